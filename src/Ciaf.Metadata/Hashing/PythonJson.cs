@@ -1,0 +1,337 @@
+using System.Globalization;
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Ciaf.Metadata.Hashing;
+
+/// <summary>
+/// Reads and writes JSON exactly as Python's <c>json</c> module does, so that hashes match the
+/// reference byte for byte and Python reads our files unchanged. System.Text.Json cannot do this:
+/// Python sorts keys by code point, escapes every non-ASCII character, writes floats as <c>repr</c>
+/// (<c>1e-05</c>, <c>100.0</c>) and accepts and writes the bare literals <c>NaN</c> and <c>Infinity</c>.
+/// </summary>
+public static class PythonJson
+{
+    /// <summary>The canonical form hashed by the reference: <c>json.dumps(value, sort_keys=True)</c>.</summary>
+    public static string Canonical(JsonNode? value) => Serialize(value, PythonJsonStyle.Canonical);
+
+    /// <summary><c>sha256(utf8(json.dumps(metadata, sort_keys=True))).hexdigest()</c>.</summary>
+    public static string Hash(JsonNode? metadata)
+    {
+        var text = Canonical(metadata);
+        // ensure_ascii output is pure ASCII: one byte per char.
+        byte[] rented = System.Buffers.ArrayPool<byte>.Shared.Rent(text.Length);
+        try
+        {
+            int n = Encoding.ASCII.GetBytes(text, rented);
+            return Convert.ToHexStringLower(SHA256.HashData(rented.AsSpan(0, n)));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Serializes <paramref name="value"/> in the given Python layout.</summary>
+    public static string Serialize(JsonNode? value, PythonJsonStyle style)
+    {
+        var sb = new StringBuilder(256);
+        Write(sb, value, style);
+        return sb.ToString();
+    }
+
+    /// <summary>Appends <paramref name="value"/> in the given Python layout to <paramref name="sb"/>.</summary>
+    public static void Write(StringBuilder sb, JsonNode? value, PythonJsonStyle style)
+    {
+        ArgumentNullException.ThrowIfNull(sb);
+        WriteNode(sb, value, style, 0);
+    }
+
+    /// <summary>
+    /// Parses JSON text, accepting Python's extensions (<c>NaN</c>, <c>Infinity</c>, <c>-Infinity</c>).
+    /// Integers of any size keep their exact digits.
+    /// </summary>
+    /// <exception cref="JsonException">The text is not JSON.</exception>
+    public static JsonNode? Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        try
+        {
+            return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 256 });
+        }
+        catch (JsonException) when (text.Contains("NaN", StringComparison.Ordinal) || text.Contains("Infinity", StringComparison.Ordinal))
+        {
+            return new PythonJsonReader(text).ReadDocument();
+        }
+    }
+
+    /// <summary>Parses UTF-8 JSON bytes; see <see cref="Parse(string)"/>.</summary>
+    public static JsonNode? Parse(ReadOnlySpan<byte> utf8)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 256 });
+            return JsonNode.Parse(ref reader);
+        }
+        catch (JsonException) when (utf8.IndexOf("NaN"u8) >= 0 || utf8.IndexOf("Infinity"u8) >= 0)
+        {
+            return new PythonJsonReader(Encoding.UTF8.GetString(utf8)).ReadDocument();
+        }
+    }
+
+    /// <summary>Python's <c>repr(float)</c>: shortest round-trip digits, <c>1e-05</c>, <c>1e+16</c>, <c>100.0</c>, <c>-0.0</c>, <c>NaN</c>.</summary>
+    public static string FormatFloat(double value)
+    {
+        if (double.IsNaN(value)) return "NaN";
+        if (double.IsPositiveInfinity(value)) return "Infinity";
+        if (double.IsNegativeInfinity(value)) return "-Infinity";
+        if (value == 0) return double.IsNegative(value) ? "-0.0" : "0.0";
+
+        // .NET's "R" gives the shortest round-trip digits (since .NET Core 3.0); only the layout differs.
+        string r = value.ToString("R", CultureInfo.InvariantCulture);
+        bool negative = r[0] == '-';
+        if (negative) r = r[1..];
+        int exp = 0;
+        int e = r.IndexOfAny(['E', 'e']);
+        if (e >= 0)
+        {
+            exp = int.Parse(r.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            r = r[..e];
+        }
+        int point = r.IndexOf('.');
+        string digits = point < 0 ? r : string.Concat(r.AsSpan(0, point), r.AsSpan(point + 1));
+        int intDigits = point < 0 ? r.Length : point;
+        int lead = 0;
+        while (lead < digits.Length - 1 && digits[lead] == '0') lead++;
+        digits = digits[lead..].TrimEnd('0');
+        // decimal exponent of the first significant digit
+        int e10 = intDigits - lead - 1 + exp;
+
+        var sb = new StringBuilder(24);
+        if (negative) sb.Append('-');
+        if (e10 < -4 || e10 >= 16)
+        {
+            sb.Append(digits[0]);
+            if (digits.Length > 1) sb.Append('.').Append(digits, 1, digits.Length - 1);
+            sb.Append('e').Append(e10 < 0 ? '-' : '+');
+            sb.Append(Math.Abs(e10).ToString("00", CultureInfo.InvariantCulture));
+        }
+        else if (e10 >= 0)
+        {
+            if (digits.Length <= e10 + 1)
+            {
+                sb.Append(digits).Append('0', e10 + 1 - digits.Length).Append(".0");
+            }
+            else
+            {
+                sb.Append(digits, 0, e10 + 1).Append('.').Append(digits, e10 + 1, digits.Length - e10 - 1);
+            }
+        }
+        else
+        {
+            sb.Append("0.").Append('0', -e10 - 1).Append(digits);
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Orders strings by Unicode code point, as Python sorts <c>str</c> (ordinal UTF-16 order differs above U+D7FF).</summary>
+    public static readonly IComparer<string> CodePointComparer = new CodePointOrder();
+
+    private sealed class CodePointOrder : IComparer<string>
+    {
+        public int Compare(string? x, string? y)
+        {
+            if (ReferenceEquals(x, y)) return 0;
+            if (x is null) return -1;
+            if (y is null) return 1;
+            int n = Math.Min(x.Length, y.Length);
+            for (int i = 0; i < n; i++)
+            {
+                char a = x[i], b = y[i];
+                if (a == b) continue;
+                return Fix(a) - Fix(b);
+            }
+            return x.Length - y.Length;
+        }
+
+        // Surrogates (U+D800..U+DFFF) encode code points above U+FFFF, so they must sort after U+E000..U+FFFF.
+        private static int Fix(char c) => c >= 0xD800 ? (c <= 0xDFFF ? c + 0x2000 : c - 0x800) : c;
+    }
+
+    private static void WriteNode(StringBuilder sb, JsonNode? node, PythonJsonStyle style, int depth)
+    {
+        switch (node)
+        {
+            case null:
+                sb.Append("null");
+                break;
+            case JsonObject obj:
+                WriteObject(sb, obj, style, depth);
+                break;
+            case JsonArray arr:
+                WriteArray(sb, arr, style, depth);
+                break;
+            case JsonValue value:
+                WriteValue(sb, value);
+                break;
+        }
+    }
+
+    private static void WriteObject(StringBuilder sb, JsonObject obj, PythonJsonStyle style, int depth)
+    {
+        if (obj.Count == 0)
+        {
+            sb.Append("{}");
+            return;
+        }
+        IEnumerable<KeyValuePair<string, JsonNode?>> items = obj;
+        if (style == PythonJsonStyle.Canonical)
+        {
+            var sorted = obj.ToArray();
+            Array.Sort(sorted, (a, b) => CodePointComparer.Compare(a.Key, b.Key));
+            items = sorted;
+        }
+        sb.Append('{');
+        bool first = true;
+        foreach (var (key, child) in items)
+        {
+            Separator(sb, style, depth + 1, first);
+            first = false;
+            WriteString(sb, key);
+            sb.Append(": ");
+            WriteNode(sb, child, style, depth + 1);
+        }
+        Close(sb, style, depth);
+        sb.Append('}');
+    }
+
+    private static void WriteArray(StringBuilder sb, JsonArray arr, PythonJsonStyle style, int depth)
+    {
+        if (arr.Count == 0)
+        {
+            sb.Append("[]");
+            return;
+        }
+        sb.Append('[');
+        for (int i = 0; i < arr.Count; i++)
+        {
+            Separator(sb, style, depth + 1, i == 0);
+            WriteNode(sb, arr[i], style, depth + 1);
+        }
+        Close(sb, style, depth);
+        sb.Append(']');
+    }
+
+    private static void Separator(StringBuilder sb, PythonJsonStyle style, int depth, bool first)
+    {
+        if (style == PythonJsonStyle.Indented)
+        {
+            if (!first) sb.Append(',');
+            sb.Append('\n').Append(' ', depth * 2);
+        }
+        else if (!first)
+        {
+            sb.Append(", ");
+        }
+    }
+
+    private static void Close(StringBuilder sb, PythonJsonStyle style, int depth)
+    {
+        if (style == PythonJsonStyle.Indented) sb.Append('\n').Append(' ', depth * 2);
+    }
+
+    private static void WriteValue(StringBuilder sb, JsonValue value)
+    {
+        if (value.TryGetValue(out JsonElement element))
+        {
+            WriteElement(sb, element);
+            return;
+        }
+        object raw = value.GetValue<object>();
+        switch (raw)
+        {
+            case string s: WriteString(sb, s); break;
+            case bool b: sb.Append(b ? "true" : "false"); break;
+            case double d: sb.Append(FormatFloat(d)); break;
+            case float f: sb.Append(FormatFloat(f)); break;
+            case decimal m: sb.Append(FormatFloat((double)m)); break;
+            case Half h: sb.Append(FormatFloat((double)h)); break;
+            case char c: WriteString(sb, c.ToString()); break;
+            case BigInteger big: sb.Append(big.ToString(CultureInfo.InvariantCulture)); break;
+            case IFormattable integer when IsInteger(raw):
+                sb.Append(integer.ToString(null, CultureInfo.InvariantCulture));
+                break;
+            case JsonElement el: WriteElement(sb, el); break;
+            default:
+                // The converter never stores other CLR types; fall back to their JSON form as a string.
+                WriteString(sb, Convert.ToString(raw, CultureInfo.InvariantCulture) ?? string.Empty);
+                break;
+        }
+    }
+
+    private static bool IsInteger(object o) => o is byte or sbyte or short or ushort or int or uint or long or ulong or Int128 or UInt128 or nint or nuint;
+
+    private static void WriteElement(StringBuilder sb, JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String: WriteString(sb, element.GetString()!); break;
+            case JsonValueKind.True: sb.Append("true"); break;
+            case JsonValueKind.False: sb.Append("false"); break;
+            case JsonValueKind.Null: sb.Append("null"); break;
+            case JsonValueKind.Number: WriteNumberText(sb, element.GetRawText()); break;
+            case JsonValueKind.Object: WriteNode(sb, JsonObject.Create(element), PythonJsonStyle.Compact, 0); break;
+            case JsonValueKind.Array: WriteNode(sb, JsonArray.Create(element), PythonJsonStyle.Compact, 0); break;
+            default: sb.Append("null"); break;
+        }
+    }
+
+    /// <summary>Writes a JSON number token as Python would re-serialize what <c>json.loads</c> made of it.</summary>
+    internal static void WriteNumberText(StringBuilder sb, string raw)
+    {
+        if (raw.AsSpan().IndexOfAny('.', 'e', 'E') >= 0)
+        {
+            sb.Append(FormatFloat(double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture)));
+        }
+        else if (long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l))
+        {
+            sb.Append(l.ToString(CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            sb.Append(BigInteger.Parse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    private static void WriteString(StringBuilder sb, string s)
+    {
+        sb.Append('"');
+        int start = 0;
+        for (int i = 0; i < s.Length; i++)
+        {
+            char c = s[i];
+            if (c >= ' ' && c <= '~' && c != '"' && c != '\\') continue;
+            sb.Append(s, start, i - start);
+            start = i + 1;
+            switch (c)
+            {
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\t': sb.Append("\\t"); break;
+                case '\b': sb.Append("\\b"); break;
+                case '\f': sb.Append("\\f"); break;
+                default:
+                    // ensure_ascii: every other char outside ' '..'~' as \uXXXX, lowercase hex, per UTF-16 unit
+                    sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    break;
+            }
+        }
+        sb.Append(s, start, s.Length - start);
+        sb.Append('"');
+    }
+}

@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Ciaf.Metadata.Hashing;
+
+/// <summary>
+/// Converts records and compliance events to and from the reference's dictionaries
+/// (<c>{id, model_name, model_version, stage, event_type, timestamp, metadata_hash, details, metadata}</c>
+/// in that order) and the files the JSON backend writes (<c>json.dump(record, f, indent=2)</c>).
+/// </summary>
+public static class RecordJson
+{
+    /// <summary>The reference's default model version.</summary>
+    public const string DefaultModelVersion = "1.0.0";
+
+    /// <summary>The record as the reference's dict, keys in the reference's order.</summary>
+    public static JsonObject ToJsonObject(MetadataRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return new JsonObject
+        {
+            ["id"] = record.Id,
+            ["model_name"] = record.ModelName,
+            ["model_version"] = record.ModelVersion,
+            ["stage"] = record.Stage,
+            ["event_type"] = record.EventType,
+            ["timestamp"] = PythonTimestamp.Format(record.Timestamp),
+            ["metadata_hash"] = record.MetadataHash,
+            ["details"] = record.Details,
+            ["metadata"] = record.Metadata.DeepClone(),
+        };
+    }
+
+    /// <summary>The record file's bytes: <c>json.dump(record, f, indent=2)</c> (ASCII).</summary>
+    public static byte[] ToFileBytes(MetadataRecord record) => Encoding.ASCII.GetBytes(PythonJson.Serialize(ToJsonObject(record), PythonJsonStyle.Indented));
+
+    /// <summary>Reads a record from the reference's dict.</summary>
+    /// <exception cref="FormatException">A required field is missing or has the wrong type.</exception>
+    public static MetadataRecord FromJsonObject(JsonObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        var metadata = obj["metadata"] as JsonObject ?? throw new FormatException("field 'metadata' is missing or not an object");
+        var version = OptionalString(obj, "model_version");
+        return new MetadataRecord(
+            RequiredString(obj, "id"),
+            RequiredString(obj, "model_name"),
+            string.IsNullOrEmpty(version) ? DefaultModelVersion : version,
+            RequiredString(obj, "stage"),
+            RequiredString(obj, "event_type"),
+            PythonTimestamp.Parse(RequiredString(obj, "timestamp")),
+            OptionalString(obj, "metadata_hash") ?? string.Empty,
+            OptionalString(obj, "details"),
+            (JsonObject)metadata.DeepClone());
+    }
+
+    /// <summary>Parses a record file written by the reference or by us.</summary>
+    /// <exception cref="FormatException">The bytes are not a record.</exception>
+    public static MetadataRecord FromFileBytes(ReadOnlySpan<byte> utf8)
+    {
+        JsonNode? node;
+        try
+        {
+            node = PythonJson.Parse(utf8);
+        }
+        catch (JsonException ex)
+        {
+            throw new FormatException("not valid JSON: " + ex.Message, ex);
+        }
+        return FromJsonObject(node as JsonObject ?? throw new FormatException("the document is not a JSON object"));
+    }
+
+    /// <summary>The compliance event as the reference's dict.</summary>
+    public static JsonObject ToJsonObject(ComplianceEvent ev)
+    {
+        ArgumentNullException.ThrowIfNull(ev);
+        return new JsonObject
+        {
+            ["id"] = ev.Id,
+            ["metadata_id"] = ev.MetadataId,
+            ["framework"] = ev.Framework,
+            ["compliance_score"] = ev.ComplianceScore is { } s ? JsonValue.Create(s) : null,
+            ["validation_status"] = ev.ValidationStatus,
+            ["timestamp"] = PythonTimestamp.Format(ev.Timestamp),
+            ["details"] = ev.Details,
+        };
+    }
+
+    /// <summary>The compliance event file's bytes (<c>indent=2</c>, ASCII).</summary>
+    public static byte[] ToFileBytes(ComplianceEvent ev) => Encoding.ASCII.GetBytes(PythonJson.Serialize(ToJsonObject(ev), PythonJsonStyle.Indented));
+
+    /// <summary>Reads a compliance event from the reference's dict.</summary>
+    /// <exception cref="FormatException">A required field is missing or has the wrong type.</exception>
+    public static ComplianceEvent ComplianceEventFromJsonObject(JsonObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        double? score = obj["compliance_score"] switch
+        {
+            null => null,
+            JsonValue v when v.GetValueKind() == JsonValueKind.Number => ToDouble(v),
+            _ => throw new FormatException("field 'compliance_score' is not a number"),
+        };
+        return new ComplianceEvent(
+            RequiredString(obj, "id"),
+            OptionalString(obj, "metadata_id"),
+            RequiredString(obj, "framework"),
+            score,
+            OptionalString(obj, "validation_status"),
+            PythonTimestamp.Parse(RequiredString(obj, "timestamp")),
+            OptionalString(obj, "details"));
+    }
+
+    /// <summary>Parses a compliance event file.</summary>
+    /// <exception cref="FormatException">The bytes are not a compliance event.</exception>
+    public static ComplianceEvent ComplianceEventFromFileBytes(ReadOnlySpan<byte> utf8)
+    {
+        JsonNode? node;
+        try
+        {
+            node = PythonJson.Parse(utf8);
+        }
+        catch (JsonException ex)
+        {
+            throw new FormatException("not valid JSON: " + ex.Message, ex);
+        }
+        return ComplianceEventFromJsonObject(node as JsonObject ?? throw new FormatException("the document is not a JSON object"));
+    }
+
+    private static double ToDouble(JsonValue v) =>
+        v.TryGetValue(out JsonElement e) ? e.GetDouble() : Convert.ToDouble(v.GetValue<object>(), CultureInfo.InvariantCulture);
+
+    private static string RequiredString(JsonObject obj, string key) =>
+        OptionalString(obj, key) ?? throw new FormatException($"field '{key}' is missing");
+
+    private static string? OptionalString(JsonObject obj, string key) => obj[key] switch
+    {
+        null => null,
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        _ => throw new FormatException($"field '{key}' is not a string"),
+    };
+}

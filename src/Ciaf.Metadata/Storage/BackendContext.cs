@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Ciaf.Metadata.Storage;
+
+/// <summary>What a backend is given when it is opened.</summary>
+public sealed class BackendContext
+{
+    /// <summary>The store's root folder (created if missing). For server backends, see <see cref="ConnectionString"/>.</summary>
+    public required string StoragePath { get; init; }
+
+    /// <summary>A connection string, for server backends (PostgreSQL).</summary>
+    public string? ConnectionString { get; init; }
+
+    /// <summary>Where the backend logs.</summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
+
+    /// <summary>How long a database backend waits on a lock before failing (config <c>db_connection_timeout</c>).</summary>
+    public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>SQLite's journal mode (config <c>db_journal_mode</c>); WAL by default.</summary>
+    public string JournalMode { get; init; } = "WAL";
+
+    /// <summary>Called for every corrupt or unreadable entry a read skips: its location (path or row id) and why.</summary>
+    public Action<string, Exception> ReportCorrupt { get; init; } = static (_, _) => { };
+}
