@@ -229,6 +229,11 @@ public abstract class FileMetadataBackend : IMetadataBackend
             { Backend = Name };
         }
         string folder = ModelFolder(record.ModelName, record.Id);
+        if (string.IsNullOrEmpty(record.Stage) || HasSeparatorOrControl(record.Stage))
+        {
+            throw Fail($"Cannot store record '{record.Id}' of model '{record.ModelName}': the stage '{record.Stage}' is empty or holds a path separator or control character.",
+                folder, record.Id);
+        }
         string token = EscapeIdToken(record.Id);
         string fileName = GetFileName(record, token);
         int bytes = Encoding.UTF8.GetByteCount(fileName);
@@ -897,6 +902,16 @@ public abstract class FileMetadataBackend : IMetadataBackend
         }
     }
 
+    /// <summary>Both separators are refused on every OS, so a store stays valid when copied to Windows.</summary>
+    private static bool HasSeparatorOrControl(string name)
+    {
+        foreach (char c in name)
+        {
+            if (c is '/' or '\\' || char.IsControl(c)) return true;
+        }
+        return false;
+    }
+
     private static bool IsReservedFolderName(string name) =>
         // Compared without case: on case-insensitive file systems "Exports" is the exports folder.
         string.Equals(name, ComplianceEventsFolderName, StringComparison.OrdinalIgnoreCase)
@@ -908,6 +923,10 @@ public abstract class FileMetadataBackend : IMetadataBackend
         if (string.IsNullOrEmpty(modelName))
         {
             throw Fail("The model name is empty.", _root, recordId);
+        }
+        if (HasSeparatorOrControl(modelName))
+        {
+            throw Fail($"The model name '{modelName}' holds a path separator or control character.", _root, recordId);
         }
         if (IsReservedFolderName(modelName))
         {
