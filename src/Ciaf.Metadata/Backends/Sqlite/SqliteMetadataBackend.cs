@@ -102,6 +102,8 @@ public sealed class SqliteMetadataBackend : IMetadataBackend
             Cache = SqliteCacheMode.Private,
             Pooling = false, // the writer lives as long as the backend; disposing it must really close the file
             DefaultTimeout = commandTimeoutSeconds,
+            // The bundled SQLite enforces foreign keys by default; the reference never does (see SqliteSchema).
+            ForeignKeys = false,
         };
         _readConnectionString = new SqliteConnectionStringBuilder
         {
@@ -110,6 +112,7 @@ public sealed class SqliteMetadataBackend : IMetadataBackend
             Cache = SqliteCacheMode.Private,
             Pooling = true,
             DefaultTimeout = commandTimeoutSeconds,
+            ForeignKeys = false,
         }.ToString();
 
         _writer = new SqliteConnection(writeBuilder.ToString());
@@ -409,6 +412,30 @@ public sealed class SqliteMetadataBackend : IMetadataBackend
             });
         }
 
+        // A table of the same name from another application: refuse it before touching anything.
+        foreach (var (table, columns) in SqliteSchema.RequiredColumns)
+        {
+            if (!existing.Contains(table)) continue;
+            var present = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            using var command = _writer.CreateCommand();
+            command.CommandText = "SELECT name FROM pragma_table_info($table)";
+            command.Parameters.AddWithValue("$table", table);
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read()) present.Add(reader.GetString(0));
+            }
+            var missing = columns.Where(c => !present.Contains(c)).ToList();
+            if (missing.Count > 0)
+            {
+                throw new MetadataStorageException(
+                    $"SQLite backend: '{DbPath}' is not a CIAF metadata store: table '{table}' lacks column(s) {string.Join(", ", missing)}.")
+                {
+                    Backend = BackendName,
+                    Path = DbPath,
+                };
+            }
+        }
+
         bool complete = existing.Contains("metadata") && existing.Contains("audit_trail") && existing.Contains("compliance_events")
             && existing.Contains(SqliteSchema.VersionTable) && SqliteSchema.Indexes.All(i => existing.Contains(i.Name));
         if (!complete)
@@ -433,28 +460,6 @@ public sealed class SqliteMetadataBackend : IMetadataBackend
                 return 0;
             });
             SqliteLog.SchemaCreated(_context.Logger, DbPath, SqliteSchema.Version);
-        }
-
-        foreach (var (table, columns) in SqliteSchema.RequiredColumns)
-        {
-            var present = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            using var command = _writer.CreateCommand();
-            command.CommandText = "SELECT name FROM pragma_table_info($table)";
-            command.Parameters.AddWithValue("$table", table);
-            using (var reader = command.ExecuteReader())
-            {
-                while (reader.Read()) present.Add(reader.GetString(0));
-            }
-            var missing = columns.Where(c => !present.Contains(c)).ToList();
-            if (missing.Count > 0)
-            {
-                throw new MetadataStorageException(
-                    $"SQLite backend: '{DbPath}' is not a CIAF metadata store: table '{table}' lacks column(s) {string.Join(", ", missing)}.")
-                {
-                    Backend = BackendName,
-                    Path = DbPath,
-                };
-            }
         }
 
         if (Scalar($"SELECT MAX(version) FROM {SqliteSchema.VersionTable}") is long found && found > SqliteSchema.Version)
@@ -495,7 +500,7 @@ public sealed class SqliteMetadataBackend : IMetadataBackend
                 current = null;
                 tx.Commit();
                 return 0;
-            }, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken, offload: true).ConfigureAwait(false);
         }
         catch (SqliteException ex)
         {
@@ -541,7 +546,7 @@ public sealed class SqliteMetadataBackend : IMetadataBackend
                 current = null;
                 tx.Commit();
                 return deleted;
-            }, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken, offload: true).ConfigureAwait(false);
         }
         catch (SqliteException ex)
         {
@@ -760,7 +765,7 @@ public sealed class SqliteMetadataBackend : IMetadataBackend
         return delay + Random.Shared.Next(0, delay / 2 + 1); // jitter: contending processes don't retry in lockstep
     }
 
-    private async ValueTask<T> WithRetryAsync<T>(string operation, Func<T> action, CancellationToken cancellationToken)
+    private async ValueTask<T> WithRetryAsync<T>(string operation, Func<T> action, CancellationToken cancellationToken, bool offload = false)
     {
         var elapsed = Stopwatch.StartNew();
         for (int attempt = 1; ; attempt++)
@@ -768,7 +773,9 @@ public sealed class SqliteMetadataBackend : IMetadataBackend
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                return action();
+                // Microsoft.Data.Sqlite is synchronous. A write may wait (busy timeout) for another process's lock
+                // and then fsyncs, so it runs on the thread pool, never on the caller's thread.
+                return offload ? await Task.Run(action, cancellationToken).ConfigureAwait(false) : action();
             }
             catch (SqliteException ex) when (IsBusy(ex) && elapsed.Elapsed < _busyTimeout)
             {
