@@ -692,10 +692,11 @@ public abstract class FileMetadataBackend : IMetadataBackend
         foreach (var path in Candidates(id))
         {
             if (!tried.Add(path)) continue;
-            var content = ReadFile(path);
+            var content = ReadFile(path, out bool gone);
             if (content is null)
             {
-                RemoveFromIndex(path);
+                // A file deleted or renamed since it was listed: drop it. An unreadable one (reported) stays.
+                if (gone) RemoveFromIndex(path);
                 continue;
             }
             var record = TryDeserialize(path, content);
@@ -805,8 +806,9 @@ public abstract class FileMetadataBackend : IMetadataBackend
     private const FileShare ReadShare = FileShare.ReadWrite | FileShare.Delete;
 
     /// <summary>The file's bytes; <c>null</c> if it is gone (deleted or renamed meanwhile) or unreadable (reported).</summary>
-    private byte[]? ReadFile(string path)
+    private byte[]? ReadFile(string path, out bool gone)
     {
+        gone = false;
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, ReadShare, bufferSize: 0);
@@ -814,6 +816,7 @@ public abstract class FileMetadataBackend : IMetadataBackend
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
+            gone = true;
             return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -963,9 +966,12 @@ public abstract class FileMetadataBackend : IMetadataBackend
 
     private MetadataStorageException Fail(string message, string path, string? recordId, Exception? inner = null)
     {
-        string text = recordId is null || message.Contains(recordId, StringComparison.Ordinal)
-            ? $"[{Name}] {message}"
-            : $"[{Name}] {message} (record '{recordId}')";
+        // Every message names the backend, the path and the record, whether or not its sentence did.
+        var context = new List<string>(3);
+        if (!message.Contains($"{Name} backend", StringComparison.Ordinal)) context.Add($"backend '{Name}'");
+        if (!message.Contains(path, StringComparison.Ordinal)) context.Add($"path '{path}'");
+        if (recordId is not null && !message.Contains(recordId, StringComparison.Ordinal)) context.Add($"record '{recordId}'");
+        string text = context.Count == 0 ? message : $"{message} ({string.Join(", ", context)})";
         return inner is null
             ? new MetadataStorageException(text) { Backend = Name, Path = path, RecordId = recordId }
             : new MetadataStorageException(text, inner) { Backend = Name, Path = path, RecordId = recordId };
