@@ -27,7 +27,7 @@ internal static class SettingDefinitions
         // Storage
         new(K.StorageBackend, SettingKind.String, "json", "Backend name: json, sqlite, pickle or postgresql (any registered backend).") { EnvironmentVariable = "CIAF_STORAGE_BACKEND" },
         new(K.StoragePath, SettingKind.String, "ciaf_metadata", "Root folder of the store (relative paths resolve against the current directory).") { EnvironmentVariable = "CIAF_STORAGE_PATH" },
-        new(K.EnableCompression, SettingKind.Boolean, false, "Compress stored metadata (the reference's .cmeta/zlib format).") { EnvironmentVariable = "CIAF_ENABLE_COMPRESSION" },
+        new(K.EnableCompression, SettingKind.Boolean, false, "Compress stored metadata (the reference's compressed formats: .cmeta files, compressed SQLite).") { EnvironmentVariable = "CIAF_ENABLE_COMPRESSION" },
         new(K.MaxFileSizeMb, SettingKind.Integer, 100L, "The reference's per-file size hint in MB.") { ReferenceOnly = true },
 
         // Performance

@@ -43,15 +43,15 @@ internal static class SettingValues
                 value = kind == JsonValueKind.True;
                 return true;
             case SettingKind.Integer when kind == JsonValueKind.Number:
-                if (TryGetInteger(node!.AsValue(), out long l))
+                if (TryGetInteger(node!.ToJsonString(), out long l))
                 {
                     value = l;
                     return true;
                 }
                 return false;
             case SettingKind.Number when kind == JsonValueKind.Number:
-                double d = node!.GetValue<double>();
-                if (double.IsFinite(d))
+                // The JSON text, not GetValue<double>: a JsonValue built from an int does not convert to double.
+                if (double.TryParse(node!.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d))
                 {
                     value = d;
                     return true;
@@ -75,14 +75,15 @@ internal static class SettingValues
         }
     }
 
-    private static bool TryGetInteger(JsonValue value, out long result)
+    private static bool TryGetInteger(string number, out long result)
     {
-        if (value.TryGetValue(out result))
+        if (long.TryParse(number, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out result))
         {
             return true;
         }
         // 100.0 (as Python may write it) is accepted as 100; 1.5 is not an integer.
-        if (value.TryGetValue(out double d) && double.IsFinite(d) && Math.Floor(d) == d && d >= long.MinValue && d < long.MaxValue)
+        if (double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double d)
+            && double.IsFinite(d) && Math.Floor(d) == d && d >= long.MinValue && d < long.MaxValue)
         {
             result = (long)d;
             return true;
