@@ -265,7 +265,10 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
             NameRules.Validate(entry.ModelName, "modelName");
             NameRules.Validate(entry.Stage, "stage");
             NameRules.Validate(entry.EventType, "eventType");
-            var metadata = MetadataConverter.ToJsonObject(entry.Metadata);
+            // Re-read the payload as a backend would, so validators and a pending record see exactly what a
+            // stored one holds (e.g. an integer given as long still reads back with GetValue<int>()).
+            var metadata = (JsonObject)PythonJson.Parse(
+                PythonJson.Serialize(MetadataConverter.ToJsonObject(entry.Metadata), PythonJsonStyle.Compact))!;
             RunValidators(entry.Stage, metadata);
             string canonical = PythonJson.Canonical(metadata);
             if (canonical.Length > _options.MaxMetadataBytes)

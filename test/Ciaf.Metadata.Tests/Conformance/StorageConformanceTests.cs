@@ -170,6 +170,7 @@ public abstract class StorageConformanceTests : IDisposable
         string old = storage.AddComplianceEvent(md, "GDPR", 0.5, "failed");
         clock.Now = clock.Now.AddDays(40);
         string gdpr = storage.AddComplianceEvent(md, "GDPR", 0.92, "passed", "all good");
+        clock.Now = clock.Now.AddSeconds(1);
         string fda = storage.AddComplianceEvent(null, "FDA", null, "pending");
 
         Assert.Equal([fda, gdpr, old], storage.GetComplianceEvents().Select(e => e.Id));
@@ -180,7 +181,7 @@ public abstract class StorageConformanceTests : IDisposable
         Assert.Equal(0.92, ev.ComplianceScore);
         Assert.Equal("passed", ev.ValidationStatus);
         Assert.Equal("all good", ev.Details);
-        Assert.Equal(clock.Now, ev.Timestamp);
+        Assert.Equal(clock.Now.AddSeconds(-1), ev.Timestamp);
     }
 
     [Fact]
