@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Ciaf.Metadata.Configuration;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
 using Microsoft.Extensions.Logging;
@@ -42,6 +43,31 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
         : this(new MetadataStorageOptions { StoragePath = storagePath, Backend = backend })
     {
     }
+
+    /// <summary>
+    /// Opens the store a configuration describes (backend, path, write mode — buffered when
+    /// <c>async_writes</c> is true — batch size, size limit, retention, database settings).
+    /// </summary>
+    /// <exception cref="MetadataConfigException">The configuration is invalid; the message lists every error.</exception>
+    public MetadataStorage(MetadataConfig config)
+        : this(MetadataStorageOptions.FromConfig(config))
+    {
+    }
+
+    private static readonly Lazy<MetadataStorage> LazyDefault = new(() =>
+    {
+        var storage = new MetadataStorage(MetadataConfig.Default);
+        // The default store lives as long as the process: flush its buffered writes on the way out.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => storage.Dispose();
+        return storage;
+    });
+
+    /// <summary>
+    /// The process-wide store built from <see cref="MetadataConfig.Default"/> (defaults, then
+    /// <c>ciaf_config.json</c> in the current folder if present, then <c>CIAF_*</c> variables). Created on
+    /// first use; flushed when the process exits.
+    /// </summary>
+    public static MetadataStorage Default => LazyDefault.Value;
 
     /// <summary>Opens (or creates) a store with the given options.</summary>
     /// <exception cref="ArgumentException">An option is invalid; the message lists every problem.</exception>

@@ -1,3 +1,4 @@
+using Ciaf.Metadata.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -43,6 +44,33 @@ public sealed class MetadataStorageOptions
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
     /// <summary>The clock (tests may substitute one).</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// The options a <see cref="MetadataConfig"/> describes: <c>storage_backend</c>, <c>storage_path</c>,
+    /// <c>async_writes</c> (buffered when true), <c>batch_size</c>, <c>max_metadata_bytes</c>,
+    /// <c>metadata_retention_days</c>, <c>compliance_retention_days</c>, <c>db_connection_timeout</c>,
+    /// <c>db_journal_mode</c> and <c>postgres_connection_string</c>.
+    /// </summary>
+    /// <exception cref="MetadataConfigException">The configuration is invalid; the message lists every error.</exception>
+    public static MetadataStorageOptions FromConfig(MetadataConfig config, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.ThrowIfInvalid();
+        return new MetadataStorageOptions
+        {
+            Backend = config.Get<string>(MetadataConfigKeys.StorageBackend),
+            StoragePath = config.Get<string>(MetadataConfigKeys.StoragePath),
+            ConnectionString = config.Get<string?>(MetadataConfigKeys.PostgresConnectionString),
+            WriteMode = config.Get<bool>(MetadataConfigKeys.AsyncWrites) ? WriteMode.Buffered : WriteMode.Immediate,
+            BatchSize = config.Get<int>(MetadataConfigKeys.BatchSize),
+            MaxMetadataBytes = config.Get<long>(MetadataConfigKeys.MaxMetadataBytes),
+            MetadataRetentionDays = config.Get<int>(MetadataConfigKeys.MetadataRetentionDays),
+            ComplianceRetentionDays = config.Get<int>(MetadataConfigKeys.ComplianceRetentionDays),
+            BusyTimeout = TimeSpan.FromSeconds(config.Get<double>(MetadataConfigKeys.DbConnectionTimeout)),
+            JournalMode = config.Get<string>(MetadataConfigKeys.DbJournalMode),
+            LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance,
+        };
+    }
 
     /// <summary>Every problem with these options, keyed by option name; empty when valid.</summary>
     public IReadOnlyDictionary<string, string> Validate()
