@@ -19,9 +19,12 @@ public static class PythonJson
     public static string Canonical(JsonNode? value) => Serialize(value, PythonJsonStyle.Canonical);
 
     /// <summary><c>sha256(utf8(json.dumps(metadata, sort_keys=True))).hexdigest()</c>.</summary>
-    public static string Hash(JsonNode? metadata)
+    public static string Hash(JsonNode? metadata) => HashCanonical(Canonical(metadata));
+
+    /// <summary>SHA-256 (lowercase hex) of a canonical text produced by <see cref="Canonical"/>.</summary>
+    public static string HashCanonical(string text)
     {
-        var text = Canonical(metadata);
+        ArgumentNullException.ThrowIfNull(text);
         // ensure_ascii output is pure ASCII: one byte per char.
         byte[] rented = System.Buffers.ArrayPool<byte>.Shared.Rent(text.Length);
         try

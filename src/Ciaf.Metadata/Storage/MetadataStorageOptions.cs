@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Ciaf.Metadata.Storage;
+
+/// <summary>Everything <see cref="MetadataStorage"/> needs to open a store. Validated once, at construction.</summary>
+public sealed class MetadataStorageOptions
+{
+    /// <summary>Default store folder (<c>ciaf_metadata</c>, relative to the current directory).</summary>
+    public const string DefaultStoragePath = "ciaf_metadata";
+    /// <summary>Default backend (<c>json</c>).</summary>
+    public const string DefaultBackend = "json";
+    /// <summary>Default batch size for buffered writes (100).</summary>
+    public const int DefaultBatchSize = 100;
+    /// <summary>Default limit on one record's serialized metadata (16 MiB).</summary>
+    public const long DefaultMaxMetadataBytes = 16L * 1024 * 1024;
+
+    /// <summary>The store folder.</summary>
+    public string StoragePath { get; set; } = DefaultStoragePath;
+    /// <summary>The backend name (see <see cref="MetadataBackends.Names"/>).</summary>
+    public string Backend { get; set; } = DefaultBackend;
+    /// <summary>A connection string for server backends.</summary>
+    public string? ConnectionString { get; set; }
+    /// <summary>Immediate (durable on return) or buffered (batched in the background).</summary>
+    public WriteMode WriteMode { get; set; } = WriteMode.Immediate;
+    /// <summary>Records per background batch (buffered mode).</summary>
+    public int BatchSize { get; set; } = DefaultBatchSize;
+    /// <summary>How many records the buffered queue holds before a save waits (backpressure); default 10 × <see cref="BatchSize"/>, at least 1000.</summary>
+    public int? QueueCapacity { get; set; }
+    /// <summary>The largest serialized metadata accepted, in bytes.</summary>
+    public long MaxMetadataBytes { get; set; } = DefaultMaxMetadataBytes;
+    /// <summary>Retention for ordinary records, in days (config <c>metadata_retention_days</c>).</summary>
+    public int MetadataRetentionDays { get; set; } = 365;
+    /// <summary>Retention for the compliance stage and compliance events, in days (config <c>compliance_retention_days</c>).</summary>
+    public int ComplianceRetentionDays { get; set; } = 2555;
+    /// <summary>How long a database waits on a lock.</summary>
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>SQLite journal mode.</summary>
+    public string JournalMode { get; set; } = "WAL";
+    /// <summary>How often a failed background batch is retried before it is reported (buffered mode).</summary>
+    public int WriteRetries { get; set; } = 3;
+    /// <summary>The logger factory; nothing is logged by default.</summary>
+    public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+    /// <summary>The clock (tests may substitute one).</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Every problem with these options, keyed by option name; empty when valid.</summary>
+    public IReadOnlyDictionary<string, string> Validate()
+    {
+        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (string.IsNullOrWhiteSpace(StoragePath)) errors[nameof(StoragePath)] = "must not be empty";
+        if (!MetadataBackends.IsRegistered(Backend))
+            errors[nameof(Backend)] = $"'{Backend}' is not a known backend; valid: {string.Join(", ", MetadataBackends.Names)}";
+        if (BatchSize < 1) errors[nameof(BatchSize)] = $"{BatchSize} is not allowed; must be at least 1";
+        if (QueueCapacity is < 1) errors[nameof(QueueCapacity)] = $"{QueueCapacity} is not allowed; must be at least 1";
+        if (MaxMetadataBytes < 1024) errors[nameof(MaxMetadataBytes)] = $"{MaxMetadataBytes} is not allowed; must be at least 1024";
+        if (MetadataRetentionDays < 1) errors[nameof(MetadataRetentionDays)] = $"{MetadataRetentionDays} is not allowed; must be at least 1";
+        if (ComplianceRetentionDays < MetadataRetentionDays)
+            errors[nameof(ComplianceRetentionDays)] = $"{ComplianceRetentionDays} is less than MetadataRetentionDays ({MetadataRetentionDays})";
+        if (BusyTimeout <= TimeSpan.Zero) errors[nameof(BusyTimeout)] = "must be positive";
+        if (WriteRetries < 0) errors[nameof(WriteRetries)] = "must not be negative";
+        return errors;
+    }
+}

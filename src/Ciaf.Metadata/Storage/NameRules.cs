@@ -1,0 +1,51 @@
+namespace Ciaf.Metadata.Storage;
+
+/// <summary>
+/// The rules for model, stage and event names. They become folder and file names on the file
+/// backends, so a name must never escape the store folder (the reference's path traversal bug).
+/// </summary>
+public static class NameRules
+{
+    /// <summary>The longest name allowed, in characters.</summary>
+    public const int MaxLength = 255;
+
+    /// <summary>Folder names the store uses itself; no model may take them.</summary>
+    public static IReadOnlyList<string> ReservedNames { get; } = ["exports", "compliance_events", "audit", "backups"];
+
+    /// <summary>Throws unless <paramref name="value"/> is a valid name.</summary>
+    /// <exception cref="ArgumentException">The name breaks a rule; the message names the parameter and the rule.</exception>
+    public static void Validate(string? value, string paramName)
+    {
+        if (Check(value) is { } problem)
+        {
+            throw new ArgumentException($"Invalid {paramName} '{Printable(value)}': {problem}.", paramName);
+        }
+    }
+
+    /// <summary>Why <paramref name="value"/> is not a valid name, or <c>null</c> when it is.</summary>
+    public static string? Check(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return "it must not be empty or whitespace";
+        if (value.Length > MaxLength) return $"it is {value.Length} characters long; at most {MaxLength} are allowed";
+        if (value.Contains('/') || value.Contains('\\')) return "it must not contain '/' or '\\'";
+        if (value.Contains("..", StringComparison.Ordinal)) return "it must not contain '..'";
+        if (value == ".") return "it must not be '.'";
+        foreach (char c in value)
+        {
+            if (char.IsControl(c)) return $"it must not contain control characters (found U+{(int)c:X4})";
+        }
+        if (value.Trim() != value) return "it must not start or end with whitespace";
+        foreach (var reserved in ReservedNames)
+        {
+            if (string.Equals(value, reserved, StringComparison.OrdinalIgnoreCase)) return $"'{reserved}' is reserved for the store's own folder";
+        }
+        return null;
+    }
+
+    private static string Printable(string? value)
+    {
+        if (value is null) return "null";
+        var shown = new string([.. value.Take(60).Select(c => char.IsControl(c) ? '?' : c)]);
+        return value.Length > 60 ? shown + "..." : shown;
+    }
+}
