@@ -5,7 +5,7 @@ namespace Ciaf.Metadata.Compliance;
 /// <summary>
 /// A compliance framework: turns evidence (a JSON object) into a score and findings. The six built-in
 /// frameworks derive from it; derive from it to add your own and register it with
-/// <c>ComplianceTracker.RegisterFramework</c>, then assess with <c>ComplianceTracker.TrackCompliance</c>.
+/// <see cref="ComplianceTracker.RegisterFramework"/>, then assess with <see cref="ComplianceTracker.TrackCompliance"/>.
 /// </summary>
 /// <example>
 /// <code>
