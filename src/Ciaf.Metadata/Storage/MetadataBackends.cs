@@ -14,6 +14,8 @@ public static class MetadataBackends
     static MetadataBackends()
     {
         // One line per built-in backend.
+        Register("json", c => new Ciaf.Metadata.Backends.Json.JsonMetadataBackend(c));
+        Register("sqlite", c => new Ciaf.Metadata.Backends.Sqlite.SqliteMetadataBackend(c));
     }
 
     /// <summary>Registers (or replaces) a backend factory under <paramref name="name"/> (case-insensitive).</summary>

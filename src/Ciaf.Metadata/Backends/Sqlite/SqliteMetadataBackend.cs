@@ -1,0 +1,849 @@
+using System.Data;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Ciaf.Metadata.Hashing;
+using Ciaf.Metadata.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Ciaf.Metadata.Backends.Sqlite;
+
+/// <summary>
+/// Stores records in <c>&lt;root&gt;/ciaf_metadata.db</c>, in the Python reference's tables, so the reference
+/// and this library can read and write one file side by side.
+/// </summary>
+/// <remarks>
+/// <para>
+/// One writer connection, guarded by a lock, with prepared statements reused across batches; each batch is
+/// one <c>BEGIN IMMEDIATE</c> transaction of upserts (idempotent by id). Readers use separate pooled
+/// connections, so in WAL mode reads never wait for the writer. <c>synchronous=FULL</c>: a batch is on disk
+/// when <see cref="WriteAsync"/> completes.
+/// </para>
+/// <para>
+/// Other processes (another instance, the Python reference) may write the same file at once: SQLite's busy
+/// timeout plus a retry with exponential backoff absorb lock contention, so "database is locked" never
+/// reaches the caller; past <see cref="BackendContext.BusyTimeout"/> a <see cref="MetadataStorageException"/> is thrown.
+/// </para>
+/// </remarks>
+public sealed class SqliteMetadataBackend : IMetadataBackend
+{
+    /// <summary>The name this backend is registered under.</summary>
+    public const string BackendName = "sqlite";
+
+    /// <summary>The database file name inside the storage folder (the reference's).</summary>
+    public const string DatabaseFileName = "ciaf_metadata.db";
+
+    /// <summary>The journal modes <see cref="BackendContext.JournalMode"/> may name.</summary>
+    public static IReadOnlyList<string> SupportedJournalModes { get; } = ["WAL", "DELETE", "TRUNCATE", "PERSIST", "MEMORY", "OFF"];
+
+    // Queries read in pages with keyset continuation: no read transaction stays open while the caller
+    // consumes results (a long-lived snapshot would stop WAL checkpoints), and skipped rows (corrupt, or
+    // filtered again in memory) never cut a limited result short.
+    private const int PageSize = 512;
+    private const int MaxBackoffMs = 1_000;
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+    private const int SqliteCorrupt = 11;
+    private const int SqliteNotADatabase = 26;
+
+    private readonly BackendContext _context;
+    private readonly TimeSpan _busyTimeout;
+    private readonly int _busyTimeoutMs;
+    private readonly string _readConnectionString;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SqliteConnection _writer;
+    private readonly SqliteCommand _upsertMetadata;
+    private readonly SqliteCommand _upsertCompliance;
+    private readonly SqliteCommand _deleteMetadata;
+    private readonly SqliteCommand _deleteCompliance;
+    private int _disposed;
+
+    /// <summary>
+    /// Opens (creating if missing) <c>&lt;StoragePath&gt;/ciaf_metadata.db</c>: applies the journal mode, busy timeout
+    /// and <c>synchronous=FULL</c>, and creates the reference's tables and this library's indexes where missing.
+    /// </summary>
+    /// <param name="context">The storage folder, logger, journal mode, busy timeout and corrupt-entry callback.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="context"/> is <c>null</c>.</exception>
+    /// <exception cref="ArgumentException">The storage path is empty, or the journal mode is not one of <see cref="SupportedJournalModes"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The busy timeout is negative.</exception>
+    /// <exception cref="MetadataStorageException">
+    /// The folder cannot be created or written, the file is not a SQLite database, or its tables are not the reference's.
+    /// </exception>
+    public SqliteMetadataBackend(BackendContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (string.IsNullOrWhiteSpace(context.StoragePath))
+        {
+            throw new ArgumentException("BackendContext.StoragePath must be a folder path; it is empty.", nameof(context));
+        }
+        string journalMode = NormalizeJournalMode(context.JournalMode);
+        if (context.BusyTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(context), context.BusyTimeout,
+                "BackendContext.BusyTimeout must be zero or positive.");
+        }
+
+        _context = context;
+        _busyTimeout = context.BusyTimeout;
+        _busyTimeoutMs = (int)Math.Min(int.MaxValue, context.BusyTimeout.TotalMilliseconds);
+        StoragePath = Path.GetFullPath(context.StoragePath);
+        DbPath = Path.Combine(StoragePath, DatabaseFileName);
+        EnsureWritableFolder();
+
+        // Microsoft.Data.Sqlite also retries SQLITE_BUSY itself until the command timeout (whole seconds).
+        int commandTimeoutSeconds = (int)Math.Min(int.MaxValue, Math.Ceiling(context.BusyTimeout.TotalSeconds));
+        var writeBuilder = new SqliteConnectionStringBuilder
+        {
+            DataSource = DbPath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = false, // the writer lives as long as the backend; disposing it must really close the file
+            DefaultTimeout = commandTimeoutSeconds,
+            // The bundled SQLite enforces foreign keys by default; the reference never does (see SqliteSchema).
+            ForeignKeys = false,
+        };
+        _readConnectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = DbPath,
+            Mode = SqliteOpenMode.ReadWrite, // not ReadOnly: the last connection to close checkpoints the WAL
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = commandTimeoutSeconds,
+            ForeignKeys = false,
+        }.ToString();
+
+        _writer = new SqliteConnection(writeBuilder.ToString());
+        try
+        {
+            OpenWriter(journalMode);
+            _upsertMetadata = Prepare(SqliteSchema.UpsertMetadata,
+                "$id", "$model_name", "$model_version", "$stage", "$event_type", "$timestamp", "$metadata_hash", "$details", "$metadata_json");
+            _upsertCompliance = Prepare(SqliteSchema.UpsertCompliance,
+                "$id", "$metadata_id", "$framework", "$compliance_score", "$validation_status", "$timestamp", "$details");
+            _deleteMetadata = Prepare("DELETE FROM metadata WHERE id = $id", "$id");
+            _deleteCompliance = Prepare("DELETE FROM compliance_events WHERE id = $id", "$id");
+        }
+        catch (SqliteException ex)
+        {
+            _writer.Dispose();
+            throw OpenFailure(ex);
+        }
+        catch
+        {
+            _writer.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public string Name => BackendName;
+
+    /// <inheritdoc />
+    public string StoragePath { get; }
+
+    /// <inheritdoc />
+    /// <remarks>Always <c>&lt;StoragePath&gt;/ciaf_metadata.db</c>.</remarks>
+    public string DbPath { get; }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">A record is <c>null</c> or has no id.</exception>
+    /// <exception cref="MetadataStorageException">The batch could not be written (e.g. disk full, lock held past the busy timeout); nothing of it was written.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public async ValueTask WriteAsync(IReadOnlyList<MetadataRecord> records, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (records.Count == 0) return;
+
+        // Serialize before taking the lock: JSON work needs no writer.
+        var rows = new object?[records.Count][];
+        for (int i = 0; i < records.Count; i++)
+        {
+            var r = records[i] ?? throw new ArgumentException($"records[{i}] is null.", nameof(records));
+            if (string.IsNullOrEmpty(r.Id)) throw new ArgumentException($"records[{i}] has no id.", nameof(records));
+            ArgumentNullException.ThrowIfNull(r.Metadata, $"records[{i}].Metadata");
+            rows[i] =
+            [
+                r.Id, r.ModelName, string.IsNullOrEmpty(r.ModelVersion) ? RecordJson.DefaultModelVersion : r.ModelVersion,
+                r.Stage, r.EventType, PythonTimestamp.Format(r.Timestamp), r.MetadataHash, r.Details,
+                PythonJson.Serialize(r.Metadata, PythonJsonStyle.Compact),
+            ];
+        }
+        await WriteRowsAsync(_upsertMetadata, rows, "write", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">An event is <c>null</c> or has no id.</exception>
+    /// <exception cref="MetadataStorageException">The events could not be written; none of them was.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public async ValueTask WriteComplianceEventsAsync(IReadOnlyList<ComplianceEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (events.Count == 0) return;
+
+        var rows = new object?[events.Count][];
+        for (int i = 0; i < events.Count; i++)
+        {
+            var e = events[i] ?? throw new ArgumentException($"events[{i}] is null.", nameof(events));
+            if (string.IsNullOrEmpty(e.Id)) throw new ArgumentException($"events[{i}] has no id.", nameof(events));
+            rows[i] = [e.Id, e.MetadataId, e.Framework, e.ComplianceScore, e.ValidationStatus, PythonTimestamp.Format(e.Timestamp), e.Details];
+        }
+        await WriteRowsAsync(_upsertCompliance, rows, "write compliance event", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A corrupt row is reported through <see cref="BackendContext.ReportCorrupt"/> and returned as <c>null</c>.</remarks>
+    /// <exception cref="MetadataStorageException">The database could not be read.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public async ValueTask<MetadataRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        List<object?[]> rows;
+        try
+        {
+            using var connection = OpenReader();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {SqliteSchema.MetadataColumns} FROM metadata WHERE id = $id";
+            command.Parameters.AddWithValue("$id", id);
+            rows = await WithRetryAsync("get", () => ReadRows(command, 9), cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex)
+        {
+            throw Failure("read", id, ex);
+        }
+        return rows.Count == 0 ? null : ToRecord(rows[0]);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentOutOfRangeException">The limit is negative.</exception>
+    /// <exception cref="MetadataStorageException">The database could not be read.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public IAsyncEnumerable<MetadataRecord> QueryAsync(MetadataQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Limit < 0) throw new ArgumentOutOfRangeException(nameof(query), query.Limit, "MetadataQuery.Limit must be zero or positive.");
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+        var filters = new List<(string Sql, string Name, object Value)>();
+        if (query.ModelName is not null) filters.Add(("model_name = $model_name", "$model_name", query.ModelName));
+        if (query.Stage is not null) filters.Add(("stage = $stage", "$stage", query.Stage));
+        if (query.Since is { } since) filters.Add(("timestamp >= $since", "$since", FormatBound(since)));
+        if (query.Until is { } until) filters.Add(("timestamp < $until", "$until", FormatBound(until)));
+        return ReadPagedAsync("metadata", SqliteSchema.MetadataColumns, 9, filters,
+            descending: query.Order == RecordOrder.NewestFirst, query.Limit, ToRecord, query.Matches, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentOutOfRangeException">The limit is negative.</exception>
+    /// <exception cref="MetadataStorageException">The database could not be read.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public IAsyncEnumerable<ComplianceEvent> QueryComplianceEventsAsync(ComplianceEventQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Limit < 0) throw new ArgumentOutOfRangeException(nameof(query), query.Limit, "ComplianceEventQuery.Limit must be zero or positive.");
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+        var filters = new List<(string Sql, string Name, object Value)>();
+        if (query.Framework is not null) filters.Add(("framework = $framework", "$framework", query.Framework));
+        if (query.MetadataId is not null) filters.Add(("metadata_id = $metadata_id", "$metadata_id", query.MetadataId));
+        if (query.Since is { } since) filters.Add(("timestamp >= $since", "$since", FormatBound(since)));
+        if (query.Until is { } until) filters.Add(("timestamp < $until", "$until", FormatBound(until)));
+        return ReadPagedAsync("compliance_events", SqliteSchema.ComplianceColumns, 7, filters,
+            descending: true, query.Limit, ToComplianceEvent, query.Matches, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>All ids are deleted in one transaction.</remarks>
+    /// <exception cref="MetadataStorageException">The delete failed; nothing was deleted.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public ValueTask<int> DeleteAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default) =>
+        DeleteCoreAsync(_deleteMetadata, ids, "delete", cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>All ids are deleted in one transaction.</remarks>
+    /// <exception cref="MetadataStorageException">The delete failed; nothing was deleted.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public ValueTask<int> DeleteComplianceEventsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default) =>
+        DeleteCoreAsync(_deleteCompliance, ids, "delete compliance event", cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>Counts rows, corrupt ones included.</remarks>
+    /// <exception cref="MetadataStorageException">The database could not be read.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public async ValueTask<long> CountAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        try
+        {
+            using var connection = OpenReader();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM metadata";
+            return await WithRetryAsync("count", () => Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (SqliteException ex)
+        {
+            throw Failure("count", null, ex);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The database file plus its <c>-wal</c> and <c>-shm</c> files.</remarks>
+    public long SizeOnDisk()
+    {
+        long total = 0;
+        foreach (var path in (ReadOnlySpan<string>)[DbPath, DbPath + "-wal", DbPath + "-shm"])
+        {
+            try
+            {
+                var info = new FileInfo(path);
+                if (info.Exists) total += info.Length;
+            }
+            catch (IOException)
+            {
+                // Removed between the check and the read (e.g. the WAL after a checkpoint): counts as 0.
+            }
+        }
+        return total;
+    }
+
+    /// <summary>
+    /// Waits for a write in progress, closes the writer and the pooled readers, so the file is released
+    /// (and, in WAL mode, checkpointed by SQLite). Idempotent.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _upsertMetadata.Dispose();
+            _upsertCompliance.Dispose();
+            _deleteMetadata.Dispose();
+            _deleteCompliance.Dispose();
+            _writer.Dispose();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+        using var pooled = new SqliteConnection(_readConnectionString);
+        SqliteConnection.ClearPool(pooled);
+    }
+
+    private static string NormalizeJournalMode(string? journalMode)
+    {
+        string mode = string.IsNullOrWhiteSpace(journalMode) ? "WAL" : journalMode.Trim().ToUpperInvariant();
+        // PRAGMA values cannot be parameters: only these exact words are ever put into SQL.
+        if (!SupportedJournalModes.Contains(mode))
+        {
+            throw new ArgumentException(
+                $"BackendContext.JournalMode '{journalMode}' is not a SQLite journal mode. Allowed: {string.Join(", ", SupportedJournalModes)}.",
+                nameof(journalMode));
+        }
+        return mode;
+    }
+
+    private void EnsureWritableFolder()
+    {
+        try
+        {
+            Directory.CreateDirectory(StoragePath);
+            // SQLite needs to create files next to the database (-wal, -shm, -journal): check the folder, not just the file.
+            string probe = Path.Combine(StoragePath, $".ciaf-write-probe-{Environment.ProcessId}-{Guid.NewGuid():N}");
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new MetadataStorageException(
+                $"SQLite backend: storage folder '{StoragePath}' cannot be created or written: {ex.Message}", ex)
+            {
+                Backend = BackendName,
+                Path = StoragePath,
+            };
+        }
+    }
+
+    private void OpenWriter(string journalMode)
+    {
+        _writer.Open();
+        if (SQLitePCL.raw.sqlite3_db_readonly(_writer.Handle, "main") == 1)
+        {
+            throw new MetadataStorageException($"SQLite backend: database '{DbPath}' is read-only (check the file's permissions).")
+            {
+                Backend = BackendName,
+                Path = DbPath,
+            };
+        }
+        Execute($"PRAGMA busy_timeout = {_busyTimeoutMs.ToString(CultureInfo.InvariantCulture)}");
+
+        // The first statement that reads the file: a file that is not a database fails here (SQLITE_NOTADB).
+        // Changing the journal mode needs a lock other processes opening the same file may hold: retried.
+        string actual = RunWithRetryBlocking("set journal mode", () =>
+            Convert.ToString(Scalar($"PRAGMA journal_mode = {journalMode}"), CultureInfo.InvariantCulture) ?? string.Empty);
+        if (!string.Equals(actual, journalMode, StringComparison.OrdinalIgnoreCase))
+        {
+            SqliteLog.JournalModeNotApplied(_context.Logger, DbPath, journalMode, actual);
+        }
+        // FULL: a committed batch survives power loss (in WAL mode NORMAL could lose the last commits).
+        Execute("PRAGMA synchronous = FULL");
+        EnsureSchema();
+    }
+
+    private void EnsureSchema()
+    {
+        var existing = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        using (var command = _writer.CreateCommand())
+        {
+            command.CommandText = "SELECT name FROM sqlite_master WHERE type IN ('table', 'index')";
+            RunWithRetryBlocking("read schema", () =>
+            {
+                existing.Clear();
+                using var reader = command.ExecuteReader();
+                while (reader.Read()) existing.Add(reader.GetString(0));
+                return 0;
+            });
+        }
+
+        // A table of the same name from another application: refuse it before touching anything.
+        foreach (var (table, columns) in SqliteSchema.RequiredColumns)
+        {
+            if (!existing.Contains(table)) continue;
+            var present = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            using var command = _writer.CreateCommand();
+            command.CommandText = "SELECT name FROM pragma_table_info($table)";
+            command.Parameters.AddWithValue("$table", table);
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read()) present.Add(reader.GetString(0));
+            }
+            var missing = columns.Where(c => !present.Contains(c)).ToList();
+            if (missing.Count > 0)
+            {
+                throw new MetadataStorageException(
+                    $"SQLite backend: '{DbPath}' is not a CIAF metadata store: table '{table}' lacks column(s) {string.Join(", ", missing)}.")
+                {
+                    Backend = BackendName,
+                    Path = DbPath,
+                };
+            }
+        }
+
+        bool complete = existing.Contains("metadata") && existing.Contains("audit_trail") && existing.Contains("compliance_events")
+            && existing.Contains(SqliteSchema.VersionTable) && SqliteSchema.Indexes.All(i => existing.Contains(i.Name));
+        if (!complete)
+        {
+            // Only when something is missing: opening a complete store takes no write lock, so many
+            // processes can open one store at once without queueing on each other.
+            RunWithRetryBlocking("create schema", () =>
+            {
+                using var tx = _writer.BeginTransaction(IsolationLevel.Serializable, deferred: false);
+                foreach (var sql in SqliteSchema.Tables) Execute(sql, tx);
+                foreach (var (_, sql) in SqliteSchema.Indexes) Execute(sql, tx);
+                Execute(SqliteSchema.CreateVersionTable, tx);
+                using (var insert = _writer.CreateCommand())
+                {
+                    insert.Transaction = tx;
+                    insert.CommandText = SqliteSchema.InsertVersion;
+                    insert.Parameters.AddWithValue("$version", SqliteSchema.Version);
+                    insert.Parameters.AddWithValue("$applied_at", PythonTimestamp.Format(PythonTimestamp.Now()));
+                    insert.ExecuteNonQuery();
+                }
+                tx.Commit();
+                return 0;
+            });
+            SqliteLog.SchemaCreated(_context.Logger, DbPath, SqliteSchema.Version);
+        }
+
+        if (Scalar($"SELECT MAX(version) FROM {SqliteSchema.VersionTable}") is long found && found > SqliteSchema.Version)
+        {
+            SqliteLog.NewerSchema(_context.Logger, DbPath, found, SqliteSchema.Version);
+        }
+    }
+
+    private SqliteCommand Prepare(string sql, params string[] parameterNames)
+    {
+        var command = _writer.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameterNames) command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        command.Prepare();
+        return command;
+    }
+
+    private async ValueTask WriteRowsAsync(SqliteCommand command, object?[][] rows, string operation, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        string? current = null;
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            await WithRetryAsync(operation, () =>
+            {
+                current = null;
+                using var tx = _writer.BeginTransaction(IsolationLevel.Serializable, deferred: false);
+                command.Transaction = tx;
+                foreach (var row in rows)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    current = (string)row[0]!;
+                    var parameters = command.Parameters;
+                    for (int i = 0; i < row.Length; i++) parameters[i].Value = row[i] ?? DBNull.Value;
+                    command.ExecuteNonQuery();
+                }
+                current = null;
+                tx.Commit();
+                return 0;
+            }, cancellationToken, offload: true).ConfigureAwait(false);
+        }
+        catch (SqliteException ex)
+        {
+            // A failed commit has no single culprit: name the batch by its first id.
+            throw Failure(operation, current ?? (string)rows[0][0]!, ex, rows.Length);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async ValueTask<int> DeleteCoreAsync(SqliteCommand command, IReadOnlyCollection<string> ids, string operation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (ids.Count == 0) return 0;
+        var distinct = new HashSet<string>(ids.Count, StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            if (id is null) throw new ArgumentException("ids contains null.", nameof(ids));
+            distinct.Add(id);
+        }
+
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        string? current = null;
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            return await WithRetryAsync(operation, () =>
+            {
+                int deleted = 0;
+                current = null;
+                using var tx = _writer.BeginTransaction(IsolationLevel.Serializable, deferred: false);
+                command.Transaction = tx;
+                foreach (var id in distinct)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    current = id;
+                    command.Parameters[0].Value = id;
+                    deleted += command.ExecuteNonQuery();
+                }
+                current = null;
+                tx.Commit();
+                return deleted;
+            }, cancellationToken, offload: true).ConfigureAwait(false);
+        }
+        catch (SqliteException ex)
+        {
+            throw Failure(operation, current ?? distinct.First(), ex, distinct.Count);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async IAsyncEnumerable<T> ReadPagedAsync<T>(string table, string columns, int columnCount,
+        List<(string Sql, string Name, object Value)> filters, bool descending, int? limit,
+        Func<object?[], T?> materialize, Func<T, bool> matches,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : class
+    {
+        if (limit == 0) yield break;
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+        string direction = descending ? "DESC" : "ASC";
+        string where = string.Join(" AND ", filters.Select(f => f.Sql));
+        string baseSql = $"SELECT {columns} FROM {table}";
+        string firstPage = $"{baseSql}{(where.Length > 0 ? " WHERE " + where : "")} ORDER BY timestamp {direction}, id {direction} LIMIT $take";
+        // Keyset continuation on the raw (timestamp, id) of the last row read: the same order as the ORDER BY.
+        string after = $"(timestamp, id) {(descending ? "<" : ">")} ($after_ts, $after_id)";
+        string nextPage = $"{baseSql} WHERE {(where.Length > 0 ? where + " AND " : "")}{after} ORDER BY timestamp {direction}, id {direction} LIMIT $take";
+
+        int yielded = 0;
+        string? lastTimestamp = null;
+        string? lastId = null;
+        SqliteConnection connection;
+        try
+        {
+            connection = OpenReader();
+        }
+        catch (SqliteException ex)
+        {
+            throw Failure("query", null, ex);
+        }
+        using (connection)
+        {
+            while (true)
+            {
+                int take = limit is { } l ? Math.Min(PageSize, Math.Max(l - yielded, 1)) : PageSize;
+                List<object?[]> page;
+                try
+                {
+                    using var command = connection.CreateCommand();
+                    command.CommandText = lastId is null ? firstPage : nextPage;
+                    foreach (var (_, name, value) in filters) command.Parameters.AddWithValue(name, value);
+                    command.Parameters.AddWithValue("$take", take);
+                    if (lastId is not null)
+                    {
+                        command.Parameters.AddWithValue("$after_ts", lastTimestamp);
+                        command.Parameters.AddWithValue("$after_id", lastId);
+                    }
+                    page = await WithRetryAsync("query", () => ReadRows(command, columnCount), cancellationToken).ConfigureAwait(false);
+                }
+                catch (SqliteException ex)
+                {
+                    throw Failure("query", null, ex);
+                }
+
+                foreach (var row in page)
+                {
+                    lastId = row[0] as string;
+                    lastTimestamp = row[5] as string; // timestamp is column 5 of both tables' column lists
+                    var item = materialize(row);
+                    if (item is null || !matches(item)) continue;
+                    yield return item;
+                    if (++yielded == limit) yield break;
+                }
+                // A NULL id or timestamp cannot be continued from (SQLite's PRIMARY KEY TEXT allows NULL): stop there.
+                if (page.Count < take || lastId is null || lastTimestamp is null) yield break;
+            }
+        }
+    }
+
+    private static List<object?[]> ReadRows(SqliteCommand command, int columnCount)
+    {
+        var rows = new List<object?[]>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var row = new object?[columnCount];
+            for (int i = 0; i < columnCount; i++)
+            {
+                var value = reader.GetValue(i);
+                row[i] = value is DBNull ? null : value;
+            }
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    private MetadataRecord? ToRecord(object?[] row)
+    {
+        try
+        {
+            string json = Text(row[8], "metadata_json") ?? throw new FormatException("metadata_json is NULL");
+            JsonObject metadata;
+            try
+            {
+                metadata = PythonJson.Parse(json) as JsonObject ?? throw new FormatException("metadata_json is not a JSON object");
+            }
+            catch (JsonException ex)
+            {
+                throw new FormatException("metadata_json is not valid JSON: " + ex.Message, ex);
+            }
+            string? version = Text(row[2], "model_version");
+            return new MetadataRecord(
+                Required(row[0], "id"),
+                Required(row[1], "model_name"),
+                string.IsNullOrEmpty(version) ? RecordJson.DefaultModelVersion : version,
+                Required(row[3], "stage"),
+                Required(row[4], "event_type"),
+                ParseTimestamp(row[5]),
+                Text(row[6], "metadata_hash") ?? string.Empty,
+                Text(row[7], "details"),
+                metadata);
+        }
+        catch (FormatException ex)
+        {
+            ReportCorrupt(row[0], ex);
+            return null;
+        }
+    }
+
+    private ComplianceEvent? ToComplianceEvent(object?[] row)
+    {
+        try
+        {
+            double? score = row[3] switch
+            {
+                null => null,
+                double d => d,
+                long n => n,
+                var other => throw new FormatException($"compliance_score '{other}' is not a number"),
+            };
+            return new ComplianceEvent(
+                Required(row[0], "id"),
+                Text(row[1], "metadata_id"),
+                Required(row[2], "framework"),
+                score,
+                Text(row[4], "validation_status"),
+                ParseTimestamp(row[5]),
+                Text(row[6], "details"));
+        }
+        catch (FormatException ex)
+        {
+            ReportCorrupt(row[0], ex);
+            return null;
+        }
+    }
+
+    private static DateTimeOffset ParseTimestamp(object? value)
+    {
+        string text = Required(value, "timestamp");
+        return PythonTimestamp.TryParse(text, out var timestamp)
+            ? timestamp
+            : throw new FormatException($"timestamp '{text}' is not an ISO 8601 timestamp");
+    }
+
+    private static string Required(object? value, string column) =>
+        Text(value, column) ?? throw new FormatException($"{column} is NULL");
+
+    private static string? Text(object? value, string column) => value switch
+    {
+        null => null,
+        string s => s,
+        _ => throw new FormatException($"{column} is not text ({value.GetType().Name})"),
+    };
+
+    private void ReportCorrupt(object? id, Exception ex)
+    {
+        string location = $"{DbPath}#{id as string ?? "(null id)"}";
+        SqliteLog.CorruptRow(_context.Logger, location, ex.Message, ex);
+        _context.ReportCorrupt(location, ex);
+    }
+
+    /// <summary>A query bound: record timestamps have whole microseconds, so rounding the bound up keeps
+    /// <c>&gt;=</c> and <c>&lt;</c> exact; formatted like the stored text, whose text order is chronological.</summary>
+    private static string FormatBound(DateTimeOffset value)
+    {
+        var utc = value.ToUniversalTime();
+        long remainder = utc.Ticks % 10;
+        if (remainder != 0 && utc.Ticks <= DateTimeOffset.MaxValue.Ticks - 10) utc = utc.AddTicks(10 - remainder);
+        return PythonTimestamp.Format(utc);
+    }
+
+    private SqliteConnection OpenReader()
+    {
+        var connection = new SqliteConnection(_readConnectionString);
+        try
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            // Pooled connections keep these; setting them again is cheap. query_only guards against misuse.
+            command.CommandText = $"PRAGMA busy_timeout = {_busyTimeoutMs.ToString(CultureInfo.InvariantCulture)}; PRAGMA query_only = 1";
+            command.ExecuteNonQuery();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private static bool IsBusy(SqliteException ex) => (ex.SqliteErrorCode & 0xFF) is SqliteBusy or SqliteLocked;
+
+    private static int Backoff(int attempt)
+    {
+        int delay = (int)Math.Min(MaxBackoffMs, 5 * Math.Pow(2, Math.Min(attempt, 16)));
+        return delay + Random.Shared.Next(0, delay / 2 + 1); // jitter: contending processes don't retry in lockstep
+    }
+
+    private async ValueTask<T> WithRetryAsync<T>(string operation, Func<T> action, CancellationToken cancellationToken, bool offload = false)
+    {
+        var elapsed = Stopwatch.StartNew();
+        for (int attempt = 1; ; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                // Microsoft.Data.Sqlite is synchronous. A write may wait (busy timeout) for another process's lock
+                // and then fsyncs, so it runs on the thread pool, never on the caller's thread.
+                return offload ? await Task.Run(action, cancellationToken).ConfigureAwait(false) : action();
+            }
+            catch (SqliteException ex) when (IsBusy(ex) && elapsed.Elapsed < _busyTimeout)
+            {
+                int delay = Backoff(attempt);
+                SqliteLog.Busy(_context.Logger, DbPath, operation, attempt, delay);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // The constructor cannot await; it uses the same policy, sleeping.
+    private T RunWithRetryBlocking<T>(string operation, Func<T> action)
+    {
+        var elapsed = Stopwatch.StartNew();
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return action();
+            }
+            catch (SqliteException ex) when (IsBusy(ex) && elapsed.Elapsed < _busyTimeout)
+            {
+                int delay = Backoff(attempt);
+                SqliteLog.Busy(_context.Logger, DbPath, operation, attempt, delay);
+                Thread.Sleep(delay);
+            }
+        }
+    }
+
+    private MetadataStorageException Failure(string operation, string? recordId, SqliteException ex, int batchSize = 0)
+    {
+        var message = new StringBuilder($"SQLite backend could not {operation}");
+        if (recordId is not null)
+        {
+            message.Append(CultureInfo.InvariantCulture, $" record '{recordId}'");
+            if (batchSize > 1) message.Append(CultureInfo.InvariantCulture, $" (batch of {batchSize}, rolled back)");
+        }
+        message.Append(CultureInfo.InvariantCulture, $" in '{DbPath}': ");
+        message.Append(IsBusy(ex)
+            ? $"the database stayed locked by another connection for longer than the busy timeout ({_busyTimeout.TotalSeconds:0.###} s)."
+            : ex.Message);
+        return new MetadataStorageException(message.ToString(), ex) { Backend = BackendName, Path = DbPath, RecordId = recordId };
+    }
+
+    private MetadataStorageException OpenFailure(SqliteException ex)
+    {
+        string reason = (ex.SqliteErrorCode & 0xFF) switch
+        {
+            SqliteNotADatabase => "the file is not a SQLite database",
+            SqliteCorrupt => "the database file is corrupt",
+            _ when IsBusy(ex) => $"the database stayed locked for longer than the busy timeout ({_busyTimeout.TotalSeconds:0.###} s)",
+            _ => ex.Message,
+        };
+        return new MetadataStorageException($"SQLite backend could not open '{DbPath}': {reason}.", ex) { Backend = BackendName, Path = DbPath };
+    }
+
+    private void Execute(string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = _writer.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private object? Scalar(string sql)
+    {
+        using var command = _writer.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+}

@@ -1,0 +1,90 @@
+using Ciaf.Metadata.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Ciaf.Metadata.Tests.Conformance;
+
+// One subclass per backend and write mode: the whole suite runs against each, unchanged.
+
+public sealed class JsonImmediateConformance : StorageConformanceTests
+{
+    protected override string BackendName => "json";
+    protected override WriteMode Mode => WriteMode.Immediate;
+    protected override string? FixtureStore => "json";
+    protected override void PlantCorruptRecord(string root, string modelName) => CorruptFiles.PlantJson(root, modelName);
+}
+
+public sealed class JsonBufferedConformance : StorageConformanceTests
+{
+    protected override string BackendName => "json";
+    protected override WriteMode Mode => WriteMode.Buffered;
+    protected override string? FixtureStore => "json";
+    protected override void PlantCorruptRecord(string root, string modelName) => CorruptFiles.PlantJson(root, modelName);
+}
+
+public sealed class SqliteImmediateConformance : StorageConformanceTests
+{
+    protected override string BackendName => "sqlite";
+    protected override WriteMode Mode => WriteMode.Immediate;
+    protected override string? FixtureStore => "sqlite";
+    protected override void PlantCorruptRecord(string root, string modelName) => CorruptFiles.PlantSqlite(root, modelName);
+}
+
+public sealed class SqliteBufferedConformance : StorageConformanceTests
+{
+    protected override string BackendName => "sqlite";
+    protected override WriteMode Mode => WriteMode.Buffered;
+    protected override string? FixtureStore => "sqlite";
+    protected override void PlantCorruptRecord(string root, string modelName) => CorruptFiles.PlantSqlite(root, modelName);
+}
+
+public sealed class PickleImmediateConformance : StorageConformanceTests
+{
+    protected override string BackendName => "pickle";
+    protected override WriteMode Mode => WriteMode.Immediate;
+    protected override string? FixtureStore => "pickle";
+    protected override void PlantCorruptRecord(string root, string modelName) => CorruptFiles.PlantPickle(root, modelName);
+}
+
+public sealed class PickleBufferedConformance : StorageConformanceTests
+{
+    protected override string BackendName => "pickle";
+    protected override WriteMode Mode => WriteMode.Buffered;
+    protected override string? FixtureStore => "pickle";
+    protected override void PlantCorruptRecord(string root, string modelName) => CorruptFiles.PlantPickle(root, modelName);
+}
+
+public sealed class JsonProcessConformance : ProcessConformanceTests
+{
+    protected override string BackendName => "json";
+}
+
+public sealed class SqliteProcessConformance : ProcessConformanceTests
+{
+    protected override string BackendName => "sqlite";
+}
+
+public sealed class PickleProcessConformance : ProcessConformanceTests
+{
+    protected override string BackendName => "pickle";
+}
+
+internal static class CorruptFiles
+{
+    public static void PlantJson(string root, string model) =>
+        File.WriteAllText(Path.Combine(root, model, $"2026-01-01_training_{Guid.NewGuid()}.json"), "{\"id\": \"truncated");
+
+    public static void PlantPickle(string root, string model) =>
+        File.WriteAllBytes(Path.Combine(root, model, $"training_{Guid.NewGuid()}.pkl"), [0x80, 0x04, 0x95, 0xff, 0x00]);
+
+    public static void PlantSqlite(string root, string model)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(root, "ciaf_metadata.db")};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO metadata (id, model_name, model_version, stage, event_type, timestamp, metadata_hash, details, metadata_json) " +
+            "VALUES ($id, $model, '1.0.0', 'training', 'e', '2026-01-01T00:00:00+00:00', 'x', NULL, '{not json')";
+        command.Parameters.AddWithValue("$id", Guid.NewGuid().ToString());
+        command.Parameters.AddWithValue("$model", model);
+        command.ExecuteNonQuery();
+    }
+}

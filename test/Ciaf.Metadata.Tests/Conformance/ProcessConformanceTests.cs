@@ -1,0 +1,59 @@
+using Ciaf.Metadata.Storage;
+using Ciaf.Metadata.Tests.Support;
+
+namespace Ciaf.Metadata.Tests.Conformance;
+
+/// <summary>Crash and multi-process behaviour every backend must show.</summary>
+public abstract class ProcessConformanceTests : IDisposable
+{
+    private readonly TestFolder _folder = new();
+
+    protected abstract string BackendName { get; }
+
+    public void Dispose()
+    {
+        _folder.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private static HashSet<long> Sequences(MetadataStorage storage, string model) =>
+        [.. storage.GetModelMetadata(model, limit: null).Select(r => r.Metadata["seq"]!.GetValue<long>())];
+
+    [Fact]
+    public async Task BufferedWriter_KilledMidWrite_EveryFlushedRecordSurvivesAndNoPartialRecordAppears()
+    {
+        using (var child = new ChildWriter(_folder.Path, BackendName, "buffered", "crash_model", "forever", flushEvery: 40))
+        {
+            await child.WaitUntilDurableAsync(400, TimeSpan.FromSeconds(60));
+            child.Kill();
+        }
+        // Whatever the child flushed last, at least 400 flushed records (seq 0..399) must be there.
+        using var storage = new MetadataStorage(_folder.Path, BackendName);
+        var seqs = Sequences(storage, "crash_model");
+        for (long s = 0; s < 400; s++) Assert.Contains(s, seqs);
+        Assert.Equal(0, storage.GetPerformanceMetrics().CorruptEntriesSkipped);
+        // The store is still writable after the crash.
+        Assert.NotNull(storage.GetMetadata(storage.SaveMetadata("crash_model", "inference", "after_crash", new { ok = true })));
+    }
+
+    [Fact]
+    public async Task SeveralProcesses_WritingOneStoreAtOnce_EveryRecordPresent()
+    {
+        var children = Enumerable.Range(0, 3)
+            .Select(i => new ChildWriter(_folder.Path, BackendName, i % 2 == 0 ? "immediate" : "buffered", "shared_model", "150"))
+            .ToList();
+        try
+        {
+            foreach (var child in children) await child.WaitForExitAsync(TimeSpan.FromSeconds(120));
+        }
+        finally
+        {
+            foreach (var child in children) child.Dispose();
+        }
+        using var storage = new MetadataStorage(_folder.Path, BackendName);
+        var records = storage.GetModelMetadata("shared_model", limit: null);
+        Assert.Equal(450, records.Count);
+        Assert.Equal(450, records.Select(r => r.Id).Distinct().Count());
+        Assert.Equal(3, records.Select(r => r.Metadata["pid"]!.GetValue<long>()).Distinct().Count());
+    }
+}

@@ -1,0 +1,205 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using System.Text.Json.Nodes;
+using Ciaf.Metadata.Hashing;
+using Ciaf.Metadata.Tests.Support;
+using CsCheck;
+
+namespace Ciaf.Metadata.Tests.Hashing;
+
+public class PythonJsonTests
+{
+    public static TheoryData<string> RecordIds()
+    {
+        var data = new TheoryData<string>();
+        foreach (var r in Fixtures.ExpectedRecords) data.Add(r["id"]!.GetValue<string>());
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(RecordIds))]
+    public void Canonical_EveryFixtureRecord_MatchesReferencePreimageAndHash(string id)
+    {
+        var expected = Fixtures.ExpectedRecords.Single(r => r["id"]!.GetValue<string>() == id);
+        string preimage = Fixtures.Expected["record_extras"]![id]!["hash_preimage"]!.GetValue<string>();
+        // Parse the stored metadata the way a backend does (from Python's text), then re-serialize.
+        var metadata = PythonJson.Parse(PythonJson.Serialize(expected["metadata"], PythonJsonStyle.Compact))!.AsObject();
+
+        Assert.Equal(preimage, PythonJson.Canonical(metadata));
+        Assert.Equal(expected["metadata_hash"]!.GetValue<string>(), PythonJson.Hash(metadata));
+    }
+
+    [Fact]
+    public void Serialize_CompactStyle_MatchesReferenceSqliteMetadataJson()
+    {
+        foreach (var r in Fixtures.ExpectedRecords)
+        {
+            string id = r["id"]!.GetValue<string>();
+            string sqliteJson = Fixtures.Expected["record_extras"]![id]!["sqlite_metadata_json"]!.GetValue<string>();
+            Assert.Equal(sqliteJson, PythonJson.Serialize(PythonJson.Parse(sqliteJson), PythonJsonStyle.Compact));
+        }
+    }
+
+    [Fact]
+    public void Serialize_IndentedStyle_MatchesReferenceJsonFilesByteForByte()
+    {
+        foreach (var r in Fixtures.ExpectedRecords)
+        {
+            string id = r["id"]!.GetValue<string>();
+            string file = Path.Combine(Fixtures.Root, "json", Fixtures.Expected["record_extras"]![id]!["json_file"]!.GetValue<string>());
+            string text = File.ReadAllText(file);
+            Assert.Equal(text, PythonJson.Serialize(PythonJson.Parse(text), PythonJsonStyle.Indented));
+        }
+    }
+
+    [Theory]
+    [InlineData(0.1, "0.1")]
+    [InlineData(1e-05, "1e-05")]
+    [InlineData(1e16, "1e+16")]
+    [InlineData(1e15, "1000000000000000.0")]
+    [InlineData(-0.0, "-0.0")]
+    [InlineData(1.5e300, "1.5e+300")]
+    [InlineData(5e-324, "5e-324")]
+    [InlineData(100.0, "100.0")]
+    [InlineData(0.30000000000000004, "0.30000000000000004")]
+    [InlineData(123456.789, "123456.789")]
+    [InlineData(0.0001, "0.0001")]
+    [InlineData(double.NaN, "NaN")]
+    [InlineData(double.PositiveInfinity, "Infinity")]
+    [InlineData(double.NegativeInfinity, "-Infinity")]
+    [InlineData(1.7976931348623157e308, "1.7976931348623157e+308")]
+    public void FormatFloat_EdgeValues_MatchPythonRepr(double value, string expected) =>
+        Assert.Equal(expected, PythonJson.FormatFloat(value));
+
+    [Fact]
+    public void FormatFloat_RandomDoubles_MatchPythonReprExactly()
+    {
+        var values = new List<double>();
+        Gen.Double.Sample(d => values.Add(d), iter: 3000);
+        Gen.Double[-1e6, 1e6].Sample(d => values.Add(d), iter: 1000);
+        var bits = new Random(42);
+        for (int i = 0; i < 3000; i++) values.Add(BitConverter.Int64BitsToDouble(bits.NextInt64()));
+        values.RemoveAll(double.IsNaN);
+
+        string input = string.Join('\n', values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+        var inputFile = Path.GetTempFileName();
+        File.WriteAllText(inputFile, input);
+        try
+        {
+            var python = Python.Run("import sys\nfor line in open(sys.argv[1]): print(repr(float(line)))", inputFile)
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(values.Count, python.Length);
+            for (int i = 0; i < values.Count; i++)
+            {
+                string expected = python[i] switch { "inf" => "Infinity", "-inf" => "-Infinity", var s => s };
+                Assert.Equal(expected, PythonJson.FormatFloat(values[i]));
+            }
+        }
+        finally
+        {
+            File.Delete(inputFile);
+        }
+    }
+
+    [Fact]
+    public void Canonical_KeysThatSortDifferentlyByCodePointAndUtf16_SortByCodePoint()
+    {
+        var obj = new JsonObject { ["\U0001F600_emoji"] = 2, ["\uFF5A_fullwidth"] = 1, ["a"] = 0 };
+        Assert.Equal("{\"a\": 0, \"\\uff5a_fullwidth\": 1, \"\\ud83d\\ude00_emoji\": 2}", PythonJson.Canonical(obj));
+    }
+
+    [Fact]
+    public void Canonical_BigIntegersAndControlCharacters_WrittenAsPython()
+    {
+        var obj = new JsonObject
+        {
+            ["big"] = JsonNode.Parse("18446744073709551617"),
+            ["neg"] = long.MinValue,
+            ["ctl"] = "\u0000\u001f\u007f\u2028\"\\\n\t\b\f\r",
+        };
+        Assert.Equal("{\"big\": 18446744073709551617, \"ctl\": \"\\u0000\\u001f\\u007f\\u2028\\\"\\\\\\n\\t\\b\\f\\r\", \"neg\": -9223372036854775808}",
+            PythonJson.Canonical(obj));
+    }
+
+    [Fact]
+    public void Parse_PythonNonFiniteLiterals_AreReadAsFloats()
+    {
+        var node = PythonJson.Parse("{\"a\": NaN, \"b\": [Infinity, -Infinity], \"c\": 1e-05, \"d\": \"NaN\"}")!;
+        Assert.Equal("{\"a\": NaN, \"b\": [Infinity, -Infinity], \"c\": 1e-05, \"d\": \"NaN\"}", PythonJson.Canonical(node));
+    }
+
+    [Fact]
+    public void Parse_InvalidJson_ThrowsJsonException()
+    {
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => PythonJson.Parse("{\"a\": NaN,"));
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => PythonJson.Parse("{\"a\": Nope}"));
+    }
+
+    /// <summary>
+    /// Differential property test: random nested values (unicode above U+FFFF, keys that sort differently by
+    /// code point and UTF-16 unit, floats of every magnitude, integers beyond 64 bits, NaN and infinities)
+    /// are serialized by us and by Python's json module; the canonical texts and hashes must be identical.
+    /// </summary>
+    [Fact]
+    public void Canonical_RandomNestedValues_IdenticalToPythonJsonDumps()
+    {
+        var samples = new List<JsonObject>();
+        GenObject(3).Sample(o => samples.Add(o), iter: 400, seed: "0N0XIzNsQ0O2");
+        var lines = new StringBuilder();
+        foreach (var s in samples) lines.Append(PythonJson.Serialize(s, PythonJsonStyle.Compact)).Append('\n');
+        var inputFile = Path.GetTempFileName();
+        File.WriteAllText(inputFile, lines.ToString(), Encoding.ASCII);
+        try
+        {
+            var python = Python.Run(
+                "import sys, json, hashlib\n" +
+                "for line in open(sys.argv[1], encoding='ascii'):\n" +
+                "    c = json.dumps(json.loads(line), sort_keys=True)\n" +
+                "    print(c + '\\t' + hashlib.sha256(c.encode()).hexdigest())", inputFile)
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(samples.Count, python.Length);
+            for (int i = 0; i < samples.Count; i++)
+            {
+                var parts = python[i].Split('\t');
+                Assert.Equal(parts[0], PythonJson.Canonical(samples[i]));
+                Assert.Equal(parts[1], PythonJson.Hash(samples[i]));
+            }
+        }
+        finally
+        {
+            File.Delete(inputFile);
+        }
+    }
+
+    private static readonly Gen<string> GenText = Gen.OneOf(
+        Gen.String[Gen.Char.AlphaNumeric, 0, 8],
+        Gen.Const("\U0001F600"), Gen.Const("\uFF5A"), Gen.Const("é"), Gen.Const("模型"), Gen.Const(""),
+        Gen.Const("\u0000\u001f\u007f"), Gen.Const("\"\\/\n"),
+        Gen.String[Gen.Char[(char)0x20, (char)0xD7FF], 0, 6]);
+
+    private static readonly Gen<JsonNode?> GenScalar = Gen.OneOf<JsonNode?>(
+        GenText.Select(s => (JsonNode?)JsonValue.Create(s)),
+        Gen.Long.Select(l => (JsonNode?)JsonValue.Create(l)),
+        Gen.Int[0, 1000].Select(i => JsonNode.Parse((BigInteger.Pow(2, 64) * i + 12345).ToString(CultureInfo.InvariantCulture))),
+        Gen.Double.Select(d => (JsonNode?)JsonValue.Create(d)),
+        Gen.OneOfConst(0.1, 1e-05, 1e16, -0.0, 5e-324, 100.0, 1.5e300, double.NaN, double.PositiveInfinity, double.NegativeInfinity)
+            .Select(d => (JsonNode?)JsonValue.Create(d)),
+        Gen.Bool.Select(b => (JsonNode?)JsonValue.Create(b)),
+        Gen.Const((JsonNode?)null));
+
+    private static Gen<JsonObject> GenObject(int depth) =>
+        Gen.Select(GenText, GenNode(depth - 1)).Array[0, 5].Select(pairs =>
+        {
+            var obj = new JsonObject();
+            foreach (var (k, v) in pairs) obj[k] = v;
+            return obj;
+        });
+
+    private static Gen<JsonNode?> GenNode(int depth) => depth <= 0
+        ? GenScalar
+        : Gen.Frequency(
+            (4, GenScalar),
+            (1, GenObject(depth).Select(o => (JsonNode?)o)),
+            (1, GenNode(depth - 1).Array[0, 4].Select(items => (JsonNode?)new JsonArray(items))));
+}
