@@ -1,0 +1,127 @@
+namespace Ciaf.Metadata.Configuration;
+
+/// <summary>
+/// The snake_case names of the known <see cref="MetadataConfig"/> settings, as written in the
+/// reference's JSON configuration files. See <c>docs/configuration.md</c> for types, defaults and
+/// environment variables.
+/// </summary>
+public static class MetadataConfigKeys
+{
+    // Storage
+    /// <summary><c>storage_backend</c>: json, sqlite, pickle or postgresql.</summary>
+    public const string StorageBackend = "storage_backend";
+    /// <summary><c>storage_path</c>: the store's root folder.</summary>
+    public const string StoragePath = "storage_path";
+    /// <summary><c>enable_compression</c>: compress stored metadata.</summary>
+    public const string EnableCompression = "enable_compression";
+    /// <summary><c>max_file_size_mb</c>: the reference's file size hint (not used by this library).</summary>
+    public const string MaxFileSizeMb = "max_file_size_mb";
+
+    // Performance
+    /// <summary><c>batch_size</c>: records per batch in buffered mode.</summary>
+    public const string BatchSize = "batch_size";
+    /// <summary><c>async_writes</c>: buffered (true) or immediate, durable-on-return (false) writes.</summary>
+    public const string AsyncWrites = "async_writes";
+    /// <summary><c>cache_size</c>: records kept in the in-memory cache.</summary>
+    public const string CacheSize = "cache_size";
+    /// <summary><c>enable_lazy_materialization</c>: reference only.</summary>
+    public const string EnableLazyMaterialization = "enable_lazy_materialization";
+    /// <summary><c>defer_validation</c>: reference only.</summary>
+    public const string DeferValidation = "defer_validation";
+    /// <summary><c>fast_inference_mode</c>: reference only.</summary>
+    public const string FastInferenceMode = "fast_inference_mode";
+    /// <summary><c>memory_buffer_size</c>: reference only.</summary>
+    public const string MemoryBufferSize = "memory_buffer_size";
+
+    // Deferred LCM (reference only)
+    /// <summary><c>enable_deferred_lcm</c>: reference only.</summary>
+    public const string EnableDeferredLcm = "enable_deferred_lcm";
+    /// <summary><c>default_lcm_mode</c>: reference only (immediate, deferred, adaptive).</summary>
+    public const string DefaultLcmMode = "default_lcm_mode";
+    /// <summary><c>lcm_batch_size</c>: reference only.</summary>
+    public const string LcmBatchSize = "lcm_batch_size";
+    /// <summary><c>lcm_processing_interval</c>: reference only (seconds).</summary>
+    public const string LcmProcessingInterval = "lcm_processing_interval";
+    /// <summary><c>lcm_queue_max_size</c>: reference only.</summary>
+    public const string LcmQueueMaxSize = "lcm_queue_max_size";
+    /// <summary><c>lcm_immediate_threshold_ms</c>: reference only.</summary>
+    public const string LcmImmediateThresholdMs = "lcm_immediate_threshold_ms";
+    /// <summary><c>lcm_cpu_threshold_percent</c>: reference only.</summary>
+    public const string LcmCpuThresholdPercent = "lcm_cpu_threshold_percent";
+    /// <summary><c>lcm_memory_threshold_mb</c>: reference only.</summary>
+    public const string LcmMemoryThresholdMb = "lcm_memory_threshold_mb";
+    /// <summary><c>lcm_enable_persistence</c>: reference only.</summary>
+    public const string LcmEnablePersistence = "lcm_enable_persistence";
+    /// <summary><c>lcm_storage_dir</c>: reference only.</summary>
+    public const string LcmStorageDir = "lcm_storage_dir";
+    /// <summary><c>lcm_audit_batch_format</c>: reference only.</summary>
+    public const string LcmAuditBatchFormat = "lcm_audit_batch_format";
+
+    // Database
+    /// <summary><c>db_connection_timeout</c>: seconds a database backend waits on a lock.</summary>
+    public const string DbConnectionTimeout = "db_connection_timeout";
+    /// <summary><c>db_journal_mode</c>: SQLite journal mode.</summary>
+    public const string DbJournalMode = "db_journal_mode";
+    /// <summary><c>db_cache_size</c>: reference only (SQLite page cache hint).</summary>
+    public const string DbCacheSize = "db_cache_size";
+    /// <summary><c>db_connection_pool_size</c>: reference only.</summary>
+    public const string DbConnectionPoolSize = "db_connection_pool_size";
+    /// <summary><c>postgres_connection_string</c>: the PostgreSQL backend's connection string.</summary>
+    public const string PostgresConnectionString = "postgres_connection_string";
+
+    // Retention
+    /// <summary><c>metadata_retention_days</c>: days metadata records are kept.</summary>
+    public const string MetadataRetentionDays = "metadata_retention_days";
+    /// <summary><c>compliance_retention_days</c>: days compliance records are kept.</summary>
+    public const string ComplianceRetentionDays = "compliance_retention_days";
+    /// <summary><c>auto_cleanup_enabled</c>: remove expired records automatically.</summary>
+    public const string AutoCleanupEnabled = "auto_cleanup_enabled";
+    /// <summary><c>cleanup_schedule</c>: hourly, daily, weekly or monthly.</summary>
+    public const string CleanupSchedule = "cleanup_schedule";
+
+    // Export
+    /// <summary><c>default_export_format</c>: json, jsonl, csv, xml or parquet.</summary>
+    public const string DefaultExportFormat = "default_export_format";
+    /// <summary><c>export_batch_size</c>: records per export batch.</summary>
+    public const string ExportBatchSize = "export_batch_size";
+    /// <summary><c>include_metadata_hash</c>: include each record's hash in exports.</summary>
+    public const string IncludeMetadataHash = "include_metadata_hash";
+
+    // Security
+    /// <summary><c>encrypt_sensitive_data</c>: encrypt the values of <see cref="SensitiveFields"/>.</summary>
+    public const string EncryptSensitiveData = "encrypt_sensitive_data";
+    /// <summary><c>encryption_key_path</c>: the key file used when encryption is on.</summary>
+    public const string EncryptionKeyPath = "encryption_key_path";
+    /// <summary><c>audit_all_access</c>: write an audit entry for every access.</summary>
+    public const string AuditAllAccess = "audit_all_access";
+    /// <summary><c>sensitive_fields</c>: metadata keys holding personal data.</summary>
+    public const string SensitiveFields = "sensitive_fields";
+    /// <summary><c>user_id</c>: the user recorded in audit entries.</summary>
+    public const string UserId = "user_id";
+
+    // Compliance
+    /// <summary><c>compliance_frameworks</c>: the frameworks enabled.</summary>
+    public const string ComplianceFrameworks = "compliance_frameworks";
+    /// <summary><c>required_metadata_fields</c>: fields every record must carry.</summary>
+    public const string RequiredMetadataFields = "required_metadata_fields";
+    /// <summary><c>compliance_score_threshold</c>: the pass mark, in [0, 1].</summary>
+    public const string ComplianceScoreThreshold = "compliance_score_threshold";
+
+    // Monitoring
+    /// <summary><c>enable_metrics</c>: publish performance metrics.</summary>
+    public const string EnableMetrics = "enable_metrics";
+    /// <summary><c>metrics_endpoint</c>: where metrics are sent (http/https), or null.</summary>
+    public const string MetricsEndpoint = "metrics_endpoint";
+    /// <summary><c>alert_on_compliance_failure</c>: raise an alert when an assessment fails.</summary>
+    public const string AlertOnComplianceFailure = "alert_on_compliance_failure";
+    /// <summary><c>alert_webhook_url</c>: the webhook alerts are POSTed to (http/https), or null.</summary>
+    public const string AlertWebhookUrl = "alert_webhook_url";
+
+    // Limits and writer (this library)
+    /// <summary><c>max_metadata_bytes</c>: the largest serialized metadata accepted per record.</summary>
+    public const string MaxMetadataBytes = "max_metadata_bytes";
+    /// <summary><c>compression_threshold_bytes</c>: metadata smaller than this is stored uncompressed.</summary>
+    public const string CompressionThresholdBytes = "compression_threshold_bytes";
+    /// <summary><c>flush_interval_ms</c>: how often the buffered writer flushes a partial batch.</summary>
+    public const string FlushIntervalMs = "flush_interval_ms";
+}

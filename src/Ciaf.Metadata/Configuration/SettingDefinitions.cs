@@ -1,0 +1,116 @@
+using System.Collections.Frozen;
+using K = Ciaf.Metadata.Configuration.MetadataConfigKeys;
+
+namespace Ciaf.Metadata.Configuration;
+
+/// <summary>The table of known settings, in the order they are saved (the reference's order, then ours).</summary>
+internal static class SettingDefinitions
+{
+    private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Millisecond = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan Day = TimeSpan.FromDays(1);
+
+    /// <summary>The default personal-data key names (compared case-insensitively by the storage facade).</summary>
+    internal static readonly string[] DefaultSensitiveFields =
+    [
+        "ssn", "social_security_number", "national_id", "passport_number", "drivers_license", "tax_id",
+        "email", "email_address", "phone", "phone_number", "date_of_birth", "dob",
+        "address", "home_address", "full_name", "first_name", "last_name",
+        "credit_card", "credit_card_number", "card_number", "cvv", "iban", "bank_account", "account_number",
+        "medical_record_number", "patient_id", "ip_address",
+        "password", "secret", "api_key", "access_token",
+    ];
+
+    /// <summary>Every known setting.</summary>
+    public static readonly IReadOnlyList<SettingDefinition> All =
+    [
+        // Storage
+        new(K.StorageBackend, SettingKind.String, "json", "Backend name: json, sqlite, pickle or postgresql (any registered backend).") { EnvironmentVariable = "CIAF_STORAGE_BACKEND" },
+        new(K.StoragePath, SettingKind.String, "ciaf_metadata", "Root folder of the store (relative paths resolve against the current directory).") { EnvironmentVariable = "CIAF_STORAGE_PATH" },
+        new(K.EnableCompression, SettingKind.Boolean, false, "Compress stored metadata (the reference's compressed formats: .cmeta files, compressed SQLite).") { EnvironmentVariable = "CIAF_ENABLE_COMPRESSION" },
+        new(K.MaxFileSizeMb, SettingKind.Integer, 100L, "The reference's per-file size hint in MB.") { ReferenceOnly = true },
+
+        // Performance
+        new(K.EnableLazyMaterialization, SettingKind.Boolean, true, "The reference's lazy audit-trail switch.") { ReferenceOnly = true },
+        new(K.BatchSize, SettingKind.Integer, 100L, "Records per batch written by the buffered writer.") { EnvironmentVariable = "CIAF_BATCH_SIZE" },
+        new(K.AsyncWrites, SettingKind.Boolean, true, "true: buffered writes (flushed in batches, on Flush and on dispose); false: every save is durable when it returns.") { EnvironmentVariable = "CIAF_ASYNC_WRITES" },
+        new(K.CacheSize, SettingKind.Integer, 10000L, "Records kept in the in-memory read cache (0 disables it).") { EnvironmentVariable = "CIAF_CACHE_SIZE" },
+        new(K.DeferValidation, SettingKind.Boolean, true, "The reference's switch to skip validation during training.") { ReferenceOnly = true },
+        new(K.FastInferenceMode, SettingKind.Boolean, true, "The reference's inference optimisation switch.") { ReferenceOnly = true },
+        new(K.MemoryBufferSize, SettingKind.Integer, 50L, "The reference's in-memory operation buffer size.") { ReferenceOnly = true },
+
+        // Deferred LCM (the reference's lightweight-receipt queue)
+        new(K.EnableDeferredLcm, SettingKind.Boolean, true, "The reference's deferred LCM processing switch.") { ReferenceOnly = true },
+        new(K.DefaultLcmMode, SettingKind.String, "adaptive", "The reference's LCM mode: immediate, deferred or adaptive.") { ReferenceOnly = true },
+        new(K.LcmBatchSize, SettingKind.Integer, 50L, "The reference's LCM receipts per batch.") { ReferenceOnly = true },
+        new(K.LcmProcessingInterval, SettingKind.Number, 2.0, "The reference's seconds between LCM batches.") { ReferenceOnly = true, Unit = Second },
+        new(K.LcmQueueMaxSize, SettingKind.Integer, 10000L, "The reference's LCM queue capacity.") { ReferenceOnly = true },
+        new(K.LcmImmediateThresholdMs, SettingKind.Number, 50.0, "The reference's adaptive-mode latency threshold (ms).") { ReferenceOnly = true, Unit = Millisecond },
+        new(K.LcmCpuThresholdPercent, SettingKind.Number, 80.0, "The reference's adaptive-mode CPU threshold (%).") { ReferenceOnly = true },
+        new(K.LcmMemoryThresholdMb, SettingKind.Number, 500.0, "The reference's adaptive-mode memory threshold (MB).") { ReferenceOnly = true },
+        new(K.LcmEnablePersistence, SettingKind.Boolean, true, "The reference's switch to persist the LCM queue on shutdown.") { ReferenceOnly = true },
+        new(K.LcmStorageDir, SettingKind.String, "deferred_lcm_storage", "The reference's LCM storage folder.") { ReferenceOnly = true },
+        new(K.LcmAuditBatchFormat, SettingKind.String, "json", "The reference's LCM audit batch file format.") { ReferenceOnly = true },
+
+        // Database
+        new(K.DbConnectionTimeout, SettingKind.Integer, 30L, "Seconds a database backend waits for a lock or a connection before failing.") { EnvironmentVariable = "CIAF_DB_TIMEOUT", Unit = Second },
+        new(K.DbJournalMode, SettingKind.String, "WAL", "SQLite journal mode: WAL, DELETE, TRUNCATE, PERSIST, MEMORY or OFF.") { },
+        new(K.DbCacheSize, SettingKind.Integer, 10000L, "The reference's SQLite page-cache hint.") { ReferenceOnly = true },
+        new(K.DbConnectionPoolSize, SettingKind.Integer, 5L, "The reference's connection pool size.") { ReferenceOnly = true },
+
+        // Retention
+        new(K.MetadataRetentionDays, SettingKind.Integer, 365L, "Days metadata records are kept by cleanup.") { EnvironmentVariable = "CIAF_RETENTION_DAYS", Unit = Day },
+        new(K.ComplianceRetentionDays, SettingKind.Integer, 2555L, "Days compliance records are kept (7 years); at least metadata_retention_days.") { EnvironmentVariable = "CIAF_COMPLIANCE_RETENTION", Unit = Day },
+        new(K.AutoCleanupEnabled, SettingKind.Boolean, false, "Remove expired records automatically on cleanup_schedule.") { EnvironmentVariable = "CIAF_AUTO_CLEANUP" },
+        new(K.CleanupSchedule, SettingKind.String, "weekly", "How often automatic cleanup runs: hourly, daily, weekly or monthly.") { },
+
+        // Export
+        new(K.DefaultExportFormat, SettingKind.String, "json", "Export format when none is given: json, jsonl, csv, xml or parquet.") { },
+        new(K.ExportBatchSize, SettingKind.Integer, 1000L, "Records read per batch while exporting.") { },
+        new(K.IncludeMetadataHash, SettingKind.Boolean, true, "Include each record's metadata_hash in exports.") { },
+
+        // Security
+        new(K.EncryptSensitiveData, SettingKind.Boolean, false, "Encrypt the values of sensitive_fields (AES-GCM); requires encryption_key_path.") { EnvironmentVariable = "CIAF_ENCRYPT_DATA" },
+        new(K.EncryptionKeyPath, SettingKind.NullableString, null, "Path of the key file used when encrypt_sensitive_data is on.") { EnvironmentVariable = "CIAF_ENCRYPTION_KEY" },
+        new(K.AuditAllAccess, SettingKind.Boolean, true, "Record an audit entry for every read and write.") { EnvironmentVariable = "CIAF_AUDIT_ACCESS" },
+
+        // Compliance
+        new(K.ComplianceFrameworks, SettingKind.StringList, new[] { "GDPR", "FDA", "EEOC", "FCRA", "HIPAA", "ISO_13485" }, "Compliance frameworks enabled.") { },
+        new(K.RequiredMetadataFields, SettingKind.StringList, new[] { "model_name", "stage", "event_type", "timestamp" }, "Fields every stored record must carry (the reference's list).") { },
+        new(K.ComplianceScoreThreshold, SettingKind.Number, 0.8, "Score at or above which a compliance check passes, in [0, 1].") { },
+
+        // Monitoring
+        new(K.EnableMetrics, SettingKind.Boolean, true, "Publish performance metrics (System.Diagnostics.Metrics).") { EnvironmentVariable = "CIAF_ENABLE_METRICS" },
+        new(K.MetricsEndpoint, SettingKind.NullableString, null, "An http/https URL metrics are pushed to, or null.") { EnvironmentVariable = "CIAF_METRICS_ENDPOINT" },
+        new(K.AlertOnComplianceFailure, SettingKind.Boolean, true, "Raise an alert when a compliance assessment fails.") { },
+        new(K.AlertWebhookUrl, SettingKind.NullableString, null, "An http/https URL failed assessments are POSTed to, or null.") { EnvironmentVariable = "CIAF_ALERT_WEBHOOK" },
+
+        // This library's additions
+        new(K.MaxMetadataBytes, SettingKind.Integer, 16L * 1024 * 1024, "Largest serialized metadata accepted per record, in bytes (16 MiB); at least 1024.") { EnvironmentVariable = "CIAF_MAX_METADATA_BYTES", MaxInteger = long.MaxValue },
+        new(K.CompressionThresholdBytes, SettingKind.Integer, 65536L, "With compression on, metadata smaller than this many bytes is stored uncompressed.") { MaxInteger = long.MaxValue },
+        new(K.SensitiveFields, SettingKind.StringList, DefaultSensitiveFields, "Metadata keys holding personal data or secrets, encrypted when encrypt_sensitive_data is on.") { },
+        new(K.UserId, SettingKind.NullableString, null, "The user recorded in audit entries; null = the operating-system user.") { EnvironmentVariable = "CIAF_USER" },
+        new(K.PostgresConnectionString, SettingKind.NullableString, null, "Npgsql connection string; required when storage_backend is postgresql.") { EnvironmentVariable = "CIAF_POSTGRES_CONNECTION" },
+        new(K.FlushIntervalMs, SettingKind.Integer, 200L, "Milliseconds after which the buffered writer flushes a partial batch.") { Unit = Millisecond },
+    ];
+
+    /// <summary>Known settings by key (ordinal, case-sensitive as in the reference).</summary>
+    public static readonly FrozenDictionary<string, SettingDefinition> ByKey =
+        All.ToFrozenDictionary(d => d.Key, StringComparer.Ordinal);
+
+    /// <summary>Known settings by a loose form of the key (case and '_' ignored), for "did you mean" and IConfiguration keys.</summary>
+    public static readonly FrozenDictionary<string, SettingDefinition> ByLooseKey =
+        All.ToFrozenDictionary(d => Loose(d.Key), StringComparer.Ordinal);
+
+    /// <summary>Environment variable name → setting.</summary>
+    public static readonly IReadOnlyList<SettingDefinition> WithEnvironmentVariable =
+        [.. All.Where(d => d.EnvironmentVariable is not null)];
+
+    /// <summary>The key lowercased with '_' , '-' and '.' removed.</summary>
+    public static string Loose(string key) =>
+        string.Concat(key.Where(c => c is not ('_' or '-' or '.'))).ToLowerInvariant();
+
+    /// <summary>Finds a known setting whose loose key matches, for unknown-key hints.</summary>
+    public static SettingDefinition? FindSimilar(string key) =>
+        ByLooseKey.TryGetValue(Loose(key), out var d) && d.Key != key ? d : null;
+}
