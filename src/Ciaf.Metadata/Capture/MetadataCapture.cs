@@ -182,12 +182,19 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Ends the capture and saves the record asynchronously. Never throws for a failed save. Idempotent.</summary>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
+        // Not an async method: restoring the enclosing capture (an AsyncLocal) and Activity.Current must happen
+        // in the caller's flow; inside an async method the change would be undone when it returns.
         if (!TryComplete(out var data, out var storage, out var eventType))
         {
-            return;
+            return ValueTask.CompletedTask;
         }
+        return SaveAsync(data, storage, eventType);
+    }
+
+    private async ValueTask SaveAsync(JsonObject data, MetadataStorage? storage, string eventType)
+    {
         try
         {
             storage ??= IntegrationSettings.DefaultStorage;
