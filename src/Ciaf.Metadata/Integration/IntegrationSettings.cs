@@ -1,6 +1,5 @@
 using System.Globalization;
 using Ciaf.Metadata.Configuration;
-using Ciaf.Metadata.Storage;
 
 namespace Ciaf.Metadata.Integration;
 
@@ -14,12 +13,6 @@ internal static class IntegrationSettings
 {
     /// <summary>The reference's default pass mark.</summary>
     public const double DefaultComplianceScoreThreshold = 0.8;
-
-    private static readonly Lazy<MetadataStorage> LazyDefaultStorage =
-        new(() => new MetadataStorage(
-                Read(MetadataConfigKeys.StoragePath, MetadataStorageOptions.DefaultStoragePath),
-                Read(MetadataConfigKeys.StorageBackend, MetadataStorageOptions.DefaultBackend)),
-            LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary><c>compliance_score_threshold</c> (default 0.8).</summary>
     public static double ComplianceScoreThreshold
@@ -44,11 +37,8 @@ internal static class IntegrationSettings
         }
     }
 
-    /// <summary>
-    /// The process-wide store used when a caller passes none: <c>storage_path</c> and <c>storage_backend</c> of the
-    /// configuration, immediate writes. (Switch to <c>MetadataStorage.Default</c> once the facade has it.)
-    /// </summary>
-    public static MetadataStorage DefaultStorage => LazyDefaultStorage.Value;
+    /// <summary>The process-wide store used when a caller passes none: <see cref="MetadataStorage.Default"/>.</summary>
+    public static MetadataStorage DefaultStorage => MetadataStorage.Default;
 
     /// <summary>Formats a double for messages.</summary>
     public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
