@@ -65,4 +65,23 @@ public sealed class SqliteMultiProcessTests(ITestOutputHelper output) : IDisposa
             for (int n = 0; n < perProcess; n++) Assert.Contains($"proc{i}-{n:D6}", ids);
         }
     }
+
+    [Fact]
+    public async Task WriteAsync_ProcessKilledAfterWriteReturned_LosesNothing()
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { ProbeDll(), _folder.Path, "250", "killed", "10", "--then-hang" }) start.ArgumentList.Add(arg);
+        using var child = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        // "ok" is printed only after the last WriteAsync returned; the backend (and its WAL) is still open.
+        string? line = await child.StandardOutput.ReadLineAsync(timeout.Token);
+        child.Kill(entireProcessTree: true);
+        Assert.True(line?.StartsWith("ok ", StringComparison.Ordinal) == true,
+            $"probe said '{line}': {await child.StandardError.ReadToEndAsync(timeout.Token)}");
+        await child.WaitForExitAsync(timeout.Token);
+
+        await using var backend = Open(_folder.Path);
+        Assert.Equal(250, await backend.CountAsync());
+        Assert.NotNull(await backend.GetAsync("killed-000249"));
+    }
 }
