@@ -14,6 +14,7 @@ public static class MetadataBackends
     static MetadataBackends()
     {
         // One line per built-in backend.
+        Register("json", c => new Ciaf.Metadata.Backends.Json.JsonMetadataBackend(c));
     }
 
     /// <summary>Registers (or replaces) a backend factory under <paramref name="name"/> (case-insensitive).</summary>
