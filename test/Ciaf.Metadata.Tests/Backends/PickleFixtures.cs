@@ -1,14 +1,15 @@
 using System.Text.Json.Nodes;
 using Ciaf.Metadata.Hashing;
+using Ciaf.Metadata.Tests.Support;
 
 namespace Ciaf.Metadata.Tests.Backends;
 
 /// <summary>The Python reference's pickle store and its <c>EXPECTED.json</c>.</summary>
 internal static class PickleFixtures
 {
-    public static string StoreRoot => Path.Combine(AppContext.BaseDirectory, "Fixtures", "pyciaf-stores");
+    public static string StoreRoot => PyciafFixtures.StoresPath;
 
-    public static string PickleStore => Path.Combine(StoreRoot, "pickle");
+    public static string PickleStore => PyciafFixtures.Store("pickle");
 
     private static readonly Lazy<JsonObject> LazyExpected = new(() =>
         (JsonObject)PythonJson.Parse(File.ReadAllBytes(Path.Combine(StoreRoot, "EXPECTED.json")))!);

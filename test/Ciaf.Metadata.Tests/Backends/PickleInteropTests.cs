@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Ciaf.Metadata.Backends.Pickle;
 using Ciaf.Metadata.Hashing;
+using Ciaf.Metadata.Tests.Support;
 
 namespace Ciaf.Metadata.Tests.Backends;
 
@@ -89,7 +90,7 @@ public class PickleInteropTests
     [Fact]
     public void Serialize_FixtureRecords_PythonLoadsSameDictAndHash()
     {
-        using var folder = new PickleTestFolder();
+        using var folder = new TempDirectory();
         foreach (var expected in PickleFixtures.ExpectedRecords)
         {
             var record = PickleRecordCodec.Deserialize(File.ReadAllBytes(PickleFixtures.PickleFile((string)expected["id"]!)));
@@ -112,12 +113,12 @@ public class PickleInteropTests
     [InlineData(5)]
     public void Deserialize_PythonPickleOfEveryProtocol_EqualsPythonJsonView(int protocol)
     {
-        using var folder = new PickleTestFolder();
+        using var folder = new TempDirectory();
         Assert.Equal("ok", PicklePython.Run(WritePythonPickles, folder.Path).Trim());
 
-        var record = PickleRecordCodec.Deserialize(File.ReadAllBytes(folder.File($"p{protocol}.pkl")));
+        var record = PickleRecordCodec.Deserialize(File.ReadAllBytes(folder.Combine($"p{protocol}.pkl")));
 
-        var expected = (JsonObject)PythonJson.Parse(File.ReadAllBytes(folder.File($"p{protocol}.expected.json")))!;
+        var expected = (JsonObject)PythonJson.Parse(File.ReadAllBytes(folder.Combine($"p{protocol}.expected.json")))!;
         Assert.Equal((string)expected["id"]!, record.Id);
         Assert.Equal("r\u00e9sum\u00e9_ranker", record.ModelName);
         Assert.Equal("3.0.0", record.ModelVersion);
@@ -137,9 +138,9 @@ public class PickleInteropTests
     [Fact]
     public void Serialize_ThenPythonRepickles_WeReadPythonsBytes()
     {
-        using var folder = new PickleTestFolder();
+        using var folder = new TempDirectory();
         var record = PickleSamples.EdgeRecord();
-        File.WriteAllBytes(folder.File("ours.pkl"), PickleRecordCodec.Serialize(record));
+        File.WriteAllBytes(folder.Combine("ours.pkl"), PickleRecordCodec.Serialize(record));
 
         PicklePython.Run("""
             import sys, pickle
@@ -147,23 +148,23 @@ public class PickleInteropTests
             rec['metadata']['added_by_python'] = [1, 2.5, 'x']
             for p in range(6):
                 pickle.dump(rec, open(sys.argv[2] % p, 'wb'), protocol=p)
-            """, folder.File("ours.pkl"), folder.File("python-%d.pkl"));
+            """, folder.Combine("ours.pkl"), folder.Combine("python-%d.pkl"));
 
         for (int p = 0; p <= 5; p++)
         {
-            var again = PickleRecordCodec.Deserialize(File.ReadAllBytes(folder.File($"python-{p}.pkl")));
+            var again = PickleRecordCodec.Deserialize(File.ReadAllBytes(folder.Combine($"python-{p}.pkl")));
             Assert.Equal("[1, 2.5, \"x\"]", PythonJson.Serialize(again.Metadata["added_by_python"], PythonJsonStyle.Compact));
             again.Metadata.Remove("added_by_python");
             PickleSamples.AssertSame(record, again);
         }
     }
 
-    private static void AssertPythonReads(MetadataRecord record, PickleTestFolder? shared = null)
+    private static void AssertPythonReads(MetadataRecord record, TempDirectory? shared = null)
     {
-        var folder = shared ?? new PickleTestFolder();
+        var folder = shared ?? new TempDirectory();
         try
         {
-            string pkl = folder.File(record.Id + ".pkl"), json = folder.File(record.Id + ".json");
+            string pkl = folder.Combine(record.Id + ".pkl"), json = folder.Combine(record.Id + ".json");
             File.WriteAllBytes(pkl, PickleRecordCodec.Serialize(record));
             File.WriteAllText(json, RecordJsonText(record));
             Assert.Equal("ok", PicklePython.Run(CheckOurPickle, pkl, json).Trim());

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Ciaf.Metadata.Backends.Pickle;
 using Ciaf.Metadata.Hashing;
+using Ciaf.Metadata.Tests.Support;
 
 namespace Ciaf.Metadata.Tests.Backends;
 
@@ -52,15 +53,15 @@ public class PickleSecurityTests
     [Fact]
     public void Deserialize_MaliciousPythonPickles_RefusedNamingGlobalWithoutSideEffect()
     {
-        using var folder = new PickleTestFolder();
-        string marker = folder.File("pwned");
+        using var folder = new TempDirectory();
+        string marker = folder.Combine("pwned");
         Assert.Equal("ok", PicklePython.Run(WriteMaliciousPickles, folder.Path, marker).Trim());
-        var cases = (JsonObject)PythonJson.Parse(File.ReadAllBytes(folder.File("cases.json")))!;
+        var cases = (JsonObject)PythonJson.Parse(File.ReadAllBytes(folder.Combine("cases.json")))!;
         Assert.Equal(12, cases.Count);
 
         foreach (var (name, global) in cases)
         {
-            byte[] bytes = File.ReadAllBytes(folder.File(name + ".pkl"));
+            byte[] bytes = File.ReadAllBytes(folder.Combine(name + ".pkl"));
 
             var ex = Assert.Throws<UnsafePickleException>(() => PickleRecordCodec.Deserialize(bytes));
 
@@ -76,13 +77,13 @@ public class PickleSecurityTests
     public void MaliciousPickle_LoadedByPython_DoesRunCode()
     {
         // The control experiment: the pickles above are really dangerous, so the refusals mean something.
-        using var folder = new PickleTestFolder();
-        string marker = folder.File("pwned");
+        using var folder = new TempDirectory();
+        string marker = folder.Combine("pwned");
         PicklePython.Run(WriteMaliciousPickles, folder.Path, marker);
-        Assert.Throws<UnsafePickleException>(() => PickleRecordCodec.Deserialize(File.ReadAllBytes(folder.File("os_system_p4.pkl"))));
+        Assert.Throws<UnsafePickleException>(() => PickleRecordCodec.Deserialize(File.ReadAllBytes(folder.Combine("os_system_p4.pkl"))));
         Assert.False(File.Exists(marker));
 
-        PicklePython.Run("import pickle, sys; pickle.load(open(sys.argv[1], 'rb'))", folder.File("os_system_p4.pkl"));
+        PicklePython.Run("import pickle, sys; pickle.load(open(sys.argv[1], 'rb'))", folder.Combine("os_system_p4.pkl"));
 
         Assert.True(File.Exists(marker));
     }
