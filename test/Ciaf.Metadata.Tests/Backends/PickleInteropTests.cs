@@ -36,9 +36,11 @@ public class PickleInteropTests
         assert digest == rec['metadata_hash'], (digest, rec['metadata_hash'])
         first = next(pickletools.genops(data))
         assert first[0].name == 'PROTO' and first[1] == 4, first
-        if pickle.dumps(exp, 4) != data:
-            open(sys.argv[1] + '.python', 'wb').write(pickle.dumps(exp, 4))
-            raise AssertionError('not byte-identical to pickle.dumps(json.loads(text), 4): ' + sys.argv[1])
+        theirs = pickle.dumps(exp, 4)
+        if theirs != data:
+            at = next((i for i, (x, y) in enumerate(zip(theirs, data)) if x != y), min(len(theirs), len(data)))
+            raise AssertionError('not byte-identical to pickle.dumps(json.loads(text), 4): first difference at byte %d (ours %r, Python %r)'
+                                 % (at, data[at:at + 16], theirs[at:at + 16]))
         print('ok')
         """;
 
@@ -171,7 +173,7 @@ public class PickleInteropTests
         }
         finally
         {
-            if (shared is null && Environment.GetEnvironmentVariable("CIAF_KEEP_PICKLE_TEST_FILES") is null) folder.Dispose();
+            if (shared is null) folder.Dispose();
         }
     }
 
