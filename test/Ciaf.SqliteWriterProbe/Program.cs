@@ -6,9 +6,10 @@ using Ciaf.Metadata.Backends.Sqlite;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
 
-// Usage: Ciaf.SqliteWriterProbe <storage folder> <record count> <id prefix> [batch size]
+// Usage: Ciaf.SqliteWriterProbe <storage folder> <record count> <id prefix> [batch size] [--then-hang]
 // Writes <record count> records with ids "<prefix>-<n>" in batches (default 1: maximal lock contention),
 // prints "ok <count> <elapsed ms>" and exits 0; on any failure prints the exception and exits 1.
+// With --then-hang it keeps the backend open after printing "ok" until killed (the durability test kills it).
 if (args.Length < 3)
 {
     Console.Error.WriteLine("usage: Ciaf.SqliteWriterProbe <storage folder> <record count> <id prefix> [batch size]");
@@ -19,6 +20,7 @@ string folder = args[0];
 int count = int.Parse(args[1], CultureInfo.InvariantCulture);
 string prefix = args[2];
 int batchSize = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1;
+bool hang = args.Length > 4 && args[4] == "--then-hang";
 
 try
 {
@@ -37,6 +39,11 @@ try
         }
     }
     Console.WriteLine(FormattableString.Invariant($"ok {count} {stopwatch.ElapsedMilliseconds}"));
+    if (hang)
+    {
+        await Console.Out.FlushAsync();
+        await Task.Delay(Timeout.Infinite);
+    }
     return 0;
 }
 catch (Exception ex)
