@@ -132,6 +132,7 @@ internal sealed class CliApp
                  {
                      InitCommand.Create(this), DemoCommand.Create(this), SaveCommand.Create(this), GetCommand.Create(this),
                      ListCommand.Create(this), TraceCommand.Create(this), EventsCommand.Create(this),
+                     ComplianceCommand.Create(this),
                      ExportCommand.Create(this), CleanupCommand.Create(this),
                      StatsCommand.Create(this), ConfigCommand.Create(this),
                  })

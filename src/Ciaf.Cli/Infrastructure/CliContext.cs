@@ -12,7 +12,7 @@ namespace Ciaf.Cli.Infrastructure;
 /// </summary>
 internal sealed class CliContext
 {
-    private static readonly JsonSerializerOptions JsonOutputOptions = new()
+    public static readonly JsonSerializerOptions JsonOutputOptions = new()
     {
         WriteIndented = true,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
