@@ -88,8 +88,9 @@ public static class PickleRecordCodec
             case null: return null;
             case string s: return JsonValue.Create(s);
             case bool b: return JsonValue.Create(b);
-            case long l: return JsonValue.Create(l);
-            case double d: return JsonValue.Create(d);
+            // Numbers as JsonElement-backed values, like every other backend reads them, so GetValue<int>() etc. work alike.
+            case long l: return JsonNode.Parse(l.ToString(CultureInfo.InvariantCulture));
+            case double d: return double.IsFinite(d) ? JsonNode.Parse(PythonJson.FormatFloat(d)) : JsonValue.Create(d);
             case BigInteger big:
                 // Beyond 64 bits: a JsonElement-backed number keeps every digit (PythonJson writes its raw text).
                 string digits = big.ToString(CultureInfo.InvariantCulture);
