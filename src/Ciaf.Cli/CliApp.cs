@@ -76,7 +76,16 @@ internal sealed class CliApp
         bool realProcess = host is null;
         var app = new CliApp(host ?? CliHost.Process, stdout, stderr);
         var root = app.Build();
-        var parse = root.Parse(args);
+        ParseResult parse;
+        try
+        {
+            parse = root.Parse(args);
+        }
+        catch (Exception e)
+        {
+            await stderr.WriteLineAsync($"ciaf: error: {StoreResolver.OneLine(e.Message)}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors) await stderr.WriteLineAsync($"ciaf: error: {error.Message}").ConfigureAwait(false);

@@ -18,10 +18,7 @@ internal static class CleanupCommand
             Description = "Remove records older than this many days (default: the store's metadata_retention_days). "
                 + "Compliance records and events are kept for compliance_retention_days, never less.",
         };
-        days.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--days must not be negative.");
-        });
+        days.AtLeast(0, "--days must not be negative.");
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Only count what would be removed; change nothing." };
         var command = new Command("cleanup", "Remove records older than their retention.") { days, dryRun };
         app.Bind(command, async (context, parse) =>

@@ -28,13 +28,9 @@ internal static class DemoCommand
         var batches = new Option<int>("--batches") { Description = "Live inference batches.", DefaultValueFactory = _ => 6 };
         var batchSize = new Option<int>("--batch-size") { Description = "Applications per live batch.", DefaultValueFactory = _ => 500 };
         var seed = new Option<int>("--seed") { Description = "The random seed (same seed, same data and model).", DefaultValueFactory = _ => 42 };
-        foreach (var (option, min) in new[] { (rows, 500), (batches, 1), (batchSize, 50) })
-        {
-            option.Validators.Add(r =>
-            {
-                if (r.GetValueOrDefault<int>() < min) r.AddError($"--{option.Name.TrimStart('-')} must be at least {min}.");
-            });
-        }
+        rows.AtLeast(500);
+        batches.AtLeast(1);
+        batchSize.AtLeast(50);
         var command = new Command("demo",
             $"Run the end-to-end credit-scoring demo (ML.NET) on a fresh store (default ./{DefaultStore}, {DefaultBackend}; a previous demo store there is replaced).")
         {

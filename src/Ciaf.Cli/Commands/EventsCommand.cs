@@ -12,10 +12,7 @@ internal static class EventsCommand
         var framework = new Option<string?>("--framework", "-f") { Description = "Only this framework, e.g. GDPR." };
         var since = new Option<DateTimeOffset?>("--since") { Description = "Only events at or after this time. " + TimeArgument.Help, CustomParser = TimeArgument.Parse };
         var limit = new Option<int>("--limit", "-n") { Description = "At most this many events (0 for all).", DefaultValueFactory = _ => 50 };
-        limit.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 0) r.AddError("--limit must be 0 (all) or more.");
-        });
+        limit.AtLeast(0, "--limit must be 0 (all) or more.");
         var command = new Command("events", "List compliance events, newest first.") { framework, since, limit };
         app.Bind(command, async (context, parse) =>
         {

@@ -14,10 +14,7 @@ internal static class ListCommand
         var stage = new Option<string?>("--stage") { Description = "Only this stage (exact match), e.g. training." };
         var since = new Option<DateTimeOffset?>("--since") { Description = "Only records at or after this time. " + TimeArgument.Help, CustomParser = TimeArgument.Parse };
         var limit = new Option<int>("--limit", "-n") { Description = "At most this many records (0 for all).", DefaultValueFactory = _ => 50 };
-        limit.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 0) r.AddError("--limit must be 0 (all) or more.");
-        });
+        limit.AtLeast(0, "--limit must be 0 (all) or more.");
         var command = new Command("list", "List records, newest first.") { model, stage, since, limit };
         app.Bind(command, async (context, parse) =>
         {

@@ -22,7 +22,7 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 }
 
 /// <summary>Runs the tool in-process, in a working folder of the test's choosing, with no terminal attached.</summary>
-public static class Cli
+public static class CiafTool
 {
     public static async Task<CliResult> RunAsync(string workingDirectory, params string[] args)
     {
