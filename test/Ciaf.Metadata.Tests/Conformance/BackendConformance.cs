@@ -84,6 +84,14 @@ public sealed class SqliteOperationsConformance : OperationsConformanceTests
     protected override void PlantCorrupt(string root) => CorruptFiles.PlantSqlite(root, "credit scoring");
 }
 
+public sealed class PickleOperationsConformance : OperationsConformanceTests
+{
+    protected override string BackendName => "pickle";
+    protected override string OtherBackend => "sqlite";
+    protected override void EditRecordOnDisk(string root, string modelName, string id) => HandEdits.Pickle(root, modelName, id);
+    protected override void PlantCorrupt(string root) => CorruptFiles.PlantPickle(root, "credit scoring");
+}
+
 /// <summary>Edits a stored record's metadata as a person would by hand, leaving its stored hash as it was.</summary>
 internal static class HandEdits
 {
@@ -93,6 +101,15 @@ internal static class HandEdits
         var obj = Ciaf.Metadata.Hashing.PythonJson.Parse(File.ReadAllBytes(path))!.AsObject();
         obj["metadata"]!["env"] = "edited";
         File.WriteAllText(path, Ciaf.Metadata.Hashing.PythonJson.Serialize(obj, Ciaf.Metadata.Hashing.PythonJsonStyle.Indented));
+    }
+
+    public static void Pickle(string root, string model, string id)
+    {
+        string path = Directory.GetFiles(Path.Combine(root, model), $"*{id}*.pkl").Single();
+        var record = Ciaf.Metadata.Backends.Pickle.PickleRecordCodec.Deserialize(File.ReadAllBytes(path));
+        var metadata = (System.Text.Json.Nodes.JsonObject)record.Metadata.DeepClone();
+        metadata["env"] = "edited";
+        File.WriteAllBytes(path, Ciaf.Metadata.Backends.Pickle.PickleRecordCodec.Serialize(record with { Metadata = metadata }));
     }
 
     public static void Sqlite(string root, string id)
