@@ -94,6 +94,9 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
             Logger = options.LoggerFactory.CreateLogger("Ciaf.Metadata.Backends." + options.Backend),
             BusyTimeout = options.BusyTimeout,
             JournalMode = options.JournalMode,
+            EnableCompression = options.EnableCompression,
+            CompressionThresholdBytes = options.CompressionThresholdBytes,
+            MaxMetadataBytes = options.MaxMetadataBytes,
             ReportCorrupt = (location, error) =>
             {
                 _metrics.RecordCorrupt();

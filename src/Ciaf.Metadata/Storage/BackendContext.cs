@@ -21,6 +21,21 @@ public sealed class BackendContext
     /// <summary>SQLite's journal mode (config <c>db_journal_mode</c>); WAL by default.</summary>
     public string JournalMode { get; init; } = "WAL";
 
+    /// <summary>
+    /// Whether records whose compact metadata JSON is larger than <see cref="CompressionThresholdBytes"/> are written
+    /// compressed. Reads always understand compressed entries, whatever this says.
+    /// </summary>
+    public bool EnableCompression { get; init; }
+
+    /// <summary>With <see cref="EnableCompression"/>, the size in bytes above which metadata is compressed (64 KiB by default).</summary>
+    public long CompressionThresholdBytes { get; init; } = MetadataStorageOptions.DefaultCompressionThresholdBytes;
+
+    /// <summary>
+    /// The store's limit on one record's serialized metadata (16 MiB by default): a compressed entry that would expand
+    /// past it is refused as corrupt without being expanded.
+    /// </summary>
+    public long MaxMetadataBytes { get; init; } = MetadataStorageOptions.DefaultMaxMetadataBytes;
+
     /// <summary>Called for every corrupt or unreadable entry a read skips: its location (path or row id) and why.</summary>
     public Action<string, Exception> ReportCorrupt { get; init; } = static (_, _) => { };
 }

@@ -17,6 +17,8 @@ public sealed class MetadataStorageOptions
     public const int DefaultExportBatchSize = 1000;
     /// <summary>Default limit on one record's serialized metadata (16 MiB).</summary>
     public const long DefaultMaxMetadataBytes = 16L * 1024 * 1024;
+    /// <summary>Default size above which metadata is stored compressed, when compression is on (64 KiB).</summary>
+    public const long DefaultCompressionThresholdBytes = 64L * 1024;
 
     /// <summary>The store folder.</summary>
     public string StoragePath { get; set; } = DefaultStoragePath;
@@ -34,6 +36,18 @@ public sealed class MetadataStorageOptions
     public int ExportBatchSize { get; set; } = DefaultExportBatchSize;
     /// <summary>The largest serialized metadata accepted, in bytes.</summary>
     public long MaxMetadataBytes { get; set; } = DefaultMaxMetadataBytes;
+    /// <summary>
+    /// Store records whose serialized metadata is larger than <see cref="CompressionThresholdBytes"/> compressed
+    /// (zstd; config <c>enable_compression</c>). Off by default. Transparent: every call returns the same with it on
+    /// or off, and stores written either way read the same. See <c>docs/compression.md</c> for the formats.
+    /// </summary>
+    public bool EnableCompression { get; set; }
+    /// <summary>
+    /// With <see cref="EnableCompression"/>, metadata whose compact JSON (<c>json.dumps(metadata)</c>) is larger than this
+    /// many bytes is stored compressed; smaller metadata stays plain, readable by SQL and the reference
+    /// (config <c>compression_threshold_bytes</c>, default 64 KiB; 0 compresses every record).
+    /// </summary>
+    public long CompressionThresholdBytes { get; set; } = DefaultCompressionThresholdBytes;
     /// <summary>Retention for ordinary records, in days (config <c>metadata_retention_days</c>).</summary>
     public int MetadataRetentionDays { get; set; } = 365;
     /// <summary>Retention for the compliance stage and compliance events, in days (config <c>compliance_retention_days</c>).</summary>
@@ -51,7 +65,7 @@ public sealed class MetadataStorageOptions
 
     /// <summary>
     /// The options a <see cref="MetadataConfig"/> describes: <c>storage_backend</c>, <c>storage_path</c>,
-    /// <c>async_writes</c> (buffered when true), <c>batch_size</c>, <c>export_batch_size</c>, <c>max_metadata_bytes</c>,
+    /// <c>async_writes</c> (buffered when true), <c>batch_size</c>, <c>export_batch_size</c>, <c>max_metadata_bytes</c>, <c>enable_compression</c>, <c>compression_threshold_bytes</c>,
     /// <c>metadata_retention_days</c>, <c>compliance_retention_days</c>, <c>db_connection_timeout</c>,
     /// <c>db_journal_mode</c> and <c>postgres_connection_string</c>.
     /// </summary>
@@ -69,6 +83,8 @@ public sealed class MetadataStorageOptions
             BatchSize = config.Get<int>(MetadataConfigKeys.BatchSize),
             ExportBatchSize = config.Get<int>(MetadataConfigKeys.ExportBatchSize),
             MaxMetadataBytes = config.Get<long>(MetadataConfigKeys.MaxMetadataBytes),
+            EnableCompression = config.Get<bool>(MetadataConfigKeys.EnableCompression),
+            CompressionThresholdBytes = config.Get<long>(MetadataConfigKeys.CompressionThresholdBytes),
             MetadataRetentionDays = config.Get<int>(MetadataConfigKeys.MetadataRetentionDays),
             ComplianceRetentionDays = config.Get<int>(MetadataConfigKeys.ComplianceRetentionDays),
             BusyTimeout = TimeSpan.FromSeconds(config.Get<double>(MetadataConfigKeys.DbConnectionTimeout)),
@@ -88,6 +104,7 @@ public sealed class MetadataStorageOptions
         if (ExportBatchSize < 1) errors[nameof(ExportBatchSize)] = $"{ExportBatchSize} is not allowed; must be at least 1";
         if (QueueCapacity is < 1) errors[nameof(QueueCapacity)] = $"{QueueCapacity} is not allowed; must be at least 1";
         if (MaxMetadataBytes < 1024) errors[nameof(MaxMetadataBytes)] = $"{MaxMetadataBytes} is not allowed; must be at least 1024";
+        if (CompressionThresholdBytes < 0) errors[nameof(CompressionThresholdBytes)] = $"{CompressionThresholdBytes} is not allowed; must be zero or more";
         if (MetadataRetentionDays < 1) errors[nameof(MetadataRetentionDays)] = $"{MetadataRetentionDays} is not allowed; must be at least 1";
         if (ComplianceRetentionDays < MetadataRetentionDays)
             errors[nameof(ComplianceRetentionDays)] = $"{ComplianceRetentionDays} is less than MetadataRetentionDays ({MetadataRetentionDays})";

@@ -1,4 +1,5 @@
 using Ciaf.Metadata.Storage;
+using Ciaf.Metadata.Tests.Support;
 using Microsoft.Data.Sqlite;
 
 namespace Ciaf.Metadata.Tests.Conformance;
@@ -51,6 +52,49 @@ public sealed class PickleBufferedConformance : StorageConformanceTests
     protected override WriteMode Mode => WriteMode.Buffered;
     protected override string? FixtureStore => "pickle";
     protected override void PlantCorruptRecord(string root, string modelName) => CorruptFiles.PlantPickle(root, modelName);
+}
+
+// The same suite with compression on. The threshold is tiny so that nearly every record of the suite is stored
+// compressed, while the smallest ({} or {"a": 1}) stay plain: every store under test mixes both kinds.
+
+public sealed class JsonCompressedConformance : StorageConformanceTests
+{
+    protected override string BackendName => "json";
+    protected override WriteMode Mode => WriteMode.Immediate;
+    protected override string? FixtureStore => "json";
+    protected override bool EnableCompression => true;
+    protected override long CompressionThresholdBytes => CompressedStores.TestThresholdBytes;
+    protected override void PlantCorruptRecord(string root, string modelName) => CompressedStores.PlantZstdFile(root, modelName, "2026-01-01_training_{0}.json.zst");
+}
+
+public sealed class SqliteCompressedConformance : StorageConformanceTests
+{
+    protected override string BackendName => "sqlite";
+    protected override WriteMode Mode => WriteMode.Immediate;
+    protected override string? FixtureStore => "sqlite";
+    protected override bool EnableCompression => true;
+    protected override long CompressionThresholdBytes => CompressedStores.TestThresholdBytes;
+    protected override void PlantCorruptRecord(string root, string modelName) => CompressedStores.PlantSqliteBlob(root, modelName);
+}
+
+public sealed class SqliteBufferedCompressedConformance : StorageConformanceTests
+{
+    protected override string BackendName => "sqlite";
+    protected override WriteMode Mode => WriteMode.Buffered;
+    protected override string? FixtureStore => "sqlite";
+    protected override bool EnableCompression => true;
+    protected override long CompressionThresholdBytes => CompressedStores.TestThresholdBytes;
+    protected override void PlantCorruptRecord(string root, string modelName) => CorruptFiles.PlantSqlite(root, modelName);
+}
+
+public sealed class PickleCompressedConformance : StorageConformanceTests
+{
+    protected override string BackendName => "pickle";
+    protected override WriteMode Mode => WriteMode.Immediate;
+    protected override string? FixtureStore => "pickle";
+    protected override bool EnableCompression => true;
+    protected override long CompressionThresholdBytes => CompressedStores.TestThresholdBytes;
+    protected override void PlantCorruptRecord(string root, string modelName) => CompressedStores.PlantZstdFile(root, modelName, "training_{0}.pkl.zst");
 }
 
 public sealed class JsonProcessConformance : ProcessConformanceTests

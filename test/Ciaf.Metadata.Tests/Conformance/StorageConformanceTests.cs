@@ -26,6 +26,12 @@ public abstract class StorageConformanceTests : IDisposable
     /// <summary>Puts a corrupt record into the store at <paramref name="root"/> (a garbage file or row).</summary>
     protected abstract void PlantCorruptRecord(string root, string modelName);
 
+    /// <summary>Whether the store under test compresses large records (the suite must pass either way).</summary>
+    protected virtual bool EnableCompression => false;
+
+    /// <summary>The compression threshold when <see cref="EnableCompression"/> is on.</summary>
+    protected virtual long CompressionThresholdBytes => MetadataStorageOptions.DefaultCompressionThresholdBytes;
+
     protected string Root => _folder.Path;
 
     protected MetadataStorage Open(string? path = null, TimeProvider? clock = null, long maxBytes = MetadataStorageOptions.DefaultMaxMetadataBytes) =>
@@ -37,6 +43,8 @@ public abstract class StorageConformanceTests : IDisposable
             BatchSize = 50,
             MaxMetadataBytes = maxBytes,
             TimeProvider = clock ?? TimeProvider.System,
+            EnableCompression = EnableCompression,
+            CompressionThresholdBytes = CompressionThresholdBytes,
         });
 
     public void Dispose()

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Ciaf.Metadata.Compression;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
 
@@ -56,6 +57,13 @@ namespace Ciaf.Metadata.Backends.Files;
 /// entries (never opening files), kept up to date by this instance's writes and deletes, and refreshed by
 /// listing again when a get or delete misses (another process may have added files since).
 /// </para>
+/// <para>
+/// <b>Compression.</b> With <see cref="BackendContext.EnableCompression"/>, a record whose compact metadata JSON is larger
+/// than <see cref="BackendContext.CompressionThresholdBytes"/> is written as its usual file's bytes compressed with zstd,
+/// under its usual name plus <see cref="CompressedFileSuffix"/> (<c>2026-03-01_training_&lt;id&gt;.json.zst</c>). Reads
+/// recognise the suffix whatever the setting, so stores written with compression on and off read alike. A compressed
+/// file may expand to at most <see cref="MaxRecordFileBytes"/>; past that it is reported as corrupt, never expanded.
+/// </para>
 /// <para>Every member is safe to call from many threads at once.</para>
 /// </remarks>
 public abstract class FileMetadataBackend : IMetadataBackend, IRecordScanBackend
@@ -71,6 +79,9 @@ public abstract class FileMetadataBackend : IMetadataBackend, IRecordScanBackend
 
     /// <summary>The longest file or folder name written, in UTF-8 bytes (the limit of common file systems).</summary>
     public const int MaxFileNameBytes = 255;
+
+    /// <summary>The suffix added to a record file's name when its content is zstd-compressed (<c>.json.zst</c>, <c>.pkl.zst</c>).</summary>
+    public const string CompressedFileSuffix = ".zst";
 
     /// <summary>The length of the id prefix the Python reference writes in its file names.</summary>
     protected const int ReferenceIdPrefixLength = 8;
@@ -132,6 +143,21 @@ public abstract class FileMetadataBackend : IMetadataBackend, IRecordScanBackend
 
     /// <summary>What the backend was opened with.</summary>
     protected BackendContext Context => _context;
+
+    /// <summary>
+    /// Whether this backend only reads (a store of another program, opened to be migrated): writes and deletes then
+    /// throw <see cref="MetadataStorageException"/>. <c>false</c> by default.
+    /// </summary>
+    protected virtual bool IsReadOnly => false;
+
+    /// <summary>
+    /// The most bytes a compressed record file may expand to: 4 × <see cref="BackendContext.MaxMetadataBytes"/> + 1 MiB
+    /// (an indented record file can be a few times larger than its compact metadata). A record whose file would be
+    /// larger is written uncompressed, so this never refuses a file this library wrote under the same limit.
+    /// </summary>
+    protected long MaxRecordFileBytes => _context.MaxMetadataBytes > (long.MaxValue - (1L << 20)) / 4
+        ? long.MaxValue
+        : _context.MaxMetadataBytes * 4 + (1L << 20);
 
     /// <summary>The extension of record files, with the dot (<c>.json</c>, <c>.pkl</c>). Only such files are read.</summary>
     protected abstract string FileExtension { get; }
@@ -205,6 +231,7 @@ public abstract class FileMetadataBackend : IMetadataBackend, IRecordScanBackend
     {
         ArgumentNullException.ThrowIfNull(records);
         EnsureOpen();
+        ThrowIfReadOnly("write records");
         var plans = new WritePlan[records.Count];
         for (int i = 0; i < records.Count; i++)
         {
@@ -261,6 +288,14 @@ public abstract class FileMetadataBackend : IMetadataBackend, IRecordScanBackend
         {
             throw Fail($"The {Name} backend could not serialize record '{record.Id}': {ex.Message}", path, record.Id, ex);
         }
+        if (_context.EnableCompression
+            && bytes + CompressedFileSuffix.Length <= MaxFileNameBytes
+            && content.Length <= MaxRecordFileBytes
+            && MetadataCompression.Exceeds(record.Metadata, _context.CompressionThresholdBytes))
+        {
+            content = MetadataCompression.CompressZstd(content);
+            path = ChildPath(folder, fileName + CompressedFileSuffix, record.Id);
+        }
         return new WritePlan(record, folder, path, parsed, content);
     }
 
@@ -282,6 +317,7 @@ public abstract class FileMetadataBackend : IMetadataBackend, IRecordScanBackend
                     break;
                 }
                 if (inPlace is null
+                    && IsCompressedPath(loc.Path) == IsCompressedPath(plan.Path)
                     && string.Equals(Path.GetDirectoryName(loc.Path), plan.Folder, StringComparison.Ordinal)
                     && loc.Name is { } name
                     && string.Equals(name.Stage, plan.Name.Stage, StringComparison.Ordinal)
@@ -469,7 +505,7 @@ public abstract class FileMetadataBackend : IMetadataBackend, IRecordScanBackend
                 MetadataRecord? record = null;
                 try
                 {
-                    if (content is not null) record = Deserialize(content) ?? throw new FormatException("the file holds no record");
+                    if (content is not null) record = DeserializeFile(path, content);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
                 {
@@ -531,6 +567,7 @@ public abstract class FileMetadataBackend : IMetadataBackend, IRecordScanBackend
     {
         ArgumentNullException.ThrowIfNull(ids);
         EnsureOpen();
+        ThrowIfReadOnly("delete records");
         int deleted = 0;
         foreach (var id in ids.Distinct(StringComparer.Ordinal))
         {
@@ -560,6 +597,7 @@ public abstract class FileMetadataBackend : IMetadataBackend, IRecordScanBackend
     {
         ArgumentNullException.ThrowIfNull(events);
         EnsureOpen();
+        ThrowIfReadOnly("write compliance events");
         var plans = new (string Path, byte[] Content, string Id)[events.Count];
         for (int i = 0; i < events.Count; i++)
         {
@@ -619,6 +657,7 @@ public abstract class FileMetadataBackend : IMetadataBackend, IRecordScanBackend
     {
         ArgumentNullException.ThrowIfNull(ids);
         EnsureOpen();
+        ThrowIfReadOnly("delete compliance events");
         int deleted = 0;
         foreach (var id in ids.Distinct(StringComparer.Ordinal))
         {
@@ -795,7 +834,7 @@ public abstract class FileMetadataBackend : IMetadataBackend, IRecordScanBackend
         foreach (var path in EnumerateFilesSafe(folder, reportErrors))
         {
             var name = Path.GetFileName(path);
-            if (name.StartsWith(TempFilePrefix, StringComparison.Ordinal) || !name.EndsWith(FileExtension, StringComparison.Ordinal)) continue;
+            if (name.StartsWith(TempFilePrefix, StringComparison.Ordinal) || !IsRecordFileName(name)) continue;
             result.Add(new ListedFile(path, TryParseName(name, out var parsed) ? parsed : null));
         }
         return result;
@@ -821,6 +860,8 @@ public abstract class FileMetadataBackend : IMetadataBackend, IRecordScanBackend
     /// <summary>Parses a name and unescapes its id token; rejects empty parts.</summary>
     private bool TryParseName(string fileName, out RecordFileName name)
     {
+        // A compressed file's name is its plain name plus the suffix: the subclass parses the plain name.
+        if (IsCompressedPath(fileName)) fileName = fileName[..^CompressedFileSuffix.Length];
         if (TryParseFileName(fileName, out var parsed) && !string.IsNullOrEmpty(parsed.Stage) && !string.IsNullOrEmpty(parsed.IdToken))
         {
             name = parsed with { IdToken = UnescapeIdToken(parsed.IdToken) };
@@ -851,11 +892,22 @@ public abstract class FileMetadataBackend : IMetadataBackend, IRecordScanBackend
         return result;
     }
 
+    /// <summary>The record in a file's bytes, decompressed first when its name says so (bounded by <see cref="MaxRecordFileBytes"/>).</summary>
+    private MetadataRecord DeserializeFile(string path, byte[] content)
+    {
+        if (IsCompressedPath(path))
+        {
+            content = MetadataCompression.Decompress(content, MetadataCompression.Zstd, MaxRecordFileBytes,
+                "4 × max_metadata_bytes + 1 MiB for a record file");
+        }
+        return Deserialize(content) ?? throw new FormatException("the file holds no record");
+    }
+
     private MetadataRecord? TryDeserialize(string path, byte[] content)
     {
         try
         {
-            return Deserialize(content) ?? throw new FormatException("the file holds no record");
+            return DeserializeFile(path, content);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
         {
@@ -965,6 +1017,23 @@ public abstract class FileMetadataBackend : IMetadataBackend, IRecordScanBackend
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw Fail($"The {Name} backend could not delete '{path}' (id '{id}'): {ex.Message}", path, id, ex);
+        }
+    }
+
+    /// <summary>A record file of this backend: <see cref="FileExtension"/>, optionally followed by <see cref="CompressedFileSuffix"/>.</summary>
+    private bool IsRecordFileName(string name) =>
+        name.EndsWith(FileExtension, StringComparison.Ordinal)
+        || (IsCompressedPath(name) && name.AsSpan(0, name.Length - CompressedFileSuffix.Length).EndsWith(FileExtension, StringComparison.Ordinal));
+
+    private static bool IsCompressedPath(string pathOrName) => pathOrName.EndsWith(CompressedFileSuffix, StringComparison.Ordinal);
+
+    private void ThrowIfReadOnly(string operation)
+    {
+        if (IsReadOnly)
+        {
+            throw new MetadataStorageException(
+                $"The {Name} backend is read-only and cannot {operation} (store '{_root}'): open it to read or migrate it into a writable backend.")
+            { Backend = Name, Path = _root };
         }
     }
 

@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ciaf.Metadata.Compression;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
 using Microsoft.Data.Sqlite;
@@ -26,6 +27,13 @@ namespace Ciaf.Metadata.Backends.Sqlite;
 /// Other processes (another instance, the Python reference) may write the same file at once: SQLite's busy
 /// timeout plus a retry with exponential backoff absorb lock contention, so "database is locked" never
 /// reaches the caller; past <see cref="BackendContext.BusyTimeout"/> a <see cref="MetadataStorageException"/> is thrown.
+/// </para>
+/// <para>
+/// With <see cref="BackendContext.EnableCompression"/>, a record whose compact metadata JSON is larger than
+/// <see cref="BackendContext.CompressionThresholdBytes"/> keeps its row in <c>metadata</c> with a marker in
+/// <c>metadata_json</c> (<c>{"$ciaf_compressed": "zstd", "size": N}</c>) and its zstd-compressed metadata in
+/// <c>ciaf_metadata_blobs</c>, written in the same transaction. Triggers delete the blob when the row is deleted or
+/// rewritten with plain metadata, whoever does it. Reads recognise compressed rows whatever the setting.
 /// </para>
 /// </remarks>
 public sealed class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend, ISnapshotCapableBackend
@@ -57,6 +65,7 @@ public sealed class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend
     private readonly SqliteConnection _writer;
     private readonly SqliteCommand _upsertMetadata;
     private readonly SqliteCommand _upsertCompliance;
+    private readonly SqliteCommand _upsertBlob;
     private readonly SqliteCommand _deleteMetadata;
     private readonly SqliteCommand _deleteCompliance;
     private int _disposed;
@@ -123,6 +132,7 @@ public sealed class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend
                 "$id", "$model_name", "$model_version", "$stage", "$event_type", "$timestamp", "$metadata_hash", "$details", "$metadata_json");
             _upsertCompliance = Prepare(SqliteSchema.UpsertCompliance,
                 "$id", "$metadata_id", "$framework", "$compliance_score", "$validation_status", "$timestamp", "$details");
+            _upsertBlob = Prepare(SqliteSchema.UpsertBlob, "$id", "$codec", "$size", "$payload");
             _deleteMetadata = Prepare("DELETE FROM metadata WHERE id = $id", "$id");
             _deleteCompliance = Prepare("DELETE FROM compliance_events WHERE id = $id", "$id");
         }
@@ -158,18 +168,27 @@ public sealed class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (records.Count == 0) return;
 
-        // Serialize before taking the lock: JSON work needs no writer.
+        // Serialize (and compress) before taking the lock: that work needs no writer.
         var rows = new object?[records.Count][];
         for (int i = 0; i < records.Count; i++)
         {
             var r = records[i] ?? throw new ArgumentException($"records[{i}] is null.", nameof(records));
             if (string.IsNullOrEmpty(r.Id)) throw new ArgumentException($"records[{i}] has no id.", nameof(records));
             ArgumentNullException.ThrowIfNull(r.Metadata, $"records[{i}].Metadata");
+            string json = PythonJson.Serialize(r.Metadata, PythonJsonStyle.Compact);
+            byte[]? payload = null;
+            long size = json.Length; // ensure_ascii: the JSON is ASCII, one byte per character
+            if (_context.EnableCompression && size > _context.CompressionThresholdBytes)
+            {
+                payload = MetadataCompression.CompressZstd(Encoding.ASCII.GetBytes(json));
+                json = CompressionMarker.Create(MetadataCompression.Zstd, size);
+            }
+            // The payload and its size ride after the row's columns; WriteRowsAsync stores them in the same transaction.
             rows[i] =
             [
                 r.Id, r.ModelName, string.IsNullOrEmpty(r.ModelVersion) ? RecordJson.DefaultModelVersion : r.ModelVersion,
                 r.Stage, r.EventType, PythonTimestamp.Format(r.Timestamp), r.MetadataHash, r.Details,
-                PythonJson.Serialize(r.Metadata, PythonJsonStyle.Compact),
+                json, payload, size,
             ];
         }
         await WriteRowsAsync(_upsertMetadata, rows, "write", cancellationToken).ConfigureAwait(false);
@@ -208,9 +227,9 @@ public sealed class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend
         {
             using var connection = OpenReader();
             using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {SqliteSchema.MetadataColumns} FROM metadata WHERE id = $id";
+            command.CommandText = $"SELECT {SqliteSchema.MetadataReadColumns} FROM metadata WHERE id = $id";
             command.Parameters.AddWithValue("$id", id);
-            rows = await WithRetryAsync("get", () => ReadRows(command, 9), cancellationToken).ConfigureAwait(false);
+            rows = await WithRetryAsync("get", () => ReadRows(command, SqliteSchema.MetadataReadColumnCount), cancellationToken).ConfigureAwait(false);
         }
         catch (SqliteException ex)
         {
@@ -234,7 +253,7 @@ public sealed class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend
         if (query.Stage is not null) filters.Add(("stage = $stage", "$stage", query.Stage));
         if (query.Since is { } since) filters.Add(("timestamp >= $since", "$since", FormatBound(since)));
         if (query.Until is { } until) filters.Add(("timestamp < $until", "$until", FormatBound(until)));
-        return ReadPagedAsync("metadata", SqliteSchema.MetadataColumns, 9, filters,
+        return ReadPagedAsync("metadata", SqliteSchema.MetadataReadColumns, SqliteSchema.MetadataReadColumnCount, filters,
             descending: query.Order == RecordOrder.NewestFirst, query.Limit, ToRecord, query.Matches, cancellationToken);
     }
 
@@ -266,7 +285,7 @@ public sealed class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var filters = new List<(string Sql, string Name, object Value)>();
         if (modelName is not null) filters.Add(("model_name = $model_name", "$model_name", modelName));
-        return ReadPagedAsync("metadata", SqliteSchema.MetadataColumns, 9, filters,
+        return ReadPagedAsync("metadata", SqliteSchema.MetadataReadColumns, SqliteSchema.MetadataReadColumnCount, filters,
             descending: false, limit: null, ToScannedEntry, static _ => true, cancellationToken);
     }
 
@@ -378,6 +397,7 @@ public sealed class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend
         {
             _upsertMetadata.Dispose();
             _upsertCompliance.Dispose();
+            _upsertBlob.Dispose();
             _deleteMetadata.Dispose();
             _deleteCompliance.Dispose();
             _writer.Dispose();
@@ -456,7 +476,7 @@ public sealed class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend
         var existing = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         using (var command = _writer.CreateCommand())
         {
-            command.CommandText = "SELECT name FROM sqlite_master WHERE type IN ('table', 'index')";
+            command.CommandText = "SELECT name FROM sqlite_master WHERE type IN ('table', 'index', 'trigger')";
             RunWithRetryBlocking("read schema", () =>
             {
                 existing.Clear();
@@ -491,7 +511,8 @@ public sealed class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend
         }
 
         bool complete = existing.Contains("metadata") && existing.Contains("audit_trail") && existing.Contains("compliance_events")
-            && existing.Contains(SqliteSchema.VersionTable) && SqliteSchema.Indexes.All(i => existing.Contains(i.Name));
+            && existing.Contains(SqliteSchema.VersionTable) && SqliteSchema.Indexes.All(i => existing.Contains(i.Name))
+            && SqliteSchema.CompressionObjects.All(o => existing.Contains(o.Name));
         if (!complete)
         {
             // Only when something is missing: opening a complete store takes no write lock, so many
@@ -501,6 +522,7 @@ public sealed class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend
                 using var tx = _writer.BeginTransaction(IsolationLevel.Serializable, deferred: false);
                 foreach (var sql in SqliteSchema.Tables) Execute(sql, tx);
                 foreach (var (_, sql) in SqliteSchema.Indexes) Execute(sql, tx);
+                foreach (var (_, sql) in SqliteSchema.CompressionObjects) Execute(sql, tx);
                 Execute(SqliteSchema.CreateVersionTable, tx);
                 using (var insert = _writer.CreateCommand())
                 {
@@ -548,8 +570,20 @@ public sealed class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend
                     cancellationToken.ThrowIfCancellationRequested();
                     current = (string)row[0]!;
                     var parameters = command.Parameters;
-                    for (int i = 0; i < row.Length; i++) parameters[i].Value = row[i] ?? DBNull.Value;
+                    for (int i = 0; i < parameters.Count; i++) parameters[i].Value = row[i] ?? DBNull.Value;
                     command.ExecuteNonQuery();
+                    if (row.Length > parameters.Count && row[parameters.Count] is byte[] payload)
+                    {
+                        // A metadata row's compressed payload (see WriteAsync). The row's marker was written first, so
+                        // the update trigger, which fires on plain metadata only, has left any earlier blob alone.
+                        var blob = _upsertBlob.Parameters;
+                        _upsertBlob.Transaction = tx;
+                        blob[0].Value = row[0];
+                        blob[1].Value = MetadataCompression.Zstd;
+                        blob[2].Value = row[parameters.Count + 1];
+                        blob[3].Value = payload;
+                        _upsertBlob.ExecuteNonQuery();
+                    }
                 }
                 current = null;
                 tx.Commit();
@@ -724,18 +758,24 @@ public sealed class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend
         }
     }
 
-    private static MetadataRecord ParseRecord(object?[] row)
+    private MetadataRecord ParseRecord(object?[] row)
     {
         {
             string json = Text(row[8], "metadata_json") ?? throw new FormatException("metadata_json is NULL");
+            string what = "metadata_json";
+            if (row[10] is byte[] payload && CompressionMarker.TryParse(json, out string codec, out long size))
+            {
+                json = ExpandBlob(payload, row[9] as string, codec, size);
+                what = "the compressed metadata";
+            }
             JsonObject metadata;
             try
             {
-                metadata = PythonJson.Parse(json) as JsonObject ?? throw new FormatException("metadata_json is not a JSON object");
+                metadata = PythonJson.Parse(json) as JsonObject ?? throw new FormatException($"{what} is not a JSON object");
             }
             catch (JsonException ex)
             {
-                throw new FormatException("metadata_json is not valid JSON: " + ex.Message, ex);
+                throw new FormatException($"{what} is not valid JSON: " + ex.Message, ex);
             }
             string? version = Text(row[2], "model_version");
             return new MetadataRecord(
@@ -749,6 +789,35 @@ public sealed class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend
                 Text(row[7], "details"),
                 metadata);
         }
+    }
+
+    /// <summary>A compressed row's metadata JSON, expanded no further than the store's limit.</summary>
+    /// <exception cref="FormatException">The blob is corrupt, disagrees with its marker, or would expand past <c>max_metadata_bytes</c>.</exception>
+    private string ExpandBlob(byte[] payload, string? blobCodec, string codec, long size)
+    {
+        if (blobCodec is not null && !string.Equals(blobCodec, codec, StringComparison.Ordinal))
+        {
+            throw new FormatException($"the marker names codec '{codec}' but the blob row says '{blobCodec}'");
+        }
+        if (size > _context.MaxMetadataBytes)
+        {
+            throw new FormatException(
+                $"the compressed metadata declares {size} bytes, past the store's limit of {_context.MaxMetadataBytes} (max_metadata_bytes); refused without expanding it");
+        }
+        byte[] expanded;
+        try
+        {
+            expanded = MetadataCompression.Decompress(payload, codec, _context.MaxMetadataBytes, "max_metadata_bytes");
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new FormatException(ex.Message, ex);
+        }
+        if (expanded.Length != size)
+        {
+            throw new FormatException($"the compressed metadata expands to {expanded.Length} bytes, not the {size} its marker declares");
+        }
+        return Encoding.UTF8.GetString(expanded);
     }
 
     private ComplianceEvent? ToComplianceEvent(object?[] row)

@@ -1,14 +1,18 @@
+using Ciaf.Metadata.Compression;
+
 namespace Ciaf.Metadata.Backends.Sqlite;
 
 /// <summary>
 /// The SQLite layout. The three tables are the Python reference's, byte for byte as it creates them
-/// (so <c>sqlite_master</c> reads the same whoever created the file); the indexes and the
-/// <c>ciaf_schema_version</c> table are ours and invisible to the reference.
+/// (so <c>sqlite_master</c> reads the same whoever created the file); the indexes, the
+/// <c>ciaf_schema_version</c> table and the compressed-metadata table <c>ciaf_metadata_blobs</c> with its two
+/// triggers are ours and invisible to the reference.
 /// </summary>
 internal static class SqliteSchema
 {
     /// <summary>The version of our additions (indexes, version table); bump it with a migration.</summary>
-    public const int Version = 1;
+    /// 2: <c>ciaf_metadata_blobs</c> and its triggers (compressed metadata, docs/compression.md).
+    public const int Version = 2;
 
     public const string VersionTable = "ciaf_schema_version";
 
@@ -66,6 +70,42 @@ internal static class SqliteSchema
         ("ix_ciaf_compliance_metadata_id", "CREATE INDEX IF NOT EXISTS ix_ciaf_compliance_metadata_id ON compliance_events (metadata_id, timestamp, id)"),
         ("ix_ciaf_compliance_ts", "CREATE INDEX IF NOT EXISTS ix_ciaf_compliance_ts ON compliance_events (timestamp, id)"),
     ];
+
+    /// <summary>The table holding compressed metadata; its row's <c>metadata_json</c> holds a <see cref="CompressionMarker"/>.</summary>
+    public const string BlobsTable = "ciaf_metadata_blobs";
+
+    /// <summary>Our table and triggers for compressed metadata, by name (created where missing, in this order).</summary>
+    // The marker prefix is 20 characters: the substr() calls below depend on it.
+    public static readonly (string Name, string Sql)[] CompressionObjects =
+    [
+        (BlobsTable, "CREATE TABLE IF NOT EXISTS ciaf_metadata_blobs (id TEXT PRIMARY KEY, codec TEXT NOT NULL, size INTEGER NOT NULL, payload BLOB NOT NULL)"),
+        // Whoever deletes a row (this library, the reference's cleanup, a person with sqlite3), its blob goes with it.
+        ("ciaf_metadata_blobs_on_delete",
+            "CREATE TRIGGER IF NOT EXISTS ciaf_metadata_blobs_on_delete AFTER DELETE ON metadata BEGIN DELETE FROM ciaf_metadata_blobs WHERE id = OLD.id; END"),
+        // A row rewritten with plain metadata (by anyone) no longer needs its blob. A marker is recognised by its first
+        // characters only: a trigger must never fail on text that is not JSON.
+        ("ciaf_metadata_blobs_on_update",
+            "CREATE TRIGGER IF NOT EXISTS ciaf_metadata_blobs_on_update AFTER UPDATE OF metadata_json ON metadata "
+            + "WHEN substr(NEW.metadata_json, 1, 20) <> '" + CompressionMarker.Prefix + "' "
+            + "BEGIN DELETE FROM ciaf_metadata_blobs WHERE id = NEW.id; END"),
+    ];
+
+    public const string UpsertBlob = """
+        INSERT INTO ciaf_metadata_blobs (id, codec, size, payload) VALUES ($id, $codec, $size, $payload)
+        ON CONFLICT(id) DO UPDATE SET codec = excluded.codec, size = excluded.size, payload = excluded.payload
+        """;
+
+    /// <summary>
+    /// The columns records are read with: <see cref="MetadataColumns"/>, then the blob's codec and payload when
+    /// <c>metadata_json</c> starts like a marker (NULL otherwise, so plain rows cost no lookup).
+    /// </summary>
+    public static readonly string MetadataReadColumns =
+        "id, model_name, model_version, stage, event_type, timestamp, metadata_hash, details, metadata_json, "
+        + "CASE WHEN substr(metadata_json, 1, 20) = '" + CompressionMarker.Prefix + "' THEN (SELECT b.codec FROM ciaf_metadata_blobs b WHERE b.id = metadata.id) END, "
+        + "CASE WHEN substr(metadata_json, 1, 20) = '" + CompressionMarker.Prefix + "' THEN (SELECT b.payload FROM ciaf_metadata_blobs b WHERE b.id = metadata.id) END";
+
+    /// <summary>How many columns <see cref="MetadataReadColumns"/> selects.</summary>
+    public const int MetadataReadColumnCount = 11;
 
     public const string CreateVersionTable =
         "CREATE TABLE IF NOT EXISTS ciaf_schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)";
