@@ -3,7 +3,8 @@ using System.Collections.Concurrent;
 namespace Ciaf.Metadata.Storage;
 
 /// <summary>
-/// The registry of backends by name. The built-in ones (json, sqlite, pickle) are registered here;
+/// The registry of backends by name. The built-in ones (json, sqlite, pickle, and the read-only readers of the
+/// reference's compressed stores, compressed_json and compressed_sqlite) are registered here;
 /// another package registers its own (e.g. <c>postgresql</c>) with <see cref="Register"/>.
 /// </summary>
 public static class MetadataBackends
@@ -17,6 +18,9 @@ public static class MetadataBackends
         Register("json", c => new Ciaf.Metadata.Backends.Json.JsonMetadataBackend(c));
         Register("sqlite", c => new Ciaf.Metadata.Backends.Sqlite.SqliteMetadataBackend(c));
         Register("pickle", c => new Ciaf.Metadata.Backends.Pickle.PickleMetadataBackend(c));
+        // Read-only: the reference's CompressedMetadataStorage stores, opened to be migrated.
+        Register("compressed_json", c => new Ciaf.Metadata.Backends.Compressed.CompressedJsonBackend(c));
+        Register("compressed_sqlite", c => new Ciaf.Metadata.Backends.Compressed.CompressedSqliteBackend(c));
     }
 
     /// <summary>Registers (or replaces) a backend factory under <paramref name="name"/> (case-insensitive).</summary>
