@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json.Nodes;
+using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
 using Microsoft.Extensions.Logging;
@@ -15,6 +17,7 @@ public sealed partial class MetadataStorage
     /// Exports every record of a model (or of the store when <paramref name="modelName"/> is <c>null</c>),
     /// oldest first, with no cap, streaming record by record. Returns the file written: by default a
     /// new file under <c>&lt;store&gt;/exports/</c> whose name never collides with an earlier export.
+    /// Records are exported as stored: encrypted sensitive values stay encrypted, so every exported hash verifies.
     /// </summary>
     /// <param name="modelName">The model, or <c>null</c> for all.</param>
     /// <param name="format"><c>json</c> (an array, as the reference writes) or <c>jsonl</c> (one record per line).</param>
@@ -38,6 +41,7 @@ public sealed partial class MetadataStorage
             : Path.GetFullPath(outputPath);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         string temp = target + $".tmp-{Guid.NewGuid():N}";
+        int exported = 0;
         try
         {
             await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
@@ -46,8 +50,10 @@ public sealed partial class MetadataStorage
                 bool first = true;
                 if (format == "json") await writer.WriteAsync("[").ConfigureAwait(false);
                 var query = new MetadataQuery { ModelName = modelName, Order = RecordOrder.OldestFirst };
-                await foreach (var record in QueryMetadataAsync(query, cancellationToken).ConfigureAwait(false))
+                // The stored form: encrypted values stay encrypted, so an export leaks nothing and its hashes verify.
+                await foreach (var record in QueryStoredAsync(query, cancellationToken).ConfigureAwait(false))
                 {
+                    exported++;
                     var obj = RecordJson.ToJsonObject(record);
                     if (format == "json")
                     {
@@ -92,45 +98,11 @@ public sealed partial class MetadataStorage
             File.Delete(temp);
             throw;
         }
+        if (_options.AuditAllAccess)
+        {
+            Audit(AuditActions.Export, null, new JsonObject { ["model_name"] = modelName, ["format"] = format, ["path"] = target, ["records"] = exported });
+        }
         return target;
-    }
-
-    /// <summary>
-    /// Removes records older than their retention, judged by each record's own timestamp: ordinary
-    /// records older than <paramref name="daysOld"/> days (default <c>metadata_retention_days</c>), and
-    /// compliance-stage records and compliance events older than <c>compliance_retention_days</c>
-    /// (never less than <paramref name="daysOld"/>).
-    /// </summary>
-    /// <returns>How many records and compliance events were removed.</returns>
-    public int CleanupOldMetadata(int? daysOld = null) => SyncOverAsync.Run(CleanupOldMetadataAsync(daysOld));
-
-    /// <inheritdoc cref="CleanupOldMetadata"/>
-    public async ValueTask<int> CleanupOldMetadataAsync(int? daysOld = null, CancellationToken cancellationToken = default)
-    {
-        if (daysOld is < 0) throw new ArgumentOutOfRangeException(nameof(daysOld), daysOld, "The age must not be negative.");
-        ThrowIfDisposed();
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
-        var now = _options.TimeProvider.GetUtcNow();
-        int days = daysOld ?? _options.MetadataRetentionDays;
-        var ordinaryCutoff = now.AddDays(-days);
-        var complianceCutoff = now.AddDays(-Math.Max(days, _options.ComplianceRetentionDays));
-
-        var ids = new List<string>();
-        await foreach (var r in _backend.QueryAsync(new MetadataQuery { Until = ordinaryCutoff, Order = RecordOrder.OldestFirst }, cancellationToken).ConfigureAwait(false))
-        {
-            if (r.Stage != PipelineStages.Compliance || r.Timestamp < complianceCutoff) ids.Add(r.Id);
-        }
-        var eventIds = new List<string>();
-        await foreach (var ev in _backend.QueryComplianceEventsAsync(new ComplianceEventQuery { Until = complianceCutoff }, cancellationToken).ConfigureAwait(false))
-        {
-            eventIds.Add(ev.Id);
-        }
-        int removed = 0;
-        foreach (var chunk in ids.Chunk(1000)) removed += await _backend.DeleteAsync(chunk, cancellationToken).ConfigureAwait(false);
-        foreach (var chunk in eventIds.Chunk(1000)) removed += await _backend.DeleteComplianceEventsAsync(chunk, cancellationToken).ConfigureAwait(false);
-        _logger.LogInformation("Cleanup removed {Count} item(s) older than {Days} days ({ComplianceDays} for compliance)",
-            removed, days, Math.Max(days, _options.ComplianceRetentionDays));
-        return removed;
     }
 
     private string ExportFileName(string name, string format, int n)

@@ -28,7 +28,7 @@ namespace Ciaf.Metadata.Backends.Sqlite;
 /// reaches the caller; past <see cref="BackendContext.BusyTimeout"/> a <see cref="MetadataStorageException"/> is thrown.
 /// </para>
 /// </remarks>
-public sealed class SqliteMetadataBackend : IMetadataBackend
+public sealed partial class SqliteMetadataBackend : IMetadataBackend
 {
     /// <summary>The name this backend is registered under.</summary>
     public const string BackendName = "sqlite";
@@ -59,6 +59,9 @@ public sealed class SqliteMetadataBackend : IMetadataBackend
     private readonly SqliteCommand _upsertCompliance;
     private readonly SqliteCommand _deleteMetadata;
     private readonly SqliteCommand _deleteCompliance;
+    private readonly SqliteCommand _insertAudit;
+    private readonly SqliteCommand _upsertState;
+    private readonly SqliteCommand _deleteState;
     private int _disposed;
 
     /// <summary>
@@ -125,6 +128,9 @@ public sealed class SqliteMetadataBackend : IMetadataBackend
                 "$id", "$metadata_id", "$framework", "$compliance_score", "$validation_status", "$timestamp", "$details");
             _deleteMetadata = Prepare("DELETE FROM metadata WHERE id = $id", "$id");
             _deleteCompliance = Prepare("DELETE FROM compliance_events WHERE id = $id", "$id");
+            _insertAudit = Prepare(SqliteSchema.InsertAudit, "$id", "$parent_id", "$action", "$timestamp", "$user_id", "$details");
+            _upsertState = Prepare(SqliteSchema.UpsertState, "$scope", "$key", "$value", "$updated_at");
+            _deleteState = Prepare(SqliteSchema.DeleteState, "$scope", "$key");
         }
         catch (SqliteException ex)
         {
@@ -326,6 +332,9 @@ public sealed class SqliteMetadataBackend : IMetadataBackend
             _upsertCompliance.Dispose();
             _deleteMetadata.Dispose();
             _deleteCompliance.Dispose();
+            _insertAudit.Dispose();
+            _upsertState.Dispose();
+            _deleteState.Dispose();
             _writer.Dispose();
         }
         finally
@@ -437,7 +446,8 @@ public sealed class SqliteMetadataBackend : IMetadataBackend
         }
 
         bool complete = existing.Contains("metadata") && existing.Contains("audit_trail") && existing.Contains("compliance_events")
-            && existing.Contains(SqliteSchema.VersionTable) && SqliteSchema.Indexes.All(i => existing.Contains(i.Name));
+            && existing.Contains(SqliteSchema.VersionTable) && SqliteSchema.Indexes.All(i => existing.Contains(i.Name))
+            && SqliteSchema.OwnTables.All(t => existing.Contains(t.Name));
         if (!complete)
         {
             // Only when something is missing: opening a complete store takes no write lock, so many
@@ -446,6 +456,7 @@ public sealed class SqliteMetadataBackend : IMetadataBackend
             {
                 using var tx = _writer.BeginTransaction(IsolationLevel.Serializable, deferred: false);
                 foreach (var sql in SqliteSchema.Tables) Execute(sql, tx);
+                foreach (var (_, sql) in SqliteSchema.OwnTables) Execute(sql, tx);
                 foreach (var (_, sql) in SqliteSchema.Indexes) Execute(sql, tx);
                 Execute(SqliteSchema.CreateVersionTable, tx);
                 using (var insert = _writer.CreateCommand())
@@ -561,7 +572,7 @@ public sealed class SqliteMetadataBackend : IMetadataBackend
     private async IAsyncEnumerable<T> ReadPagedAsync<T>(string table, string columns, int columnCount,
         List<(string Sql, string Name, object Value)> filters, bool descending, int? limit,
         Func<object?[], T?> materialize, Func<T, bool> matches,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        [EnumeratorCancellation] CancellationToken cancellationToken, int timestampColumn = 5)
         where T : class
     {
         if (limit == 0) yield break;
@@ -614,7 +625,7 @@ public sealed class SqliteMetadataBackend : IMetadataBackend
                 foreach (var row in page)
                 {
                     lastId = row[0] as string;
-                    lastTimestamp = row[5] as string; // timestamp is column 5 of both tables' column lists
+                    lastTimestamp = row[timestampColumn] as string; // 5 for metadata and compliance_events, 3 for audit_trail
                     var item = materialize(row);
                     if (item is null || !matches(item)) continue;
                     yield return item;
