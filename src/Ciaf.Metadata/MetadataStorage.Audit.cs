@@ -30,7 +30,7 @@ public sealed partial class MetadataStorage
 
     /// <summary>
     /// The audit trail, newest first by default, filtered by <paramref name="filter"/> (record, action, user,
-    /// time range, limit). Entries written by this instance are flushed first, so they are included.
+    /// time range, limit). This instance's buffered writes and audit entries are flushed first, so they are included.
     /// </summary>
     /// <exception cref="MetadataStorageException">Pending audit entries could not be written, or the trail could not be read.</exception>
     public IReadOnlyList<AuditEntry> GetAuditTrail(AuditQuery? filter = null) => SyncOverAsync.Run(GetAuditTrailAsync(filter));
@@ -39,8 +39,7 @@ public sealed partial class MetadataStorage
     public async ValueTask<IReadOnlyList<AuditEntry>> GetAuditTrailAsync(AuditQuery? filter = null, CancellationToken cancellationToken = default)
     {
         if (filter?.Limit is < 0) throw new ArgumentOutOfRangeException(nameof(filter), filter.Limit, "AuditQuery.Limit must not be negative.");
-        ThrowIfDisposed();
-        await _audit.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
         var result = new List<AuditEntry>();
         await foreach (var entry in _backend.QueryAuditAsync(filter ?? new AuditQuery(), cancellationToken).ConfigureAwait(false))
         {
@@ -50,9 +49,9 @@ public sealed partial class MetadataStorage
     }
 
     /// <summary>Queues one audit entry (no I/O here). <paramref name="details"/> must never hold metadata values.</summary>
-    internal void Audit(string action, string? parentId, JsonObject? details, string? id = null)
+    internal void Audit(string action, string? parentId, JsonObject? details, string? id = null, DateTimeOffset? at = null)
     {
-        var timestamp = PythonTimestamp.Now(_options.TimeProvider);
+        var timestamp = at ?? PythonTimestamp.Now(_options.TimeProvider);
         _audit.Enqueue(new AuditEntry(id ?? Guid.CreateVersion7(timestamp).ToString(), parentId, action, timestamp, _userId, details?.ToJsonString()));
     }
 
@@ -63,11 +62,12 @@ public sealed partial class MetadataStorage
     {
         foreach (var r in batch.Records)
         {
-            Audit(AuditActions.Save, r.Id, new JsonObject { ["model_name"] = r.ModelName, ["stage"] = r.Stage, ["event_type"] = r.EventType });
+            // Dated when the save was made (the record's timestamp), not when a buffered write reached the disk.
+            Audit(AuditActions.Save, r.Id, new JsonObject { ["model_name"] = r.ModelName, ["stage"] = r.Stage, ["event_type"] = r.EventType }, at: r.Timestamp);
         }
         foreach (var ev in batch.Events)
         {
-            Audit(AuditActions.Save, ev.Id, new JsonObject { ["kind"] = "compliance_event", ["metadata_id"] = ev.MetadataId, ["framework"] = ev.Framework });
+            Audit(AuditActions.Save, ev.Id, new JsonObject { ["kind"] = "compliance_event", ["metadata_id"] = ev.MetadataId, ["framework"] = ev.Framework }, at: ev.Timestamp);
         }
     }
 

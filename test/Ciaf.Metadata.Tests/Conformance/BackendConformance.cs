@@ -88,3 +88,27 @@ internal static class CorruptFiles
         command.ExecuteNonQuery();
     }
 }
+
+public sealed class JsonImmediateSecurityConformance : SecurityConformanceTests
+{
+    protected override string BackendName => "json";
+    protected override WriteMode Mode => WriteMode.Immediate;
+}
+
+public sealed class JsonBufferedSecurityConformance : SecurityConformanceTests
+{
+    protected override string BackendName => "json";
+    protected override WriteMode Mode => WriteMode.Buffered;
+}
+
+public sealed class SqliteImmediateSecurityConformance : SecurityConformanceTests
+{
+    protected override string BackendName => "sqlite";
+    protected override WriteMode Mode => WriteMode.Immediate;
+}
+
+public sealed class SqliteBufferedSecurityConformance : SecurityConformanceTests
+{
+    protected override string BackendName => "sqlite";
+    protected override WriteMode Mode => WriteMode.Buffered;
+}
