@@ -71,8 +71,15 @@ internal sealed class InMemoryBackend(string root) : IMetadataBackend
     /// <summary>Each audit write first consumes one of these failures, if any are left.</summary>
     public int FailNextAuditWrites;
 
+    /// <summary>Blocks every audit write until set.</summary>
+    public ManualResetEventSlim AuditGate { get; } = new(true);
+
+    public int AuditWriteCalls;
+
     public ValueTask WriteAuditAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
     {
+        AuditGate.Wait(cancellationToken);
+        Interlocked.Increment(ref AuditWriteCalls);
         if (Interlocked.Decrement(ref FailNextAuditWrites) >= 0) throw new IOException("injected audit failure");
         foreach (var e in entries) Audit[e.Id] = e;
         return ValueTask.CompletedTask;
@@ -103,6 +110,7 @@ internal sealed class InMemoryBackend(string root) : IMetadataBackend
     public ValueTask DisposeAsync()
     {
         Gate.Set();
+        AuditGate.Set();
         return ValueTask.CompletedTask;
     }
 
