@@ -112,3 +112,15 @@ public sealed class SqliteBufferedSecurityConformance : SecurityConformanceTests
     protected override string BackendName => "sqlite";
     protected override WriteMode Mode => WriteMode.Buffered;
 }
+
+public sealed class PickleImmediateSecurityConformance : SecurityConformanceTests
+{
+    protected override string BackendName => "pickle";
+    protected override WriteMode Mode => WriteMode.Immediate;
+}
+
+public sealed class PickleBufferedSecurityConformance : SecurityConformanceTests
+{
+    protected override string BackendName => "pickle";
+    protected override WriteMode Mode => WriteMode.Buffered;
+}
