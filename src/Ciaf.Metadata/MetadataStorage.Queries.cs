@@ -33,8 +33,11 @@ public sealed partial class MetadataStorage
         return record;
     }
 
-    /// <summary>The record as stored (encrypted values as markers), pending writes included; not audited.</summary>
-    private async ValueTask<MetadataRecord?> GetStoredAsync(string id, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// The record as stored (encrypted values as markers), pending writes included; not audited. For
+    /// integrity checks, exports and migration, which must see (and hash) the stored form.
+    /// </summary>
+    internal async ValueTask<MetadataRecord?> GetStoredAsync(string id, CancellationToken cancellationToken) =>
         _pending.Get(id) is { } pending
             ? Clone(pending)
             : await _backend.GetAsync(id, cancellationToken).ConfigureAwait(false);
@@ -82,8 +85,11 @@ public sealed partial class MetadataStorage
         }
     }
 
-    /// <summary>The records as stored (encrypted values as markers), pending writes merged in; not audited.</summary>
-    private async IAsyncEnumerable<MetadataRecord> QueryStoredAsync(MetadataQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The records as stored (encrypted values as markers), pending writes merged in; not audited. For
+    /// integrity checks, exports and migration, which must see (and hash) the stored form.
+    /// </summary>
+    internal async IAsyncEnumerable<MetadataRecord> QueryStoredAsync(MetadataQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var pending = _pending.Matching(query);
         int limit = query.Limit ?? int.MaxValue;
