@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Encryption;
+using Ciaf.Metadata.Export;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
 using Microsoft.Extensions.Logging;
@@ -46,6 +48,67 @@ public sealed partial class MetadataStorage
             result.Add(entry);
         }
         return result;
+    }
+
+    /// <summary>The formats <see cref="ExportAuditTrail"/> writes: <c>json</c>, <c>jsonl</c>, <c>csv</c>.</summary>
+    public static IReadOnlyList<string> AuditExportFormats { get; } = ["json", "jsonl", "csv"];
+
+    private static readonly string[] AuditColumns = ["id", "parent_id", "action", "timestamp", "user_id", "details"];
+
+    /// <summary>
+    /// Exports the audit trail (oldest first, filtered by <paramref name="filter"/>) to a new file under
+    /// <c>&lt;store&gt;/exports/</c> (<c>audit_trail_&lt;time&gt;.&lt;format&gt;</c>, never colliding) or to
+    /// <paramref name="outputPath"/>. Each entry is <c>{id, parent_id, action, timestamp, user_id, details}</c>,
+    /// the <c>audit_trail</c> columns; CSV cells a spreadsheet would run as formulas are neutralized.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown format.</exception>
+    public string ExportAuditTrail(string format = "jsonl", string? outputPath = null, AuditQuery? filter = null) =>
+        SyncOverAsync.Run(ExportAuditTrailAsync(format, outputPath, filter));
+
+    /// <inheritdoc cref="ExportAuditTrail"/>
+    public async ValueTask<string> ExportAuditTrailAsync(string format = "jsonl", string? outputPath = null, AuditQuery? filter = null,
+        CancellationToken cancellationToken = default)
+    {
+        format = (format ?? string.Empty).Trim().ToLowerInvariant();
+        if (!AuditExportFormats.Contains(format))
+            throw new ArgumentException($"Unknown audit export format '{format}'. Valid: {string.Join(", ", AuditExportFormats)}.", nameof(format));
+        ThrowIfDisposed();
+        if (_options.AuditAllAccess) Audit(AuditActions.Export, null, new JsonObject { ["kind"] = "audit_trail", ["format"] = format });
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        var query = (filter ?? new AuditQuery()) with { Order = RecordOrder.OldestFirst };
+        return await WriteExportFileAsync("audit_trail", format, outputPath, async (stream, ct) =>
+        {
+            var entries = _backend.QueryAuditAsync(query, ct);
+            if (format == "csv")
+            {
+                await using var csv = new CsvHelper.CsvWriter(new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true),
+                    new CsvHelper.Configuration.CsvConfiguration(CultureInfo.InvariantCulture) { InjectionOptions = CsvHelper.Configuration.InjectionOptions.None, NewLine = "\r\n" });
+                foreach (var column in AuditColumns) csv.WriteField(column);
+                await csv.NextRecordAsync().ConfigureAwait(false);
+                await foreach (var e in entries.ConfigureAwait(false))
+                {
+                    csv.WriteField(CsvExportWriter.Neutralize(e.Id));
+                    csv.WriteField(CsvExportWriter.Neutralize(e.ParentId));
+                    csv.WriteField(CsvExportWriter.Neutralize(e.Action));
+                    csv.WriteField(PythonTimestamp.Format(e.Timestamp));
+                    csv.WriteField(CsvExportWriter.Neutralize(e.UserId));
+                    csv.WriteField(CsvExportWriter.Neutralize(e.Details));
+                    await csv.NextRecordAsync().ConfigureAwait(false);
+                }
+                await csv.FlushAsync().ConfigureAwait(false);
+                return;
+            }
+            await using var writer = new JsonExportWriter(stream, lines: format == "jsonl");
+            await foreach (var e in entries.ConfigureAwait(false))
+            {
+                await writer.WriteObjectAsync(new JsonObject
+                {
+                    ["id"] = e.Id, ["parent_id"] = e.ParentId, ["action"] = e.Action, ["timestamp"] = PythonTimestamp.Format(e.Timestamp),
+                    ["user_id"] = e.UserId, ["details"] = e.Details,
+                }, ct).ConfigureAwait(false);
+            }
+            await writer.CompleteAsync(ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Queues one audit entry (no I/O here). <paramref name="details"/> must never hold metadata values.</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ciaf.Cli.Infrastructure;
+using Ciaf.Metadata.Compliance;
 using Ciaf.Metadata.Configuration;
 
 namespace Ciaf.Cli.Commands;

@@ -95,7 +95,7 @@ public abstract class SecurityConformanceTests : IDisposable
             && (string?)DetailsOf(e)["stage"] == "training" && (int?)DetailsOf(e)["results"] == 1);
         Assert.Contains(trail, e => e.Action == AuditActions.Query && (string?)DetailsOf(e)["kind"] == "compliance_events"
             && (string?)DetailsOf(e)["framework"] == "GDPR");
-        Assert.Contains(trail, e => e.Action == AuditActions.Export && (string?)DetailsOf(e)["path"] == export && (int?)DetailsOf(e)["records"] == 1);
+        Assert.Contains(trail, e => e.Action == AuditActions.Export && (string?)DetailsOf(e)["path"] == export && (string?)DetailsOf(e)["format"] == "jsonl");
         Assert.Contains(trail, e => e.Action == AuditActions.Delete && e.ParentId == id);
         Assert.Contains(trail, e => e.Action == AuditActions.Cleanup && e.ParentId is null);
         // The save happened before the read, which happened before the cleanup.
@@ -187,6 +187,33 @@ public abstract class SecurityConformanceTests : IDisposable
         string id = storage.SaveMetadata("m", "training", "trained", new { a = 1 });
         await Parallel.ForAsync(0, 200, async (_, ct) => Assert.NotNull(await storage.GetMetadataAsync(id, ct)));
         Assert.Equal(200, storage.GetAuditTrail(new AuditQuery { Action = AuditActions.Read }).Count);
+    }
+
+    [Fact]
+    public async Task ExportAuditTrail_WritesEveryEntry_AndImportIsAudited()
+    {
+        await using var storage = Open();
+        string id = storage.SaveMetadata("m", "training", "trained", new { a = 1 });
+        string export = storage.ExportMetadata("m", "jsonl");
+        var result = storage.ImportMetadata(export);
+        Assert.Equal(1, result.Skipped);
+        var import = Assert.Single(storage.GetAuditTrail(new AuditQuery { Action = AuditActions.Import }));
+        Assert.Equal(1, (int?)DetailsOf(import)["skipped"]);
+
+        var trail = storage.GetAuditTrail(new AuditQuery { Order = RecordOrder.OldestFirst });
+        string jsonl = storage.ExportAuditTrail("jsonl");
+        var lines = File.ReadAllLines(jsonl).Select(l => JsonNode.Parse(l)!).ToList();
+        // Everything before the export, plus the export's own entry, oldest first.
+        Assert.Subset(lines.Select(l => (string)l["id"]!).ToHashSet(), trail.Select(e => e.Id).ToHashSet());
+        Assert.Equal(trail.Count + 1, lines.Count);
+        Assert.Equal(lines.Select(l => (string)l["timestamp"]!).Order(StringComparer.Ordinal), lines.Select(l => (string)l["timestamp"]!));
+        Assert.Contains(lines, l => (string?)l["action"] == AuditActions.Save && (string?)l["parent_id"] == id);
+        string csv = storage.ExportAuditTrail("csv", filter: new AuditQuery { Action = AuditActions.Save });
+        var rows = File.ReadAllLines(csv);
+        Assert.Equal("id,parent_id,action,timestamp,user_id,details", rows[0]);
+        Assert.Contains(id, rows[1], StringComparison.Ordinal);
+        Assert.Equal(2, rows.Length);
+        Assert.Throws<ArgumentException>(() => storage.ExportAuditTrail("xml"));
     }
 
     // ------------------------------------------------------------------ retention
@@ -458,6 +485,26 @@ public abstract class SecurityConformanceTests : IDisposable
             sawMarker |= bytes.AsSpan().IndexOf("$ciaf_encrypted"u8) >= 0;
         }
         Assert.True(sawMarker, "no encrypted marker was found in the store's files");
+    }
+
+    [Fact]
+    public async Task Encryption_ExportThenImport_KeepsCiphertextAndVerifies()
+    {
+        string keyPath = NewKeyFile();
+        string token = Guid.NewGuid().ToString("N");
+        await using var storage = Open(o =>
+        {
+            o.EncryptSensitiveData = true;
+            o.EncryptionKeyPath = keyPath;
+        });
+        storage.SaveMetadata("m", "training", "trained", SensitivePayload(token));
+        string export = storage.ExportMetadata("m", "jsonl");
+        Assert.DoesNotContain(token, File.ReadAllText(export), StringComparison.Ordinal);
+
+        var again = storage.ImportMetadata(export);
+        Assert.Equal((0, 1), (again.Imported, again.Skipped));
+        Assert.Empty(again.Mismatched);
+        Assert.Empty(storage.Verify().Issues);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ namespace Ciaf.Metadata.Backends.Sqlite;
 /// reaches the caller; past <see cref="BackendContext.BusyTimeout"/> a <see cref="MetadataStorageException"/> is thrown.
 /// </para>
 /// </remarks>
-public sealed partial class SqliteMetadataBackend : IMetadataBackend
+public sealed partial class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend, ISnapshotCapableBackend
 {
     /// <summary>The name this backend is registered under.</summary>
     public const string BackendName = "sqlite";
@@ -261,6 +261,60 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend
         if (query.Until is { } until) filters.Add(("timestamp < $until", "$until", FormatBound(until)));
         return ReadPagedAsync("compliance_events", SqliteSchema.ComplianceColumns, 7, filters,
             descending: true, query.Limit, ToComplianceEvent, query.Matches, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Oldest first, read in pages (no read transaction stays open); corrupt rows come with their error.</remarks>
+    /// <exception cref="MetadataStorageException">The database could not be read.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public IAsyncEnumerable<ScannedEntry> ScanAsync(string? modelName, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var filters = new List<(string Sql, string Name, object Value)>();
+        if (modelName is not null) filters.Add(("model_name = $model_name", "$model_name", modelName));
+        return ReadPagedAsync("metadata", SqliteSchema.MetadataColumns, 9, filters,
+            descending: false, limit: null, ToScannedEntry, static _ => true, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// SQLite's online backup API copies every page in one step under a read lock, so the copy is one
+    /// consistent point in time while writers (this process or others) keep writing; in WAL mode they are
+    /// never blocked. The copy is switched to the <c>DELETE</c> journal mode so it is one self-contained file.
+    /// </remarks>
+    /// <exception cref="MetadataStorageException">The backup failed.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public async ValueTask<IReadOnlyList<string>> SnapshotAsync(string folder, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        string target = Path.Combine(folder, DatabaseFileName);
+        string targetConnection = new SqliteConnectionStringBuilder
+        {
+            DataSource = target,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString();
+        try
+        {
+            await WithRetryAsync("backup", () =>
+            {
+                using var source = new SqliteConnection(_readConnectionString);
+                source.Open();
+                using var destination = new SqliteConnection(targetConnection);
+                destination.Open();
+                source.BackupDatabase(destination);
+                using var command = destination.CreateCommand();
+                command.CommandText = "PRAGMA journal_mode = DELETE";
+                command.ExecuteNonQuery();
+                return 0;
+            }, cancellationToken, offload: true).ConfigureAwait(false);
+        }
+        catch (SqliteException ex)
+        {
+            throw Failure("backup", null, ex);
+        }
+        return [DatabaseFileName];
     }
 
     /// <inheritdoc />
@@ -658,6 +712,32 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend
     {
         try
         {
+            return ParseRecord(row);
+        }
+        catch (FormatException ex)
+        {
+            ReportCorrupt(row[0], ex);
+            return null;
+        }
+    }
+
+    private ScannedEntry ToScannedEntry(object?[] row)
+    {
+        string location = $"{DbPath}#{row[0] as string ?? "(null id)"}";
+        try
+        {
+            return new ScannedEntry(location, ParseRecord(row), null);
+        }
+        catch (FormatException ex)
+        {
+            ReportCorrupt(row[0], ex);
+            return new ScannedEntry(location, null, ex.Message);
+        }
+    }
+
+    private static MetadataRecord ParseRecord(object?[] row)
+    {
+        {
             string json = Text(row[8], "metadata_json") ?? throw new FormatException("metadata_json is NULL");
             JsonObject metadata;
             try
@@ -679,11 +759,6 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend
                 Text(row[6], "metadata_hash") ?? string.Empty,
                 Text(row[7], "details"),
                 metadata);
-        }
-        catch (FormatException ex)
-        {
-            ReportCorrupt(row[0], ex);
-            return null;
         }
     }
 

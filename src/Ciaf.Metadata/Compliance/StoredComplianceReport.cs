@@ -7,18 +7,32 @@ using Ciaf.Metadata.Compliance;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
 
-namespace Ciaf.Cli.Commands;
+namespace Ciaf.Metadata.Compliance;
 
 /// <summary>
 /// A <see cref="ComplianceReport"/> rebuilt from a store: <see cref="ComplianceTracker.GenerateComplianceReport"/>
-/// reports the assessments one tracker made in its process, while the CLI reports every assessment ever stored
+/// reports the assessments one tracker made in its process; this reports every assessment ever stored
 /// for a model — each <c>compliance</c> record (score and findings, as the tracker stores them) and the compliance
 /// event that names its framework. The rendering (JSON, Markdown) is the library's.
 /// </summary>
-internal static class StoredComplianceReport
+public static class StoredComplianceReport
 {
-    public static async Task<ComplianceReport?> BuildAsync(MetadataStorage storage, string modelName, double threshold, CancellationToken cancellationToken)
+    /// <summary>The report of every compliance assessment stored for <paramref name="modelName"/>, or <c>null</c> when it has none.</summary>
+    /// <param name="storage">The store.</param>
+    /// <param name="modelName">The model.</param>
+    /// <param name="threshold">The pass mark (config <c>compliance_score_threshold</c>, default 0.8).</param>
+    public static ComplianceReport? Build(MetadataStorage storage, string modelName, double threshold = 0.8) =>
+        BuildAsync(storage, modelName, threshold).GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="Build"/>
+    /// <param name="storage">The store.</param>
+    /// <param name="modelName">The model.</param>
+    /// <param name="threshold">The pass mark.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    public static async Task<ComplianceReport?> BuildAsync(MetadataStorage storage, string modelName, double threshold = 0.8, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelName);
         var records = new List<MetadataRecord>();
         await foreach (var r in storage.QueryMetadataAsync(new MetadataQuery { ModelName = modelName, Stage = PipelineStages.Compliance, Order = RecordOrder.OldestFirst }, cancellationToken).ConfigureAwait(false))
         {
@@ -67,9 +81,10 @@ internal static class StoredComplianceReport
         };
     }
 
-    /// <summary>The report as a standalone HTML page.</summary>
+    /// <summary>The report as a standalone HTML page (every value HTML-encoded).</summary>
     public static string ToHtml(ComplianceReport report)
     {
+        ArgumentNullException.ThrowIfNull(report);
         var c = CultureInfo.InvariantCulture;
         static string E(string? s) => WebUtility.HtmlEncode(s ?? string.Empty);
         var sb = new StringBuilder();
