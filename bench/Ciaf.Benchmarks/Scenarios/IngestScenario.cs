@@ -33,10 +33,14 @@ internal static class IngestScenario
         var libRates = new List<double>();
         var rawRates = new List<double>();
         var callerMicros = new List<double>();
+        var libCpu = new List<double>();
+        var rawCpu = new List<double>();
         for (int rep = 0; rep < ctx.Settings.Repeats; rep++)
         {
             string libFolder = ctx.NewFolder($"ingest-{backend}-{mode}-lib");
+            var cpu0 = CpuTime();
             var (seconds, callerSeconds) = RunLibrary(libFolder, backend, mode, payloads, ctx.Settings.BatchSize);
+            libCpu.Add((CpuTime() - cpu0).TotalMicroseconds / count);
             libRates.Add(count / seconds);
             callerMicros.Add(callerSeconds * 1e6 / count);
 
@@ -47,17 +51,21 @@ internal static class IngestScenario
                 var rows = RawSqlite.ReadAllRows(libFolder);
                 await RawSqlite.CreateSchemaAsync(rawFolder).ConfigureAwait(false);
                 using var raw = RawSqlite.Open(rawFolder);
+                var rawCpu0 = CpuTime();
                 long start = Stopwatch.GetTimestamp();
                 raw.Insert(rows, rawBatch);
                 rawSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                rawCpu.Add((CpuTime() - rawCpu0).TotalMicroseconds / count);
             }
             else
             {
                 var files = FileStores.Snapshot(libFolder, FileStores.Extension(backend));
                 if (files.Count != count) throw new InvalidOperationException($"expected {count} files from the {backend} backend, found {files.Count}");
+                var rawCpu0 = CpuTime();
                 long start = Stopwatch.GetTimestamp();
                 FileStores.Replay(rawFolder, files);
                 rawSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                rawCpu.Add((CpuTime() - rawCpu0).TotalMicroseconds / count);
             }
             rawRates.Add(count / rawSeconds);
             BenchContext.Delete(libFolder);
@@ -92,10 +100,18 @@ internal static class IngestScenario
             Baseline = rawRate,
             Target = target,
             Met = met,
-            Note = mode == WriteMode.Buffered
-                ? $"caller thread {Latency.Median(callerMicros):0.0} µs per save (median of runs); throughput counts until Flush returns"
-                : "",
+            Note = $"process CPU per record {Latency.Median(libCpu):0} µs (library) vs {Latency.Median(rawCpu):0} µs (raw)"
+                + (mode == WriteMode.Buffered
+                    ? $"; caller thread {Latency.Median(callerMicros):0.0} µs per save; throughput counts until Flush returns"
+                    : ""),
         });
+    }
+
+    /// <summary>CPU time of the whole process (user + system, every thread): robust where wall time is not, on a shared machine.</summary>
+    private static TimeSpan CpuTime()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
     }
 
     private static (double Seconds, double CallerSeconds) RunLibrary(string folder, string backend, WriteMode mode,
