@@ -568,16 +568,16 @@ public sealed class SqliteMetadataBackend : IMetadataBackend
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
         string direction = descending ? "DESC" : "ASC";
-        string where = string.Join(" AND ", filters.Select(f => f.Sql));
-        string baseSql = $"SELECT {columns} FROM {table}";
-        string firstPage = $"{baseSql}{(where.Length > 0 ? " WHERE " + where : "")} ORDER BY timestamp {direction}, id {direction} LIMIT $take";
+        // SQLite lets a TEXT PRIMARY KEY of a rowid table hold NULL; such a row is no record and cannot be paged past.
+        string where = string.Join(" AND ", filters.Select(f => f.Sql).Prepend("id IS NOT NULL"));
+        string orderAndLimit = $" ORDER BY timestamp {direction}, id {direction} LIMIT $take";
+        string firstPage = $"SELECT {columns} FROM {table} WHERE {where}{orderAndLimit}";
         // Keyset continuation on the raw (timestamp, id) of the last row read: the same order as the ORDER BY.
-        string after = $"(timestamp, id) {(descending ? "<" : ">")} ($after_ts, $after_id)";
-        string nextPage = $"{baseSql} WHERE {(where.Length > 0 ? where + " AND " : "")}{after} ORDER BY timestamp {direction}, id {direction} LIMIT $take";
+        string nextPage = $"SELECT {columns} FROM {table} WHERE {where} AND (timestamp, id) {(descending ? "<" : ">")} ($after_ts, $after_id){orderAndLimit}";
 
         int yielded = 0;
-        string? lastTimestamp = null;
-        string? lastId = null;
+        object? lastTimestamp = null;
+        object? lastId = null;
         SqliteConnection connection;
         try
         {
@@ -601,7 +601,7 @@ public sealed class SqliteMetadataBackend : IMetadataBackend
                     command.Parameters.AddWithValue("$take", take);
                     if (lastId is not null)
                     {
-                        command.Parameters.AddWithValue("$after_ts", lastTimestamp);
+                        command.Parameters.AddWithValue("$after_ts", lastTimestamp ?? DBNull.Value);
                         command.Parameters.AddWithValue("$after_id", lastId);
                     }
                     page = await WithRetryAsync("query", () => ReadRows(command, columnCount), cancellationToken).ConfigureAwait(false);
@@ -613,15 +613,15 @@ public sealed class SqliteMetadataBackend : IMetadataBackend
 
                 foreach (var row in page)
                 {
-                    lastId = row[0] as string;
-                    lastTimestamp = row[5] as string; // timestamp is column 5 of both tables' column lists
+                    // Raw values (not parsed), so the continuation compares exactly as the ORDER BY did.
+                    lastId = row[0];
+                    lastTimestamp = row[5]; // timestamp is column 5 of both tables' column lists
                     var item = materialize(row);
                     if (item is null || !matches(item)) continue;
                     yield return item;
                     if (++yielded == limit) yield break;
                 }
-                // A NULL id or timestamp cannot be continued from (SQLite's PRIMARY KEY TEXT allows NULL): stop there.
-                if (page.Count < take || lastId is null || lastTimestamp is null) yield break;
+                if (page.Count < take) yield break;
             }
         }
     }
