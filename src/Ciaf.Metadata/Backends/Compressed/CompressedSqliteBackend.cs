@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json.Nodes;
+using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
 using Microsoft.Data.Sqlite;
@@ -115,6 +116,32 @@ public sealed class CompressedSqliteBackend : IMetadataBackend, IRecordScanBacke
     /// <inheritdoc />
     /// <exception cref="MetadataStorageException">Always: the backend is read-only.</exception>
     public ValueTask<int> DeleteComplianceEventsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default) => throw ReadOnly("delete compliance events");
+
+    /// <inheritdoc />
+    /// <exception cref="MetadataStorageException">Always: the backend is read-only (an audited store needs a writable backend).</exception>
+    public ValueTask WriteAuditAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default) => throw ReadOnly("write audit entries");
+
+    /// <inheritdoc />
+    /// <remarks>The reference's compressed storage keeps no audit trail: always empty.</remarks>
+    public IAsyncEnumerable<AuditEntry> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ThrowIfDisposed();
+        return AsyncEnumerable.Empty<AuditEntry>();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The reference's compressed storage keeps no state (no legal holds): always empty.</remarks>
+    public ValueTask<IReadOnlyDictionary<string, string>> ReadStateAsync(string scope, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(scope);
+        ThrowIfDisposed();
+        return ValueTask.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>(StringComparer.Ordinal));
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="MetadataStorageException">Always: the backend is read-only.</exception>
+    public ValueTask WriteStateAsync(string scope, string key, string? value, CancellationToken cancellationToken = default) => throw ReadOnly($"write state '{scope}'");
 
     /// <inheritdoc />
     /// <exception cref="MetadataStorageException">The database could not be read.</exception>
