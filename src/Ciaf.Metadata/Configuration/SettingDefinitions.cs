@@ -27,7 +27,7 @@ internal static class SettingDefinitions
         // Storage
         new(K.StorageBackend, SettingKind.String, "json", "Backend name: json, sqlite, pickle or postgresql (any registered backend).") { EnvironmentVariable = "CIAF_STORAGE_BACKEND" },
         new(K.StoragePath, SettingKind.String, "ciaf_metadata", "Root folder of the store (relative paths resolve against the current directory).") { EnvironmentVariable = "CIAF_STORAGE_PATH" },
-        new(K.EnableCompression, SettingKind.Boolean, false, "Compress stored metadata (the reference's compressed formats: .cmeta files, compressed SQLite).") { EnvironmentVariable = "CIAF_ENABLE_COMPRESSION" },
+        new(K.EnableCompression, SettingKind.Boolean, false, "Store records whose metadata JSON is larger than compression_threshold_bytes compressed (zstd), transparently (docs/compression.md).") { EnvironmentVariable = "CIAF_ENABLE_COMPRESSION" },
         new(K.MaxFileSizeMb, SettingKind.Integer, 100L, "The reference's per-file size hint in MB.") { ReferenceOnly = true },
 
         // Performance
@@ -87,7 +87,7 @@ internal static class SettingDefinitions
 
         // This library's additions
         new(K.MaxMetadataBytes, SettingKind.Integer, 16L * 1024 * 1024, "Largest serialized metadata accepted per record, in bytes (16 MiB); at least 1024.") { EnvironmentVariable = "CIAF_MAX_METADATA_BYTES", MaxInteger = long.MaxValue },
-        new(K.CompressionThresholdBytes, SettingKind.Integer, 65536L, "With compression on, metadata smaller than this many bytes is stored uncompressed.") { MaxInteger = long.MaxValue },
+        new(K.CompressionThresholdBytes, SettingKind.Integer, 65536L, "With compression on, metadata whose compact JSON is larger than this many bytes is stored compressed; smaller stays plain (0 compresses all).") { MaxInteger = long.MaxValue },
         new(K.SensitiveFields, SettingKind.StringList, DefaultSensitiveFields, "Metadata keys holding personal data or secrets, encrypted when encrypt_sensitive_data is on.") { },
         new(K.UserId, SettingKind.NullableString, null, "The user recorded in audit entries; null = the operating-system user.") { EnvironmentVariable = "CIAF_USER" },
         new(K.PostgresConnectionString, SettingKind.NullableString, null, "Npgsql connection string; required when storage_backend is postgresql.") { EnvironmentVariable = "CIAF_POSTGRES_CONNECTION" },
