@@ -41,13 +41,13 @@ internal static class MigrateCommand
             backend = backend.ToLowerInvariant();
             await using var source = context.Stores.Open(context);
             var ct = context.CancellationToken;
-            long total = (await source.GetPerformanceMetricsAsync(ct).ConfigureAwait(false)).RecordCount
-                + (await source.GetComplianceEventsAsync(new ComplianceEventQuery(), ct).ConfigureAwait(false)).Count;
             await using var target = new MetadataStorage(new MetadataStorageOptions { StoragePath = targetPath, Backend = backend });
             context.Note($"target: {target.StoragePath} [{target.Backend}]");
             MigrationReport report;
             try
             {
+                long total = (await source.GetPerformanceMetricsAsync(ct).ConfigureAwait(false)).RecordCount
+                    + (await source.GetComplianceEventsAsync(new ComplianceEventQuery(), ct).ConfigureAwait(false)).Count;
                 report = await LongWork.RunAsync(context, "Migrating", "entries", total, async (progress, token) =>
                 {
                     var adapter = new Progress(progress);
