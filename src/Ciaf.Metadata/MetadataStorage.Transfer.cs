@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ciaf.Metadata.Backends.Files;
 using Ciaf.Metadata.Export;
+using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
 using Ciaf.Metadata.Transfer;
@@ -76,8 +77,8 @@ public sealed partial class MetadataStorage
             throw new ArgumentException($"Unknown compliance event export format '{format}'. Valid: {string.Join(", ", ComplianceEventExportFormats)}.", nameof(format));
         ThrowIfDisposed();
         await FlushAsync(cancellationToken).ConfigureAwait(false);
-        // Extension point: the audit trail (issue 4, "Access audit") exports the same way, as its own file
-        // kind next to this one (stem "audit_trail"), once the audit store exists.
+        // The audit trail exports the same way (ExportAuditTrail, stem "audit_trail").
+        if (_options.AuditAllAccess) Audit(AuditActions.Export, null, new JsonObject { ["kind"] = "compliance_events", ["format"] = format });
         return await WriteExportFileAsync("compliance_events", format, outputPath, async (stream, ct) =>
         {
             var events = _backend.QueryComplianceEventsAsync(new ComplianceEventQuery(), ct);
@@ -301,7 +302,8 @@ public sealed partial class MetadataStorage
                         : $"metadata_hash {record.MetadataHash} does not match the metadata, which hashes to {computed}: the record was altered"));
                     continue;
                 }
-                var existing = batch.GetValueOrDefault(record.Id) ?? await GetMetadataAsync(record.Id, cancellationToken).ConfigureAwait(false);
+                // The stored form (not decrypted, not audited as a read): it is what the import file holds.
+                var existing = batch.GetValueOrDefault(record.Id) ?? await GetStoredAsync(record.Id, cancellationToken).ConfigureAwait(false);
                 if (existing is not null)
                 {
                     if (SameRecord(existing, record)) skipped++;
@@ -351,6 +353,14 @@ public sealed partial class MetadataStorage
         counter.Complete();
         _logger.LogInformation("Imported {Imported} record(s) from {Path}: {Skipped} already present, {Mismatched} mismatched, {Errors} error(s)",
             imported, full, skipped, mismatched.Count, errors.Count);
+        if (_options.AuditAllAccess)
+        {
+            Audit(AuditActions.Import, null, new JsonObject
+            {
+                ["path"] = full, ["imported"] = imported, ["skipped"] = skipped, ["mismatched"] = mismatched.Count, ["errors"] = errors.Count,
+                ["compliance_events_imported"] = eventsImported,
+            });
+        }
         return new ImportResult
         {
             Path = full,
