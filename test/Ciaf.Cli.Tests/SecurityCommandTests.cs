@@ -210,4 +210,36 @@ public sealed class SecurityCommandTests : IDisposable
         Assert.Equal(LegalHoldScope.Model, hold.Scope);
         Assert.Equal("credit", hold.Target);
     }
+
+    [Fact]
+    public async Task Audit_Output_WritesTheFilteredTrailToAFile()
+    {
+        string config = await AuditedConfigAsync();
+        string id = (await Ok("save", "m", "training", "t", "--config", config)).Stdout.Trim();
+        await Ok("get", id, "--config", config);
+
+        var json = (await Ok("audit", "--config", config, "--action", "read", "--output", "reads.csv", "--json")).Json();
+        Assert.Equal("csv", (string?)json["format"]);
+        string[] lines = await File.ReadAllLinesAsync(_folder.Combine("reads.csv"));
+        Assert.StartsWith("id,parent_id,action", lines[0]);
+        Assert.Single(lines.Skip(1), l => l.Contains(",read,", StringComparison.Ordinal));
+
+        var jsonl = await Ok("audit", "--config", config, "--output", "all.log");
+        Assert.Equal(_folder.Combine("all.log"), jsonl.Stdout.Trim());
+        Assert.Contains("\"action\": \"save\"", await File.ReadAllTextAsync(_folder.Combine("all.log")));
+
+        Assert.Equal(2, (await Run("audit", "--config", config, "--output", "x.xml", "--format", "xml")).ExitCode);
+        Assert.Equal(2, (await Run("audit", "--config", config, "--format", "csv")).ExitCode);
+    }
+
+    [Fact]
+    public async Task Migrate_WarnsAboutLegalHoldsItDoesNotCarry()
+    {
+        await SaveAsync("credit");
+        await Ok("hold", "add", "credit", "--reason", "Case 1", "--store", Store);
+        var result = await Ok("migrate", "--store", Store, "--to", "copy", "--to-backend", "json", "--json");
+        Assert.Contains("legal hold(s) of the source were not migrated", result.Stderr);
+        Assert.Contains("ciaf hold add credit --reason \"Case 1\"", result.Stderr);
+        Assert.Equal("credit", (string?)Assert.Single(result.Json()["legal_holds_not_migrated"]!.AsArray())!["target"]);
+    }
 }

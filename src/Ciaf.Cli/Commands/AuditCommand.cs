@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ciaf.Cli.Infrastructure;
+using Ciaf.Metadata;
 using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
@@ -25,15 +26,32 @@ internal static class AuditCommand
         var limit = new Option<int>("--limit", "-n") { Description = "At most this many entries (0 for all).", DefaultValueFactory = _ => 50 };
         limit.AtLeast(0, "--limit must be 0 (all) or more.");
         var oldestFirst = new Option<bool>("--oldest-first") { Description = "Oldest first (default: newest first)." };
-        var command = new Command("audit", "Show the access audit trail, newest first (filters: --record, --action, --user, --since, --until).")
+        var output = new Option<string?>("--output", "-o")
         {
-            record, action, user, since, until, limit, oldestFirst,
+            Description = "Write the matching entries (oldest first, no --limit) to this file instead of listing them.",
+        };
+        var format = new Option<string?>("--format", "-f")
+        {
+            Description = $"The file format with --output: {string.Join(", ", MetadataStorage.AuditExportFormats)} (default: from the file's extension, else jsonl).",
+        };
+        var command = new Command("audit", "Show the access audit trail, newest first (filters: --record, --action, --user, --since, --until), or write it to a file.")
+        {
+            record, action, user, since, until, limit, oldestFirst, output, format,
         };
         app.Bind(command, async (context, parse) =>
         {
             int max = parse.GetValue(limit);
+            string? file = parse.GetValue(output) is { } o ? context.Host.FullPath(o) : null;
+            string? fmt = parse.GetValue(format)?.Trim().ToLowerInvariant();
+            if (fmt is not null && file is null) throw CliException.Usage("--format applies to --output only.");
+            if (file is not null)
+            {
+                fmt ??= Path.GetExtension(file).TrimStart('.').ToLowerInvariant() is { } ext && MetadataStorage.AuditExportFormats.Contains(ext) ? ext : "jsonl";
+                if (!MetadataStorage.AuditExportFormats.Contains(fmt))
+                    throw CliException.Usage($"Unknown audit export format '{fmt}'. Valid: {string.Join(", ", MetadataStorage.AuditExportFormats)}.");
+            }
             await using var storage = context.Stores.Open(context);
-            var entries = await storage.GetAuditTrailAsync(new AuditQuery
+            var filter = new AuditQuery
             {
                 ParentId = parse.GetValue(record),
                 Action = parse.GetValue(action)?.Trim().ToLowerInvariant(),
@@ -42,7 +60,17 @@ internal static class AuditCommand
                 Until = parse.GetValue(until),
                 Limit = max == 0 ? null : max,
                 Order = parse.GetValue(oldestFirst) ? RecordOrder.OldestFirst : RecordOrder.NewestFirst,
-            }, context.CancellationToken).ConfigureAwait(false);
+            };
+            if (file is not null)
+            {
+                string written = await LongWork.RunAsync(context, "Exporting the audit trail", "files", null,
+                    async (_, ct) => await storage.ExportAuditTrailAsync(fmt!, file, filter with { Limit = null }, ct).ConfigureAwait(false),
+                    _ => 1).ConfigureAwait(false);
+                if (context.Json) context.WriteJson(new JsonObject { ["path"] = written, ["format"] = fmt });
+                else context.WriteLine(written);
+                return ExitCodes.Success;
+            }
+            var entries = await storage.GetAuditTrailAsync(filter, context.CancellationToken).ConfigureAwait(false);
             if (context.Json)
             {
                 context.WriteJson(new JsonArray([.. entries.Select(e => (JsonNode)new JsonObject

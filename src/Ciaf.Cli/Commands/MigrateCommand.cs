@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using Ciaf.Cli.Infrastructure;
 using Ciaf.Metadata;
+using Ciaf.Metadata.Retention;
 using Ciaf.Metadata.Storage;
 using Ciaf.Metadata.Transfer;
 using Spectre.Console;
@@ -59,6 +60,14 @@ internal static class MigrateCommand
                 context.Note("What was copied stays in the target; run the same command again to finish (nothing is duplicated).");
                 throw;
             }
+            // MigrateTo copies records and compliance events; legal holds (and the audit trail) stay with the source.
+            var holds = await source.GetLegalHoldsAsync(ct).ConfigureAwait(false);
+            if (holds.Count > 0)
+            {
+                context.Err.MarkupLine($"[yellow]warning[/]: {holds.Count} legal hold(s) of the source were not migrated; place them again on the target: " +
+                    Markup.Escape(string.Join("; ", holds.Select(h =>
+                        $"ciaf hold add {h.Target}{(h.Scope == LegalHoldScope.Record ? " --record" : string.Empty)} --reason \"{h.Reason}\" --store \"{target.StoragePath}\""))));
+            }
             if (context.Json)
             {
                 context.WriteJson(new JsonObject
@@ -73,6 +82,12 @@ internal static class MigrateCommand
                     ["sampled_records"] = report.SampledRecords,
                     ["unreadable_source_entries"] = new JsonArray([.. report.UnreadableSourceEntries.Select(e => (JsonNode)e)]),
                     ["elapsed_seconds"] = Math.Round(report.Elapsed.TotalSeconds, 3),
+                    ["legal_holds_not_migrated"] = new JsonArray([.. holds.Select(h => (JsonNode)new JsonObject
+                    {
+                        ["scope"] = h.Scope == LegalHoldScope.Record ? "record" : "model",
+                        ["target"] = h.Target,
+                        ["reason"] = h.Reason,
+                    })]),
                 });
             }
             else
