@@ -511,7 +511,28 @@ public sealed partial class MetadataStorage
             eventsCopied += eventBatch.Count;
             progress?.Report(new MigrationProgress(copied, eventsCopied, "compliance_events"));
         }
-        // Extension point: the audit trail (issue 4, "Access audit") is copied here, as a third stream, once it exists.
+        // The audit trail and the legal holds, so the target keeps the store's whole history (both idempotent).
+        long auditCopied = 0;
+        var auditBatch = new List<AuditEntry>(batchSize);
+        await foreach (var entry in _backend.QueryAuditAsync(new AuditQuery { Order = RecordOrder.OldestFirst }, cancellationToken).ConfigureAwait(false))
+        {
+            auditBatch.Add(entry);
+            if (auditBatch.Count < batchSize) continue;
+            await target._backend.WriteAuditAsync(auditBatch, cancellationToken).ConfigureAwait(false);
+            auditCopied += auditBatch.Count;
+            auditBatch = new List<AuditEntry>(batchSize);
+            progress?.Report(new MigrationProgress(copied, eventsCopied, "audit_trail"));
+        }
+        if (auditBatch.Count > 0)
+        {
+            await target._backend.WriteAuditAsync(auditBatch, cancellationToken).ConfigureAwait(false);
+            auditCopied += auditBatch.Count;
+        }
+        var holds = await _backend.ReadStateAsync(StateScopes.LegalHolds, cancellationToken).ConfigureAwait(false);
+        foreach (var (key, value) in holds)
+        {
+            await target._backend.WriteStateAsync(StateScopes.LegalHolds, key, value, cancellationToken).ConfigureAwait(false);
+        }
         await target.FlushAsync(cancellationToken).ConfigureAwait(false);
 
         progress?.Report(new MigrationProgress(copied, eventsCopied, "verifying"));
@@ -547,6 +568,8 @@ public sealed partial class MetadataStorage
             TargetBackend = target.Backend,
             RecordsCopied = copied,
             ComplianceEventsCopied = eventsCopied,
+            AuditEntriesCopied = auditCopied,
+            LegalHoldsCopied = holds.Count,
             TargetRecordCount = targetCount,
             SampledRecords = sample.Count,
             UnreadableSourceEntries = unreadable,
@@ -656,8 +679,10 @@ public sealed partial class MetadataStorage
             {
                 continue;
             }
+            // Not temporary files, write probes, nor the audit folder's lock file (held open while appending).
             if (name.StartsWith(FileMetadataBackend.TempFilePrefix, StringComparison.Ordinal)
-                || name.StartsWith(".ciaf-write-probe-", StringComparison.Ordinal))
+                || name.StartsWith(".ciaf-write-probe-", StringComparison.Ordinal)
+                || name == ".lock")
             {
                 continue;
             }
