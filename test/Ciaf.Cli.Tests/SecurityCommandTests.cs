@@ -233,13 +233,15 @@ public sealed class SecurityCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Migrate_WarnsAboutLegalHoldsItDoesNotCarry()
+    public async Task Migrate_CarriesLegalHoldsAndTheAuditTrail()
     {
         await SaveAsync("credit");
         await Ok("hold", "add", "credit", "--reason", "Case 1", "--store", Store);
-        var result = await Ok("migrate", "--store", Store, "--to", "copy", "--to-backend", "json", "--json");
-        Assert.Contains("legal hold(s) of the source were not migrated", result.Stderr);
-        Assert.Contains("ciaf hold add credit --reason \"Case 1\"", result.Stderr);
-        Assert.Equal("credit", (string?)Assert.Single(result.Json()["legal_holds_not_migrated"]!.AsArray())!["target"]);
+        var result = (await Ok("migrate", "--store", Store, "--to", "copy", "--to-backend", "json", "--json")).Json();
+        Assert.Equal(1, (int)result["legal_holds_copied"]!);
+        Assert.True((int)result["audit_entries_copied"]! >= 1);
+        var holds = (await Ok("hold", "list", "--store", "copy", "--json")).Json().AsArray();
+        Assert.Equal("Case 1", (string?)Assert.Single(holds)!["reason"]);
+        Assert.Single((await Ok("audit", "--action", "hold", "--store", "copy", "--json")).Json().AsArray());
     }
 }

@@ -191,7 +191,7 @@ public sealed class TransferCommandTests : IDisposable
         Assert.True(File.Exists(Path.Combine(target, "ciaf_metadata.db")));
 
         var again = await Ok("migrate", "--store", Store, "--to", target, "--to-backend", "sqlite");
-        Assert.Contains("Migrated 5 record(s) and 2 compliance event(s)", again.Stdout);
+        Assert.Contains("Migrated 5 record(s), 2 compliance event(s)", again.Stdout);
         Assert.Contains("the target holds 5", again.Stdout);
         Assert.Contains("Migrating: 7 entries", again.Stderr);
 

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using Ciaf.Cli.Infrastructure;
 using Ciaf.Metadata;
-using Ciaf.Metadata.Retention;
 using Ciaf.Metadata.Storage;
 using Ciaf.Metadata.Transfer;
 using Spectre.Console;
@@ -11,7 +10,7 @@ namespace Ciaf.Cli.Commands;
 
 /// <summary>
 /// <c>ciaf migrate --to PATH --to-backend NAME</c>: copies every record and compliance event of the store into
-/// another store (any backend), keeping ids, timestamps and hashes, then checks a sample. Re-runnable: an
+/// another store (any backend), with the audit trail and legal holds, keeping ids, timestamps and hashes, then checks a sample. Re-runnable: an
 /// interrupted migration is completed by running it again.
 /// </summary>
 internal static class MigrateCommand
@@ -60,14 +59,6 @@ internal static class MigrateCommand
                 context.Note("What was copied stays in the target; run the same command again to finish (nothing is duplicated).");
                 throw;
             }
-            // MigrateTo copies records and compliance events; legal holds (and the audit trail) stay with the source.
-            var holds = await source.GetLegalHoldsAsync(ct).ConfigureAwait(false);
-            if (holds.Count > 0)
-            {
-                context.Err.MarkupLine($"[yellow]warning[/]: {holds.Count} legal hold(s) of the source were not migrated; place them again on the target: " +
-                    Markup.Escape(string.Join("; ", holds.Select(h =>
-                        $"ciaf hold add {h.Target}{(h.Scope == LegalHoldScope.Record ? " --record" : string.Empty)} --reason \"{h.Reason}\" --store \"{target.StoragePath}\""))));
-            }
             if (context.Json)
             {
                 context.WriteJson(new JsonObject
@@ -78,21 +69,18 @@ internal static class MigrateCommand
                     ["target_backend"] = report.TargetBackend,
                     ["records_copied"] = report.RecordsCopied,
                     ["compliance_events_copied"] = report.ComplianceEventsCopied,
+                    ["audit_entries_copied"] = report.AuditEntriesCopied,
+                    ["legal_holds_copied"] = report.LegalHoldsCopied,
                     ["target_record_count"] = report.TargetRecordCount,
                     ["sampled_records"] = report.SampledRecords,
                     ["unreadable_source_entries"] = new JsonArray([.. report.UnreadableSourceEntries.Select(e => (JsonNode)e)]),
                     ["elapsed_seconds"] = Math.Round(report.Elapsed.TotalSeconds, 3),
-                    ["legal_holds_not_migrated"] = new JsonArray([.. holds.Select(h => (JsonNode)new JsonObject
-                    {
-                        ["scope"] = h.Scope == LegalHoldScope.Record ? "record" : "model",
-                        ["target"] = h.Target,
-                        ["reason"] = h.Reason,
-                    })]),
                 });
             }
             else
             {
-                context.Out.MarkupLine($"Migrated [bold]{report.RecordsCopied}[/] record(s) and [bold]{report.ComplianceEventsCopied}[/] compliance event(s) " +
+                context.Out.MarkupLine($"Migrated [bold]{report.RecordsCopied}[/] record(s), [bold]{report.ComplianceEventsCopied}[/] compliance event(s), " +
+                    $"{report.AuditEntriesCopied} audit entr{(report.AuditEntriesCopied == 1 ? "y" : "ies")} and {report.LegalHoldsCopied} legal hold(s) " +
                     $"from {Markup.Escape(report.SourceBackend)} to {Markup.Escape(report.TargetBackend)} at {Markup.Escape(target.StoragePath)}; " +
                     $"{report.SampledRecords} sampled record(s) checked field by field, the target holds {report.TargetRecordCount}.");
                 foreach (var entry in report.UnreadableSourceEntries) context.Out.MarkupLine($"  [red]not copied[/] {Markup.Escape(entry)}");
