@@ -142,7 +142,9 @@ internal sealed class CliApp
                      InitCommand.Create(this), DemoCommand.Create(this), SaveCommand.Create(this), GetCommand.Create(this),
                      ListCommand.Create(this), TraceCommand.Create(this), EventsCommand.Create(this),
                      ComplianceCommand.Create(this),
-                     ExportCommand.Create(this), CleanupCommand.Create(this),
+                     ExportCommand.Create(this), ImportCommand.Create(this), MigrateCommand.Create(this),
+                     BackupCommand.Create(this), RestoreCommand.Create(this), VerifyCommand.Create(this),
+                     CleanupCommand.Create(this), HoldCommand.Create(this), AuditCommand.Create(this), KeygenCommand.Create(this),
                      StatsCommand.Create(this), ConfigCommand.Create(this),
                  })
         {
@@ -164,6 +166,9 @@ internal sealed class CliApp
             MetadataStorageException s => (ExitCodes.Failure, s.Message),
             JsonException j => (ExitCodes.Failure, "Invalid JSON: " + j.Message),
             IOException or UnauthorizedAccessException => (ExitCodes.Failure, e.Message),
+            NotSupportedException => (ExitCodes.Failure, e.Message),
+            System.Security.Cryptography.CryptographicException => (ExitCodes.Failure, e.Message),
+            InvalidDataException => (ExitCodes.Failure, e.Message),
             _ => (ExitCodes.Failure, $"Unexpected error ({e.GetType().Name}): {e.Message}"),
         };
         context.Stderr.WriteLine($"ciaf: error: {StoreResolver.OneLine(message)}");

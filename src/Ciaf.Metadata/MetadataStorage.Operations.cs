@@ -28,10 +28,29 @@ public sealed partial class MetadataStorage
     /// <param name="outputPath">Where to write (replaced if it exists); <c>null</c> for the exports folder.</param>
     /// <exception cref="ArgumentException">Unknown format or invalid model name.</exception>
     public string ExportMetadata(string? modelName = null, string format = "json", string? outputPath = null) =>
-        SyncOverAsync.Run(ExportMetadataAsync(modelName, format, outputPath));
+        SyncOverAsync.Run(ExportMetadataAsync(modelName, format, outputPath, progress: null));
 
-    /// <inheritdoc cref="ExportMetadata"/>
-    public async ValueTask<string> ExportMetadataAsync(string? modelName = null, string format = "json", string? outputPath = null,
+    /// <inheritdoc cref="ExportMetadata(string?, string, string?)"/>
+    /// <param name="modelName">The model, or <c>null</c> for all.</param>
+    /// <param name="format">The file format (see <see cref="ExportFormats"/>).</param>
+    /// <param name="outputPath">Where to write (replaced if it exists); <c>null</c> for the exports folder.</param>
+    /// <param name="progress">Told how many records have been written so far: every
+    /// <see cref="TransferProgressInterval"/> records and once at the end with the total.</param>
+    public string ExportMetadata(string? modelName, string format, string? outputPath, IProgress<long>? progress) =>
+        SyncOverAsync.Run(ExportMetadataAsync(modelName, format, outputPath, progress));
+
+    /// <inheritdoc cref="ExportMetadata(string?, string, string?)"/>
+    public ValueTask<string> ExportMetadataAsync(string? modelName = null, string format = "json", string? outputPath = null,
+        CancellationToken cancellationToken = default) =>
+        ExportMetadataAsync(modelName, format, outputPath, progress: null, cancellationToken);
+
+    /// <inheritdoc cref="ExportMetadata(string?, string, string?, IProgress{long}?)"/>
+    /// <param name="modelName">The model, or <c>null</c> for all.</param>
+    /// <param name="format">The file format (see <see cref="ExportFormats"/>).</param>
+    /// <param name="outputPath">Where to write (replaced if it exists); <c>null</c> for the exports folder.</param>
+    /// <param name="progress">Told how many records have been written so far.</param>
+    /// <param name="cancellationToken">Cancels the export; the partial temporary file is removed.</param>
+    public async ValueTask<string> ExportMetadataAsync(string? modelName, string format, string? outputPath, IProgress<long>? progress,
         CancellationToken cancellationToken = default)
     {
         if (modelName is not null) NameRules.Validate(modelName, nameof(modelName));
@@ -41,7 +60,7 @@ public sealed partial class MetadataStorage
         ThrowIfDisposed();
         // Records are exported as stored: encrypted sensitive values stay encrypted, so the export leaks
         // nothing and every exported hash verifies (and re-imports) without the key.
-        string path = await ExportRecordsAsync(modelName, format, outputPath, cancellationToken).ConfigureAwait(false);
+        string path = await ExportRecordsAsync(modelName, format, outputPath, progress, cancellationToken).ConfigureAwait(false);
         if (_options.AuditAllAccess) Audit(AuditActions.Export, null, new JsonObject { ["kind"] = "metadata", ["model_name"] = modelName, ["format"] = format, ["path"] = path });
         return path;
     }

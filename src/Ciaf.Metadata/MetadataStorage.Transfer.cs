@@ -19,8 +19,14 @@ namespace Ciaf.Metadata;
 // fully-formed records (ids, timestamps and hashes kept) go through the writer like any save.
 public sealed partial class MetadataStorage
 {
-    /// <summary>The formats <see cref="ExportComplianceEvents"/> writes: <c>json</c>, <c>jsonl</c>, <c>csv</c>.</summary>
+    /// <summary>The formats <see cref="ExportComplianceEvents(string, string?)"/> writes: <c>json</c>, <c>jsonl</c>, <c>csv</c>.</summary>
     public static IReadOnlyList<string> ComplianceEventExportFormats { get; } = ["json", "jsonl", "csv"];
+
+    /// <summary>
+    /// How often the <see cref="IProgress{T}"/> overloads of export and import report: every this many items,
+    /// and once more at the end with the total.
+    /// </summary>
+    public const int TransferProgressInterval = 100;
 
     /// <summary>How many records <see cref="MigrateTo"/> reads back from the target and compares field by field.</summary>
     public const int MigrationSampleSize = 200;
@@ -37,16 +43,33 @@ public sealed partial class MetadataStorage
     /// Exports every compliance event (newest first) to a new file under <c>&lt;store&gt;/exports/</c>
     /// (<c>compliance_events_&lt;time&gt;.&lt;format&gt;</c>, never colliding) or to <paramref name="outputPath"/>.
     /// The reference's event dicts: <c>{id, metadata_id, framework, compliance_score, validation_status, timestamp, details}</c>.
-    /// A json or jsonl export of events is read back by <see cref="ImportMetadata"/>.
+    /// A json or jsonl export of events is read back by <see cref="ImportMetadata(string)"/>.
     /// </summary>
     /// <param name="format"><c>json</c>, <c>jsonl</c> or <c>csv</c>.</param>
     /// <param name="outputPath">Where to write; <c>null</c> for the exports folder.</param>
     /// <exception cref="ArgumentException">Unknown format.</exception>
     public string ExportComplianceEvents(string format = "json", string? outputPath = null) =>
-        SyncOverAsync.Run(ExportComplianceEventsAsync(format, outputPath));
+        SyncOverAsync.Run(ExportComplianceEventsAsync(format, outputPath, progress: null));
 
-    /// <inheritdoc cref="ExportComplianceEvents"/>
-    public async ValueTask<string> ExportComplianceEventsAsync(string format = "json", string? outputPath = null,
+    /// <inheritdoc cref="ExportComplianceEvents(string, string?)"/>
+    /// <param name="format"><c>json</c>, <c>jsonl</c> or <c>csv</c>.</param>
+    /// <param name="outputPath">Where to write; <c>null</c> for the exports folder.</param>
+    /// <param name="progress">Told how many events have been written so far: every
+    /// <see cref="TransferProgressInterval"/> events and once at the end with the total.</param>
+    public string ExportComplianceEvents(string format, string? outputPath, IProgress<long>? progress) =>
+        SyncOverAsync.Run(ExportComplianceEventsAsync(format, outputPath, progress));
+
+    /// <inheritdoc cref="ExportComplianceEvents(string, string?)"/>
+    public ValueTask<string> ExportComplianceEventsAsync(string format = "json", string? outputPath = null,
+        CancellationToken cancellationToken = default) =>
+        ExportComplianceEventsAsync(format, outputPath, progress: null, cancellationToken);
+
+    /// <inheritdoc cref="ExportComplianceEvents(string, string?, IProgress{long}?)"/>
+    /// <param name="format"><c>json</c>, <c>jsonl</c> or <c>csv</c>.</param>
+    /// <param name="outputPath">Where to write; <c>null</c> for the exports folder.</param>
+    /// <param name="progress">Told how many events have been written so far.</param>
+    /// <param name="cancellationToken">Cancels the export; the partial temporary file is removed.</param>
+    public async ValueTask<string> ExportComplianceEventsAsync(string format, string? outputPath, IProgress<long>? progress,
         CancellationToken cancellationToken = default)
     {
         format = (format ?? string.Empty).Trim().ToLowerInvariant();
@@ -59,6 +82,7 @@ public sealed partial class MetadataStorage
         return await WriteExportFileAsync("compliance_events", format, outputPath, async (stream, ct) =>
         {
             var events = _backend.QueryComplianceEventsAsync(new ComplianceEventQuery(), ct);
+            var counter = new ProgressCounter(progress);
             if (format == "csv")
             {
                 await using var csv = new CsvHelper.CsvWriter(new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true),
@@ -75,17 +99,25 @@ public sealed partial class MetadataStorage
                     csv.WriteField(PythonTimestamp.Format(ev.Timestamp));
                     csv.WriteField(CsvExportWriter.Neutralize(ev.Details));
                     await csv.NextRecordAsync().ConfigureAwait(false);
+                    counter.Add();
                 }
                 await csv.FlushAsync().ConfigureAwait(false);
+                counter.Complete();
                 return;
             }
             await using var writer = new JsonExportWriter(stream, lines: format == "jsonl");
-            await foreach (var ev in events.ConfigureAwait(false)) await writer.WriteObjectAsync(RecordJson.ToJsonObject(ev), ct).ConfigureAwait(false);
+            await foreach (var ev in events.ConfigureAwait(false))
+            {
+                await writer.WriteObjectAsync(RecordJson.ToJsonObject(ev), ct).ConfigureAwait(false);
+                counter.Add();
+            }
             await writer.CompleteAsync(ct).ConfigureAwait(false);
+            counter.Complete();
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<string> ExportRecordsAsync(string? modelName, string format, string? outputPath, CancellationToken cancellationToken)
+    private async ValueTask<string> ExportRecordsAsync(string? modelName, string format, string? outputPath, IProgress<long>? progress,
+        CancellationToken cancellationToken)
     {
         // Pending buffered writes become durable first, so the backend scan sees everything saved before the call.
         await FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -112,14 +144,18 @@ public sealed partial class MetadataStorage
                 "parquet" => new ParquetExportWriter(stream, _options.ExportBatchSize),
                 _ => throw new ArgumentException($"Unknown export format '{format}'.", nameof(format)),
             };
+            var counter = new ProgressCounter(progress);
             await using (writer.ConfigureAwait(false))
             {
                 await foreach (var entry in ScanStoredAsync(modelName, ct).ConfigureAwait(false))
                 {
-                    if (entry.Record is { } r) await writer.WriteAsync(r, ct).ConfigureAwait(false);
+                    if (entry.Record is not { } r) continue;
+                    await writer.WriteAsync(r, ct).ConfigureAwait(false);
+                    counter.Add();
                 }
                 await writer.CompleteAsync(ct).ConfigureAwait(false);
             }
+            counter.Complete();
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -183,16 +219,30 @@ public sealed partial class MetadataStorage
     /// does not match, or whose id the store already holds with different content, is reported in
     /// <see cref="ImportResult.Mismatched"/> and not written. A record already present and identical is
     /// skipped, so importing a file twice adds nothing. Compliance events in the file (an
-    /// <see cref="ExportComplianceEvents"/> export) are imported too. Validators and the size limit do not
+    /// <see cref="ExportComplianceEvents(string, string?)"/> export) are imported too. Validators and the size limit do not
     /// apply (the records are history, not new payloads); names are checked as for any save.
     /// </summary>
     /// <param name="path">The export file.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="MetadataStorageException">The backend failed to write.</exception>
-    public ImportResult ImportMetadata(string path) => SyncOverAsync.Run(ImportMetadataAsync(path));
+    public ImportResult ImportMetadata(string path) => SyncOverAsync.Run(ImportMetadataAsync(path, progress: null));
 
-    /// <inheritdoc cref="ImportMetadata"/>
-    public async ValueTask<ImportResult> ImportMetadataAsync(string path, CancellationToken cancellationToken = default)
+    /// <inheritdoc cref="ImportMetadata(string)"/>
+    /// <param name="path">The export file.</param>
+    /// <param name="progress">Told how many entries of the file (records, events, unreadable entries) have been
+    /// processed so far: every <see cref="TransferProgressInterval"/> entries and once at the end with the total.</param>
+    public ImportResult ImportMetadata(string path, IProgress<long>? progress) => SyncOverAsync.Run(ImportMetadataAsync(path, progress));
+
+    /// <inheritdoc cref="ImportMetadata(string)"/>
+    public ValueTask<ImportResult> ImportMetadataAsync(string path, CancellationToken cancellationToken = default) =>
+        ImportMetadataAsync(path, progress: null, cancellationToken);
+
+    /// <inheritdoc cref="ImportMetadata(string, IProgress{long}?)"/>
+    /// <param name="path">The export file.</param>
+    /// <param name="progress">Told how many entries of the file have been processed so far.</param>
+    /// <param name="cancellationToken">Cancels the import: batches already written stay (each is whole), and
+    /// importing the file again completes it, skipping what is already there.</param>
+    public async ValueTask<ImportResult> ImportMetadataAsync(string path, IProgress<long>? progress, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ThrowIfDisposed();
@@ -217,8 +267,10 @@ public sealed partial class MetadataStorage
             eventBatch.Clear();
         }
 
+        var counter = new ProgressCounter(progress);
         await foreach (var item in ExportFileReader.ReadAsync(full, cancellationToken).ConfigureAwait(false))
         {
+            counter.Add();
             if (item.Object is not { } obj)
             {
                 errors.Add(new ImportIssue(null, item.Position, item.Error ?? "unreadable"));
@@ -298,6 +350,7 @@ public sealed partial class MetadataStorage
         }
         await FlushBatchAsync().ConfigureAwait(false);
         await FlushAsync(cancellationToken).ConfigureAwait(false);
+        counter.Complete();
         _logger.LogInformation("Imported {Imported} record(s) from {Path}: {Skipped} already present, {Mismatched} mismatched, {Errors} error(s)",
             imported, full, skipped, mismatched.Count, errors.Count);
         if (_options.AuditAllAccess)
@@ -791,5 +844,19 @@ public sealed partial class MetadataStorage
     private void RemoveCorruptObserver(Action<string, Exception> observer)
     {
         lock (_registrationLock) _corruptObservers = [.. _corruptObservers.Where(o => o != observer)];
+    }
+
+    /// <summary>Counts items and reports the count every <see cref="TransferProgressInterval"/> items and at the end.</summary>
+    private sealed class ProgressCounter(IProgress<long>? progress)
+    {
+        private long _count;
+
+        public void Add()
+        {
+            _count++;
+            if (progress is not null && _count % TransferProgressInterval == 0) progress.Report(_count);
+        }
+
+        public void Complete() => progress?.Report(_count);
     }
 }

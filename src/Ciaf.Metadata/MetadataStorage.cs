@@ -322,18 +322,20 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
             NameRules.Validate(entry.ModelName, "modelName");
             NameRules.Validate(entry.Stage, "stage");
             NameRules.Validate(entry.EventType, "eventType");
-            // Re-read the payload as a backend would, so validators and a pending record see exactly what a
-            // stored one holds (e.g. an integer given as long still reads back with GetValue<int>()).
-            var metadata = (JsonObject)PythonJson.Parse(
-                PythonJson.Serialize(MetadataConverter.ToJsonObject(entry.Metadata), PythonJsonStyle.Compact))!;
-            RunValidators(entry.Stage, metadata);
+            var metadata = MetadataConverter.ToJsonObject(entry.Metadata);
+            if (HasValidators(entry.Stage))
+            {
+                // Validators see the payload exactly as a stored record holds it (GetValue<int>() on an integer works).
+                metadata = Reparse(metadata);
+                RunValidators(entry.Stage, metadata);
+            }
             // Validators see the plaintext; the hash covers the stored (encrypted) form, so Verify needs no key.
             if (_options.EncryptSensitiveData) _cipher?.Encrypt(metadata);
-            string canonical = PythonJson.Canonical(metadata);
-            if (canonical.Length > _options.MaxMetadataBytes)
+            if (PythonJson.MaxCanonicalLength(metadata) > _options.MaxMetadataBytes
+                && PythonJson.Canonical(metadata).Length is var length && length > _options.MaxMetadataBytes)
             {
                 throw new ArgumentException(
-                    $"The metadata is {canonical.Length} bytes when serialized; the limit is {_options.MaxMetadataBytes} (max_metadata_bytes).", "metadata");
+                    $"The metadata is {length} bytes when serialized; the limit is {_options.MaxMetadataBytes} (max_metadata_bytes).", "metadata");
             }
             var timestamp = PythonTimestamp.Now(_options.TimeProvider);
             return new MetadataRecord(
@@ -343,7 +345,8 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
                 entry.Stage,
                 entry.EventType,
                 timestamp,
-                PythonJson.HashCanonical(canonical),
+                // Buffered: the background writer hashes (see BatchingWriter), off the caller's thread.
+                _options.WriteMode == WriteMode.Buffered ? string.Empty : PythonJson.Hash(metadata),
                 entry.Details,
                 metadata);
         }
@@ -357,10 +360,15 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
         }
     }
 
+    private bool HasValidators(string stage)
+    {
+        var validators = _validators;
+        return validators.Count > 0 && (validators.ContainsKey(stage) || validators.ContainsKey("*"));
+    }
+
     private void RunValidators(string stage, JsonObject metadata)
     {
         var validators = _validators;
-        if (validators.Count == 0) return;
         var errors = new List<string>();
         foreach (var key in new[] { stage, "*" })
         {
@@ -398,7 +406,18 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
         }
     }
 
-    private static MetadataRecord Clone(MetadataRecord record) => record with { Metadata = (JsonObject)record.Metadata.DeepClone() };
+    /// <summary>
+    /// A detached copy as a reader would get it from the backend: the payload re-read from its JSON text (so every
+    /// value is the same kind of node a stored record holds) and the hash filled in if the writer has not yet.
+    /// </summary>
+    private static MetadataRecord Clone(MetadataRecord record) => record with
+    {
+        Metadata = Reparse(record.Metadata),
+        MetadataHash = record.MetadataHash.Length > 0 ? record.MetadataHash : PythonJson.Hash(record.Metadata),
+    };
+
+    private static JsonObject Reparse(JsonObject metadata) =>
+        (JsonObject)PythonJson.Parse(PythonJson.Serialize(metadata, PythonJsonStyle.Compact))!;
 
     private static void EnsureWritableFolder(string root, string backend)
     {

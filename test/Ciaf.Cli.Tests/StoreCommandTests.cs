@@ -320,7 +320,7 @@ public sealed class StoreCommandTests : IDisposable
         Assert.Equal(2, (await Run()).ExitCode);
         Assert.Equal(2, (await Run("frobnicate")).ExitCode);
         var help = await Ok("--help");
-        foreach (var command in new[] { "init", "demo", "save", "get", "list", "trace", "events", "compliance", "export", "cleanup", "stats", "config" })
+        foreach (var command in new[] { "init", "demo", "save", "get", "list", "trace", "events", "compliance", "export", "import", "migrate", "backup", "restore", "verify", "cleanup", "hold", "audit", "keygen", "stats", "config" })
         {
             Assert.Contains(command, help.Stdout);
         }

@@ -1,14 +1,18 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ciaf.Cli.Infrastructure;
-using Ciaf.Metadata;
 using Ciaf.Metadata.Hashing;
-using Ciaf.Metadata.Storage;
+using Ciaf.Metadata.Retention;
 using Spectre.Console;
 
 namespace Ciaf.Cli.Commands;
 
-/// <summary><c>ciaf cleanup</c>: removes records past their retention (or, with <c>--dry-run</c>, lists what would go).</summary>
+/// <summary>
+/// <c>ciaf cleanup</c>: removes records past their retention (or, with <c>--dry-run</c>, lists what would go), keeping
+/// what legal holds cover. The rules are the library's (<c>CleanupOldMetadata</c> / <c>PreviewCleanup</c>).
+/// </summary>
 internal static class CleanupCommand
 {
     public static Command Create(CliApp app)
@@ -16,85 +20,76 @@ internal static class CleanupCommand
         var days = new Option<int?>("--days", "-d")
         {
             Description = "Remove records older than this many days (default: the store's metadata_retention_days). "
-                + "Compliance records and events are kept for compliance_retention_days, never less.",
+                + "Compliance records and events are kept for compliance_retention_days, never less. Legal holds are always honoured.",
         };
         days.AtLeast(0, "--days must not be negative.");
-        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Only count what would be removed; change nothing." };
-        var command = new Command("cleanup", "Remove records older than their retention.") { days, dryRun };
+        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Only list what would be removed (and what legal holds keep); change nothing." };
+        var command = new Command("cleanup", "Remove records older than their retention, except what legal holds keep.") { days, dryRun };
         app.Bind(command, async (context, parse) =>
         {
-            var store = context.Stores.Resolve();
-            int metadataDays = parse.GetValue(days) ?? store.Options.MetadataRetentionDays;
-            int complianceDays = Math.Max(metadataDays, store.Options.ComplianceRetentionDays);
-            await using var storage = StoreResolver.Open(context, store, mustExist: true);
-            var now = DateTimeOffset.UtcNow;
-            if (parse.GetValue(dryRun))
-            {
-                var (records, events) = await PreviewAsync(storage, now.AddDays(-metadataDays), now.AddDays(-complianceDays), context.CancellationToken).ConfigureAwait(false);
-                if (context.Json)
-                {
-                    context.WriteJson(new JsonObject
-                    {
-                        ["dry_run"] = true,
-                        ["metadata_retention_days"] = metadataDays,
-                        ["compliance_retention_days"] = complianceDays,
-                        ["records"] = records.Count,
-                        ["compliance_events"] = events,
-                        ["by_model"] = new JsonObject([.. records.GroupBy(r => r.ModelName).OrderBy(g => g.Key, StringComparer.Ordinal)
-                            .Select(g => KeyValuePair.Create(g.Key, (JsonNode?)g.Count()))]),
-                        ["oldest"] = records.Count == 0 ? null : PythonTimestamp.Format(records.Min(r => r.Timestamp)),
-                    });
-                    return ExitCodes.Success;
-                }
-                context.Out.MarkupLine($"Dry run: [bold]{records.Count}[/] record(s) and [bold]{events}[/] compliance event(s) would be removed " +
-                    $"(older than {metadataDays} days; compliance data older than {complianceDays} days).");
-                if (records.Count > 0)
-                {
-                    var table = new Table().Border(TableBorder.Rounded).AddColumns("Model", "Stage", "Records", "Oldest (UTC)");
-                    foreach (var g in records.GroupBy(r => (r.ModelName, r.Stage)).OrderBy(g => g.Key.ModelName, StringComparer.Ordinal).ThenBy(g => g.Key.Stage, StringComparer.Ordinal))
-                    {
-                        table.AddRow(Render.Cells(g.Key.ModelName, g.Key.Stage, g.Count().ToString(System.Globalization.CultureInfo.InvariantCulture), Render.Time(g.Min(r => r.Timestamp))));
-                    }
-                    context.Out.Write(table);
-                }
-                return ExitCodes.Success;
-            }
-            int removed = await LongWork.RunAsync(context, "Cleaning up", "items", null,
-                async (_, ct) => await storage.CleanupOldMetadataAsync(metadataDays, ct).ConfigureAwait(false),
-                n => n).ConfigureAwait(false);
+            int? daysOld = parse.GetValue(days);
+            bool preview = parse.GetValue(dryRun);
+            await using var storage = context.Stores.Open(context);
+            var report = await LongWork.RunAsync(context, preview ? "Previewing cleanup" : "Cleaning up", "items", null,
+                async (_, ct) => await storage.CleanupOldMetadataAsync(daysOld, preview, ct).ConfigureAwait(false),
+                r => preview ? r.Removed.Count : r.RemovedCount).ConfigureAwait(false);
+            var records = report.Removed.Where(i => i.Kind == CleanupItemKind.Record).ToList();
+            int events = report.Removed.Count - records.Count;
             if (context.Json)
             {
                 context.WriteJson(new JsonObject
                 {
-                    ["dry_run"] = false,
-                    ["metadata_retention_days"] = metadataDays,
-                    ["compliance_retention_days"] = complianceDays,
-                    ["removed"] = removed,
+                    ["dry_run"] = report.DryRun,
+                    ["run_id"] = report.RunId,
+                    ["metadata_retention_days"] = report.RetentionDays,
+                    ["compliance_retention_days"] = report.ComplianceRetentionDays,
+                    ["cutoff"] = PythonTimestamp.Format(report.Cutoff),
+                    ["compliance_cutoff"] = PythonTimestamp.Format(report.ComplianceCutoff),
+                    ["records"] = records.Count,
+                    ["compliance_events"] = events,
+                    ["removed"] = report.RemovedCount,
+                    ["by_model"] = new JsonObject([.. records.GroupBy(r => r.ModelName ?? string.Empty).OrderBy(g => g.Key, StringComparer.Ordinal)
+                        .Select(g => KeyValuePair.Create(g.Key, (JsonNode?)g.Count()))]),
+                    ["oldest"] = records.Count == 0 ? null : PythonTimestamp.Format(records.Min(r => r.Timestamp)),
+                    ["items"] = Items(report.Removed),
+                    ["held"] = Items(report.Held),
                 });
+                return ExitCodes.Success;
             }
-            else
+            string held = report.Held.Count == 0 ? string.Empty : $" Legal holds keep [bold]{report.Held.Count}[/] item(s) that are old enough to go.";
+            context.Out.MarkupLine(report.DryRun
+                ? $"Dry run: [bold]{records.Count}[/] record(s) and [bold]{events}[/] compliance event(s) would be removed " +
+                  $"(older than {report.RetentionDays} days; compliance data older than {report.ComplianceRetentionDays} days).{held}"
+                : $"Removed [bold]{report.RemovedCount}[/] record(s) and compliance event(s) older than their retention.{held}");
+            if (report.DryRun && records.Count > 0)
             {
-                context.Out.MarkupLine($"Removed [bold]{removed}[/] record(s) and compliance event(s) older than their retention.");
+                var table = new Table().Border(TableBorder.Rounded).AddColumns("Model", "Stage", "Records", "Oldest (UTC)");
+                foreach (var g in records.GroupBy(r => (r.ModelName, r.Stage)).OrderBy(g => g.Key.ModelName, StringComparer.Ordinal).ThenBy(g => g.Key.Stage, StringComparer.Ordinal))
+                {
+                    table.AddRow(Render.Cells(g.Key.ModelName, g.Key.Stage, g.Count().ToString(CultureInfo.InvariantCulture), Render.Time(g.Min(r => r.Timestamp))));
+                }
+                context.Out.Write(table);
+            }
+            if (report.Held.Count > 0)
+            {
+                var table = new Table().Border(TableBorder.Rounded).AddColumns("Kept", "Id", "Model", "Time (UTC)", "Hold");
+                foreach (var i in report.Held) table.AddRow(Render.Cells(KindName(i.Kind), i.Id, i.ModelName ?? "-", Render.Time(i.Timestamp), i.Reason));
+                context.Out.Write(table);
             }
             return ExitCodes.Success;
         });
         return command;
     }
 
-    /// <summary>
-    /// What <see cref="MetadataStorage.CleanupOldMetadata"/> would remove, by the same rules: records older than the
-    /// metadata cutoff, except compliance-stage records, which go only when older than the compliance cutoff; and
-    /// compliance events older than the compliance cutoff.
-    /// </summary>
-    private static async Task<(List<MetadataRecord> Records, int Events)> PreviewAsync(MetadataStorage storage,
-        DateTimeOffset metadataCutoff, DateTimeOffset complianceCutoff, CancellationToken cancellationToken)
+    private static JsonArray Items(IEnumerable<CleanupItem> items) => new([.. items.Select(i => (JsonNode)new JsonObject
     {
-        var records = new List<MetadataRecord>();
-        await foreach (var r in storage.QueryMetadataAsync(new MetadataQuery { Until = metadataCutoff, Order = RecordOrder.OldestFirst }, cancellationToken).ConfigureAwait(false))
-        {
-            if (r.Stage != PipelineStages.Compliance || r.Timestamp < complianceCutoff) records.Add(r);
-        }
-        var events = await storage.GetComplianceEventsAsync(new ComplianceEventQuery { Until = complianceCutoff }, cancellationToken).ConfigureAwait(false);
-        return (records, events.Count);
-    }
+        ["kind"] = KindName(i.Kind),
+        ["id"] = i.Id,
+        ["model_name"] = i.ModelName,
+        ["stage"] = i.Stage,
+        ["timestamp"] = PythonTimestamp.Format(i.Timestamp),
+        ["reason"] = i.Reason,
+    })]);
+
+    private static string KindName(CleanupItemKind kind) => JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString());
 }

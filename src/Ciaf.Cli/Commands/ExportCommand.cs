@@ -2,10 +2,11 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using Ciaf.Cli.Infrastructure;
 using Ciaf.Metadata;
+using Ciaf.Metadata.Storage;
 
 namespace Ciaf.Cli.Commands;
 
-/// <summary><c>ciaf export</c>: writes a model's records (or all) to a file.</summary>
+/// <summary><c>ciaf export</c>: writes a model's records (or all, or with <c>--events</c> the compliance events) to a file.</summary>
 internal static class ExportCommand
 {
     public static Command Create(CliApp app)
@@ -13,25 +14,55 @@ internal static class ExportCommand
         var model = new Option<string?>("--model", "-m") { Description = "Only this model (default: every model)." };
         var format = new Option<string>("--format", "-f")
         {
-            Description = $"The file format: {string.Join(", ", MetadataStorage.ExportFormats)}.",
+            Description = $"The file format: {string.Join(", ", MetadataStorage.ExportFormats)} "
+                + $"({string.Join(", ", MetadataStorage.ComplianceEventExportFormats)} with --events).",
             DefaultValueFactory = _ => "json",
         };
         var output = new Option<string?>("--output", "-o") { Description = "The file to write (default: a new file under <store>/exports/)." };
-        var command = new Command("export", "Export records to a file (oldest first, no cap).") { model, format, output };
+        var events = new Option<bool>("--events", "-e") { Description = "Export the compliance events instead of the records." };
+        var command = new Command("export", "Export records (or compliance events) to a file: streamed, no cap.") { model, format, output, events };
         app.Bind(command, async (context, parse) =>
         {
             string? modelName = parse.GetValue(model);
-            string fmt = parse.GetValue(format)!;
+            string fmt = parse.GetValue(format)!.Trim().ToLowerInvariant();
+            bool complianceEvents = parse.GetValue(events);
             string? target = parse.GetValue(output) is { } o ? context.Host.FullPath(o) : null;
+            var formats = complianceEvents ? MetadataStorage.ComplianceEventExportFormats : MetadataStorage.ExportFormats;
+            if (complianceEvents && modelName is not null) throw CliException.Usage("--model does not apply to --events: every compliance event is exported.");
+            if (!formats.Contains(fmt))
+            {
+                throw CliException.Usage($"Unknown {(complianceEvents ? "compliance event " : string.Empty)}export format '{fmt}'. Valid: {string.Join(", ", formats)}.");
+            }
             await using var storage = context.Stores.Open(context);
-            long? total = modelName is null ? (await storage.GetPerformanceMetricsAsync(context.CancellationToken).ConfigureAwait(false)).RecordCount : null;
+            var ct = context.CancellationToken;
+            string unit = complianceEvents ? "events" : "records";
+            long? total = complianceEvents
+                ? (await storage.GetComplianceEventsAsync(new ComplianceEventQuery(), ct).ConfigureAwait(false)).Count
+                : modelName is null ? (await storage.GetPerformanceMetricsAsync(ct).ConfigureAwait(false)).RecordCount : null;
+            long written = 0;
             // Cancelling removes the partial temporary file: an existing export is never half-overwritten.
-            string path = await LongWork.RunAsync(context, "Exporting", "records", total,
-                async (_, ct) => await storage.ExportMetadataAsync(modelName, fmt, target, ct).ConfigureAwait(false),
-                written => CountRecords(written, fmt)).ConfigureAwait(false);
+            string path = await LongWork.RunAsync(context, "Exporting", unit, total, async (progress, token) =>
+            {
+                var counting = new Progress(progress, n => written = n);
+                return complianceEvents
+                    ? await storage.ExportComplianceEventsAsync(fmt, target, counting, token).ConfigureAwait(false)
+                    : await storage.ExportMetadataAsync(modelName, fmt, target, counting, token).ConfigureAwait(false);
+            }).ConfigureAwait(false);
             if (context.Json)
             {
-                context.WriteJson(new JsonObject { ["path"] = path, ["format"] = fmt.ToLowerInvariant(), ["model"] = modelName, ["records"] = CountRecords(path, fmt) });
+                var json = new JsonObject { ["path"] = path, ["format"] = fmt };
+                if (complianceEvents)
+                {
+                    json["kind"] = "compliance_events";
+                    json["compliance_events"] = written;
+                }
+                else
+                {
+                    json["kind"] = "records";
+                    json["model"] = modelName;
+                    json["records"] = written;
+                }
+                context.WriteJson(json);
             }
             else
             {
@@ -42,13 +73,13 @@ internal static class ExportCommand
         return command;
     }
 
-    private static long CountRecords(string path, string format)
+    /// <summary>Forwards counts to the progress bar and keeps the last one (the total, once the export ends).</summary>
+    private sealed class Progress(IProgress<long> inner, Action<long> last) : IProgress<long>
     {
-        if (string.Equals(format, "jsonl", StringComparison.OrdinalIgnoreCase))
+        public void Report(long value)
         {
-            return File.ReadLines(path).LongCount(l => l.Length > 0);
+            last(value);
+            inner.Report(value);
         }
-        using var stream = File.OpenRead(path);
-        return JsonNode.Parse(stream) is JsonArray array ? array.Count : 0;
     }
 }

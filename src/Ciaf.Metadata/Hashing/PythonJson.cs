@@ -39,6 +39,37 @@ public static class PythonJson
         }
     }
 
+    /// <summary>
+    /// An upper bound of the length of <see cref="Canonical"/>'s output, computed without serializing (every
+    /// string counted as if each character needed a 6-character escape), so a size limit costs nothing for the
+    /// payloads far below it.
+    /// </summary>
+    public static long MaxCanonicalLength(JsonNode? value)
+    {
+        switch (value)
+        {
+            case null: return 4;
+            case JsonObject obj:
+            {
+                long n = 2;
+                foreach (var (key, child) in obj) n += 6L * key.Length + 6 + MaxCanonicalLength(child);
+                return n;
+            }
+            case JsonArray arr:
+            {
+                long n = 2;
+                foreach (var child in arr) n += 2 + MaxCanonicalLength(child);
+                return n;
+            }
+            case JsonValue v when v.GetValueKind() == JsonValueKind.String:
+                return 6L * (v.TryGetValue(out string? s) ? s.Length : v.GetValue<JsonElement>().GetString()!.Length) + 2;
+            case JsonValue v when v.TryGetValue(out JsonElement e) && e.ValueKind == JsonValueKind.Number:
+                return e.GetRawText().Length + 32;
+            default:
+                return 32; // numbers (floats at most 24 characters, 64-bit integers 20), booleans, NaN
+        }
+    }
+
     /// <summary>Serializes <paramref name="value"/> in the given Python layout.</summary>
     public static string Serialize(JsonNode? value, PythonJsonStyle style)
     {

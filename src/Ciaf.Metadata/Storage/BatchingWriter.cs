@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Ciaf.Metadata.Hashing;
 using Microsoft.Extensions.Logging;
 
 namespace Ciaf.Metadata.Storage;
@@ -95,7 +96,8 @@ internal sealed class BatchingWriter : IRecordWriter
                     break; // complete the flush before taking more work
                 }
                 var batch = (WriteBatch)item;
-                records.AddRange(batch.Records);
+                // The caller left the hash to this thread (buffered saves return before hashing).
+                foreach (var r in batch.Records) records.Add(r.MetadataHash.Length > 0 ? r : r with { MetadataHash = PythonJson.Hash(r.Metadata) });
                 events.AddRange(batch.Events);
             }
             if (records.Count + events.Count > 0)

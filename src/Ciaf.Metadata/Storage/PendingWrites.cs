@@ -23,7 +23,14 @@ internal sealed class PendingWrites
 
     public void Remove(WriteBatch batch)
     {
-        foreach (var r in batch.Records) _records.TryRemove(new KeyValuePair<string, MetadataRecord>(r.Id, r));
+        foreach (var r in batch.Records)
+        {
+            // The written copy may carry the hash the pending one lacks: same record if it holds the same payload.
+            if (_records.TryGetValue(r.Id, out var pending) && ReferenceEquals(pending.Metadata, r.Metadata))
+            {
+                _records.TryRemove(new KeyValuePair<string, MetadataRecord>(r.Id, pending));
+            }
+        }
         foreach (var e in batch.Events) _events.TryRemove(new KeyValuePair<string, ComplianceEvent>(e.Id, e));
     }
 

@@ -164,6 +164,7 @@ public class PythonJsonTests
                 var parts = python[i].Split('\t');
                 Assert.Equal(parts[0], PythonJson.Canonical(samples[i]));
                 Assert.Equal(parts[1], PythonJson.Hash(samples[i]));
+                Assert.True(PythonJson.MaxCanonicalLength(samples[i]) >= parts[0].Length, "the size bound must never be below the real size");
             }
         }
         finally

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Ciaf.Cli.Infrastructure;
+using Ciaf.Metadata.Transfer;
+using Spectre.Console;
+
+namespace Ciaf.Cli.Commands;
+
+/// <summary>
+/// <c>ciaf import PATH</c>: reads a json or jsonl export (records or compliance events) into the store, keeping ids,
+/// timestamps and hashes. Entries whose hash does not match, or that clash with a different stored entry, are
+/// listed and not written (exit 1).
+/// </summary>
+internal static class ImportCommand
+{
+    public static Command Create(CliApp app)
+    {
+        var file = new Argument<string>("path") { Description = "A json or jsonl export (of records or of compliance events)." };
+        var command = new Command("import", "Import a json/jsonl export, checking every record's hash; already-present entries are skipped.") { file };
+        app.Bind(command, async (context, parse) =>
+        {
+            string path = context.Host.FullPath(parse.GetValue(file)!);
+            // Checked before the store is opened, so a typo does not create an empty store.
+            if (!File.Exists(path)) throw new CliException($"The import file '{path}' does not exist.");
+            await using var storage = context.Stores.Open(context, mustExist: false);
+            // Each batch is written whole; cancelling keeps the batches written, and importing again completes the rest.
+            var result = await LongWork.RunAsync(context, "Importing", "entries", null,
+                async (progress, ct) => await storage.ImportMetadataAsync(path, progress, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            int problems = result.Mismatched.Count + result.Errors.Count;
+            if (context.Json)
+            {
+                context.WriteJson(new JsonObject
+                {
+                    ["path"] = result.Path,
+                    ["imported"] = result.Imported,
+                    ["skipped"] = result.Skipped,
+                    ["compliance_events_imported"] = result.ComplianceEventsImported,
+                    ["compliance_events_skipped"] = result.ComplianceEventsSkipped,
+                    ["clean"] = result.IsClean,
+                    ["mismatched"] = Issues(result.Mismatched),
+                    ["errors"] = Issues(result.Errors),
+                });
+            }
+            else
+            {
+                var c = CultureInfo.InvariantCulture;
+                context.Out.MarkupLine(string.Create(c,
+                    $"Imported [bold]{result.Imported}[/] record(s) and [bold]{result.ComplianceEventsImported}[/] compliance event(s); " +
+                    $"{result.Skipped + result.ComplianceEventsSkipped} already present."));
+                if (problems > 0)
+                {
+                    var table = new Table().Border(TableBorder.Rounded).AddColumns("Problem", "Id", "Position", "Reason");
+                    foreach (var m in result.Mismatched) table.AddRow(Render.Cells("mismatched", m.Id ?? "-", m.Position, m.Reason));
+                    foreach (var e in result.Errors) table.AddRow(Render.Cells("error", e.Id ?? "-", e.Position, e.Reason));
+                    context.Out.Write(table);
+                }
+            }
+            if (problems == 0) return ExitCodes.Success;
+            context.Stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"ciaf: error: {problems} entr{(problems == 1 ? "y was" : "ies were")} not imported ({result.Mismatched.Count} mismatched, {result.Errors.Count} unreadable or invalid) (listed above)."));
+            return ExitCodes.Failure;
+        });
+        return command;
+    }
+
+    private static JsonArray Issues(IEnumerable<ImportIssue> issues) =>
+        new([.. issues.Select(i => (JsonNode)new JsonObject { ["id"] = i.Id, ["position"] = i.Position, ["reason"] = i.Reason })]);
+}
