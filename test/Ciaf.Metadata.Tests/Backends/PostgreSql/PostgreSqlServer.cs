@@ -29,6 +29,7 @@ public sealed class PostgreSqlServer : IAsyncLifetime
     private string? _dataFolder;
     private string? _adminConnectionString;
     private string? _database;
+    private string _serverOptions = string.Empty;
 
     public PostgreSqlServer()
     {
@@ -103,6 +104,8 @@ public sealed class PostgreSqlServer : IAsyncLifetime
         }
     }
 
+    // Restart and start pass the options again: pg_ctl restart does not reliably reuse them (it came back on 5432).
+
     /// <summary>
     /// Restarts the server (<c>pg_ctl restart -m fast</c>: every session is ended with 57P01, new connections are
     /// refused until it is back). On a server this run does not own, ends every session of the test database instead.
@@ -111,7 +114,7 @@ public sealed class PostgreSqlServer : IAsyncLifetime
     {
         if (OwnsServer)
         {
-            await Task.Run(() => PgCtl("restart", "-m", "fast", "-w", "-t", "60"));
+            await Task.Run(() => PgCtl("restart", "-m", "fast", "-w", "-t", "60", "-o", _serverOptions));
             return;
         }
         await using var admin = new NpgsqlConnection(_adminConnectionString);
@@ -128,7 +131,7 @@ public sealed class PostgreSqlServer : IAsyncLifetime
         if (!OwnsServer) throw new InvalidOperationException("Only a server this run started can be stopped.");
         await Task.Run(() => PgCtl("stop", "-m", "fast", "-w", "-t", "60"));
         await Task.Delay(downtime);
-        await Task.Run(() => PgCtl("start", "-w", "-t", "60", "-l", Path.Combine(_clusterFolder!, "server.log")));
+        await Task.Run(() => PgCtl("start", "-w", "-t", "60", "-l", Path.Combine(_clusterFolder!, "server.log"), "-o", _serverOptions));
     }
 
     /// <summary>An open connection (not pooled, so a restart leaves no dead connection behind) to the test database.</summary>
@@ -162,10 +165,10 @@ public sealed class PostgreSqlServer : IAsyncLifetime
         Run(Path.Combine(bin, "initdb"),
             ["-D", _dataFolder, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"], asPostgres: RunAsPostgres);
         int port = FreePort();
-        string serverOptions = string.Join(' ',
+        _serverOptions = string.Join(' ',
             "-p", port.ToString(CultureInfo.InvariantCulture), "-k", sockets, "-c", "listen_addresses=127.0.0.1",
             "-c", "max_connections=300");
-        PgCtl("start", "-w", "-t", "60", "-l", Path.Combine(_clusterFolder, "server.log"), "-o", serverOptions);
+        PgCtl("start", "-w", "-t", "60", "-l", Path.Combine(_clusterFolder, "server.log"), "-o", _serverOptions);
         return new NpgsqlConnectionStringBuilder
         {
             Host = "127.0.0.1",
