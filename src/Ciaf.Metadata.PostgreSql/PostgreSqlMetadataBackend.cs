@@ -427,6 +427,7 @@ public sealed class PostgreSqlMetadataBackend : IMetadataBackend
         // Fast path without any lock or DDL: the store is already at (or past) our version. A role with only
         // read/write rights on the tables can then use a store an administrator created.
         int current = ReadVersion(connection, null);
+        CheckColumns(connection, requireTables: false);
         if (current < _schema.LatestVersion)
         {
             using var tx = connection.BeginTransaction();
@@ -454,7 +455,7 @@ public sealed class PostgreSqlMetadataBackend : IMetadataBackend
         {
             PostgreSqlLog.NewerSchema(_context.Logger, _target, current, _schema.LatestVersion);
         }
-        CheckColumns(connection);
+        CheckColumns(connection, requireTables: true);
     }
 
     private int ReadVersion(NpgsqlConnection connection, NpgsqlTransaction? tx)
@@ -475,8 +476,9 @@ public sealed class PostgreSqlMetadataBackend : IMetadataBackend
         return command.ExecuteScalar() is true;
     }
 
-    // A table of the same name made by another application (CREATE TABLE IF NOT EXISTS kept it): refuse it.
-    private void CheckColumns(NpgsqlConnection connection)
+    // A table of the same name made by another application (CREATE TABLE IF NOT EXISTS would keep it): refuse it,
+    // before any migration touches it. requireTables: after the migrations every table must exist.
+    private void CheckColumns(NpgsqlConnection connection, bool requireTables)
     {
         var present = new HashSet<(string, string)>();
         using (var command = new NpgsqlCommand(
@@ -494,6 +496,7 @@ public sealed class PostgreSqlMetadataBackend : IMetadataBackend
         foreach (var (table, columns) in PostgreSqlSchema.RequiredColumns)
         {
             var missing = columns.Where(c => !present.Contains((table, c))).ToList();
+            if (missing.Count == columns.Length && !requireTables) continue; // not created yet
             if (missing.Count > 0)
             {
                 throw new MetadataStorageException(
