@@ -8,23 +8,27 @@ namespace Ciaf.Metadata;
 
 public sealed partial class MetadataStorage
 {
-    /// <summary>The export formats this version writes.</summary>
-    public static IReadOnlyList<string> ExportFormats { get; } = ["json", "jsonl"];
+    /// <summary>The export formats this version writes: <c>json</c>, <c>jsonl</c>, <c>csv</c>, <c>xml</c>, <c>parquet</c>.</summary>
+    public static IReadOnlyList<string> ExportFormats { get; } = ["json", "jsonl", "csv", "xml", "parquet"];
 
     /// <summary>
-    /// Exports every record of a model (or of the store when <paramref name="modelName"/> is <c>null</c>),
-    /// oldest first, with no cap, streaming record by record. Returns the file written: by default a
-    /// new file under <c>&lt;store&gt;/exports/</c> whose name never collides with an earlier export.
+    /// Exports every record of a model (or of the store when <paramref name="modelName"/> is <c>null</c>), with
+    /// no cap, streaming record by record so memory stays flat however large the store. Returns the file
+    /// written: by default a new file under <c>&lt;store&gt;/exports/</c> whose name never collides with an
+    /// earlier export. Buffered writes are flushed first. Order: the backend's storage order (SQLite: oldest
+    /// first; file backends: model by model, in file-name order). Formats: see <c>docs/operations.md</c>.
     /// </summary>
     /// <param name="modelName">The model, or <c>null</c> for all.</param>
-    /// <param name="format"><c>json</c> (an array, as the reference writes) or <c>jsonl</c> (one record per line).</param>
-    /// <param name="outputPath">Where to write; <c>null</c> for the exports folder.</param>
+    /// <param name="format"><c>json</c> (an array, as the reference writes), <c>jsonl</c> (one record per line),
+    /// <c>csv</c> (one header, metadata flattened to <c>metadata.a.b</c> columns, formulas neutralized),
+    /// <c>xml</c> (keys as escaped attributes) or <c>parquet</c> (typed columns, metadata as JSON).</param>
+    /// <param name="outputPath">Where to write (replaced if it exists); <c>null</c> for the exports folder.</param>
     /// <exception cref="ArgumentException">Unknown format or invalid model name.</exception>
     public string ExportMetadata(string? modelName = null, string format = "json", string? outputPath = null) =>
         SyncOverAsync.Run(ExportMetadataAsync(modelName, format, outputPath));
 
     /// <inheritdoc cref="ExportMetadata"/>
-    public async ValueTask<string> ExportMetadataAsync(string? modelName = null, string format = "json", string? outputPath = null,
+    public ValueTask<string> ExportMetadataAsync(string? modelName = null, string format = "json", string? outputPath = null,
         CancellationToken cancellationToken = default)
     {
         if (modelName is not null) NameRules.Validate(modelName, nameof(modelName));
@@ -32,67 +36,7 @@ public sealed partial class MetadataStorage
         if (!ExportFormats.Contains(format))
             throw new ArgumentException($"Unknown export format '{format}'. Valid: {string.Join(", ", ExportFormats)}.", nameof(format));
         ThrowIfDisposed();
-
-        string target = outputPath is null
-            ? Path.Combine(StoragePath, "exports", ExportFileName(modelName ?? "all", format, 0))
-            : Path.GetFullPath(outputPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        string temp = target + $".tmp-{Guid.NewGuid():N}";
-        try
-        {
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-            await using (var writer = new StreamWriter(stream, new UTF8Encoding(false)))
-            {
-                bool first = true;
-                if (format == "json") await writer.WriteAsync("[").ConfigureAwait(false);
-                var query = new MetadataQuery { ModelName = modelName, Order = RecordOrder.OldestFirst };
-                await foreach (var record in QueryMetadataAsync(query, cancellationToken).ConfigureAwait(false))
-                {
-                    var obj = RecordJson.ToJsonObject(record);
-                    if (format == "json")
-                    {
-                        string text = PythonJson.Serialize(obj, PythonJsonStyle.Indented).Replace("\n", "\n  ", StringComparison.Ordinal);
-                        await writer.WriteAsync(first ? "\n  " : ",\n  ").ConfigureAwait(false);
-                        await writer.WriteAsync(text).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        await writer.WriteAsync(PythonJson.Serialize(obj, PythonJsonStyle.Compact)).ConfigureAwait(false);
-                        await writer.WriteAsync('\n').ConfigureAwait(false);
-                    }
-                    first = false;
-                }
-                if (format == "json") await writer.WriteAsync(first ? "]" : "\n]").ConfigureAwait(false);
-                await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-            if (outputPath is not null)
-            {
-                File.Move(temp, target, overwrite: true);
-            }
-            else
-            {
-                // Never overwrite an earlier export, even one written in the same second by another process.
-                for (int n = 1; ; n++)
-                {
-                    try
-                    {
-                        File.Move(temp, target, overwrite: false);
-                        break;
-                    }
-                    catch (IOException) when (File.Exists(target))
-                    {
-                        target = Path.Combine(Path.GetDirectoryName(target)!, ExportFileName(modelName ?? "all", format, n));
-                    }
-                }
-            }
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-        return target;
+        return ExportRecordsAsync(modelName, format, outputPath, cancellationToken);
     }
 
     /// <summary>

@@ -98,6 +98,7 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
             {
                 _metrics.RecordCorrupt();
                 _logger.LogWarning(error, "Skipped a corrupt entry at {Location}", location);
+                OnCorruptEntry(location, error);
             },
         };
         try

@@ -29,7 +29,7 @@ public static class RecordJson
             ["timestamp"] = PythonTimestamp.Format(record.Timestamp),
             ["metadata_hash"] = record.MetadataHash,
             ["details"] = record.Details,
-            ["metadata"] = record.Metadata.DeepClone(),
+            ["metadata"] = Clone(record.Metadata),
         };
     }
 
@@ -52,7 +52,7 @@ public static class RecordJson
             PythonTimestamp.Parse(RequiredString(obj, "timestamp")),
             OptionalString(obj, "metadata_hash") ?? string.Empty,
             OptionalString(obj, "details"),
-            (JsonObject)metadata.DeepClone());
+            (JsonObject)Clone(metadata)!);
     }
 
     /// <summary>Parses a record file written by the reference or by us.</summary>
@@ -126,6 +126,18 @@ public static class RecordJson
         }
         return ComplianceEventFromJsonObject(node as JsonObject ?? throw new FormatException("the document is not a JSON object"));
     }
+
+    // JsonNode.DeepClone copies a value System.Text.Json has no converter for (a CLR BigInteger) by serializing
+    // it as an object of its public properties ({"IsEven": ...}); PythonJson hashes it as its digits, so the
+    // copy must keep the digits.
+    private static JsonNode? Clone(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonObject obj => new JsonObject(obj.Select(p => KeyValuePair.Create(p.Key, Clone(p.Value)))),
+        JsonArray arr => new JsonArray([.. arr.Select(Clone)]),
+        JsonValue v when v.TryGetValue(out System.Numerics.BigInteger big) => JsonNode.Parse(big.ToString(CultureInfo.InvariantCulture)),
+        _ => node.DeepClone(),
+    };
 
     private static double ToDouble(JsonValue v) =>
         v.TryGetValue(out JsonElement e) ? e.GetDouble() : Convert.ToDouble(v.GetValue<object>(), CultureInfo.InvariantCulture);

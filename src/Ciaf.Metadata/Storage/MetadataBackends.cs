@@ -16,6 +16,7 @@ public static class MetadataBackends
         // One line per built-in backend.
         Register("json", c => new Ciaf.Metadata.Backends.Json.JsonMetadataBackend(c));
         Register("sqlite", c => new Ciaf.Metadata.Backends.Sqlite.SqliteMetadataBackend(c));
+        Register("pickle", c => new Ciaf.Metadata.Backends.Pickle.PickleMetadataBackend(c));
     }
 
     /// <summary>Registers (or replaces) a backend factory under <paramref name="name"/> (case-insensitive).</summary>

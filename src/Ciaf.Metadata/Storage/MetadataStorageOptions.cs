@@ -13,6 +13,8 @@ public sealed class MetadataStorageOptions
     public const string DefaultBackend = "json";
     /// <summary>Default batch size for buffered writes (100).</summary>
     public const int DefaultBatchSize = 100;
+    /// <summary>Default number of rows per Parquet row group and per import or migration batch (1000).</summary>
+    public const int DefaultExportBatchSize = 1000;
     /// <summary>Default limit on one record's serialized metadata (16 MiB).</summary>
     public const long DefaultMaxMetadataBytes = 16L * 1024 * 1024;
 
@@ -28,6 +30,8 @@ public sealed class MetadataStorageOptions
     public int BatchSize { get; set; } = DefaultBatchSize;
     /// <summary>How many records the buffered queue holds before a save waits (backpressure); default 10 × <see cref="BatchSize"/>, at least 1000.</summary>
     public int? QueueCapacity { get; set; }
+    /// <summary>Rows per Parquet row group and records per import or migration batch (config <c>export_batch_size</c>).</summary>
+    public int ExportBatchSize { get; set; } = DefaultExportBatchSize;
     /// <summary>The largest serialized metadata accepted, in bytes.</summary>
     public long MaxMetadataBytes { get; set; } = DefaultMaxMetadataBytes;
     /// <summary>Retention for ordinary records, in days (config <c>metadata_retention_days</c>).</summary>
@@ -47,7 +51,7 @@ public sealed class MetadataStorageOptions
 
     /// <summary>
     /// The options a <see cref="MetadataConfig"/> describes: <c>storage_backend</c>, <c>storage_path</c>,
-    /// <c>async_writes</c> (buffered when true), <c>batch_size</c>, <c>max_metadata_bytes</c>,
+    /// <c>async_writes</c> (buffered when true), <c>batch_size</c>, <c>export_batch_size</c>, <c>max_metadata_bytes</c>,
     /// <c>metadata_retention_days</c>, <c>compliance_retention_days</c>, <c>db_connection_timeout</c>,
     /// <c>db_journal_mode</c> and <c>postgres_connection_string</c>.
     /// </summary>
@@ -63,6 +67,7 @@ public sealed class MetadataStorageOptions
             ConnectionString = config.Get<string?>(MetadataConfigKeys.PostgresConnectionString),
             WriteMode = config.Get<bool>(MetadataConfigKeys.AsyncWrites) ? WriteMode.Buffered : WriteMode.Immediate,
             BatchSize = config.Get<int>(MetadataConfigKeys.BatchSize),
+            ExportBatchSize = config.Get<int>(MetadataConfigKeys.ExportBatchSize),
             MaxMetadataBytes = config.Get<long>(MetadataConfigKeys.MaxMetadataBytes),
             MetadataRetentionDays = config.Get<int>(MetadataConfigKeys.MetadataRetentionDays),
             ComplianceRetentionDays = config.Get<int>(MetadataConfigKeys.ComplianceRetentionDays),
@@ -80,6 +85,7 @@ public sealed class MetadataStorageOptions
         if (!MetadataBackends.IsRegistered(Backend))
             errors[nameof(Backend)] = $"'{Backend}' is not a known backend; valid: {string.Join(", ", MetadataBackends.Names)}";
         if (BatchSize < 1) errors[nameof(BatchSize)] = $"{BatchSize} is not allowed; must be at least 1";
+        if (ExportBatchSize < 1) errors[nameof(ExportBatchSize)] = $"{ExportBatchSize} is not allowed; must be at least 1";
         if (QueueCapacity is < 1) errors[nameof(QueueCapacity)] = $"{QueueCapacity} is not allowed; must be at least 1";
         if (MaxMetadataBytes < 1024) errors[nameof(MaxMetadataBytes)] = $"{MaxMetadataBytes} is not allowed; must be at least 1024";
         if (MetadataRetentionDays < 1) errors[nameof(MetadataRetentionDays)] = $"{MetadataRetentionDays} is not allowed; must be at least 1";

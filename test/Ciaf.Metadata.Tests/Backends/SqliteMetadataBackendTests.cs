@@ -219,7 +219,8 @@ public sealed class SqliteMetadataBackendTests : IDisposable
                 INSERT INTO metadata (id, model_name, model_version, stage, event_type, timestamp, metadata_hash, details, metadata_json) VALUES
                 ('bad-json', 'credit_scoring', '1.0.0', 'training', 'x', '2026-03-01T00:00:02+00:00', NULL, NULL, '{"accuracy": 0.9'),
                 ('bad-array', 'credit_scoring', '1.0.0', 'training', 'x', '2026-03-01T00:00:03+00:00', NULL, NULL, '[1, 2]'),
-                ('bad-time', 'credit_scoring', '1.0.0', 'training', 'x', '2026-03-01T00:00:04+99:99', NULL, NULL, '{}');
+                ('bad-time', 'credit_scoring', '1.0.0', 'training', 'x', '2026-03-01T00:00:04+99:99', NULL, NULL, '{}'),
+                (NULL, 'credit_scoring', '1.0.0', 'training', 'x', '2026-03-01T00:00:01+00:00', NULL, NULL, '{}');
                 INSERT INTO compliance_events (id, metadata_id, framework, compliance_score, validation_status, timestamp, details) VALUES
                 ('ev-bad', NULL, 'GDPR', 'high', 'passed', '2026-03-01T00:00:02+00:00', NULL),
                 ('ev-ok', NULL, 'GDPR', 0.9, 'passed', '2026-03-01T00:00:03+00:00', NULL);
@@ -238,7 +239,7 @@ public sealed class SqliteMetadataBackendTests : IDisposable
         Assert.Contains(reported, r => r.Location == $"{_folder.DbPath}#bad-array");
         Assert.Contains(reported, r => r.Location == $"{_folder.DbPath}#bad-time");
         Assert.Contains(reported, r => r.Location == $"{_folder.DbPath}#ev-bad");
-        Assert.Equal(5, await backend.CountAsync()); // rows are counted, corrupt or not
+        Assert.Equal(6, await backend.CountAsync()); // rows are counted, corrupt or not
     }
 
     [Fact]

@@ -68,6 +68,61 @@ public sealed class PickleProcessConformance : ProcessConformanceTests
     protected override string BackendName => "pickle";
 }
 
+public sealed class JsonOperationsConformance : OperationsConformanceTests
+{
+    protected override string BackendName => "json";
+    protected override string OtherBackend => "sqlite";
+    protected override void EditRecordOnDisk(string root, string modelName, string id) => HandEdits.Json(root, modelName, id);
+    protected override void PlantCorrupt(string root) => CorruptFiles.PlantJson(root, "credit scoring");
+}
+
+public sealed class SqliteOperationsConformance : OperationsConformanceTests
+{
+    protected override string BackendName => "sqlite";
+    protected override string OtherBackend => "json";
+    protected override void EditRecordOnDisk(string root, string modelName, string id) => HandEdits.Sqlite(root, id);
+    protected override void PlantCorrupt(string root) => CorruptFiles.PlantSqlite(root, "credit scoring");
+}
+
+public sealed class PickleOperationsConformance : OperationsConformanceTests
+{
+    protected override string BackendName => "pickle";
+    protected override string OtherBackend => "sqlite";
+    protected override void EditRecordOnDisk(string root, string modelName, string id) => HandEdits.Pickle(root, modelName, id);
+    protected override void PlantCorrupt(string root) => CorruptFiles.PlantPickle(root, "credit scoring");
+}
+
+/// <summary>Edits a stored record's metadata as a person would by hand, leaving its stored hash as it was.</summary>
+internal static class HandEdits
+{
+    public static void Json(string root, string model, string id)
+    {
+        string path = Directory.GetFiles(Path.Combine(root, model), $"*{id}*.json").Single();
+        var obj = Ciaf.Metadata.Hashing.PythonJson.Parse(File.ReadAllBytes(path))!.AsObject();
+        obj["metadata"]!["env"] = "edited";
+        File.WriteAllText(path, Ciaf.Metadata.Hashing.PythonJson.Serialize(obj, Ciaf.Metadata.Hashing.PythonJsonStyle.Indented));
+    }
+
+    public static void Pickle(string root, string model, string id)
+    {
+        string path = Directory.GetFiles(Path.Combine(root, model), $"*{id}*.pkl").Single();
+        var record = Ciaf.Metadata.Backends.Pickle.PickleRecordCodec.Deserialize(File.ReadAllBytes(path));
+        var metadata = (System.Text.Json.Nodes.JsonObject)record.Metadata.DeepClone();
+        metadata["env"] = "edited";
+        File.WriteAllBytes(path, Ciaf.Metadata.Backends.Pickle.PickleRecordCodec.Serialize(record with { Metadata = metadata }));
+    }
+
+    public static void Sqlite(string root, string id)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(root, "ciaf_metadata.db")};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE metadata SET metadata_json = '{\"env\": \"edited\"}' WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        if (command.ExecuteNonQuery() != 1) throw new InvalidOperationException("no row " + id);
+    }
+}
+
 internal static class CorruptFiles
 {
     public static void PlantJson(string root, string model) =>

@@ -43,6 +43,22 @@ public abstract class ProcessConformanceTests : IDisposable
     }
 
     [Fact]
+    public async Task ImmediateWriter_KilledBetweenSaves_EverySaveThatReturnedSurvives()
+    {
+        long durable;
+        using (var child = new ChildWriter(_folder.Path, BackendName, "immediate", "kill_model", "forever"))
+        {
+            await child.WaitUntilDurableAsync(150, TimeSpan.FromSeconds(60));
+            child.Kill();
+            durable = child.LastDurable;
+        }
+        using var storage = new MetadataStorage(_folder.Path, BackendName);
+        var seqs = Sequences(storage, "kill_model");
+        for (long s = 0; s <= durable; s++) Assert.Contains(s, seqs);
+        Assert.Equal(0, storage.GetPerformanceMetrics().CorruptEntriesSkipped);
+    }
+
+    [Fact]
     public async Task SeveralProcesses_WritingOneStoreAtOnce_EveryRecordPresent()
     {
         var children = Enumerable.Range(0, 3)

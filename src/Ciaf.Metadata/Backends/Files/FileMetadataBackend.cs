@@ -58,7 +58,7 @@ namespace Ciaf.Metadata.Backends.Files;
 /// </para>
 /// <para>Every member is safe to call from many threads at once.</para>
 /// </remarks>
-public abstract class FileMetadataBackend : IMetadataBackend
+public abstract class FileMetadataBackend : IMetadataBackend, IRecordScanBackend
 {
     /// <summary>The folder under the root holding compliance events; never a model folder.</summary>
     public const string ComplianceEventsFolderName = "compliance_events";
@@ -416,6 +416,69 @@ public abstract class FileMetadataBackend : IMetadataBackend
         {
             cancellationToken.ThrowIfCancellationRequested();
             yield return matches[i];
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Model folders in name order, each folder's record files in name order (for dated layouts: day by day),
+    /// one file read at a time; nothing is sorted by content, so memory stays flat. A file removed while the
+    /// scan runs is skipped; an unreadable one is yielded with its error (and reported as corrupt).
+    /// </remarks>
+    public async IAsyncEnumerable<ScannedEntry> ScanAsync(string? modelName,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        EnsureOpen();
+        List<string> folders;
+        if (modelName is not null)
+        {
+            if (IsReservedFolderName(modelName)) yield break;
+            folders = [ModelFolder(modelName, recordId: null)];
+        }
+        else
+        {
+            folders = [.. ModelFolders().Order(StringComparer.Ordinal)];
+        }
+        foreach (var folder in folders)
+        {
+            var paths = ListFolder(folder, reportErrors: true).Select(f => f.Path).Order(StringComparer.Ordinal).ToList();
+            foreach (var path in paths)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                byte[]? content = null;
+                string? error = null;
+                try
+                {
+                    var stream = new FileStream(path, FileMode.Open, FileAccess.Read, ReadShare, bufferSize: 0, useAsync: true);
+                    await using (stream.ConfigureAwait(false))
+                    {
+                        using var buffer = new MemoryStream((int)Math.Min(stream.Length, int.MaxValue));
+                        await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+                        content = buffer.ToArray();
+                    }
+                }
+                catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+                {
+                    continue; // deleted or renamed since it was listed
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    ReportCorrupt(path, ex);
+                    error = ex.Message;
+                }
+                MetadataRecord? record = null;
+                try
+                {
+                    if (content is not null) record = Deserialize(content) ?? throw new FormatException("the file holds no record");
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+                {
+                    ReportCorrupt(path, ex);
+                    error = ex.Message;
+                }
+                if (record is not null && modelName is not null && !string.Equals(record.ModelName, modelName, StringComparison.Ordinal)) continue;
+                yield return new ScannedEntry(path, record, error);
+            }
         }
     }
 

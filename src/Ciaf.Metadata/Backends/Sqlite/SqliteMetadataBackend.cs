@@ -28,7 +28,7 @@ namespace Ciaf.Metadata.Backends.Sqlite;
 /// reaches the caller; past <see cref="BackendContext.BusyTimeout"/> a <see cref="MetadataStorageException"/> is thrown.
 /// </para>
 /// </remarks>
-public sealed class SqliteMetadataBackend : IMetadataBackend
+public sealed class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend, ISnapshotCapableBackend
 {
     /// <summary>The name this backend is registered under.</summary>
     public const string BackendName = "sqlite";
@@ -255,6 +255,60 @@ public sealed class SqliteMetadataBackend : IMetadataBackend
         if (query.Until is { } until) filters.Add(("timestamp < $until", "$until", FormatBound(until)));
         return ReadPagedAsync("compliance_events", SqliteSchema.ComplianceColumns, 7, filters,
             descending: true, query.Limit, ToComplianceEvent, query.Matches, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Oldest first, read in pages (no read transaction stays open); corrupt rows come with their error.</remarks>
+    /// <exception cref="MetadataStorageException">The database could not be read.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public IAsyncEnumerable<ScannedEntry> ScanAsync(string? modelName, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var filters = new List<(string Sql, string Name, object Value)>();
+        if (modelName is not null) filters.Add(("model_name = $model_name", "$model_name", modelName));
+        return ReadPagedAsync("metadata", SqliteSchema.MetadataColumns, 9, filters,
+            descending: false, limit: null, ToScannedEntry, static _ => true, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// SQLite's online backup API copies every page in one step under a read lock, so the copy is one
+    /// consistent point in time while writers (this process or others) keep writing; in WAL mode they are
+    /// never blocked. The copy is switched to the <c>DELETE</c> journal mode so it is one self-contained file.
+    /// </remarks>
+    /// <exception cref="MetadataStorageException">The backup failed.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public async ValueTask<IReadOnlyList<string>> SnapshotAsync(string folder, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        string target = Path.Combine(folder, DatabaseFileName);
+        string targetConnection = new SqliteConnectionStringBuilder
+        {
+            DataSource = target,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString();
+        try
+        {
+            await WithRetryAsync("backup", () =>
+            {
+                using var source = new SqliteConnection(_readConnectionString);
+                source.Open();
+                using var destination = new SqliteConnection(targetConnection);
+                destination.Open();
+                source.BackupDatabase(destination);
+                using var command = destination.CreateCommand();
+                command.CommandText = "PRAGMA journal_mode = DELETE";
+                command.ExecuteNonQuery();
+                return 0;
+            }, cancellationToken, offload: true).ConfigureAwait(false);
+        }
+        catch (SqliteException ex)
+        {
+            throw Failure("backup", null, ex);
+        }
+        return [DatabaseFileName];
     }
 
     /// <inheritdoc />
@@ -568,16 +622,16 @@ public sealed class SqliteMetadataBackend : IMetadataBackend
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
         string direction = descending ? "DESC" : "ASC";
-        string where = string.Join(" AND ", filters.Select(f => f.Sql));
-        string baseSql = $"SELECT {columns} FROM {table}";
-        string firstPage = $"{baseSql}{(where.Length > 0 ? " WHERE " + where : "")} ORDER BY timestamp {direction}, id {direction} LIMIT $take";
+        // SQLite lets a TEXT PRIMARY KEY of a rowid table hold NULL; such a row is no record and cannot be paged past.
+        string where = string.Join(" AND ", filters.Select(f => f.Sql).Prepend("id IS NOT NULL"));
+        string orderAndLimit = $" ORDER BY timestamp {direction}, id {direction} LIMIT $take";
+        string firstPage = $"SELECT {columns} FROM {table} WHERE {where}{orderAndLimit}";
         // Keyset continuation on the raw (timestamp, id) of the last row read: the same order as the ORDER BY.
-        string after = $"(timestamp, id) {(descending ? "<" : ">")} ($after_ts, $after_id)";
-        string nextPage = $"{baseSql} WHERE {(where.Length > 0 ? where + " AND " : "")}{after} ORDER BY timestamp {direction}, id {direction} LIMIT $take";
+        string nextPage = $"SELECT {columns} FROM {table} WHERE {where} AND (timestamp, id) {(descending ? "<" : ">")} ($after_ts, $after_id){orderAndLimit}";
 
         int yielded = 0;
-        string? lastTimestamp = null;
-        string? lastId = null;
+        object? lastTimestamp = null;
+        object? lastId = null;
         SqliteConnection connection;
         try
         {
@@ -601,7 +655,7 @@ public sealed class SqliteMetadataBackend : IMetadataBackend
                     command.Parameters.AddWithValue("$take", take);
                     if (lastId is not null)
                     {
-                        command.Parameters.AddWithValue("$after_ts", lastTimestamp);
+                        command.Parameters.AddWithValue("$after_ts", lastTimestamp ?? DBNull.Value);
                         command.Parameters.AddWithValue("$after_id", lastId);
                     }
                     page = await WithRetryAsync("query", () => ReadRows(command, columnCount), cancellationToken).ConfigureAwait(false);
@@ -613,15 +667,15 @@ public sealed class SqliteMetadataBackend : IMetadataBackend
 
                 foreach (var row in page)
                 {
-                    lastId = row[0] as string;
-                    lastTimestamp = row[5] as string; // timestamp is column 5 of both tables' column lists
+                    // Raw values (not parsed), so the continuation compares exactly as the ORDER BY did.
+                    lastId = row[0];
+                    lastTimestamp = row[5]; // timestamp is column 5 of both tables' column lists
                     var item = materialize(row);
                     if (item is null || !matches(item)) continue;
                     yield return item;
                     if (++yielded == limit) yield break;
                 }
-                // A NULL id or timestamp cannot be continued from (SQLite's PRIMARY KEY TEXT allows NULL): stop there.
-                if (page.Count < take || lastId is null || lastTimestamp is null) yield break;
+                if (page.Count < take) yield break;
             }
         }
     }
@@ -647,6 +701,32 @@ public sealed class SqliteMetadataBackend : IMetadataBackend
     {
         try
         {
+            return ParseRecord(row);
+        }
+        catch (FormatException ex)
+        {
+            ReportCorrupt(row[0], ex);
+            return null;
+        }
+    }
+
+    private ScannedEntry ToScannedEntry(object?[] row)
+    {
+        string location = $"{DbPath}#{row[0] as string ?? "(null id)"}";
+        try
+        {
+            return new ScannedEntry(location, ParseRecord(row), null);
+        }
+        catch (FormatException ex)
+        {
+            ReportCorrupt(row[0], ex);
+            return new ScannedEntry(location, null, ex.Message);
+        }
+    }
+
+    private static MetadataRecord ParseRecord(object?[] row)
+    {
+        {
             string json = Text(row[8], "metadata_json") ?? throw new FormatException("metadata_json is NULL");
             JsonObject metadata;
             try
@@ -668,11 +748,6 @@ public sealed class SqliteMetadataBackend : IMetadataBackend
                 Text(row[6], "metadata_hash") ?? string.Empty,
                 Text(row[7], "details"),
                 metadata);
-        }
-        catch (FormatException ex)
-        {
-            ReportCorrupt(row[0], ex);
-            return null;
         }
     }
 

@@ -1,0 +1,204 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Ciaf.Cli.Demo;
+using Ciaf.Cli.Infrastructure;
+using Ciaf.Metadata;
+using Ciaf.Metadata.Compliance;
+using Ciaf.Metadata.Storage;
+using Spectre.Console;
+
+namespace Ciaf.Cli.Commands;
+
+/// <summary>
+/// <c>ciaf demo</c>: the credit-scoring pipeline on the embedded default store (SQLite in <c>./ciaf_demo_store</c>),
+/// then its trace, compliance report and export, and the commands to try next.
+/// </summary>
+internal static class DemoCommand
+{
+    public const string DefaultStore = "ciaf_demo_store";
+    public const string DefaultBackend = "sqlite";
+
+    /// <summary>Marks a folder as the demo's own, so a later run may replace it (and nothing else).</summary>
+    public const string MarkerFile = ".ciaf-demo";
+
+    public static Command Create(CliApp app)
+    {
+        var rows = new Option<int>("--rows") { Description = "Applications to train and validate on.", DefaultValueFactory = _ => 8000 };
+        var batches = new Option<int>("--batches") { Description = "Live inference batches.", DefaultValueFactory = _ => 6 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Applications per live batch.", DefaultValueFactory = _ => 500 };
+        var seed = new Option<int>("--seed") { Description = "The random seed (same seed, same data and model).", DefaultValueFactory = _ => 42 };
+        rows.AtLeast(500);
+        batches.AtLeast(1);
+        batchSize.AtLeast(50);
+        var command = new Command("demo",
+            $"Run the end-to-end credit-scoring demo (ML.NET) on a fresh store (default ./{DefaultStore}, {DefaultBackend}; a previous demo store there is replaced).")
+        {
+            rows, batches, batchSize, seed,
+        };
+        app.Bind(command, async (context, parse) =>
+        {
+            var options = new DemoOptions
+            {
+                Rows = parse.GetValue(rows),
+                Batches = parse.GetValue(batches),
+                BatchSize = parse.GetValue(batchSize),
+                Seed = parse.GetValue(seed),
+            };
+            string path = context.Host.FullPath(context.Settings.Store ?? DefaultStore);
+            string backend = context.Settings.Backend ?? DefaultBackend;
+            if (!MetadataBackends.IsRegistered(backend))
+                throw CliException.Usage($"Unknown backend '{backend}'. Valid: {string.Join(", ", MetadataBackends.Names)}.");
+            PrepareFolder(path);
+            context.Note($"store: {path} [{backend}] ({(context.Settings.Store is null ? "the demo's default" : "--store")})");
+
+            DemoResult result;
+            await using (var storage = new MetadataStorage(new MetadataStorageOptions { StoragePath = path, Backend = backend }))
+            {
+                await File.WriteAllTextAsync(Path.Combine(path, MarkerFile), "Created by 'ciaf demo'; the next run replaces this folder.\n", context.CancellationToken).ConfigureAwait(false);
+                var demo = new CreditScoringDemo(storage, options, s => context.Note($"• {s}"));
+                result = await demo.RunAsync(context.CancellationToken).ConfigureAwait(false);
+                if (context.Json)
+                {
+                    context.WriteJson(ToJson(result, storage));
+                    return ExitCodes.Success;
+                }
+                var trace = await storage.GetPipelineTraceAsync(result.ModelName, context.CancellationToken).ConfigureAwait(false);
+                WriteSummary(context, result, storage, trace);
+            }
+            WriteNextSteps(context, path, backend, result);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>The demo writes only to a new folder or to its own earlier store.</summary>
+    private static void PrepareFolder(string path)
+    {
+        if (File.Exists(path)) throw new CliException($"'{path}' is a file; pass --store with a folder for the demo.");
+        if (!Directory.Exists(path)) return;
+        if (File.Exists(Path.Combine(path, MarkerFile)))
+        {
+            Directory.Delete(path, recursive: true);
+            return;
+        }
+        if (Directory.EnumerateFileSystemEntries(path).Any())
+        {
+            throw new CliException($"'{path}' exists and was not created by 'ciaf demo'; pass --store with a new folder.");
+        }
+    }
+
+    private static void WriteSummary(CliContext context, DemoResult r, MetadataStorage storage, PipelineTrace trace)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var console = context.Out;
+        console.Write(new Rule($"[bold]Credit-scoring pipeline[/] {Markup.Escape(r.ModelName)} {Markup.Escape(r.ModelVersion)}").LeftJustified());
+        console.MarkupLine(string.Create(c,
+            $"Trained a logistic regression (ML.NET) on [bold]{r.TrainingRows}[/] applications; held-out [bold]{r.TestRows}[/]: " +
+            $"accuracy [bold]{r.Accuracy:0.000}[/], AUC [bold]{r.Auc:0.000}[/], F1 [bold]{r.F1:0.000}[/], precision {r.Precision:0.000}, recall {r.Recall:0.000}, calibration {r.Calibration:0.000}."));
+        console.MarkupLine(string.Create(c,
+            $"Scored [bold]{r.Predictions}[/] live applications: approval rate {r.LiveApprovalRate:P1} (training {r.TrainingApprovalRate:P1})."));
+        console.WriteLine();
+
+        TraceCommand.WriteTree(context, trace, maxPerEvent: 3);
+        console.WriteLine();
+
+        var fairness = new Table().Border(TableBorder.Rounded).Title("Fairness on the held-out split (four-fifths rule)")
+            .AddColumns("Attribute", "Group", "Applicants", "Approval rate", "Adverse impact ratio", "True positive rate");
+        foreach (var (name, report) in new[] { ("gender", r.GenderFairness), ("age group", r.AgeFairness) })
+        {
+            foreach (var g in report.Groups)
+            {
+                double air = report.AdverseImpactRatios.GetValueOrDefault(g.Group, 1);
+                fairness.AddRow(new Markup(Markup.Escape(name)), new Markup(Markup.Escape(g.Group)), new Markup(g.Total.ToString(c)),
+                    new Markup(g.SelectionRate.ToString("P1", c)),
+                    new Markup(air < FairnessReport.FourFifths ? $"[red]{air:0.000}[/]" : air.ToString("0.000", c)),
+                    new Markup(g.TruePositiveRate is { } tpr ? tpr.ToString("0.000", c) : "-"));
+            }
+        }
+        console.Write(fairness);
+
+        var drift = new Table().Border(TableBorder.Rounded).Title("Drift, training vs live (PSI)").AddColumns("Feature", "PSI", "Level");
+        foreach (var (feature, psi) in r.Psi.OrderByDescending(kv => kv.Value))
+        {
+            string level = PopulationStability.Level(psi);
+            drift.AddRow(new Markup(Markup.Escape(feature)), new Markup(psi.ToString("0.000", c)),
+                new Markup(level switch { "significant" => "[red]significant[/]", "moderate" => "[yellow]moderate[/]", _ => "stable" }));
+        }
+        console.Write(drift);
+
+        WriteComplianceReport(context, r.Report);
+        console.MarkupLine($"Export: [bold]{Markup.Escape(r.ExportPath)}[/]");
+        console.MarkupLine($"Model file: {Markup.Escape(r.ArtifactPath)}");
+        var metrics = storage.GetPerformanceMetrics();
+        console.MarkupLine(string.Create(c,
+            $"Store: {metrics.RecordCount} records, {metrics.TotalSizeMb:0.00} MB, mean save {metrics.AvgWriteTimeMs:0.00} ms. Demo took [bold]{r.Elapsed.TotalSeconds:0.0} s[/]."));
+    }
+
+    /// <summary>A compliance report as tables: frameworks, then each one's unmet requirements.</summary>
+    public static void WriteComplianceReport(CliContext context, ComplianceReport report)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title(string.Create(c, $"Compliance of {report.ModelName} {report.ModelVersion}: overall {report.OverallScore:0.###} (pass mark {report.Threshold:0.###})"))
+            .AddColumns("Framework", "Score", "Status", "Requirements met", "Not met");
+        foreach (var f in report.Frameworks)
+        {
+            var unmet = f.Findings.Where(x => !x.Met).Select(x => x.Requirement).ToList();
+            table.AddRow(new Markup(Markup.Escape(f.Framework)), new Markup(f.LatestScore.ToString("0.###", c)),
+                new Markup(f.Passed ? "[green]passed[/]" : "[red]failed[/]"),
+                new Markup($"{f.Findings.Count(x => x.Met)}/{f.Findings.Count}"),
+                new Markup(Markup.Escape(unmet.Count == 0 ? "-" : string.Join(", ", unmet))));
+        }
+        context.Out.Write(table);
+    }
+
+    private static void WriteNextSteps(CliContext context, string path, string backend, DemoResult r)
+    {
+        string store = Quote(Path.GetRelativePath(context.Host.WorkingDirectory, path) is { } rel && !rel.StartsWith("..", StringComparison.Ordinal) ? rel : path);
+        string s = $"--store {store}" + (backend == DefaultBackend ? string.Empty : $" --backend {backend}");
+        var lines = new[]
+        {
+            ($"ciaf trace {r.ModelName} {s} --timeline", "every record in time order"),
+            ($"ciaf list {s} --stage inference --limit 10", "the newest inference records"),
+            ($"ciaf events {s}", "compliance events (GDPR, FCRA, EEOC)"),
+            ($"ciaf compliance report {r.ModelName} {s} --format markdown", "the report as Markdown (or json, html)"),
+            ($"ciaf stats {s}", "size and records per stage"),
+            ($"ciaf export {s} --format jsonl", "everything, one record per line"),
+        };
+        context.Out.WriteLine();
+        context.Out.MarkupLine("[bold]Try next[/] (from this folder; prefix with 'dotnet run --project src/Ciaf.Cli --' when running from the repository):");
+        foreach (var (cmd, why) in lines) context.Out.MarkupLine($"  [blue]{Markup.Escape(cmd)}[/]  [grey]# {Markup.Escape(why)}[/]");
+    }
+
+    private static string Quote(string path) => path.Any(char.IsWhiteSpace) ? $"\"{path}\"" : path;
+
+    private static JsonObject ToJson(DemoResult r, MetadataStorage storage) => new()
+    {
+        ["store"] = storage.StoragePath,
+        ["backend"] = storage.Backend,
+        ["model_name"] = r.ModelName,
+        ["model_version"] = r.ModelVersion,
+        ["training_rows"] = r.TrainingRows,
+        ["test_rows"] = r.TestRows,
+        ["validation"] = new JsonObject
+        {
+            ["accuracy"] = r.Accuracy,
+            ["auc_roc"] = r.Auc,
+            ["f1_score"] = r.F1,
+            ["precision"] = r.Precision,
+            ["recall"] = r.Recall,
+            ["calibration"] = r.Calibration,
+        },
+        ["fairness"] = new JsonObject { ["gender"] = r.GenderFairness.ToJson(), ["age_group"] = r.AgeFairness.ToJson() },
+        ["psi"] = new JsonObject([.. r.Psi.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
+        ["predictions"] = r.Predictions,
+        ["approval_rate_live"] = r.LiveApprovalRate,
+        ["approval_rate_training"] = r.TrainingApprovalRate,
+        ["compliance_report"] = r.Report.ToJsonObject(),
+        ["record_count"] = storage.GetPerformanceMetrics().RecordCount,
+        ["artifact"] = r.ArtifactPath,
+        ["export"] = r.ExportPath,
+        ["elapsed_seconds"] = Math.Round(r.Elapsed.TotalSeconds, 2),
+    };
+}

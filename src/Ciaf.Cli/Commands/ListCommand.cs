@@ -1,0 +1,49 @@
+using System.CommandLine;
+using Ciaf.Cli.Infrastructure;
+using Ciaf.Metadata;
+using Ciaf.Metadata.Storage;
+
+namespace Ciaf.Cli.Commands;
+
+/// <summary><c>ciaf list</c>: records, newest first, filtered by model, stage and time.</summary>
+internal static class ListCommand
+{
+    public static Command Create(CliApp app)
+    {
+        var model = new Option<string?>("--model", "-m") { Description = "Only this model." };
+        var stage = new Option<string?>("--stage") { Description = "Only this stage (exact match), e.g. training." };
+        var since = new Option<DateTimeOffset?>("--since") { Description = "Only records at or after this time. " + TimeArgument.Help, CustomParser = TimeArgument.Parse };
+        var limit = new Option<int>("--limit", "-n") { Description = "At most this many records (0 for all).", DefaultValueFactory = _ => 50 };
+        limit.AtLeast(0, "--limit must be 0 (all) or more.");
+        var command = new Command("list", "List records, newest first.") { model, stage, since, limit };
+        app.Bind(command, async (context, parse) =>
+        {
+            int max = parse.GetValue(limit);
+            var query = new MetadataQuery
+            {
+                ModelName = parse.GetValue(model),
+                Stage = parse.GetValue(stage),
+                Since = parse.GetValue(since),
+                Limit = max == 0 ? null : max,
+                Order = RecordOrder.NewestFirst,
+            };
+            await using var storage = context.Stores.Open(context);
+            var records = new List<MetadataRecord>();
+            await foreach (var r in storage.QueryMetadataAsync(query, context.CancellationToken).ConfigureAwait(false)) records.Add(r);
+            if (context.Json)
+            {
+                context.WriteJson(Render.Records(records));
+                return ExitCodes.Success;
+            }
+            if (records.Count == 0)
+            {
+                context.Note("No records match.");
+                return ExitCodes.Success;
+            }
+            context.Out.Write(Render.RecordTable(records));
+            context.Note($"{records.Count} record(s){(query.Limit is { } l && records.Count == l ? $" (the first {l}; --limit 0 for all)" : string.Empty)}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,151 @@
+using Ciaf.Metadata;
+using Ciaf.Metadata.Configuration;
+using Ciaf.Metadata.Storage;
+
+namespace Ciaf.Cli.Infrastructure;
+
+/// <summary>
+/// Finds the store a command works on, in this order: <c>--store</c>/<c>--backend</c>, <c>--config FILE</c>,
+/// the <c>CIAF_*</c> environment variables, <c>ciaf_config.json</c> in the working directory. The first that is
+/// present wins and is named on stderr.
+/// </summary>
+internal sealed class StoreResolver(CliHost host, GlobalSettings settings)
+{
+    /// <summary>The variables that name a store on their own (others only tune one).</summary>
+    private static readonly string[] StoreVariables = ["CIAF_STORAGE_PATH", "CIAF_STORAGE_BACKEND"];
+
+    /// <summary>Resolves the store without opening it.</summary>
+    /// <exception cref="CliException">No store is named anywhere, or the configuration cannot be read.</exception>
+    public ResolvedStore Resolve()
+    {
+        string localConfig = host.FullPath(MetadataConfig.DefaultConfigFileName);
+        if (settings.Store is not null || settings.Backend is not null)
+        {
+            if (settings.Store is null)
+            {
+                // --backend alone: the path comes from the next source that names one.
+                var inner = ResolveWithoutCommandLine(localConfig)
+                    ?? throw CliException.Usage("--backend needs a store: pass --store PATH as well (or --config, CIAF_STORAGE_PATH, ./ciaf_config.json).");
+                var options = inner.Options;
+                options.Backend = CheckBackend(settings.Backend!);
+                return inner with { Source = $"--backend {settings.Backend} with the path from {inner.Source}" };
+            }
+            string path = host.FullPath(settings.Store);
+            string backend = settings.Backend is null ? DetectBackend(path) : CheckBackend(settings.Backend);
+            string how = settings.Backend is null ? (Directory.Exists(path) ? "detected" : "default") : "--backend";
+            return new ResolvedStore(new MetadataStorageOptions { StoragePath = path, Backend = backend }, $"--store ({backend}, {how})", null);
+        }
+        return ResolveWithoutCommandLine(localConfig)
+            ?? throw new CliException(
+                "No store given: pass --store PATH, --config FILE, set CIAF_STORAGE_PATH, or run 'ciaf init' to create ./ciaf_config.json.");
+    }
+
+    /// <summary>The configuration the store comes from (for <c>config show</c>): --config, then the environment, then ./ciaf_config.json, then the defaults.</summary>
+    public (MetadataConfig Config, string Source) ResolveConfig()
+    {
+        string localConfig = host.FullPath(MetadataConfig.DefaultConfigFileName);
+        if (settings.Config is not null) return (LoadConfig(host.FullPath(settings.Config)), $"--config {host.FullPath(settings.Config)}");
+        bool env = StoreVariables.Any(v => !string.IsNullOrEmpty(host.GetEnvironmentVariable(v)));
+        bool local = File.Exists(localConfig);
+        if (env) return (LoadConfig(local ? localConfig : null), local ? $"CIAF_* environment variables over {localConfig}" : "CIAF_* environment variables");
+        if (local) return (LoadConfig(localConfig), localConfig);
+        return (LoadConfig(null), "defaults (no --config, CIAF_* variables or ./ciaf_config.json)");
+    }
+
+    /// <summary>Resolves and opens the store.</summary>
+    /// <param name="mustExist">True for commands that read: a missing store folder is an error instead of a new empty store.</param>
+    public MetadataStorage Open(CliContext context, bool mustExist = true) => Open(context, Resolve(), mustExist);
+
+    /// <summary>Opens a resolved store, naming it on stderr.</summary>
+    public static MetadataStorage Open(CliContext context, ResolvedStore store, bool mustExist)
+    {
+        string path = store.Options.StoragePath;
+        if (mustExist && !Directory.Exists(path))
+        {
+            throw new CliException($"No store at '{path}' (from {store.Source}). Check the path, or create one with 'ciaf init' or 'ciaf save'.");
+        }
+        context.Note($"store: {path} [{store.Options.Backend}] from {store.Source}");
+        return new MetadataStorage(store.Options);
+    }
+
+    private ResolvedStore? ResolveWithoutCommandLine(string localConfig)
+    {
+        if (settings.Config is not null)
+        {
+            string file = host.FullPath(settings.Config);
+            return FromConfig(LoadConfig(file), $"--config {file}");
+        }
+        var variables = StoreVariables.Where(v => !string.IsNullOrEmpty(host.GetEnvironmentVariable(v))).ToArray();
+        if (variables.Length > 0)
+        {
+            // The environment wins over ./ciaf_config.json, key by key, as MetadataConfig.Default reads them.
+            bool local = File.Exists(localConfig);
+            return FromConfig(LoadConfig(local ? localConfig : null),
+                string.Join(", ", variables) + (local ? $" over {localConfig}" : string.Empty));
+        }
+        if (File.Exists(localConfig))
+        {
+            return FromConfig(LoadConfig(localConfig), localConfig);
+        }
+        return null;
+    }
+
+    private ResolvedStore FromConfig(MetadataConfig config, string source)
+    {
+        MetadataStorageOptions options;
+        try
+        {
+            options = MetadataStorageOptions.FromConfig(config);
+        }
+        catch (MetadataConfigException e)
+        {
+            throw new CliException($"Invalid configuration ({source}): {OneLine(e.Message)}", ExitCodes.Failure, e);
+        }
+        // A relative storage_path is relative to the working directory, as for the Python reference.
+        options.StoragePath = host.FullPath(options.StoragePath);
+        return new ResolvedStore(options, source, config);
+    }
+
+    private static MetadataConfig LoadConfig(string? file)
+    {
+        try
+        {
+            return new MetadataConfig(file);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new CliException($"Configuration file '{file}' not found.");
+        }
+        catch (Exception e) when (e is MetadataConfigException or IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"Cannot read configuration file '{file}': {OneLine(e.Message)}", ExitCodes.Failure, e);
+        }
+    }
+
+    private static string CheckBackend(string backend)
+    {
+        if (!MetadataBackends.IsRegistered(backend))
+        {
+            throw CliException.Usage($"Unknown backend '{backend}'. Valid: {string.Join(", ", MetadataBackends.Names)}.");
+        }
+        return backend.ToLowerInvariant();
+    }
+
+    /// <summary>The backend of an existing store folder, from what it holds; the library default for a new one.</summary>
+    internal static string DetectBackend(string path)
+    {
+        if (File.Exists(Path.Combine(path, "ciaf_metadata.db"))) return "sqlite";
+        if (Directory.Exists(path) && MetadataBackends.IsRegistered("pickle")
+            && Directory.EnumerateFiles(path, "*.pkl", SearchOption.AllDirectories).Any())
+        {
+            return "pickle";
+        }
+        return MetadataStorageOptions.DefaultBackend;
+    }
+
+    internal static string OneLine(string message) =>
+        string.Join("; ", message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Replace(":;", ":", StringComparison.Ordinal);
+}
+
+/// <summary>A store found by <see cref="StoreResolver"/>: how to open it, and where that came from.</summary>
+internal sealed record ResolvedStore(MetadataStorageOptions Options, string Source, MetadataConfig? Config);

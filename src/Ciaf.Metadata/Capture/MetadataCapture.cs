@@ -1,0 +1,480 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using Ciaf.Metadata.Integration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Ciaf.Metadata.Capture;
+
+/// <summary>
+/// Captures one unit of work as a metadata record: a <c>using</c> scope (or <c>await using</c>),
+/// <see cref="Run{T}"/>/<see cref="RunAsync{T}"/>, or <see cref="Intercept{T}"/> over an interface.
+/// On disposal it records <c>execution_time</c> (seconds, monotonic clock), <c>capture_id</c>,
+/// <c>parent_capture_id</c> (the enclosing capture, flowing across <c>await</c>), <c>trace_id</c> and
+/// <c>span_id</c> (each capture runs in an <see cref="Activity"/> of the <c>Ciaf.Metadata</c> source), and saves.
+/// After an error (<see cref="RecordError"/>, automatic in Run/RunAsync/Intercept) it adds
+/// <c>error = {type, message, traceback}</c> and saves the event as <c>&lt;event_type&gt;_error</c>.
+/// </summary>
+/// <remarks>
+/// A capture never changes the result or the exception of the code it wraps: if saving fails (store down,
+/// validator rejects, unserializable value), the failure is logged through <see cref="LoggerFactory"/>
+/// and counted in <see cref="SaveFailures"/>, never thrown. A <c>using</c> scope cannot see an exception
+/// leaving its block; record it with an exception filter that never catches:
+/// <c>catch (Exception ex) when (capture.RecordError(ex)) { }</c>.
+/// </remarks>
+public sealed class MetadataCapture : IDisposable, IAsyncDisposable
+{
+    /// <summary>The name of the <see cref="ActivitySource"/> captures run in: <c>Ciaf.Metadata</c>.</summary>
+    public const string ActivitySourceName = "Ciaf.Metadata";
+
+    private static readonly AsyncLocal<MetadataCapture?> CurrentCapture = new();
+    private static long _saveFailures;
+
+    private readonly MetadataStorage? _storage;
+    private readonly ILogger _logger;
+    private readonly long _startTimestamp;
+    private readonly MetadataCapture? _parent;
+    private readonly Activity? _activity;
+    private readonly Lock _lock = new();
+    private readonly List<KeyValuePair<string, object?>> _metadata = [];
+    private Exception? _error;
+    private int _completed;
+
+    /// <summary>Starts a capture; it becomes <see cref="Current"/> until disposed.</summary>
+    /// <param name="modelName">The model the record belongs to.</param>
+    /// <param name="stage">The pipeline stage.</param>
+    /// <param name="eventType">The event type (<c>_error</c> is appended after an error).</param>
+    /// <param name="storage">The store; default: the process-wide default store.</param>
+    /// <param name="details">A description stored with the record.</param>
+    /// <exception cref="ArgumentException">A name is empty.</exception>
+    public MetadataCapture(string modelName, string stage, string eventType, MetadataStorage? storage = null, string? details = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(stage);
+        ArgumentException.ThrowIfNullOrWhiteSpace(eventType);
+        ModelName = modelName;
+        Stage = stage;
+        EventType = eventType;
+        Details = details;
+        _storage = storage;
+        _logger = LoggerFactory.CreateLogger<MetadataCapture>();
+        CaptureId = Guid.CreateVersion7().ToString();
+        _parent = CurrentCapture.Value;
+        _activity = StartActivity(modelName, stage, eventType);
+        CurrentCapture.Value = this;
+        _startTimestamp = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>The activity source every capture starts its <see cref="Activity"/> from.</summary>
+    public static ActivitySource ActivitySource { get; } = new(ActivitySourceName);
+
+    /// <summary>Where captures log save failures (default: nowhere). Set once at start-up.</summary>
+    public static ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
+    /// <summary>How many captures failed to save in this process (each was logged, none was thrown).</summary>
+    public static long SaveFailures => Interlocked.Read(ref _saveFailures);
+
+    /// <summary>The innermost active capture of the current async flow, or null.</summary>
+    public static MetadataCapture? Current => CurrentCapture.Value;
+
+    /// <summary>This capture's id, recorded as <c>capture_id</c> (and as <c>parent_capture_id</c> by nested captures).</summary>
+    public string CaptureId { get; }
+
+    /// <summary>The enclosing capture's id, or null.</summary>
+    public string? ParentCaptureId => _parent?.CaptureId;
+
+    /// <summary>The model name.</summary>
+    public string ModelName { get; }
+
+    /// <summary>The stage.</summary>
+    public string Stage { get; }
+
+    /// <summary>The event type as given (the saved one gets <c>_error</c> appended after an error).</summary>
+    public string EventType { get; }
+
+    /// <summary>The description stored with the record.</summary>
+    public string? Details { get; }
+
+    /// <summary>The saved record's id, once disposal saved it; null before, or when the save failed.</summary>
+    public string? MetadataId { get; private set; }
+
+    /// <summary>The W3C trace id of the capture's activity.</summary>
+    public string? TraceId => _activity?.TraceId.ToHexString();
+
+    /// <summary>The W3C span id of the capture's activity.</summary>
+    public string? SpanId => _activity?.SpanId.ToHexString();
+
+    /// <summary>Adds (or replaces) one metadata field. The value is stored whole when it serializes, else summarized.</summary>
+    /// <param name="key">The field name.</param>
+    /// <param name="value">The value.</param>
+    public void AddMetadata(string key, object? value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        lock (_lock)
+        {
+            int i = _metadata.FindIndex(kv => kv.Key == key);
+            if (i >= 0)
+            {
+                _metadata[i] = new(key, value);
+            }
+            else
+            {
+                _metadata.Add(new(key, value));
+            }
+        }
+    }
+
+    /// <summary>Adds every field of <paramref name="metadata"/> (anonymous object, dictionary, JSON object), like Python's <c>dict.update</c>.</summary>
+    /// <param name="metadata">The fields to add.</param>
+    /// <exception cref="ArgumentException">The value is not an object.</exception>
+    public void UpdateMetadata(object? metadata)
+    {
+        JsonObject fields;
+        try
+        {
+            fields = Compliance.EvidenceReader.ToJsonObject(metadata, nameof(metadata));
+        }
+        catch (Exception ex) when (ex is not ArgumentException and not OutOfMemoryException)
+        {
+            throw new ArgumentException($"The metadata cannot be serialized: {ex.Message}", nameof(metadata), ex);
+        }
+        foreach (var (key, value) in fields.ToList())
+        {
+            fields.Remove(key);
+            AddMetadata(key, value);
+        }
+    }
+
+    /// <summary>
+    /// Records that the wrapped code failed: the record gets <c>error</c> and is saved as <c>&lt;event_type&gt;_error</c>.
+    /// Returns false, so that it can be used as an exception filter that never catches.
+    /// </summary>
+    /// <param name="exception">The exception.</param>
+    /// <returns>Always false.</returns>
+    public bool RecordError(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        lock (_lock)
+        {
+            _error ??= exception;
+        }
+        return false;
+    }
+
+    /// <summary>Ends the capture and saves the record synchronously. Never throws for a failed save. Idempotent.</summary>
+    public void Dispose()
+    {
+        if (!TryComplete(out var data, out var storage, out var eventType))
+        {
+            return;
+        }
+        try
+        {
+            storage ??= IntegrationSettings.DefaultStorage;
+            MetadataId = storage.SaveMetadata(ModelName, Stage, eventType, data, null, Details);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            OnSaveFailed(ex);
+        }
+    }
+
+    /// <summary>Ends the capture and saves the record asynchronously. Never throws for a failed save. Idempotent.</summary>
+    public ValueTask DisposeAsync()
+    {
+        // Not an async method: restoring the enclosing capture (an AsyncLocal) and Activity.Current must happen
+        // in the caller's flow; inside an async method the change would be undone when it returns.
+        if (!TryComplete(out var data, out var storage, out var eventType))
+        {
+            return ValueTask.CompletedTask;
+        }
+        return SaveAsync(data, storage, eventType);
+    }
+
+    private async ValueTask SaveAsync(JsonObject data, MetadataStorage? storage, string eventType)
+    {
+        try
+        {
+            storage ??= IntegrationSettings.DefaultStorage;
+            MetadataId = await storage.SaveMetadataAsync(ModelName, Stage, eventType, data, null, Details).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            OnSaveFailed(ex);
+        }
+    }
+
+    /// <summary>Runs <paramref name="func"/> inside a capture and returns its result unchanged; an exception is recorded and rethrown unchanged.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="modelName">The model name.</param>
+    /// <param name="stage">The stage.</param>
+    /// <param name="eventType">The event type.</param>
+    /// <param name="func">The work.</param>
+    /// <param name="parameters">The parameters to record (anonymous object or dictionary): secrets redacted, large values summarized.</param>
+    /// <param name="storage">The store; default: the process-wide default store.</param>
+    /// <param name="details">A description.</param>
+    /// <param name="captureResult">Whether to record the result (or its summary).</param>
+    /// <param name="callerName">The calling method (filled in by the compiler); recorded as <c>function_name</c> when <paramref name="func"/> is a lambda.</param>
+    public static T Run<T>(string modelName, string stage, string eventType, Func<T> func, object? parameters = null,
+        MetadataStorage? storage = null, string? details = null, bool captureResult = false, [CallerMemberName] string? callerName = null)
+    {
+        ArgumentNullException.ThrowIfNull(func);
+        using var capture = new MetadataCapture(modelName, stage, eventType, storage, details);
+        capture.AddFunctionInfo(func.Method, callerName, parameters is null ? null : CapturedValues.Parameters(parameters));
+        try
+        {
+            var result = func();
+            if (captureResult)
+            {
+                capture.AddResult(result);
+            }
+            return result;
+        }
+        catch (Exception ex) when (capture.RecordError(ex))
+        {
+            throw; // never reached: the filter returns false, so the exception passes by untouched.
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> inside a capture; an exception is recorded and rethrown unchanged.</summary>
+    /// <param name="modelName">The model name.</param>
+    /// <param name="stage">The stage.</param>
+    /// <param name="eventType">The event type.</param>
+    /// <param name="action">The work.</param>
+    /// <param name="parameters">The parameters to record.</param>
+    /// <param name="storage">The store; default: the process-wide default store.</param>
+    /// <param name="details">A description.</param>
+    /// <param name="callerName">The calling method (filled in by the compiler).</param>
+    public static void Run(string modelName, string stage, string eventType, Action action, object? parameters = null,
+        MetadataStorage? storage = null, string? details = null, [CallerMemberName] string? callerName = null)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        using var capture = new MetadataCapture(modelName, stage, eventType, storage, details);
+        capture.AddFunctionInfo(action.Method, callerName, parameters is null ? null : CapturedValues.Parameters(parameters));
+        try
+        {
+            action();
+        }
+        catch (Exception ex) when (capture.RecordError(ex))
+        {
+            throw;
+        }
+    }
+
+    /// <summary>Awaits <paramref name="func"/> inside a capture (which flows across awaits) and returns its result unchanged.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="modelName">The model name.</param>
+    /// <param name="stage">The stage.</param>
+    /// <param name="eventType">The event type.</param>
+    /// <param name="func">The work.</param>
+    /// <param name="parameters">The parameters to record.</param>
+    /// <param name="storage">The store; default: the process-wide default store.</param>
+    /// <param name="details">A description.</param>
+    /// <param name="captureResult">Whether to record the result (or its summary).</param>
+    /// <param name="callerName">The calling method (filled in by the compiler).</param>
+    /// <param name="cancellationToken">Passed to nothing but the save; cancel the work through your own token.</param>
+    public static async Task<T> RunAsync<T>(string modelName, string stage, string eventType, Func<Task<T>> func, object? parameters = null,
+        MetadataStorage? storage = null, string? details = null, bool captureResult = false, [CallerMemberName] string? callerName = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(func);
+        await using var capture = new MetadataCapture(modelName, stage, eventType, storage, details);
+        capture.AddFunctionInfo(func.Method, callerName, parameters is null ? null : CapturedValues.Parameters(parameters));
+        try
+        {
+            var result = await func().ConfigureAwait(false);
+            if (captureResult)
+            {
+                capture.AddResult(result);
+            }
+            return result;
+        }
+        catch (Exception ex) when (capture.RecordError(ex))
+        {
+            throw;
+        }
+    }
+
+    /// <summary>Awaits <paramref name="func"/> inside a capture; an exception is recorded and rethrown unchanged.</summary>
+    /// <param name="modelName">The model name.</param>
+    /// <param name="stage">The stage.</param>
+    /// <param name="eventType">The event type.</param>
+    /// <param name="func">The work.</param>
+    /// <param name="parameters">The parameters to record.</param>
+    /// <param name="storage">The store; default: the process-wide default store.</param>
+    /// <param name="details">A description.</param>
+    /// <param name="callerName">The calling method (filled in by the compiler).</param>
+    /// <param name="cancellationToken">Not passed to the work; cancel it through your own token.</param>
+    public static async Task RunAsync(string modelName, string stage, string eventType, Func<Task> func, object? parameters = null,
+        MetadataStorage? storage = null, string? details = null, [CallerMemberName] string? callerName = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(func);
+        await using var capture = new MetadataCapture(modelName, stage, eventType, storage, details);
+        capture.AddFunctionInfo(func.Method, callerName, parameters is null ? null : CapturedValues.Parameters(parameters));
+        try
+        {
+            await func().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (capture.RecordError(ex))
+        {
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Wraps <paramref name="target"/> in a proxy implementing <typeparamref name="T"/>: every call to a method
+    /// carrying <see cref="CaptureMetadataAttribute"/> is captured; other calls pass straight through.
+    /// </summary>
+    /// <typeparam name="T">An interface.</typeparam>
+    /// <param name="target">The implementation.</param>
+    /// <param name="storage">The store; default: the process-wide default store.</param>
+    /// <exception cref="ArgumentException"><typeparamref name="T"/> is not an interface.</exception>
+    public static T Intercept<T>(T target, MetadataStorage? storage = null) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (!typeof(T).IsInterface)
+        {
+            throw new ArgumentException($"Intercept<T> needs an interface; {typeof(T).Name} is not one.", nameof(T));
+        }
+        var proxy = DispatchProxy.Create<T, CaptureProxy>();
+        ((CaptureProxy)(object)proxy).Initialize(target, storage);
+        return proxy;
+    }
+
+    internal void AddFunctionInfo(MethodInfo method, string? callerName, JsonObject? parameters)
+    {
+        bool generated = method.Name.Contains('<', StringComparison.Ordinal);
+        var type = method.DeclaringType;
+        while (type is not null && type.Name.Contains('<', StringComparison.Ordinal))
+        {
+            type = type.DeclaringType; // the closure class of a lambda: report the class that wrote it
+        }
+        AddFunctionInfo(generated && callerName is not null ? callerName : method.Name, type?.FullName ?? type?.Name, parameters);
+    }
+
+    internal void AddFunctionInfo(string functionName, string? module, JsonObject? parameters)
+    {
+        if (parameters is not null)
+        {
+            AddMetadata("function_parameters", parameters);
+        }
+        AddMetadata("function_name", functionName);
+        AddMetadata("function_module", module);
+    }
+
+    internal void AddResult(object? result)
+    {
+        var node = CapturedValues.Summarize(result);
+        bool summarized = result is not null and not string && node is JsonValue v && v.TryGetValue(out string? s) && s.StartsWith('<');
+        AddMetadata(summarized ? "result_summary" : "result", node);
+    }
+
+    private static Activity? StartActivity(string modelName, string stage, string eventType)
+    {
+        string name = $"{stage} {eventType}";
+        // With a listener (OpenTelemetry), the source creates the activity; without one, an unexported activity
+        // still gives the record trace and span ids that correlate nested captures.
+        var activity = ActivitySource.StartActivity(name, ActivityKind.Internal);
+        if (activity is null)
+        {
+            activity = new Activity(name);
+            activity.SetIdFormat(ActivityIdFormat.W3C);
+            activity.Start();
+        }
+        activity.SetTag("ciaf.model_name", modelName);
+        activity.SetTag("ciaf.stage", stage);
+        activity.SetTag("ciaf.event_type", eventType);
+        return activity;
+    }
+
+    private bool TryComplete(out JsonObject data, out MetadataStorage? storage, out string eventType)
+    {
+        data = null!;
+        storage = _storage;
+        eventType = EventType;
+        if (Interlocked.Exchange(ref _completed, 1) != 0)
+        {
+            return false;
+        }
+        double seconds = Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds;
+        // Restore the enclosing capture for this flow (only if we are still the current one: a scope disposed
+        // out of order must not clobber a newer one).
+        if (ReferenceEquals(CurrentCapture.Value, this))
+        {
+            CurrentCapture.Value = _parent;
+        }
+        try
+        {
+            data = BuildMetadata(seconds, out eventType);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            data = new JsonObject { ["execution_time"] = seconds, ["capture_error"] = ex.Message };
+        }
+        finally
+        {
+            if (_error is not null)
+            {
+                _activity?.SetStatus(ActivityStatusCode.Error, _error.Message);
+            }
+            _activity?.Stop();
+        }
+        return true;
+    }
+
+    private JsonObject BuildMetadata(double seconds, out string eventType)
+    {
+        var data = new JsonObject();
+        List<KeyValuePair<string, object?>> fields;
+        Exception? error;
+        lock (_lock)
+        {
+            fields = [.. _metadata];
+            error = _error;
+        }
+        foreach (var (key, value) in fields)
+        {
+            data[key] = CapturedValues.Storable(value);
+        }
+        data["execution_time"] = seconds;
+        data["capture_id"] = CaptureId;
+        if (_parent is not null)
+        {
+            data["parent_capture_id"] = _parent.CaptureId;
+        }
+        if (_activity is not null)
+        {
+            data["trace_id"] = TraceId;
+            data["span_id"] = SpanId;
+        }
+        eventType = EventType;
+        if (error is not null)
+        {
+            data["error"] = new JsonObject
+            {
+                ["type"] = error.GetType().Name,
+                ["message"] = error.Message,
+                ["traceback"] = new JsonArray(error.ToString().Split('\n').Select(l => (JsonNode?)JsonValue.Create(l.TrimEnd('\r'))).ToArray()),
+            };
+            eventType = EventType + "_error";
+        }
+        return data;
+    }
+
+    private void OnSaveFailed(Exception ex)
+    {
+        Interlocked.Increment(ref _saveFailures);
+        try
+        {
+            _logger.LogError(ex, "Could not save the metadata capture {ModelName}/{Stage}/{EventType} ({CaptureId}); the wrapped code is unaffected",
+                ModelName, Stage, EventType, CaptureId);
+        }
+        catch (Exception logEx) when (logEx is not OutOfMemoryException)
+        {
+            // A broken logger must not break the wrapped code either.
+        }
+    }
+}

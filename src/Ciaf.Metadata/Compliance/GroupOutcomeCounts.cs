@@ -1,0 +1,42 @@
+using System.Text.Json.Nodes;
+
+namespace Ciaf.Metadata.Compliance;
+
+/// <summary>
+/// The counts of one group, from which every fairness metric is computed. They are stored with an
+/// EEOC assessment so that the metrics can be recomputed later (<see cref="FairnessMetrics.FromCounts"/>).
+/// </summary>
+/// <param name="Group">The group value.</param>
+/// <param name="Total">Observations in the group.</param>
+/// <param name="Selected">Observations predicted positive (selected).</param>
+/// <param name="LabelPositives">Observations whose label is positive; null when there are no labels.</param>
+/// <param name="TruePositives">Selected observations whose label is positive; null when there are no labels.</param>
+/// <param name="FalsePositives">Selected observations whose label is negative; null when there are no labels.</param>
+public sealed record GroupOutcomeCounts(string Group, int Total, int Selected,
+    int? LabelPositives = null, int? TruePositives = null, int? FalsePositives = null)
+{
+    /// <summary>Selected / Total (the selection rate of 29 CFR 1607.4(D)); 0 for an empty group.</summary>
+    public double SelectionRate => Total == 0 ? 0 : (double)Selected / Total;
+
+    /// <summary>Observations whose label is negative; null when there are no labels.</summary>
+    public int? LabelNegatives => LabelPositives is int p ? Total - p : null;
+
+    /// <summary>True positive rate (recall) TP / label positives; null without labels or without label positives.</summary>
+    public double? TruePositiveRate => TruePositives is int tp && LabelPositives is int p && p > 0 ? (double)tp / p : null;
+
+    /// <summary>False positive rate FP / label negatives; null without labels or without label negatives.</summary>
+    public double? FalsePositiveRate => FalsePositives is int fp && LabelNegatives is int n && n > 0 ? (double)fp / n : null;
+
+    /// <summary>The counts as stored: <c>{group, total, selected, label_positives?, true_positives?, false_positives?}</c>.</summary>
+    public JsonObject ToJson()
+    {
+        var o = new JsonObject { ["group"] = Group, ["total"] = Total, ["selected"] = Selected };
+        if (LabelPositives is not null)
+        {
+            o["label_positives"] = LabelPositives;
+            o["true_positives"] = TruePositives;
+            o["false_positives"] = FalsePositives;
+        }
+        return o;
+    }
+}

@@ -1,0 +1,31 @@
+using Ciaf.Metadata;
+using Ciaf.Metadata.Configuration;
+using Ciaf.Metadata.DependencyInjection;
+using Ciaf.Metadata.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers CIAF Metadata with Microsoft.Extensions.DependencyInjection.</summary>
+public static class CiafMetadataServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="MetadataConfig"/> (the defaults, then <paramref name="configuration"/> — e.g.
+    /// <c>configuration.GetSection("Ciaf")</c>, snake_case keys — then the <c>CIAF_*</c> variables), a singleton
+    /// <see cref="MetadataStorage"/> built from it (validated when first resolved; disposed, and so flushed, with
+    /// the container), and <see cref="ModelMetadataManagerFactory"/> for managers and compliance trackers.
+    /// </summary>
+    public static IServiceCollection AddCiafMetadata(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.TryAddSingleton(_ => MetadataConfig.FromConfiguration(configuration));
+        services.TryAddSingleton(sp =>
+            new MetadataStorage(MetadataStorageOptions.FromConfig(sp.GetRequiredService<MetadataConfig>(), sp.GetService<ILoggerFactory>())));
+        services.TryAddSingleton(sp => new ModelMetadataManagerFactory(
+            sp.GetRequiredService<MetadataStorage>(), sp.GetRequiredService<MetadataConfig>(), sp.GetService<ILoggerFactory>()));
+        return services;
+    }
+}

@@ -1,0 +1,760 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Ciaf.Metadata.Backends.Files;
+using Ciaf.Metadata.Export;
+using Ciaf.Metadata.Hashing;
+using Ciaf.Metadata.Storage;
+using Ciaf.Metadata.Transfer;
+using Microsoft.Extensions.Logging;
+
+namespace Ciaf.Metadata;
+
+// Export, import, migration, backup, restore and verification: everything that moves a whole store.
+// Reads go through the backend's unsorted scan (IRecordScanBackend) so memory stays flat; writes of
+// fully-formed records (ids, timestamps and hashes kept) go through the writer like any save.
+public sealed partial class MetadataStorage
+{
+    /// <summary>The formats <see cref="ExportComplianceEvents"/> writes: <c>json</c>, <c>jsonl</c>, <c>csv</c>.</summary>
+    public static IReadOnlyList<string> ComplianceEventExportFormats { get; } = ["json", "jsonl", "csv"];
+
+    /// <summary>How many records <see cref="MigrateTo"/> reads back from the target and compares field by field.</summary>
+    public const int MigrationSampleSize = 200;
+
+    private const string BackupsFolderName = "backups";
+    private static readonly string[] ComplianceEventColumns =
+        ["id", "metadata_id", "framework", "compliance_score", "validation_status", "timestamp", "details"];
+
+    private Action<string, Exception>[] _corruptObservers = [];
+
+    // ------------------------------------------------------------------ export
+
+    /// <summary>
+    /// Exports every compliance event (newest first) to a new file under <c>&lt;store&gt;/exports/</c>
+    /// (<c>compliance_events_&lt;time&gt;.&lt;format&gt;</c>, never colliding) or to <paramref name="outputPath"/>.
+    /// The reference's event dicts: <c>{id, metadata_id, framework, compliance_score, validation_status, timestamp, details}</c>.
+    /// A json or jsonl export of events is read back by <see cref="ImportMetadata"/>.
+    /// </summary>
+    /// <param name="format"><c>json</c>, <c>jsonl</c> or <c>csv</c>.</param>
+    /// <param name="outputPath">Where to write; <c>null</c> for the exports folder.</param>
+    /// <exception cref="ArgumentException">Unknown format.</exception>
+    public string ExportComplianceEvents(string format = "json", string? outputPath = null) =>
+        SyncOverAsync.Run(ExportComplianceEventsAsync(format, outputPath));
+
+    /// <inheritdoc cref="ExportComplianceEvents"/>
+    public async ValueTask<string> ExportComplianceEventsAsync(string format = "json", string? outputPath = null,
+        CancellationToken cancellationToken = default)
+    {
+        format = (format ?? string.Empty).Trim().ToLowerInvariant();
+        if (!ComplianceEventExportFormats.Contains(format))
+            throw new ArgumentException($"Unknown compliance event export format '{format}'. Valid: {string.Join(", ", ComplianceEventExportFormats)}.", nameof(format));
+        ThrowIfDisposed();
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        // Extension point: the audit trail (issue 4, "Access audit") exports the same way, as its own file
+        // kind next to this one (stem "audit_trail"), once the audit store exists.
+        return await WriteExportFileAsync("compliance_events", format, outputPath, async (stream, ct) =>
+        {
+            var events = _backend.QueryComplianceEventsAsync(new ComplianceEventQuery(), ct);
+            if (format == "csv")
+            {
+                await using var csv = new CsvHelper.CsvWriter(new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true),
+                    new CsvHelper.Configuration.CsvConfiguration(CultureInfo.InvariantCulture) { InjectionOptions = CsvHelper.Configuration.InjectionOptions.None, NewLine = "\r\n" });
+                foreach (var column in ComplianceEventColumns) csv.WriteField(column);
+                await csv.NextRecordAsync().ConfigureAwait(false);
+                await foreach (var ev in events.ConfigureAwait(false))
+                {
+                    csv.WriteField(CsvExportWriter.Neutralize(ev.Id));
+                    csv.WriteField(CsvExportWriter.Neutralize(ev.MetadataId));
+                    csv.WriteField(CsvExportWriter.Neutralize(ev.Framework));
+                    csv.WriteField(ev.ComplianceScore is { } score ? PythonJson.FormatFloat(score) : null);
+                    csv.WriteField(CsvExportWriter.Neutralize(ev.ValidationStatus));
+                    csv.WriteField(PythonTimestamp.Format(ev.Timestamp));
+                    csv.WriteField(CsvExportWriter.Neutralize(ev.Details));
+                    await csv.NextRecordAsync().ConfigureAwait(false);
+                }
+                await csv.FlushAsync().ConfigureAwait(false);
+                return;
+            }
+            await using var writer = new JsonExportWriter(stream, lines: format == "jsonl");
+            await foreach (var ev in events.ConfigureAwait(false)) await writer.WriteObjectAsync(RecordJson.ToJsonObject(ev), ct).ConfigureAwait(false);
+            await writer.CompleteAsync(ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<string> ExportRecordsAsync(string? modelName, string format, string? outputPath, CancellationToken cancellationToken)
+    {
+        // Pending buffered writes become durable first, so the backend scan sees everything saved before the call.
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        return await WriteExportFileAsync((modelName ?? "all") + "_metadata", format, outputPath, async (stream, ct) =>
+        {
+            IReadOnlyList<string> columns = [];
+            if (format == "csv")
+            {
+                // First pass: the union of the metadata columns, so one header fits every row.
+                var collector = new CsvExportWriter.ColumnCollector();
+                await foreach (var entry in ScanStoredAsync(modelName, ct).ConfigureAwait(false))
+                {
+                    if (entry.Record is { } r) collector.Add(r.Metadata);
+                }
+                columns = collector.Columns;
+            }
+            IRecordExportWriter writer = format switch
+            {
+                "json" => new JsonExportWriter(stream, lines: false),
+                "jsonl" => new JsonExportWriter(stream, lines: true),
+                "csv" => new CsvExportWriter(stream, columns, (record, column) => _logger.LogWarning(
+                    "Record {Id} was written during the CSV export and has a column ({Column}) the header lacks; that cell is left out", record.Id, column)),
+                "xml" => new XmlExportWriter(stream),
+                "parquet" => new ParquetExportWriter(stream, _options.ExportBatchSize),
+                _ => throw new ArgumentException($"Unknown export format '{format}'.", nameof(format)),
+            };
+            await using (writer.ConfigureAwait(false))
+            {
+                await foreach (var entry in ScanStoredAsync(modelName, ct).ConfigureAwait(false))
+                {
+                    if (entry.Record is { } r) await writer.WriteAsync(r, ct).ConfigureAwait(false);
+                }
+                await writer.CompleteAsync(ct).ConfigureAwait(false);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes an export through a temporary file, then moves it into place: to <paramref name="outputPath"/>
+    /// (replacing it), or into the exports folder under a name no earlier export has.
+    /// </summary>
+    private async ValueTask<string> WriteExportFileAsync(string stem, string format, string? outputPath,
+        Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
+    {
+        string folder = outputPath is null ? Path.Combine(StoragePath, FileMetadataBackend.ExportsFolderName) : Path.GetDirectoryName(Path.GetFullPath(outputPath))!;
+        string target = outputPath is null ? Path.Combine(folder, TransferFileName(stem, format, 0)) : Path.GetFullPath(outputPath);
+        Directory.CreateDirectory(folder);
+        string temp = Path.Combine(folder, $"{FileMetadataBackend.TempFilePrefix}{Guid.NewGuid():N}.tmp");
+        try
+        {
+            var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            await using (stream.ConfigureAwait(false))
+            {
+                await write(stream, cancellationToken).ConfigureAwait(false);
+                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+            }
+            if (outputPath is not null)
+            {
+                File.Move(temp, target, overwrite: true);
+                return target;
+            }
+            // Never overwrite an earlier export, even one written in the same second by another process.
+            for (int n = 1; ; n++)
+            {
+                try
+                {
+                    File.Move(temp, target, overwrite: false);
+                    return target;
+                }
+                catch (IOException) when (File.Exists(target))
+                {
+                    target = Path.Combine(folder, TransferFileName(stem, format, n));
+                }
+            }
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
+    private string TransferFileName(string stem, string extension, int n)
+    {
+        string stamp = _options.TimeProvider.GetUtcNow().ToString("yyyyMMdd_HHmmss", CultureInfo.InvariantCulture);
+        return n == 0 ? $"{stem}_{stamp}.{extension}" : $"{stem}_{stamp}_{n}.{extension}";
+    }
+
+    // ------------------------------------------------------------------ import
+
+    /// <summary>
+    /// Imports a <c>json</c> or <c>jsonl</c> export (ours, or the reference's <c>json</c> export), keeping every
+    /// record's id, timestamp and hash. Each record's hash is recomputed from its metadata: a record whose hash
+    /// does not match, or whose id the store already holds with different content, is reported in
+    /// <see cref="ImportResult.Mismatched"/> and not written. A record already present and identical is
+    /// skipped, so importing a file twice adds nothing. Compliance events in the file (an
+    /// <see cref="ExportComplianceEvents"/> export) are imported too. Validators and the size limit do not
+    /// apply (the records are history, not new payloads); names are checked as for any save.
+    /// </summary>
+    /// <param name="path">The export file.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="MetadataStorageException">The backend failed to write.</exception>
+    public ImportResult ImportMetadata(string path) => SyncOverAsync.Run(ImportMetadataAsync(path));
+
+    /// <inheritdoc cref="ImportMetadata"/>
+    public async ValueTask<ImportResult> ImportMetadataAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ThrowIfDisposed();
+        string full = Path.GetFullPath(path);
+        if (!File.Exists(full)) throw new FileNotFoundException($"The import file '{full}' does not exist.", full);
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+
+        int imported = 0, skipped = 0, eventsImported = 0, eventsSkipped = 0;
+        var mismatched = new List<ImportIssue>();
+        var errors = new List<ImportIssue>();
+        var batch = new Dictionary<string, MetadataRecord>(StringComparer.Ordinal);
+        var eventBatch = new Dictionary<string, ComplianceEvent>(StringComparer.Ordinal);
+        Dictionary<string, ComplianceEvent>? storedEvents = null;
+
+        async ValueTask FlushBatchAsync()
+        {
+            if (batch.Count + eventBatch.Count == 0) return;
+            await WriteStoredAsync([.. batch.Values], [.. eventBatch.Values], cancellationToken).ConfigureAwait(false);
+            imported += batch.Count;
+            eventsImported += eventBatch.Count;
+            batch.Clear();
+            eventBatch.Clear();
+        }
+
+        await foreach (var item in ExportFileReader.ReadAsync(full, cancellationToken).ConfigureAwait(false))
+        {
+            if (item.Object is not { } obj)
+            {
+                errors.Add(new ImportIssue(null, item.Position, item.Error ?? "unreadable"));
+                continue;
+            }
+            string? id = obj["id"] is JsonValue idValue && idValue.GetValueKind() == JsonValueKind.String ? idValue.GetValue<string>() : null;
+            if (obj.ContainsKey("metadata"))
+            {
+                MetadataRecord record;
+                try
+                {
+                    record = RecordJson.FromJsonObject(obj);
+                }
+                catch (FormatException ex)
+                {
+                    errors.Add(new ImportIssue(id, item.Position, "not a valid record: " + ex.Message));
+                    continue;
+                }
+                if (NameProblem(record) is { } problem)
+                {
+                    errors.Add(new ImportIssue(id, item.Position, problem));
+                    continue;
+                }
+                string computed = PythonJson.Hash(record.Metadata);
+                if (!string.Equals(record.MetadataHash, computed, StringComparison.Ordinal))
+                {
+                    mismatched.Add(new ImportIssue(record.Id, item.Position, record.MetadataHash.Length == 0
+                        ? $"the record has no metadata_hash (its metadata hashes to {computed})"
+                        : $"metadata_hash {record.MetadataHash} does not match the metadata, which hashes to {computed}: the record was altered"));
+                    continue;
+                }
+                var existing = batch.GetValueOrDefault(record.Id) ?? await GetMetadataAsync(record.Id, cancellationToken).ConfigureAwait(false);
+                if (existing is not null)
+                {
+                    if (SameRecord(existing, record)) skipped++;
+                    else mismatched.Add(new ImportIssue(record.Id, item.Position, "the store already holds a different record with this id; it was left unchanged"));
+                    continue;
+                }
+                batch[record.Id] = record;
+            }
+            else if (obj.ContainsKey("framework"))
+            {
+                ComplianceEvent ev;
+                try
+                {
+                    ev = RecordJson.ComplianceEventFromJsonObject(obj);
+                }
+                catch (FormatException ex)
+                {
+                    errors.Add(new ImportIssue(id, item.Position, "not a valid compliance event: " + ex.Message));
+                    continue;
+                }
+                if (string.IsNullOrWhiteSpace(ev.Id) || string.IsNullOrWhiteSpace(ev.Framework))
+                {
+                    errors.Add(new ImportIssue(id, item.Position, "a compliance event needs an id and a framework"));
+                    continue;
+                }
+                // Compliance events are few; the stored ones are read once, on the first event met.
+                storedEvents ??= await LoadComplianceEventsAsync(cancellationToken).ConfigureAwait(false);
+                var existing = eventBatch.GetValueOrDefault(ev.Id) ?? storedEvents.GetValueOrDefault(ev.Id);
+                if (existing is not null)
+                {
+                    if (existing == ev) eventsSkipped++;
+                    else mismatched.Add(new ImportIssue(ev.Id, item.Position, "the store already holds a different compliance event with this id; it was left unchanged"));
+                    continue;
+                }
+                eventBatch[ev.Id] = ev;
+                storedEvents[ev.Id] = ev;
+            }
+            else
+            {
+                errors.Add(new ImportIssue(id, item.Position, "neither a record (no 'metadata') nor a compliance event (no 'framework')"));
+                continue;
+            }
+            if (batch.Count + eventBatch.Count >= _options.ExportBatchSize) await FlushBatchAsync().ConfigureAwait(false);
+        }
+        await FlushBatchAsync().ConfigureAwait(false);
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Imported {Imported} record(s) from {Path}: {Skipped} already present, {Mismatched} mismatched, {Errors} error(s)",
+            imported, full, skipped, mismatched.Count, errors.Count);
+        return new ImportResult
+        {
+            Path = full,
+            Imported = imported,
+            Skipped = skipped,
+            ComplianceEventsImported = eventsImported,
+            ComplianceEventsSkipped = eventsSkipped,
+            Mismatched = mismatched,
+            Errors = errors,
+        };
+    }
+
+    private async ValueTask<Dictionary<string, ComplianceEvent>> LoadComplianceEventsAsync(CancellationToken cancellationToken)
+    {
+        var events = new Dictionary<string, ComplianceEvent>(StringComparer.Ordinal);
+        foreach (var ev in await GetComplianceEventsAsync(new ComplianceEventQuery(), cancellationToken).ConfigureAwait(false)) events[ev.Id] = ev;
+        return events;
+    }
+
+    /// <summary>
+    /// Writes fully-formed records and events (ids, timestamps and hashes kept) through the writer, as a save
+    /// would: durable on return in immediate mode, queued in buffered mode. Names are validated; validators,
+    /// hashing and the size limit are not applied. Idempotent by id (the backends upsert).
+    /// </summary>
+    /// <exception cref="ArgumentException">A record has no id or an invalid name; nothing is written.</exception>
+    internal async ValueTask WriteStoredAsync(IReadOnlyList<MetadataRecord> records, IReadOnlyList<ComplianceEvent> events,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(events);
+        ThrowIfDisposed();
+        foreach (var record in records)
+        {
+            if (record is null || string.IsNullOrWhiteSpace(record.Id)) throw new ArgumentException("A record to write has no id.", nameof(records));
+            if (NameProblem(record) is { } problem) throw new ArgumentException($"Record '{record.Id}': {problem}.", nameof(records));
+        }
+        foreach (var ev in events)
+        {
+            if (ev is null || string.IsNullOrWhiteSpace(ev.Id) || string.IsNullOrWhiteSpace(ev.Framework))
+                throw new ArgumentException("A compliance event to write has no id or framework.", nameof(events));
+        }
+        if (records.Count + events.Count == 0) return;
+        await _writer.WriteAsync(new WriteBatch(records, events), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string? NameProblem(MetadataRecord record)
+    {
+        if (NameRules.Check(record.ModelName) is { } model) return $"invalid model_name '{record.ModelName}': {model}";
+        if (NameRules.Check(record.Stage) is { } stage) return $"invalid stage '{record.Stage}': {stage}";
+        if (NameRules.Check(record.EventType) is { } eventType) return $"invalid event_type '{record.EventType}': {eventType}";
+        return null;
+    }
+
+    /// <summary>Every field equal, metadata compared in its stored key order.</summary>
+    internal static bool SameRecord(MetadataRecord a, MetadataRecord b) =>
+        string.Equals(a.Id, b.Id, StringComparison.Ordinal)
+        && string.Equals(a.ModelName, b.ModelName, StringComparison.Ordinal)
+        && string.Equals(a.ModelVersion, b.ModelVersion, StringComparison.Ordinal)
+        && string.Equals(a.Stage, b.Stage, StringComparison.Ordinal)
+        && string.Equals(a.EventType, b.EventType, StringComparison.Ordinal)
+        && a.Timestamp.UtcTicks == b.Timestamp.UtcTicks
+        && string.Equals(a.MetadataHash, b.MetadataHash, StringComparison.Ordinal)
+        && string.Equals(a.Details, b.Details, StringComparison.Ordinal)
+        && string.Equals(PythonJson.Serialize(a.Metadata, PythonJsonStyle.Compact), PythonJson.Serialize(b.Metadata, PythonJsonStyle.Compact), StringComparison.Ordinal);
+
+    // ------------------------------------------------------------------ migration
+
+    /// <summary>
+    /// Copies every record and compliance event of this store into <paramref name="target"/> (any backend to
+    /// any other), streaming in batches of <c>export_batch_size</c>, keeping ids, timestamps and hashes. The
+    /// target upserts by id, so a migration that was interrupted (cancelled, crashed) can simply be run again:
+    /// it finishes without duplicates. At the end the target's count and a sample of
+    /// <see cref="MigrationSampleSize"/> records (every field, hash included) and every compliance event id are
+    /// checked. Unreadable source entries cannot be copied; they are listed in the report.
+    /// </summary>
+    /// <param name="target">An open store, of any backend; it may already hold records.</param>
+    /// <param name="progress">Told after each batch.</param>
+    /// <exception cref="ArgumentException"><paramref name="target"/> is this store (or the same folder and backend).</exception>
+    /// <exception cref="MetadataStorageException">A write failed, or the check at the end found a difference (the message lists it).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; what was written stays, and a re-run completes it.</exception>
+    public MigrationReport MigrateTo(MetadataStorage target, IProgress<MigrationProgress>? progress = null) =>
+        SyncOverAsync.Run(MigrateToAsync(target, progress));
+
+    /// <inheritdoc cref="MigrateTo"/>
+    public async ValueTask<MigrationReport> MigrateToAsync(MetadataStorage target, IProgress<MigrationProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (ReferenceEquals(target, this)
+            || (string.Equals(target.Backend, Backend, StringComparison.OrdinalIgnoreCase) && string.Equals(target.StoragePath, StoragePath, StringComparison.Ordinal)))
+        {
+            throw new ArgumentException("A store cannot be migrated into itself.", nameof(target));
+        }
+        ThrowIfDisposed();
+        target.ThrowIfDisposed();
+        var clock = Stopwatch.StartNew();
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+
+        int batchSize = _options.ExportBatchSize;
+        long copied = 0, eventsCopied = 0, seen = 0;
+        var unreadable = new List<string>();
+        var sample = new List<MetadataRecord>(MigrationSampleSize);
+        var batch = new List<MetadataRecord>(batchSize);
+        await foreach (var entry in ScanStoredAsync(null, cancellationToken).ConfigureAwait(false))
+        {
+            if (entry.Record is not { } record)
+            {
+                unreadable.Add($"{entry.Location}: {entry.Error}");
+                continue;
+            }
+            // Reservoir sampling: every record has the same chance to be checked, in one pass.
+            seen++;
+            if (sample.Count < MigrationSampleSize) sample.Add(record);
+            else if (Random.Shared.NextInt64(seen) is var slot && slot < MigrationSampleSize) sample[(int)slot] = record;
+            batch.Add(record);
+            if (batch.Count >= batchSize)
+            {
+                await target.WriteStoredAsync(batch, [], cancellationToken).ConfigureAwait(false);
+                copied += batch.Count;
+                batch = new List<MetadataRecord>(batchSize);
+                progress?.Report(new MigrationProgress(copied, 0, "records"));
+            }
+        }
+        if (batch.Count > 0)
+        {
+            await target.WriteStoredAsync(batch, [], cancellationToken).ConfigureAwait(false);
+            copied += batch.Count;
+            progress?.Report(new MigrationProgress(copied, 0, "records"));
+        }
+
+        var eventIds = new List<string>();
+        var eventBatch = new List<ComplianceEvent>(batchSize);
+        await foreach (var ev in _backend.QueryComplianceEventsAsync(new ComplianceEventQuery(), cancellationToken).ConfigureAwait(false))
+        {
+            eventIds.Add(ev.Id);
+            eventBatch.Add(ev);
+            if (eventBatch.Count >= batchSize)
+            {
+                await target.WriteStoredAsync([], eventBatch, cancellationToken).ConfigureAwait(false);
+                eventsCopied += eventBatch.Count;
+                eventBatch = new List<ComplianceEvent>(batchSize);
+                progress?.Report(new MigrationProgress(copied, eventsCopied, "compliance_events"));
+            }
+        }
+        if (eventBatch.Count > 0)
+        {
+            await target.WriteStoredAsync([], eventBatch, cancellationToken).ConfigureAwait(false);
+            eventsCopied += eventBatch.Count;
+            progress?.Report(new MigrationProgress(copied, eventsCopied, "compliance_events"));
+        }
+        // Extension point: the audit trail (issue 4, "Access audit") is copied here, as a third stream, once it exists.
+        await target.FlushAsync(cancellationToken).ConfigureAwait(false);
+
+        progress?.Report(new MigrationProgress(copied, eventsCopied, "verifying"));
+        var problems = new List<string>();
+        long targetCount = await target._backend.CountAsync(cancellationToken).ConfigureAwait(false);
+        if (targetCount < copied) problems.Add($"the target holds {targetCount} records, fewer than the {copied} copied");
+        foreach (var expected in sample)
+        {
+            var actual = await target._backend.GetAsync(expected.Id, cancellationToken).ConfigureAwait(false);
+            if (actual is null) problems.Add($"record '{expected.Id}' is missing from the target");
+            else if (!SameRecord(expected, actual)) problems.Add($"record '{expected.Id}' differs in the target (stored hash {actual.MetadataHash}, expected {expected.MetadataHash})");
+        }
+        if (eventIds.Count > 0)
+        {
+            var targetEvents = new HashSet<string>(StringComparer.Ordinal);
+            await foreach (var ev in target._backend.QueryComplianceEventsAsync(new ComplianceEventQuery(), cancellationToken).ConfigureAwait(false)) targetEvents.Add(ev.Id);
+            foreach (var id in eventIds.Where(id => !targetEvents.Contains(id)).Take(20)) problems.Add($"compliance event '{id}' is missing from the target");
+        }
+        if (problems.Count > 0)
+        {
+            throw new MetadataStorageException(
+                $"Migration from the {Backend} store at '{StoragePath}' to the {target.Backend} store at '{target.StoragePath}' did not check out: {string.Join("; ", problems.Take(20))}.")
+            {
+                Backend = target.Backend,
+                Path = target.DbPath ?? target.StoragePath,
+            };
+        }
+        _logger.LogInformation("Migrated {Records} record(s) and {Events} compliance event(s) from {Source} to {Target} in {Elapsed}",
+            copied, eventsCopied, Backend, target.Backend, clock.Elapsed);
+        return new MigrationReport
+        {
+            SourceBackend = Backend,
+            TargetBackend = target.Backend,
+            RecordsCopied = copied,
+            ComplianceEventsCopied = eventsCopied,
+            TargetRecordCount = targetCount,
+            SampledRecords = sample.Count,
+            UnreadableSourceEntries = unreadable,
+            Elapsed = clock.Elapsed,
+        };
+    }
+
+    // ------------------------------------------------------------------ backup and restore
+
+    /// <summary>
+    /// Writes a backup archive (.zip) of the store while writers keep writing, and returns its path: by default
+    /// a new file under <c>&lt;store&gt;/backups/</c> whose name never collides. SQLite: one consistent snapshot
+    /// taken with SQLite's online backup API. File backends (json, pickle): every file of the store (records,
+    /// compliance events, the audit folder; not <c>exports/</c> nor <c>backups/</c>), each whole, since every
+    /// file is written atomically. The archive's <c>manifest.json</c> lists each file's path, size and SHA-256.
+    /// Buffered writes are flushed first.
+    /// </summary>
+    /// <param name="path">Where to write the archive (must not exist); <c>null</c> for the backups folder.</param>
+    /// <exception cref="IOException"><paramref name="path"/> already exists.</exception>
+    /// <exception cref="NotSupportedException">The backend has no files to archive (e.g. a server database).</exception>
+    /// <exception cref="MetadataStorageException">The snapshot could not be taken.</exception>
+    public string Backup(string? path = null) => SyncOverAsync.Run(BackupAsync(path));
+
+    /// <inheritdoc cref="Backup"/>
+    public async ValueTask<string> BackupAsync(string? path = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        if (_backend is not ISnapshotCapableBackend && _backend is not FileMetadataBackend)
+            throw new NotSupportedException($"The {Backend} backend keeps no files this library can archive; back it up with the database's own tools.");
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        long count = await _backend.CountAsync(cancellationToken).ConfigureAwait(false);
+        var now = _options.TimeProvider.GetUtcNow();
+        string folder = path is null ? Path.Combine(StoragePath, BackupsFolderName) : Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(folder);
+        if (path is not null && File.Exists(path)) throw new IOException($"The backup file '{Path.GetFullPath(path)}' already exists.");
+        string temp = Path.Combine(folder, $"{FileMetadataBackend.TempFilePrefix}{Guid.NewGuid():N}.tmp");
+        string? snapshotFolder = null;
+        try
+        {
+            IEnumerable<(string, string)> files;
+            if (_backend is ISnapshotCapableBackend snapshots)
+            {
+                snapshotFolder = Path.Combine(Path.GetTempPath(), "ciaf-snapshot-" + Guid.NewGuid().ToString("N"));
+                Directory.CreateDirectory(snapshotFolder);
+                var relative = await snapshots.SnapshotAsync(snapshotFolder, cancellationToken).ConfigureAwait(false);
+                files = [.. relative.Select(r => (r.Replace('\\', '/'), Path.Combine(snapshotFolder, r)))];
+            }
+            else
+            {
+                files = StoreFiles();
+            }
+            await BackupArchive.WriteAsync(temp, Backend, count, now, files, cancellationToken).ConfigureAwait(false);
+            if (path is not null)
+            {
+                string target = Path.GetFullPath(path);
+                File.Move(temp, target, overwrite: false);
+                return target;
+            }
+            for (int n = 0; ; n++)
+            {
+                string target = Path.Combine(folder, TransferFileName($"{Backend}_backup", "zip", n));
+                try
+                {
+                    File.Move(temp, target, overwrite: false);
+                    return target;
+                }
+                catch (IOException) when (File.Exists(target))
+                {
+                    // taken in the same second: try the next name
+                }
+            }
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+        finally
+        {
+            if (snapshotFolder is not null)
+            {
+                try
+                {
+                    Directory.Delete(snapshotFolder, recursive: true);
+                }
+                catch (IOException ex)
+                {
+                    _logger.LogWarning(ex, "Could not delete the temporary snapshot folder {Folder}", snapshotFolder);
+                }
+            }
+        }
+    }
+
+    /// <summary>Every file of a file-backend store, lazily: not exports, backups, temporary files or write probes.</summary>
+    private IEnumerable<(string Relative, string Source)> StoreFiles()
+    {
+        string root = StoragePath;
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = false, AttributesToSkip = 0 };
+        foreach (var file in Directory.EnumerateFiles(root, "*", options).Order(StringComparer.Ordinal))
+        {
+            string relative = Path.GetRelativePath(root, file).Replace('\\', '/');
+            string top = relative.Split('/')[0];
+            string name = Path.GetFileName(file);
+            if (relative.Contains('/', StringComparison.Ordinal)
+                && (string.Equals(top, FileMetadataBackend.ExportsFolderName, StringComparison.OrdinalIgnoreCase)
+                    || string.Equals(top, BackupsFolderName, StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+            if (name.StartsWith(FileMetadataBackend.TempFilePrefix, StringComparison.Ordinal)
+                || name.StartsWith(".ciaf-write-probe-", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            yield return (relative, file);
+        }
+    }
+
+    /// <summary>
+    /// Restores a backup made by <see cref="Backup"/> into <paramref name="targetPath"/>, then open it with the
+    /// backend the manifest names (<see cref="BackupManifest.Backend"/>). The archive is checked first, against
+    /// its manifest: a damaged backup (not a zip, no manifest, a missing or extra file, a size or SHA-256 that
+    /// differs, an entry whose path would leave the target) is refused with a message naming each problem, and
+    /// the target is not touched. The files are extracted beside the target and moved into place at the end.
+    /// </summary>
+    /// <param name="backupPath">The backup archive.</param>
+    /// <param name="targetPath">The store folder to restore into; created if missing.</param>
+    /// <param name="overwrite">Replace a target folder that is not empty (its whole content goes); otherwise such a target is refused.</param>
+    /// <returns>The manifest of the restored backup.</returns>
+    /// <exception cref="MetadataStorageException">The backup is damaged, or the target is not empty and <paramref name="overwrite"/> is false.</exception>
+    public static BackupManifest Restore(string backupPath, string targetPath, bool overwrite = false) =>
+        SyncOverAsync.Run(RestoreAsync(backupPath, targetPath, overwrite));
+
+    /// <inheritdoc cref="Restore"/>
+    public static async ValueTask<BackupManifest> RestoreAsync(string backupPath, string targetPath, bool overwrite = false,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(backupPath);
+        ArgumentException.ThrowIfNullOrWhiteSpace(targetPath);
+        string backup = Path.GetFullPath(backupPath);
+        string target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(targetPath));
+        if (File.Exists(target)) throw new MetadataStorageException($"Cannot restore into '{target}': it is a file.") { Path = target };
+        bool occupied = Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any();
+        if (occupied && !overwrite)
+        {
+            throw new MetadataStorageException(
+                $"Refusing to restore into '{target}': the folder is not empty. Choose an empty folder, or pass overwrite: true to replace its content.")
+            { Path = target };
+        }
+        string parent = Path.GetDirectoryName(target) ?? throw new ArgumentException("The target cannot be a root folder.", nameof(targetPath));
+        Directory.CreateDirectory(parent);
+        string staging = Path.Combine(parent, $".{Path.GetFileName(target)}.restore-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(staging);
+        try
+        {
+            var manifest = await BackupArchive.ExtractVerifiedAsync(backup, staging, cancellationToken).ConfigureAwait(false);
+            if (Directory.Exists(target))
+            {
+                string old = Path.Combine(parent, $".{Path.GetFileName(target)}.replaced-{Guid.NewGuid():N}");
+                Directory.Move(target, old);
+                Directory.Move(staging, target);
+                Directory.Delete(old, recursive: true);
+            }
+            else
+            {
+                Directory.Move(staging, target);
+            }
+            return manifest;
+        }
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    // ------------------------------------------------------------------ integrity
+
+    /// <summary>
+    /// Checks the whole store: recomputes every record's hash from its stored metadata (a record edited by hand
+    /// is reported), lists every entry that cannot be read (corrupt files or rows) and every compliance event
+    /// whose <c>metadata_id</c> names no record — each with its id and its path (file) or
+    /// <c>&lt;database&gt;#&lt;id&gt;</c> (row). Streams the store; buffered writes are flushed first. Changes nothing.
+    /// </summary>
+    /// <exception cref="MetadataStorageException">The store could not be read at all.</exception>
+    public VerificationReport Verify() => SyncOverAsync.Run(VerifyAsync());
+
+    /// <inheritdoc cref="Verify"/>
+    public async ValueTask<VerificationReport> VerifyAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        var issues = new List<VerificationIssue>();
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        var corrupt = new ConcurrentQueue<(string Location, Exception Error)>();
+        void Observe(string location, Exception error) => corrupt.Enqueue((location, error));
+        long records = 0, events = 0;
+        AddCorruptObserver(Observe);
+        try
+        {
+            await foreach (var entry in ScanStoredAsync(null, cancellationToken).ConfigureAwait(false))
+            {
+                if (entry.Record is not { } record)
+                {
+                    if (reported.Add(entry.Location))
+                        issues.Add(new VerificationIssue(VerificationIssueKind.Unreadable, null, entry.Location, entry.Error ?? "unreadable"));
+                    continue;
+                }
+                records++;
+                string computed = PythonJson.Hash(record.Metadata);
+                if (!string.Equals(record.MetadataHash, computed, StringComparison.Ordinal))
+                {
+                    issues.Add(new VerificationIssue(VerificationIssueKind.HashMismatch, record.Id, entry.Location, record.MetadataHash.Length == 0
+                        ? $"no metadata_hash is stored; the metadata hashes to {computed}"
+                        : $"the stored metadata_hash is {record.MetadataHash} but the stored metadata hashes to {computed}: it was edited or damaged"));
+                }
+            }
+            await foreach (var ev in _backend.QueryComplianceEventsAsync(new ComplianceEventQuery(), cancellationToken).ConfigureAwait(false))
+            {
+                events++;
+                if (ev.MetadataId is not { } metadataId) continue;
+                if (await _backend.GetAsync(metadataId, cancellationToken).ConfigureAwait(false) is null)
+                {
+                    issues.Add(new VerificationIssue(VerificationIssueKind.DanglingComplianceEvent, ev.Id, ComplianceEventLocation(ev.Id),
+                        $"compliance event '{ev.Id}' ({ev.Framework}) points to metadata record '{metadataId}', which does not exist"));
+                }
+            }
+        }
+        finally
+        {
+            RemoveCorruptObserver(Observe);
+        }
+        // Entries the backend skipped while answering (e.g. corrupt compliance event files, unlistable folders).
+        foreach (var (location, error) in corrupt)
+        {
+            if (reported.Add(location)) issues.Add(new VerificationIssue(VerificationIssueKind.Unreadable, null, location, error.Message));
+        }
+        return new VerificationReport { RecordsChecked = records, ComplianceEventsChecked = events, Issues = issues };
+    }
+
+    private string ComplianceEventLocation(string id) =>
+        DbPath is { } db ? $"{db}#compliance_events/{id}" : Path.Combine(StoragePath, FileMetadataBackend.ComplianceEventsFolderName, id + ".json");
+
+    // ------------------------------------------------------------------ scanning
+
+    /// <summary>The stored entries, unsorted and streamed when the backend can; otherwise its ordered query.</summary>
+    private async IAsyncEnumerable<ScannedEntry> ScanStoredAsync(string? modelName, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (_backend is IRecordScanBackend scanner)
+        {
+            await foreach (var entry in scanner.ScanAsync(modelName, cancellationToken).ConfigureAwait(false)) yield return entry;
+            yield break;
+        }
+        var query = new MetadataQuery { ModelName = modelName, Order = RecordOrder.OldestFirst };
+        await foreach (var record in _backend.QueryAsync(query, cancellationToken).ConfigureAwait(false))
+        {
+            yield return new ScannedEntry($"{Backend}#{record.Id}", record, null);
+        }
+    }
+
+    private void OnCorruptEntry(string location, Exception error)
+    {
+        foreach (var observer in Volatile.Read(ref _corruptObservers)) observer(location, error);
+    }
+
+    private void AddCorruptObserver(Action<string, Exception> observer)
+    {
+        lock (_registrationLock) _corruptObservers = [.. _corruptObservers, observer];
+    }
+
+    private void RemoveCorruptObserver(Action<string, Exception> observer)
+    {
+        lock (_registrationLock) _corruptObservers = [.. _corruptObservers.Where(o => o != observer)];
+    }
+}

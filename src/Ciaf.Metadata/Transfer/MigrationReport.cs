@@ -1,0 +1,29 @@
+namespace Ciaf.Metadata.Transfer;
+
+/// <summary>The outcome of a successful <c>MetadataStorage.MigrateTo</c>.</summary>
+public sealed record MigrationReport
+{
+    /// <summary>The source backend name.</summary>
+    public required string SourceBackend { get; init; }
+
+    /// <summary>The target backend name.</summary>
+    public required string TargetBackend { get; init; }
+
+    /// <summary>Records read from the source and written to the target.</summary>
+    public long RecordsCopied { get; init; }
+
+    /// <summary>Compliance events written to the target.</summary>
+    public long ComplianceEventsCopied { get; init; }
+
+    /// <summary>Records the target holds at the end (it may have held others before).</summary>
+    public long TargetRecordCount { get; init; }
+
+    /// <summary>How many records were read back from the target and compared field by field, hash included.</summary>
+    public int SampledRecords { get; init; }
+
+    /// <summary>Source entries that could not be read and so were not copied: <c>location: error</c>.</summary>
+    public IReadOnlyList<string> UnreadableSourceEntries { get; init; } = [];
+
+    /// <summary>How long it took.</summary>
+    public TimeSpan Elapsed { get; init; }
+}
