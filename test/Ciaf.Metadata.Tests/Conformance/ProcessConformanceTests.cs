@@ -46,13 +46,13 @@ public abstract class ProcessConformanceTests : IDisposable
     public async Task ImmediateWriter_KilledBetweenSaves_EverySaveThatReturnedSurvives()
     {
         long durable;
-        using (var child = new ChildWriter(_folder.Path, BackendName, "immediate", "kill_model", "forever"))
+        using (var child = new ChildWriter(_folder.Path, BackendName, "immediate", "kill_model", "forever", connectionString: ConnectionString))
         {
             await child.WaitUntilDurableAsync(150, TimeSpan.FromSeconds(60));
             child.Kill();
             durable = child.LastDurable;
         }
-        using var storage = new MetadataStorage(_folder.Path, BackendName);
+        using var storage = Open();
         var seqs = Sequences(storage, "kill_model");
         for (long s = 0; s <= durable; s++) Assert.Contains(s, seqs);
         Assert.Equal(0, storage.GetPerformanceMetrics().CorruptEntriesSkipped);

@@ -5,6 +5,8 @@ using Ciaf.Metadata.PostgreSql;
 using Ciaf.Metadata.Storage;
 using Ciaf.Metadata.Tests.Conformance;
 using Ciaf.Metadata.Tests.Support;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using static Ciaf.Metadata.Tests.Backends.SqliteTestData;
 
@@ -238,6 +240,23 @@ public sealed class PostgreSqlMetadataBackendTests(PostgreSqlServer server) : ID
         Assert.Equal("postgresql", storage.Backend);
         Assert.Null(storage.DbPath);
         Assert.NotNull(await storage.GetMetadataAsync(id));
+    }
+
+    [Fact]
+    public async Task AddCiafMetadataPostgreSql_ConfigurationSection_ResolvesAPostgreSqlStore()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Ciaf:storage_backend"] = "postgresql",
+            ["Ciaf:storage_path"] = _folder.Path,
+            ["Ciaf:postgres_connection_string"] = _connectionString,
+        }).Build();
+        await using var provider = new ServiceCollection().AddCiafMetadataPostgreSql(configuration.GetSection("Ciaf")).BuildServiceProvider();
+        var storage = provider.GetRequiredService<MetadataStorage>();
+        Assert.Equal("postgresql", storage.Backend);
+        string id = await storage.SaveMetadataAsync("di", "training", "e", new { a = 1 });
+        await storage.FlushAsync(); // async_writes defaults to true: buffered
+        Assert.Equal(1L, Scalar($"SELECT count(*) FROM \"{Schema}\".metadata WHERE id = $1", id));
     }
 
     private static List<string> ReadAll(NpgsqlCommand command)
