@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json.Nodes;
+using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
 using Microsoft.Extensions.Logging;
@@ -17,6 +19,7 @@ public sealed partial class MetadataStorage
     /// written: by default a new file under <c>&lt;store&gt;/exports/</c> whose name never collides with an
     /// earlier export. Buffered writes are flushed first. Order: the backend's storage order (SQLite: oldest
     /// first; file backends: model by model, in file-name order). Formats: see <c>docs/operations.md</c>.
+    /// Records are written as stored: encrypted sensitive values stay encrypted (see <c>docs/security.md</c>).
     /// </summary>
     /// <param name="modelName">The model, or <c>null</c> for all.</param>
     /// <param name="format"><c>json</c> (an array, as the reference writes), <c>jsonl</c> (one record per line),
@@ -28,7 +31,7 @@ public sealed partial class MetadataStorage
         SyncOverAsync.Run(ExportMetadataAsync(modelName, format, outputPath));
 
     /// <inheritdoc cref="ExportMetadata"/>
-    public ValueTask<string> ExportMetadataAsync(string? modelName = null, string format = "json", string? outputPath = null,
+    public async ValueTask<string> ExportMetadataAsync(string? modelName = null, string format = "json", string? outputPath = null,
         CancellationToken cancellationToken = default)
     {
         if (modelName is not null) NameRules.Validate(modelName, nameof(modelName));
@@ -36,45 +39,11 @@ public sealed partial class MetadataStorage
         if (!ExportFormats.Contains(format))
             throw new ArgumentException($"Unknown export format '{format}'. Valid: {string.Join(", ", ExportFormats)}.", nameof(format));
         ThrowIfDisposed();
-        return ExportRecordsAsync(modelName, format, outputPath, cancellationToken);
-    }
-
-    /// <summary>
-    /// Removes records older than their retention, judged by each record's own timestamp: ordinary
-    /// records older than <paramref name="daysOld"/> days (default <c>metadata_retention_days</c>), and
-    /// compliance-stage records and compliance events older than <c>compliance_retention_days</c>
-    /// (never less than <paramref name="daysOld"/>).
-    /// </summary>
-    /// <returns>How many records and compliance events were removed.</returns>
-    public int CleanupOldMetadata(int? daysOld = null) => SyncOverAsync.Run(CleanupOldMetadataAsync(daysOld));
-
-    /// <inheritdoc cref="CleanupOldMetadata"/>
-    public async ValueTask<int> CleanupOldMetadataAsync(int? daysOld = null, CancellationToken cancellationToken = default)
-    {
-        if (daysOld is < 0) throw new ArgumentOutOfRangeException(nameof(daysOld), daysOld, "The age must not be negative.");
-        ThrowIfDisposed();
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
-        var now = _options.TimeProvider.GetUtcNow();
-        int days = daysOld ?? _options.MetadataRetentionDays;
-        var ordinaryCutoff = now.AddDays(-days);
-        var complianceCutoff = now.AddDays(-Math.Max(days, _options.ComplianceRetentionDays));
-
-        var ids = new List<string>();
-        await foreach (var r in _backend.QueryAsync(new MetadataQuery { Until = ordinaryCutoff, Order = RecordOrder.OldestFirst }, cancellationToken).ConfigureAwait(false))
-        {
-            if (r.Stage != PipelineStages.Compliance || r.Timestamp < complianceCutoff) ids.Add(r.Id);
-        }
-        var eventIds = new List<string>();
-        await foreach (var ev in _backend.QueryComplianceEventsAsync(new ComplianceEventQuery { Until = complianceCutoff }, cancellationToken).ConfigureAwait(false))
-        {
-            eventIds.Add(ev.Id);
-        }
-        int removed = 0;
-        foreach (var chunk in ids.Chunk(1000)) removed += await _backend.DeleteAsync(chunk, cancellationToken).ConfigureAwait(false);
-        foreach (var chunk in eventIds.Chunk(1000)) removed += await _backend.DeleteComplianceEventsAsync(chunk, cancellationToken).ConfigureAwait(false);
-        _logger.LogInformation("Cleanup removed {Count} item(s) older than {Days} days ({ComplianceDays} for compliance)",
-            removed, days, Math.Max(days, _options.ComplianceRetentionDays));
-        return removed;
+        // Records are exported as stored: encrypted sensitive values stay encrypted, so the export leaks
+        // nothing and every exported hash verifies (and re-imports) without the key.
+        string path = await ExportRecordsAsync(modelName, format, outputPath, cancellationToken).ConfigureAwait(false);
+        if (_options.AuditAllAccess) Audit(AuditActions.Export, null, new JsonObject { ["kind"] = "metadata", ["model_name"] = modelName, ["format"] = format, ["path"] = path });
+        return path;
     }
 
     private string ExportFileName(string name, string format, int n)

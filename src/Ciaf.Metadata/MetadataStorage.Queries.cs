@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
+using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
 
@@ -11,8 +12,12 @@ public sealed partial class MetadataStorage
     /// <summary>The reference's default limit for <see cref="GetModelMetadata"/>.</summary>
     public const int DefaultQueryLimit = 100;
 
-    /// <summary>The record with this id, or <c>null</c>. Opens one file or row; never scans the store.</summary>
+    /// <summary>
+    /// The record with this id, or <c>null</c>. Opens one file or row; never scans the store. Sensitive
+    /// values are decrypted when a key is configured (else returned as their encrypted markers).
+    /// </summary>
     /// <exception cref="ArgumentException"><paramref name="id"/> is empty.</exception>
+    /// <exception cref="Encryption.MetadataEncryptionException">A value was encrypted with another key, or altered.</exception>
     public MetadataRecord? GetMetadata(string id) => SyncOverAsync.Run(GetMetadataAsync(id));
 
     /// <inheritdoc cref="GetMetadata"/>
@@ -21,12 +26,21 @@ public sealed partial class MetadataStorage
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         ThrowIfDisposed();
         long start = Stopwatch.GetTimestamp();
-        var record = _pending.Get(id) is { } pending
-            ? Clone(pending)
-            : await _backend.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        var record = await GetStoredAsync(id, cancellationToken).ConfigureAwait(false);
+        if (_options.AuditAllAccess) Audit(AuditActions.Read, id, record is null ? new JsonObject { ["found"] = false } : null);
+        if (record is not null) record = Decrypt(record);
         _metrics.RecordRead(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         return record;
     }
+
+    /// <summary>
+    /// The record as stored (encrypted values as markers), pending writes included; not audited. For
+    /// integrity checks, exports and migration, which must see (and hash) the stored form.
+    /// </summary>
+    internal async ValueTask<MetadataRecord?> GetStoredAsync(string id, CancellationToken cancellationToken) =>
+        _pending.Get(id) is { } pending
+            ? Clone(pending)
+            : await _backend.GetAsync(id, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// A model's records, newest first, optionally of one stage (exact match), at most
@@ -47,11 +61,36 @@ public sealed partial class MetadataStorage
     /// <summary>Records matching any combination of model, stage and time range, in the query's order.</summary>
     public IReadOnlyList<MetadataRecord> QueryMetadata(MetadataQuery query) => SyncOverAsync.Run(QueryListAsync(query, default));
 
-    /// <summary>Streams the records matching <paramref name="query"/>, in its order, including this instance's pending writes.</summary>
+    /// <summary>
+    /// Streams the records matching <paramref name="query"/>, in its order, including this instance's pending
+    /// writes, sensitive values decrypted when a key is configured. With <see cref="AuditAllAccess"/>, one
+    /// <c>query</c> audit entry is written when the enumeration ends, with the number of records returned.
+    /// </summary>
     public async IAsyncEnumerable<MetadataRecord> QueryMetadataAsync(MetadataQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         ThrowIfDisposed();
+        int results = 0;
+        try
+        {
+            await foreach (var record in QueryStoredAsync(query, cancellationToken).ConfigureAwait(false))
+            {
+                results++;
+                yield return Decrypt(record);
+            }
+        }
+        finally
+        {
+            if (_options.AuditAllAccess) AuditQuery(query, results);
+        }
+    }
+
+    /// <summary>
+    /// The records as stored (encrypted values as markers), pending writes merged in; not audited. For
+    /// integrity checks, exports and migration, which must see (and hash) the stored form.
+    /// </summary>
+    internal async IAsyncEnumerable<MetadataRecord> QueryStoredAsync(MetadataQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
         var pending = _pending.Matching(query);
         int limit = query.Limit ?? int.MaxValue;
         if (limit == 0) yield break;
@@ -118,7 +157,7 @@ public sealed partial class MetadataStorage
         if (complianceScore is { } score && (double.IsNaN(score) || score < 0 || score > 1))
             throw new ArgumentOutOfRangeException(nameof(complianceScore), complianceScore, "A compliance score must be in [0, 1].");
         ThrowIfDisposed();
-        if (metadataId is not null && await GetMetadataAsync(metadataId, cancellationToken).ConfigureAwait(false) is null)
+        if (metadataId is not null && await GetStoredAsync(metadataId, cancellationToken).ConfigureAwait(false) is null)
             throw new ArgumentException($"No metadata record has the id '{metadataId}'.", nameof(metadataId));
         var timestamp = PythonTimestamp.Now(_options.TimeProvider);
         var ev = new ComplianceEvent(Guid.CreateVersion7(timestamp).ToString(), metadataId, framework, complianceScore, validationStatus, timestamp, details);
@@ -144,6 +183,7 @@ public sealed partial class MetadataStorage
         }
         result.Sort(ComplianceEventQuery.Compare);
         if (query.Limit is { } limit && result.Count > limit) result.RemoveRange(limit, result.Count - limit);
+        if (_options.AuditAllAccess) AuditQuery(query, result.Count);
         _metrics.RecordRead(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         return result;
     }

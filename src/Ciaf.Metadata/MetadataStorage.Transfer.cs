@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ciaf.Metadata.Backends.Files;
 using Ciaf.Metadata.Export;
+using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
 using Ciaf.Metadata.Transfer;
@@ -53,8 +54,8 @@ public sealed partial class MetadataStorage
             throw new ArgumentException($"Unknown compliance event export format '{format}'. Valid: {string.Join(", ", ComplianceEventExportFormats)}.", nameof(format));
         ThrowIfDisposed();
         await FlushAsync(cancellationToken).ConfigureAwait(false);
-        // Extension point: the audit trail (issue 4, "Access audit") exports the same way, as its own file
-        // kind next to this one (stem "audit_trail"), once the audit store exists.
+        // The audit trail exports the same way (ExportAuditTrail, stem "audit_trail").
+        if (_options.AuditAllAccess) Audit(AuditActions.Export, null, new JsonObject { ["kind"] = "compliance_events", ["format"] = format });
         return await WriteExportFileAsync("compliance_events", format, outputPath, async (stream, ct) =>
         {
             var events = _backend.QueryComplianceEventsAsync(new ComplianceEventQuery(), ct);
@@ -249,7 +250,8 @@ public sealed partial class MetadataStorage
                         : $"metadata_hash {record.MetadataHash} does not match the metadata, which hashes to {computed}: the record was altered"));
                     continue;
                 }
-                var existing = batch.GetValueOrDefault(record.Id) ?? await GetMetadataAsync(record.Id, cancellationToken).ConfigureAwait(false);
+                // The stored form (not decrypted, not audited as a read): it is what the import file holds.
+                var existing = batch.GetValueOrDefault(record.Id) ?? await GetStoredAsync(record.Id, cancellationToken).ConfigureAwait(false);
                 if (existing is not null)
                 {
                     if (SameRecord(existing, record)) skipped++;
@@ -298,6 +300,14 @@ public sealed partial class MetadataStorage
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Imported {Imported} record(s) from {Path}: {Skipped} already present, {Mismatched} mismatched, {Errors} error(s)",
             imported, full, skipped, mismatched.Count, errors.Count);
+        if (_options.AuditAllAccess)
+        {
+            Audit(AuditActions.Import, null, new JsonObject
+            {
+                ["path"] = full, ["imported"] = imported, ["skipped"] = skipped, ["mismatched"] = mismatched.Count, ["errors"] = errors.Count,
+                ["compliance_events_imported"] = eventsImported,
+            });
+        }
         return new ImportResult
         {
             Path = full,
@@ -448,7 +458,28 @@ public sealed partial class MetadataStorage
             eventsCopied += eventBatch.Count;
             progress?.Report(new MigrationProgress(copied, eventsCopied, "compliance_events"));
         }
-        // Extension point: the audit trail (issue 4, "Access audit") is copied here, as a third stream, once it exists.
+        // The audit trail and the legal holds, so the target keeps the store's whole history (both idempotent).
+        long auditCopied = 0;
+        var auditBatch = new List<AuditEntry>(batchSize);
+        await foreach (var entry in _backend.QueryAuditAsync(new AuditQuery { Order = RecordOrder.OldestFirst }, cancellationToken).ConfigureAwait(false))
+        {
+            auditBatch.Add(entry);
+            if (auditBatch.Count < batchSize) continue;
+            await target._backend.WriteAuditAsync(auditBatch, cancellationToken).ConfigureAwait(false);
+            auditCopied += auditBatch.Count;
+            auditBatch = new List<AuditEntry>(batchSize);
+            progress?.Report(new MigrationProgress(copied, eventsCopied, "audit_trail"));
+        }
+        if (auditBatch.Count > 0)
+        {
+            await target._backend.WriteAuditAsync(auditBatch, cancellationToken).ConfigureAwait(false);
+            auditCopied += auditBatch.Count;
+        }
+        var holds = await _backend.ReadStateAsync(StateScopes.LegalHolds, cancellationToken).ConfigureAwait(false);
+        foreach (var (key, value) in holds)
+        {
+            await target._backend.WriteStateAsync(StateScopes.LegalHolds, key, value, cancellationToken).ConfigureAwait(false);
+        }
         await target.FlushAsync(cancellationToken).ConfigureAwait(false);
 
         progress?.Report(new MigrationProgress(copied, eventsCopied, "verifying"));
@@ -484,6 +515,8 @@ public sealed partial class MetadataStorage
             TargetBackend = target.Backend,
             RecordsCopied = copied,
             ComplianceEventsCopied = eventsCopied,
+            AuditEntriesCopied = auditCopied,
+            LegalHoldsCopied = holds.Count,
             TargetRecordCount = targetCount,
             SampledRecords = sample.Count,
             UnreadableSourceEntries = unreadable,
@@ -593,8 +626,10 @@ public sealed partial class MetadataStorage
             {
                 continue;
             }
+            // Not temporary files, write probes, nor the audit folder's lock file (held open while appending).
             if (name.StartsWith(FileMetadataBackend.TempFilePrefix, StringComparison.Ordinal)
-                || name.StartsWith(".ciaf-write-probe-", StringComparison.Ordinal))
+                || name.StartsWith(".ciaf-write-probe-", StringComparison.Ordinal)
+                || name == ".lock")
             {
                 continue;
             }

@@ -1,6 +1,9 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using System.Text.Json.Nodes;
+using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Configuration;
+using Ciaf.Metadata.Encryption;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
 using Microsoft.Extensions.Logging;
@@ -24,6 +27,8 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
 
     private readonly IMetadataBackend _backend;
     private readonly IRecordWriter _writer;
+    private readonly AuditWriter _audit;
+    private readonly SensitiveDataCipher? _cipher;
     private readonly PendingWrites _pending = new();
     private readonly StorageMetrics _metrics;
     private readonly ILogger _logger;
@@ -84,6 +89,8 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
         }
         _options = options;
         _logger = options.LoggerFactory.CreateLogger<MetadataStorage>();
+        _userId = ResolveUser(options);
+        _cipher = CreateCipher(options, _logger);
         string root = Path.GetFullPath(options.StoragePath);
         EnsureWritableFolder(root, options.Backend);
         _metrics = new StorageMetrics(options.Backend, () => _pending.Count);
@@ -114,10 +121,12 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
                 Path = root,
             };
         }
+        _audit = new AuditWriter(_backend, _logger, AuditBatchSize);
         _writer = options.WriteMode == WriteMode.Buffered
             ? new BatchingWriter(_backend, _pending, OnDurable, _metrics, _logger, options.BatchSize,
                 options.QueueCapacity ?? Math.Max(1000, options.BatchSize * 10), options.WriteRetries)
             : new ImmediateWriter(_backend, OnDurable);
+        StartAutoCleanup();
     }
 
     /// <summary>The backend name (<c>json</c>, <c>sqlite</c>, ...).</summary>
@@ -227,15 +236,16 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
         lock (_registrationLock) _complianceHooks = [.. _complianceHooks, hook];
     }
 
-    /// <summary>Returns once every save made before the call is durable.</summary>
-    /// <exception cref="MetadataStorageException">Some buffered writes could not be made durable; they stay in memory and are retried on the next flush.</exception>
+    /// <summary>Returns once every save made before the call is durable, and every audit entry written so far.</summary>
+    /// <exception cref="MetadataStorageException">Some buffered writes or audit entries could not be made durable; they stay in memory and are retried on the next flush.</exception>
     public void Flush() => SyncOverAsync.Run(FlushAsync());
 
     /// <inheritdoc cref="Flush"/>
-    public ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        return _writer.FlushAsync(cancellationToken);
+        await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await _audit.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Counters and sizes: writes, write and read latency (mean, p95), records, bytes on disk.</summary>
@@ -265,23 +275,40 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
         };
     }
 
-    /// <summary>Flushes and closes the store. Idempotent.</summary>
-    /// <exception cref="MetadataStorageException">Buffered writes could not be made durable.</exception>
+    /// <summary>Stops automatic cleanup (waiting for a run in progress), flushes writes and audit entries, and closes the store. Idempotent.</summary>
+    /// <exception cref="MetadataStorageException">Buffered writes or audit entries could not be made durable.</exception>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <inheritdoc cref="Dispose"/>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        await StopAutoCleanupAsync().ConfigureAwait(false);
+        Exception? error = null;
         try
         {
             await _writer.DisposeAsync().ConfigureAwait(false);
         }
-        finally
+        catch (Exception ex)
         {
-            await _backend.DisposeAsync().ConfigureAwait(false);
-            _metrics.Dispose();
+            error = ex;
         }
+        try
+        {
+            // After the writer: its last batches add their save entries.
+            await _audit.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (error is not null)
+        {
+            _logger.LogError(ex, "Audit entries could not be written while closing the store");
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+        }
+        await _backend.DisposeAsync().ConfigureAwait(false);
+        _metrics.Dispose();
+        if (error is not null) ExceptionDispatchInfo.Throw(error);
     }
 
     private MetadataRecord BuildRecord(MetadataEntry entry, int? index)
@@ -297,6 +324,8 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
             var metadata = (JsonObject)PythonJson.Parse(
                 PythonJson.Serialize(MetadataConverter.ToJsonObject(entry.Metadata), PythonJsonStyle.Compact))!;
             RunValidators(entry.Stage, metadata);
+            // Validators see the plaintext; the hash covers the stored (encrypted) form, so Verify needs no key.
+            if (_options.EncryptSensitiveData) _cipher?.Encrypt(metadata);
             string canonical = PythonJson.Canonical(metadata);
             if (canonical.Length > _options.MaxMetadataBytes)
             {
@@ -341,10 +370,11 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
     private void OnDurable(WriteBatch batch)
     {
         _metrics.RecordDurable(batch.Records.Count);
+        if (_options.AuditAllAccess) AuditSaves(batch);
         var savedHooks = _savedHooks;
         foreach (var record in batch.Records)
         {
-            foreach (var hook in savedHooks) RunHook(hook, Clone(record), MetadataSavedEvent, record.Id);
+            foreach (var hook in savedHooks) RunHook(hook, DecryptHookRecord(record), MetadataSavedEvent, record.Id);
         }
         var complianceHooks = _complianceHooks;
         foreach (var ev in batch.Events)

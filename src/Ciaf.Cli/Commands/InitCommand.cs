@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Ciaf.Cli.Infrastructure;
 using Ciaf.Metadata;
 using Ciaf.Metadata.Configuration;
+using Ciaf.Metadata.Encryption;
 using Ciaf.Metadata.Storage;
 using Spectre.Console;
 
@@ -61,6 +62,18 @@ internal static class InitCommand
 
             var options = MetadataStorageOptions.FromConfig(config);
             options.StoragePath = Path.GetFullPath(storePath, Path.GetDirectoryName(configPath)!);
+            string? generatedKey = null;
+            if (options.EncryptionKeyPath is { Length: > 0 } keyPath)
+            {
+                // Templates with encryption on (production, compliance_first) name a key file: create it on set-up
+                // (32 random bytes, owner-only), never replacing an existing key.
+                options.EncryptionKeyPath = Path.GetFullPath(keyPath, Path.GetDirectoryName(configPath)!);
+                if (options.EncryptSensitiveData && !File.Exists(options.EncryptionKeyPath))
+                {
+                    MetadataEncryption.GenerateKey(options.EncryptionKeyPath);
+                    generatedKey = options.EncryptionKeyPath;
+                }
+            }
             string recordId;
             await using (var storage = new MetadataStorage(options))
             {
@@ -80,12 +93,17 @@ internal static class InitCommand
                     ["store"] = options.StoragePath,
                     ["config_file"] = configPath,
                     ["record_id"] = recordId,
+                    ["generated_key"] = generatedKey,
                 });
                 return ExitCodes.Success;
             }
             context.Out.MarkupLine($"[green]Initialized[/] project [bold]{Markup.Escape(name)}[/] ({Markup.Escape(templateName)} template)");
             context.Out.MarkupLine($"  configuration  {Markup.Escape(configPath)}");
             context.Out.MarkupLine($"  store          {Markup.Escape(options.StoragePath)} ({Markup.Escape(options.Backend)})");
+            if (generatedKey is not null)
+            {
+                context.Out.MarkupLine($"  key            {Markup.Escape(generatedKey)} (new; back it up: values encrypted with it cannot be read without it)");
+            }
             context.Out.WriteLine();
             context.Out.MarkupLine("[bold]Next steps[/] (run them in this folder; every command finds the store through ciaf_config.json):");
             foreach (var (cmd, why) in new[]

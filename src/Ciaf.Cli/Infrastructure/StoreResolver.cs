@@ -108,6 +108,8 @@ internal sealed class StoreResolver(CliHost host, GlobalSettings settings)
         }
         // A relative storage_path is relative to the working directory, as for the Python reference.
         options.StoragePath = host.FullPath(options.StoragePath);
+        // The key file likewise (the CLI's working directory may not be the process's).
+        if (options.EncryptionKeyPath is { Length: > 0 } keyPath) options.EncryptionKeyPath = host.FullPath(keyPath);
         return new ResolvedStore(options, source, config);
     }
 

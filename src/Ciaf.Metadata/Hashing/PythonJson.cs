@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -83,6 +84,27 @@ public static class PythonJson
         {
             return new PythonJsonReader(Encoding.UTF8.GetString(utf8)).ReadDocument();
         }
+    }
+
+    /// <summary>
+    /// Appends <see cref="FormatFloat"/>'s text without building intermediate strings in the common case:
+    /// inside Python's fixed-notation range (1e-4 ≤ |x| &lt; 1e16), when .NET's shortest round-trip form has
+    /// no exponent either, Python's repr has the same digits in the same layout, plus <c>.0</c> for a whole
+    /// number. Anything else (exponents, zero, NaN, infinities) takes <see cref="FormatFloat"/>'s full path.
+    /// </summary>
+    private static void AppendFloat(StringBuilder sb, double value)
+    {
+        Span<char> buffer = stackalloc char[32];
+        double magnitude = Math.Abs(value);
+        if (magnitude >= 1e-4 && magnitude < 1e16
+            && value.TryFormat(buffer, out int written, "R", CultureInfo.InvariantCulture)
+            && buffer[..written].IndexOfAny('E', 'e') < 0)
+        {
+            sb.Append(buffer[..written]);
+            if (buffer[..written].IndexOf('.') < 0) sb.Append(".0");
+            return;
+        }
+        sb.Append(FormatFloat(value));
     }
 
     /// <summary>Python's <c>repr(float)</c>: shortest round-trip digits, <c>1e-05</c>, <c>1e+16</c>, <c>100.0</c>, <c>-0.0</c>, <c>NaN</c>.</summary>
@@ -258,10 +280,10 @@ public static class PythonJson
         {
             case string s: WriteString(sb, s); break;
             case bool b: sb.Append(b ? "true" : "false"); break;
-            case double d: sb.Append(FormatFloat(d)); break;
-            case float f: sb.Append(FormatFloat(f)); break;
-            case decimal m: sb.Append(FormatFloat((double)m)); break;
-            case Half h: sb.Append(FormatFloat((double)h)); break;
+            case double d: AppendFloat(sb, d); break;
+            case float f: AppendFloat(sb, f); break;
+            case decimal m: AppendFloat(sb, (double)m); break;
+            case Half h: AppendFloat(sb, (double)h); break;
             case char c: WriteString(sb, c.ToString()); break;
             case BigInteger big: sb.Append(big.ToString(CultureInfo.InvariantCulture)); break;
             case IFormattable integer when IsInteger(raw):
@@ -285,10 +307,28 @@ public static class PythonJson
             case JsonValueKind.True: sb.Append("true"); break;
             case JsonValueKind.False: sb.Append("false"); break;
             case JsonValueKind.Null: sb.Append("null"); break;
-            case JsonValueKind.Number: WriteNumberText(sb, element.GetRawText()); break;
+            case JsonValueKind.Number: WriteNumberToken(sb, element); break;
             case JsonValueKind.Object: WriteNode(sb, JsonObject.Create(element), PythonJsonStyle.Compact, 0); break;
             case JsonValueKind.Array: WriteNode(sb, JsonArray.Create(element), PythonJsonStyle.Compact, 0); break;
             default: sb.Append("null"); break;
+        }
+    }
+
+    /// <summary><see cref="WriteNumberText"/> for a parsed token, read in place (no string per number).</summary>
+    private static void WriteNumberToken(StringBuilder sb, JsonElement element)
+    {
+        ReadOnlySpan<byte> raw = JsonMarshal.GetRawUtf8Value(element);
+        if (raw.IndexOfAny((byte)'.', (byte)'e', (byte)'E') >= 0)
+        {
+            AppendFloat(sb, double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture));
+        }
+        else if (long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l))
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"{l}");
+        }
+        else
+        {
+            WriteNumberText(sb, element.GetRawText());
         }
     }
 
@@ -297,7 +337,7 @@ public static class PythonJson
     {
         if (raw.AsSpan().IndexOfAny('.', 'e', 'E') >= 0)
         {
-            sb.Append(FormatFloat(double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture)));
+            AppendFloat(sb, double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture));
         }
         else if (long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l))
         {

@@ -1,4 +1,5 @@
 using Ciaf.Metadata.Configuration;
+using Ciaf.Metadata.Retention;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -44,6 +45,43 @@ public sealed class MetadataStorageOptions
     public string JournalMode { get; set; } = "WAL";
     /// <summary>How often a failed background batch is retried before it is reported (buffered mode).</summary>
     public int WriteRetries { get; set; } = 3;
+    /// <summary>
+    /// Whether every save, read, query, export, import, delete and cleanup writes an entry to the audit
+    /// trail (config <c>audit_all_access</c>, whose default is <c>true</c>; <c>false</c> here). Removals by
+    /// cleanup and legal-hold changes are audited whatever this says.
+    /// </summary>
+    public bool AuditAllAccess { get; set; }
+    /// <summary>
+    /// The user written in audit entries and legal holds. <c>null</c> (default): config <c>user_id</c> when built
+    /// by <see cref="FromConfig"/>, else the <c>CIAF_USER</c> environment variable, else <see cref="Environment.UserName"/>.
+    /// </summary>
+    public string? UserId { get; set; }
+    /// <summary>
+    /// Whether the values of <see cref="SensitiveFields"/> are stored encrypted (AES-256-GCM); requires
+    /// <see cref="EncryptionKey"/> or <see cref="EncryptionKeyPath"/> (config <c>encrypt_sensitive_data</c>).
+    /// </summary>
+    public bool EncryptSensitiveData { get; set; }
+    /// <summary>
+    /// The 32-byte AES-256 key. Wins over <see cref="EncryptionKeyPath"/>. A key (from either) is used to
+    /// decrypt on read even when <see cref="EncryptSensitiveData"/> is off; without one, encrypted values
+    /// are returned as their marker objects.
+    /// </summary>
+    public byte[]? EncryptionKey { get; set; }
+    /// <summary>
+    /// The key file (config <c>encryption_key_path</c> / <c>CIAF_ENCRYPTION_KEY</c>): 32 raw bytes, or their
+    /// base64 or hex text (see <see cref="Encryption.MetadataEncryption.LoadKey"/>).
+    /// </summary>
+    public string? EncryptionKeyPath { get; set; }
+    /// <summary>
+    /// The metadata keys whose values are encrypted, matched at any depth and without case (config
+    /// <c>sensitive_fields</c>; default: a list of personal-data and secret names such as <c>ssn</c>,
+    /// <c>email</c>, <c>api_key</c>).
+    /// </summary>
+    public IList<string> SensitiveFields { get; set; } = [.. SettingDefinitions.DefaultSensitiveFields];
+    /// <summary>Whether cleanup runs in the background on <see cref="CleanupSchedule"/> (config <c>auto_cleanup_enabled</c>).</summary>
+    public bool AutoCleanup { get; set; }
+    /// <summary>How often automatic cleanup runs (config <c>cleanup_schedule</c>); the first run is one period after opening.</summary>
+    public CleanupSchedule CleanupSchedule { get; set; } = CleanupSchedule.Weekly;
     /// <summary>The logger factory; nothing is logged by default.</summary>
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
     /// <summary>The clock (tests may substitute one).</summary>
@@ -53,7 +91,9 @@ public sealed class MetadataStorageOptions
     /// The options a <see cref="MetadataConfig"/> describes: <c>storage_backend</c>, <c>storage_path</c>,
     /// <c>async_writes</c> (buffered when true), <c>batch_size</c>, <c>export_batch_size</c>, <c>max_metadata_bytes</c>,
     /// <c>metadata_retention_days</c>, <c>compliance_retention_days</c>, <c>db_connection_timeout</c>,
-    /// <c>db_journal_mode</c> and <c>postgres_connection_string</c>.
+    /// <c>db_journal_mode</c>, <c>postgres_connection_string</c>, <c>audit_all_access</c>, <c>user_id</c>,
+    /// <c>encrypt_sensitive_data</c>, <c>encryption_key_path</c>, <c>sensitive_fields</c>, <c>auto_cleanup_enabled</c>
+    /// and <c>cleanup_schedule</c>.
     /// </summary>
     /// <exception cref="MetadataConfigException">The configuration is invalid; the message lists every error.</exception>
     public static MetadataStorageOptions FromConfig(MetadataConfig config, ILoggerFactory? loggerFactory = null)
@@ -73,6 +113,13 @@ public sealed class MetadataStorageOptions
             ComplianceRetentionDays = config.Get<int>(MetadataConfigKeys.ComplianceRetentionDays),
             BusyTimeout = TimeSpan.FromSeconds(config.Get<double>(MetadataConfigKeys.DbConnectionTimeout)),
             JournalMode = config.Get<string>(MetadataConfigKeys.DbJournalMode),
+            AuditAllAccess = config.Get<bool>(MetadataConfigKeys.AuditAllAccess),
+            UserId = config.Get<string?>(MetadataConfigKeys.UserId),
+            EncryptSensitiveData = config.Get<bool>(MetadataConfigKeys.EncryptSensitiveData),
+            EncryptionKeyPath = config.Get<string?>(MetadataConfigKeys.EncryptionKeyPath),
+            SensitiveFields = [.. config.Get<IReadOnlyList<string>>(MetadataConfigKeys.SensitiveFields)],
+            AutoCleanup = config.Get<bool>(MetadataConfigKeys.AutoCleanupEnabled),
+            CleanupSchedule = Enum.Parse<CleanupSchedule>(config.Get<string>(MetadataConfigKeys.CleanupSchedule), ignoreCase: true),
             LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance,
         };
     }
@@ -93,6 +140,13 @@ public sealed class MetadataStorageOptions
             errors[nameof(ComplianceRetentionDays)] = $"{ComplianceRetentionDays} is less than MetadataRetentionDays ({MetadataRetentionDays})";
         if (BusyTimeout <= TimeSpan.Zero) errors[nameof(BusyTimeout)] = "must be positive";
         if (WriteRetries < 0) errors[nameof(WriteRetries)] = "must not be negative";
+        if (EncryptionKey is { Length: not 32 })
+            errors[nameof(EncryptionKey)] = $"is {EncryptionKey.Length} bytes; an AES-256 key is exactly 32 bytes";
+        if (EncryptSensitiveData && EncryptionKey is null && string.IsNullOrWhiteSpace(EncryptionKeyPath))
+            errors[nameof(EncryptionKeyPath)] = "is required when EncryptSensitiveData is on (or set EncryptionKey; config encryption_key_path / CIAF_ENCRYPTION_KEY)";
+        if (SensitiveFields is null || SensitiveFields.Any(string.IsNullOrWhiteSpace))
+            errors[nameof(SensitiveFields)] = "must be a list of non-empty key names";
+        if (!Enum.IsDefined(CleanupSchedule)) errors[nameof(CleanupSchedule)] = $"{CleanupSchedule} is not allowed; valid: hourly, daily, weekly, monthly";
         return errors;
     }
 }

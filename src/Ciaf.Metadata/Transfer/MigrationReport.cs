@@ -15,6 +15,12 @@ public sealed record MigrationReport
     /// <summary>Compliance events written to the target.</summary>
     public long ComplianceEventsCopied { get; init; }
 
+    /// <summary>Audit trail entries copied (idempotent by id).</summary>
+    public long AuditEntriesCopied { get; init; }
+
+    /// <summary>Legal holds copied.</summary>
+    public int LegalHoldsCopied { get; init; }
+
     /// <summary>Records the target holds at the end (it may have held others before).</summary>
     public long TargetRecordCount { get; init; }
 

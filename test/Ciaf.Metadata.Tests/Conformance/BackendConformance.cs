@@ -143,3 +143,39 @@ internal static class CorruptFiles
         command.ExecuteNonQuery();
     }
 }
+
+public sealed class JsonImmediateSecurityConformance : SecurityConformanceTests
+{
+    protected override string BackendName => "json";
+    protected override WriteMode Mode => WriteMode.Immediate;
+}
+
+public sealed class JsonBufferedSecurityConformance : SecurityConformanceTests
+{
+    protected override string BackendName => "json";
+    protected override WriteMode Mode => WriteMode.Buffered;
+}
+
+public sealed class SqliteImmediateSecurityConformance : SecurityConformanceTests
+{
+    protected override string BackendName => "sqlite";
+    protected override WriteMode Mode => WriteMode.Immediate;
+}
+
+public sealed class SqliteBufferedSecurityConformance : SecurityConformanceTests
+{
+    protected override string BackendName => "sqlite";
+    protected override WriteMode Mode => WriteMode.Buffered;
+}
+
+public sealed class PickleImmediateSecurityConformance : SecurityConformanceTests
+{
+    protected override string BackendName => "pickle";
+    protected override WriteMode Mode => WriteMode.Immediate;
+}
+
+public sealed class PickleBufferedSecurityConformance : SecurityConformanceTests
+{
+    protected override string BackendName => "pickle";
+    protected override WriteMode Mode => WriteMode.Buffered;
+}

@@ -327,6 +327,34 @@ public abstract class OperationsConformanceTests : IDisposable
     }
 
     [Fact]
+    public void MigrateTo_AuditTrailAndLegalHolds_CopiedAndIdempotent()
+    {
+        string id;
+        using (var source = new MetadataStorage(new MetadataStorageOptions { StoragePath = Root, Backend = BackendName, AuditAllAccess = true, UserId = "auditor" }))
+        {
+            id = source.SaveMetadata("held_model", "training", "e", new { a = 1 });
+            source.GetMetadata(id);
+            source.PlaceLegalHold("held_model", "litigation 2026-17");
+            source.Flush();
+            int auditEntries = source.GetAuditTrail().Count;
+            Assert.True(auditEntries >= 3);
+
+            using var target = Open(_folder.Combine("audited"), OtherBackend);
+            var report = source.MigrateTo(target);
+            var again = source.MigrateTo(target);
+
+            Assert.Equal(auditEntries, report.AuditEntriesCopied);
+            Assert.Equal(1, report.LegalHoldsCopied);
+            Assert.Equal(auditEntries, again.AuditEntriesCopied);
+            var copied = target.GetAuditTrail(new Ciaf.Metadata.Audit.AuditQuery { UserId = "auditor" });
+            Assert.Equal(auditEntries, copied.Count); // the second run added nothing
+            Assert.Contains(copied, e => e.ParentId == id && e.Action == "save");
+            var hold = Assert.Single(target.GetLegalHolds());
+            Assert.Equal("litigation 2026-17", hold.Reason);
+        }
+    }
+
+    [Fact]
     public async Task MigrateTo_CancelledMidway_RerunFinishesWithExactCount()
     {
         await using var source = Open(exportBatchSize: 10);

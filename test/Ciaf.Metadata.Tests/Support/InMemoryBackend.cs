@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Storage;
 
 namespace Ciaf.Metadata.Tests.Support;
@@ -64,6 +65,44 @@ internal sealed class InMemoryBackend(string root) : IMetadataBackend
     public ValueTask<int> DeleteComplianceEventsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(ids.Count(id => Events.TryRemove(id, out _)));
 
+    public ConcurrentDictionary<string, AuditEntry> Audit { get; } = new();
+    public ConcurrentDictionary<(string Scope, string Key), string> State { get; } = new();
+
+    /// <summary>Each audit write first consumes one of these failures, if any are left.</summary>
+    public int FailNextAuditWrites;
+
+    /// <summary>Blocks every audit write until set.</summary>
+    public ManualResetEventSlim AuditGate { get; } = new(true);
+
+    public int AuditWriteCalls;
+
+    public ValueTask WriteAuditAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
+    {
+        AuditGate.Wait(cancellationToken);
+        Interlocked.Increment(ref AuditWriteCalls);
+        if (Interlocked.Decrement(ref FailNextAuditWrites) >= 0) throw new IOException("injected audit failure");
+        foreach (var e in entries) Audit[e.Id] = e;
+        return ValueTask.CompletedTask;
+    }
+
+    public async IAsyncEnumerable<AuditEntry> QueryAuditAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await Task.Yield();
+        var list = Audit.Values.Where(query.Matches).ToList();
+        list.Sort(query.Compare);
+        foreach (var e in list.Take(query.Limit ?? int.MaxValue)) yield return e;
+    }
+
+    public ValueTask<IReadOnlyDictionary<string, string>> ReadStateAsync(string scope, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult<IReadOnlyDictionary<string, string>>(State.Where(p => p.Key.Scope == scope).ToDictionary(p => p.Key.Key, p => p.Value));
+
+    public ValueTask WriteStateAsync(string scope, string key, string? value, CancellationToken cancellationToken = default)
+    {
+        if (value is null) State.TryRemove((scope, key), out _);
+        else State[(scope, key)] = value;
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask<long> CountAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult((long)Records.Count);
 
     public long SizeOnDisk() => 0;
@@ -71,6 +110,7 @@ internal sealed class InMemoryBackend(string root) : IMetadataBackend
     public ValueTask DisposeAsync()
     {
         Gate.Set();
+        AuditGate.Set();
         return ValueTask.CompletedTask;
     }
 

@@ -58,7 +58,7 @@ namespace Ciaf.Metadata.Backends.Files;
 /// </para>
 /// <para>Every member is safe to call from many threads at once.</para>
 /// </remarks>
-public abstract class FileMetadataBackend : IMetadataBackend, IRecordScanBackend
+public abstract partial class FileMetadataBackend : IMetadataBackend, IRecordScanBackend
 {
     /// <summary>The folder under the root holding compliance events; never a model folder.</summary>
     public const string ComplianceEventsFolderName = "compliance_events";
@@ -981,7 +981,8 @@ public abstract class FileMetadataBackend : IMetadataBackend, IRecordScanBackend
     private static bool IsReservedFolderName(string name) =>
         // Compared without case: on case-insensitive file systems "Exports" is the exports folder.
         string.Equals(name, ComplianceEventsFolderName, StringComparison.OrdinalIgnoreCase)
-        || string.Equals(name, ExportsFolderName, StringComparison.OrdinalIgnoreCase);
+        || string.Equals(name, ExportsFolderName, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(name, AuditFolderName, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The folder of a model, checked to be a direct child of the root.</summary>
     private string ModelFolder(string modelName, string? recordId)

@@ -28,7 +28,7 @@ namespace Ciaf.Metadata.Backends.Sqlite;
 /// reaches the caller; past <see cref="BackendContext.BusyTimeout"/> a <see cref="MetadataStorageException"/> is thrown.
 /// </para>
 /// </remarks>
-public sealed class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend, ISnapshotCapableBackend
+public sealed partial class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend, ISnapshotCapableBackend
 {
     /// <summary>The name this backend is registered under.</summary>
     public const string BackendName = "sqlite";
@@ -59,6 +59,9 @@ public sealed class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend
     private readonly SqliteCommand _upsertCompliance;
     private readonly SqliteCommand _deleteMetadata;
     private readonly SqliteCommand _deleteCompliance;
+    private readonly SqliteCommand _insertAudit;
+    private readonly SqliteCommand _upsertState;
+    private readonly SqliteCommand _deleteState;
     private int _disposed;
 
     /// <summary>
@@ -125,6 +128,9 @@ public sealed class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend
                 "$id", "$metadata_id", "$framework", "$compliance_score", "$validation_status", "$timestamp", "$details");
             _deleteMetadata = Prepare("DELETE FROM metadata WHERE id = $id", "$id");
             _deleteCompliance = Prepare("DELETE FROM compliance_events WHERE id = $id", "$id");
+            _insertAudit = Prepare(SqliteSchema.InsertAudit, "$id", "$parent_id", "$action", "$timestamp", "$user_id", "$details");
+            _upsertState = Prepare(SqliteSchema.UpsertState, "$scope", "$key", "$value", "$updated_at");
+            _deleteState = Prepare(SqliteSchema.DeleteState, "$scope", "$key");
         }
         catch (SqliteException ex)
         {
@@ -380,6 +386,9 @@ public sealed class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend
             _upsertCompliance.Dispose();
             _deleteMetadata.Dispose();
             _deleteCompliance.Dispose();
+            _insertAudit.Dispose();
+            _upsertState.Dispose();
+            _deleteState.Dispose();
             _writer.Dispose();
         }
         finally
@@ -491,7 +500,8 @@ public sealed class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend
         }
 
         bool complete = existing.Contains("metadata") && existing.Contains("audit_trail") && existing.Contains("compliance_events")
-            && existing.Contains(SqliteSchema.VersionTable) && SqliteSchema.Indexes.All(i => existing.Contains(i.Name));
+            && existing.Contains(SqliteSchema.VersionTable) && SqliteSchema.Indexes.All(i => existing.Contains(i.Name))
+            && SqliteSchema.OwnTables.All(t => existing.Contains(t.Name));
         if (!complete)
         {
             // Only when something is missing: opening a complete store takes no write lock, so many
@@ -500,6 +510,7 @@ public sealed class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend
             {
                 using var tx = _writer.BeginTransaction(IsolationLevel.Serializable, deferred: false);
                 foreach (var sql in SqliteSchema.Tables) Execute(sql, tx);
+                foreach (var (_, sql) in SqliteSchema.OwnTables) Execute(sql, tx);
                 foreach (var (_, sql) in SqliteSchema.Indexes) Execute(sql, tx);
                 Execute(SqliteSchema.CreateVersionTable, tx);
                 using (var insert = _writer.CreateCommand())
@@ -615,7 +626,7 @@ public sealed class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend
     private async IAsyncEnumerable<T> ReadPagedAsync<T>(string table, string columns, int columnCount,
         List<(string Sql, string Name, object Value)> filters, bool descending, int? limit,
         Func<object?[], T?> materialize, Func<T, bool> matches,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        [EnumeratorCancellation] CancellationToken cancellationToken, int timestampColumn = 5)
         where T : class
     {
         if (limit == 0) yield break;
@@ -669,7 +680,7 @@ public sealed class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend
                 {
                     // Raw values (not parsed), so the continuation compares exactly as the ORDER BY did.
                     lastId = row[0];
-                    lastTimestamp = row[5]; // timestamp is column 5 of both tables' column lists
+                    lastTimestamp = row[timestampColumn]; // 5 for metadata and compliance_events, 3 for audit_trail
                     var item = materialize(row);
                     if (item is null || !matches(item)) continue;
                     yield return item;

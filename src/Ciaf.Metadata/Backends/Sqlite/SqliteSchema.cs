@@ -8,7 +8,7 @@ namespace Ciaf.Metadata.Backends.Sqlite;
 internal static class SqliteSchema
 {
     /// <summary>The version of our additions (indexes, version table); bump it with a migration.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     public const string VersionTable = "ciaf_schema_version";
 
@@ -56,6 +56,12 @@ internal static class SqliteSchema
         """,
     ];
 
+    /// <summary>Our own tables (invisible to the reference): the store state (legal holds), one row per key.</summary>
+    public static readonly (string Name, string Sql)[] OwnTables =
+    [
+        ("ciaf_state", "CREATE TABLE IF NOT EXISTS ciaf_state (scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (scope, key))"),
+    ];
+
     /// <summary>Our indexes, by name. Each ends in <c>id</c> so ORDER BY timestamp, id needs no sort.</summary>
     public static readonly (string Name, string Sql)[] Indexes =
     [
@@ -65,6 +71,8 @@ internal static class SqliteSchema
         ("ix_ciaf_compliance_framework_ts", "CREATE INDEX IF NOT EXISTS ix_ciaf_compliance_framework_ts ON compliance_events (framework, timestamp, id)"),
         ("ix_ciaf_compliance_metadata_id", "CREATE INDEX IF NOT EXISTS ix_ciaf_compliance_metadata_id ON compliance_events (metadata_id, timestamp, id)"),
         ("ix_ciaf_compliance_ts", "CREATE INDEX IF NOT EXISTS ix_ciaf_compliance_ts ON compliance_events (timestamp, id)"),
+        ("ix_ciaf_audit_ts", "CREATE INDEX IF NOT EXISTS ix_ciaf_audit_ts ON audit_trail (timestamp, id)"),
+        ("ix_ciaf_audit_parent_ts", "CREATE INDEX IF NOT EXISTS ix_ciaf_audit_parent_ts ON audit_trail (parent_id, timestamp, id)"),
     ];
 
     public const string CreateVersionTable =
@@ -78,6 +86,7 @@ internal static class SqliteSchema
     [
         ("metadata", ["id", "model_name", "model_version", "stage", "event_type", "timestamp", "metadata_hash", "details", "metadata_json"]),
         ("compliance_events", ["id", "metadata_id", "framework", "compliance_score", "validation_status", "timestamp", "details"]),
+        ("audit_trail", ["id", "parent_id", "action", "timestamp", "user_id", "details"]),
     ];
 
     public const string MetadataColumns =
@@ -85,6 +94,19 @@ internal static class SqliteSchema
 
     public const string ComplianceColumns =
         "id, metadata_id, framework, compliance_score, validation_status, timestamp, details";
+
+    public const string AuditColumns = "id, parent_id, action, timestamp, user_id, details";
+
+    // An audit entry is written once: a retried batch re-inserting it changes nothing.
+    public const string InsertAudit =
+        "INSERT OR IGNORE INTO audit_trail (id, parent_id, action, timestamp, user_id, details) VALUES ($id, $parent_id, $action, $timestamp, $user_id, $details)";
+
+    public const string UpsertState = """
+        INSERT INTO ciaf_state (scope, key, value, updated_at) VALUES ($scope, $key, $value, $updated_at)
+        ON CONFLICT(scope, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+        """;
+
+    public const string DeleteState = "DELETE FROM ciaf_state WHERE scope = $scope AND key = $key";
 
     public const string UpsertMetadata = """
         INSERT INTO metadata (id, model_name, model_version, stage, event_type, timestamp, metadata_hash, details, metadata_json)

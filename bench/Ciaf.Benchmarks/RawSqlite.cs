@@ -1,0 +1,143 @@
+using System.Globalization;
+using Ciaf.Metadata;
+using Ciaf.Metadata.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Ciaf.Benchmarks;
+
+/// <summary>
+/// The SQLite baselines: Microsoft.Data.Sqlite used directly, on a file with the library's schema and
+/// indexes (created by opening the library's backend on it) and the library's pragmas (WAL,
+/// <c>synchronous=FULL</c>), with prepared statements on one open connection.
+/// </summary>
+internal sealed class RawSqlite : IDisposable
+{
+    public const string DatabaseFileName = "ciaf_metadata.db";
+    public const string Columns = "id, model_name, model_version, stage, event_type, timestamp, metadata_hash, details, metadata_json";
+
+    private readonly SqliteConnection _connection;
+
+    private RawSqlite(string folder)
+    {
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(folder, DatabaseFileName),
+            Mode = SqliteOpenMode.ReadWrite,
+            Pooling = false,
+            ForeignKeys = false,
+        }.ToString());
+        _connection.Open();
+        Execute("PRAGMA busy_timeout = 30000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL");
+    }
+
+    /// <summary>Opens a store the library (or <see cref="CreateSchema"/>) created.</summary>
+    public static RawSqlite Open(string folder) => new(folder);
+
+    /// <summary>Creates the library's tables and indexes in <paramref name="folder"/> by opening its backend once.</summary>
+    public static async Task CreateSchemaAsync(string folder)
+    {
+        await using var backend = MetadataBackends.Create("sqlite", new BackendContext { StoragePath = folder });
+    }
+
+    /// <summary>Every row of a store's <c>metadata</c> table, in insertion order, as stored.</summary>
+    public static List<object?[]> ReadAllRows(string folder)
+    {
+        using var raw = Open(folder);
+        using var command = raw._connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM metadata ORDER BY rowid";
+        var rows = new List<object?[]>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var row = new object?[9];
+            for (int i = 0; i < 9; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetString(i);
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    /// <summary>Prepared INSERT of the rows, <paramref name="batchSize"/> per <c>BEGIN IMMEDIATE</c> transaction.</summary>
+    public void Insert(IReadOnlyList<object?[]> rows, int batchSize)
+    {
+        using var insert = _connection.CreateCommand();
+        insert.CommandText = $"INSERT INTO metadata ({Columns}) VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8)";
+        for (int i = 0; i < 9; i++) insert.Parameters.Add(new SqliteParameter { ParameterName = "$p" + i.ToString(CultureInfo.InvariantCulture) });
+        insert.Prepare();
+        for (int start = 0; start < rows.Count; start += batchSize)
+        {
+            using var tx = _connection.BeginTransaction(System.Data.IsolationLevel.Serializable, deferred: false);
+            insert.Transaction = tx;
+            int end = Math.Min(rows.Count, start + batchSize);
+            for (int r = start; r < end; r++)
+            {
+                var row = rows[r];
+                for (int i = 0; i < 9; i++) insert.Parameters[i].Value = row[i] ?? DBNull.Value;
+                insert.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
+    }
+
+    /// <summary>A prepared statement reading whole rows (every column as text).</summary>
+    public RowReader Prepare(string whereAndOrder, params string[] parameterNames)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM metadata {whereAndOrder}";
+        foreach (var name in parameterNames) command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        command.Prepare();
+        return new RowReader(command);
+    }
+
+    /// <summary>Streams every row, oldest first, to <paramref name="visit"/> (the raw export's read side).</summary>
+    public long StreamAll(Action<SqliteDataReader> visit)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM metadata ORDER BY timestamp, id";
+        using var reader = command.ExecuteReader();
+        long n = 0;
+        while (reader.Read())
+        {
+            visit(reader);
+            n++;
+        }
+        return n;
+    }
+
+    public void Dispose() => _connection.Dispose();
+
+    private void Execute(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Reads the rows a prepared query returns, each column as a string (what the library reads too).</summary>
+    internal sealed class RowReader(SqliteCommand command) : IDisposable
+    {
+        public int Run(params object[] values)
+        {
+            for (int i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i];
+            int rows = 0;
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                for (int i = 0; i < 9; i++)
+                {
+                    if (!reader.IsDBNull(i)) _ = reader.GetString(i);
+                }
+                rows++;
+            }
+            return rows;
+        }
+
+        public void Dispose() => command.Dispose();
+    }
+
+    /// <summary>Fills a store through the library's own backend (bulk batches, so it is quick).</summary>
+    public static async Task FillAsync(string folder, IEnumerable<MetadataRecord> records, int batch = 5_000)
+    {
+        await using var backend = MetadataBackends.Create("sqlite", new BackendContext { StoragePath = folder });
+        foreach (var chunk in records.Chunk(batch)) await backend.WriteAsync(chunk).ConfigureAwait(false);
+    }
+}

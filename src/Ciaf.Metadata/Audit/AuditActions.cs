@@ -1,0 +1,24 @@
+namespace Ciaf.Metadata.Audit;
+
+/// <summary>The <see cref="AuditEntry.Action"/> values this library writes.</summary>
+public static class AuditActions
+{
+    /// <summary>A record or compliance event was made durable (one entry per item; parent = its id).</summary>
+    public const string Save = "save";
+    /// <summary>A record was read by id (parent = the id asked for, found or not).</summary>
+    public const string Read = "read";
+    /// <summary>Records or compliance events were queried (details: the filter and the number of results).</summary>
+    public const string Query = "query";
+    /// <summary>Records were exported (details: model, format, file, count).</summary>
+    public const string Export = "export";
+    /// <summary>Records were imported.</summary>
+    public const string Import = "import";
+    /// <summary>A record or compliance event was removed (parent = its id; details: why, and the cleanup run).</summary>
+    public const string Delete = "delete";
+    /// <summary>A cleanup run (parent = null; details: run id, trigger, cutoffs, counts, dry run).</summary>
+    public const string Cleanup = "cleanup";
+    /// <summary>A legal hold was placed (parent = the record for a record hold, else null; details: scope, target, reason).</summary>
+    public const string Hold = "hold";
+    /// <summary>A legal hold was released (as <see cref="Hold"/>).</summary>
+    public const string Release = "release";
+}

@@ -1,0 +1,236 @@
+using System.Buffers;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Ciaf.Metadata.Audit;
+using Ciaf.Metadata.Storage;
+
+namespace Ciaf.Metadata.Backends.Files;
+
+// The audit trail and the small store state of the file backends.
+//
+// Audit: <root>/audit/<YYYY-MM-DD>.jsonl, one JSON line per entry (AuditJson), the file of the entry's
+// UTC date. Appends from several processes are serialized by an exclusive lock on <root>/audit/.lock
+// (FileShare.None: an OS lock on Windows, flock on Unix); the log files themselves are opened with
+// FileShare.ReadWrite | Delete, so readers never wait. A line without its final '\n' (a writer killed
+// mid-append, or one still writing) is ignored by readers, and the next writer starts on a new line.
+// A retried batch may append an entry twice: readers drop repeated ids.
+//
+// State: <root>/audit/<scope>/<first 32 hex of SHA-256(key)>.json = {"key": ..., "value": ...}, one file
+// per key, written atomically (temporary file + rename), deleted when the value is removed.
+public abstract partial class FileMetadataBackend
+{
+    /// <summary>The folder under the root holding the audit trail (daily <c>.jsonl</c> files) and the store state; never a model folder.</summary>
+    public const string AuditFolderName = "audit";
+
+    private const string AuditExtension = ".jsonl";
+    private const string AuditLockFileName = ".lock";
+    private const string AuditDateFormat = "yyyy-MM-dd";
+    private readonly SemaphoreSlim _auditLock = new(1, 1);
+
+    private string AuditFolder => Path.Combine(_root, AuditFolderName);
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">An entry is null or has no id.</exception>
+    /// <exception cref="MetadataStorageException">The audit file could not be written, or the lock stayed held past the busy timeout.</exception>
+    public async ValueTask WriteAuditAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        EnsureOpen();
+        if (entries.Count == 0) return;
+        var byDate = new SortedDictionary<string, ArrayBufferWriter<byte>>(StringComparer.Ordinal);
+        for (int i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i] ?? throw new ArgumentException($"entries[{i}] is null.", nameof(entries));
+            if (string.IsNullOrEmpty(entry.Id)) throw new ArgumentException($"entries[{i}] has no id.", nameof(entries));
+            string date = entry.Timestamp.UtcDateTime.ToString(AuditDateFormat, CultureInfo.InvariantCulture);
+            if (!byDate.TryGetValue(date, out var buffer)) byDate[date] = buffer = new ArrayBufferWriter<byte>();
+            AuditJson.WriteLine(buffer, entry);
+        }
+
+        string folder = AuditFolder;
+        await _auditLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Directory.CreateDirectory(folder);
+            using var processLock = await AcquireAuditFileLockAsync(folder, entries[0].Id, cancellationToken).ConfigureAwait(false);
+            foreach (var (date, buffer) in byDate)
+            {
+                string path = Path.Combine(folder, date + AuditExtension);
+                try
+                {
+                    using var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+                    long length = stream.Length;
+                    if (length > 0)
+                    {
+                        // A writer killed mid-line left no '\n': start on a fresh line so ours stays whole.
+                        stream.Seek(length - 1, SeekOrigin.Begin);
+                        if (stream.ReadByte() != '\n') stream.WriteByte((byte)'\n');
+                    }
+                    stream.Seek(0, SeekOrigin.End);
+                    stream.Write(buffer.WrittenSpan);
+                    stream.Flush(flushToDisk: true);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    throw Fail($"The {Name} backend could not append {entries.Count} audit entr(ies) to '{path}': {ex.Message}", path, entries[0].Id, ex);
+                }
+            }
+        }
+        finally
+        {
+            _auditLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<AuditEntry> QueryAuditAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Limit < 0) throw new ArgumentOutOfRangeException(nameof(query), query.Limit, "AuditQuery.Limit must be zero or positive.");
+        EnsureOpen();
+        if (query.Limit == 0) yield break;
+        DateOnly? first = query.Since is { } since ? DateOnly.FromDateTime(since.UtcDateTime) : null;
+        DateOnly? last = query.Until is { } until ? DateOnly.FromDateTime(until.UtcDateTime) : null;
+        var files = new List<(DateOnly Date, string Path)>();
+        foreach (var path in EnumerateFilesSafe(AuditFolder, reportErrors: true))
+        {
+            string name = Path.GetFileName(path);
+            if (!name.EndsWith(AuditExtension, StringComparison.Ordinal)) continue;
+            if (!DateOnly.TryParseExact(name.AsSpan(0, name.Length - AuditExtension.Length), AuditDateFormat,
+                CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            {
+                continue;
+            }
+            if (date < first || date > last) continue; // a file holds only entries of its own UTC date
+            files.Add((date, path));
+        }
+        bool newestFirst = query.Order == RecordOrder.NewestFirst;
+        files.Sort((a, b) => newestFirst ? b.Date.CompareTo(a.Date) : a.Date.CompareTo(b.Date));
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        int yielded = 0;
+        foreach (var (_, path) in files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var content = await ReadFileAsync(path, cancellationToken).ConfigureAwait(false);
+            if (content is null) continue;
+            var entries = ParseAuditFile(path, content, query, seen);
+            entries.Sort(query.Compare);
+            foreach (var entry in entries)
+            {
+                yield return entry;
+                if (++yielded == query.Limit) yield break;
+            }
+        }
+    }
+
+    private List<AuditEntry> ParseAuditFile(string path, byte[] content, AuditQuery query, HashSet<string> seen)
+    {
+        var result = new List<AuditEntry>();
+        ReadOnlySpan<byte> span = content;
+        int lineNumber = 0;
+        while (true)
+        {
+            int end = span.IndexOf((byte)'\n');
+            if (end < 0) break; // no final '\n': a line still being written (or cut by a crash) is not an entry yet
+            var line = span[..end].Trim(" \t\r"u8);
+            span = span[(end + 1)..];
+            lineNumber++;
+            if (line.IsEmpty) continue;
+            AuditEntry entry;
+            try
+            {
+                entry = AuditJson.ParseLine(line);
+            }
+            catch (FormatException ex)
+            {
+                ReportCorrupt($"{path}:{lineNumber}", ex);
+                continue;
+            }
+            if (query.Matches(entry) && seen.Add(entry.Id)) result.Add(entry);
+        }
+        return result;
+    }
+
+    private async Task<FileStream> AcquireAuditFileLockAsync(string folder, string firstId, CancellationToken cancellationToken)
+    {
+        string path = Path.Combine(folder, AuditLockFileName);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
+            }
+            catch (IOException ex) when (started.Elapsed < _context.BusyTimeout && ex is not FileNotFoundException and not DirectoryNotFoundException)
+            {
+                // Another process is appending: appends are short, so a few milliseconds usually suffice.
+                await Task.Delay(Math.Min(100, 2 << Math.Min(attempt, 6)), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw Fail($"The {Name} backend could not lock the audit trail ('{path}') within {_context.BusyTimeout.TotalSeconds:0.###} s: {ex.Message}", path, firstId, ex);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ state
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyDictionary<string, string>> ReadStateAsync(string scope, CancellationToken cancellationToken = default)
+    {
+        StateScopes.Validate(scope);
+        EnsureOpen();
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var path in EnumerateFilesSafe(Path.Combine(AuditFolder, scope), reportErrors: true))
+        {
+            string name = Path.GetFileName(path);
+            if (name.StartsWith(TempFilePrefix, StringComparison.Ordinal) || !name.EndsWith(".json", StringComparison.Ordinal)) continue;
+            var content = await ReadFileAsync(path, cancellationToken).ConfigureAwait(false);
+            if (content is null) continue;
+            try
+            {
+                using var doc = JsonDocument.Parse(content);
+                string key = doc.RootElement.GetProperty("key").GetString() ?? throw new FormatException("'key' is null");
+                string value = doc.RootElement.GetProperty("value").GetString() ?? throw new FormatException("'value' is null");
+                result[key] = value;
+            }
+            catch (Exception ex) when (ex is JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
+            {
+                ReportCorrupt(path, ex);
+            }
+        }
+        return result;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="MetadataStorageException">The state file could not be written or deleted.</exception>
+    public ValueTask WriteStateAsync(string scope, string key, string? value, CancellationToken cancellationToken = default)
+    {
+        StateScopes.Validate(scope);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        EnsureOpen();
+        cancellationToken.ThrowIfCancellationRequested();
+        string folder = ChildPath(AuditFolder, scope, null);
+        string fileName = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32] + ".json";
+        string path = Path.Combine(folder, fileName);
+        if (value is null)
+        {
+            if (File.Exists(path)) DeleteFile(path, key);
+            return ValueTask.CompletedTask;
+        }
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("key", key);
+            writer.WriteString("value", value);
+            writer.WriteEndObject();
+        }
+        WriteFileAtomically(path, buffer.WrittenSpan.ToArray(), key);
+        return ValueTask.CompletedTask;
+    }
+}

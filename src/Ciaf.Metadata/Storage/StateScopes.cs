@@ -1,0 +1,19 @@
+namespace Ciaf.Metadata.Storage;
+
+/// <summary>The names of the pieces of store state the core keeps through <see cref="IMetadataBackend.WriteStateAsync"/>.</summary>
+internal static class StateScopes
+{
+    /// <summary>Legal holds: key <c>model:&lt;name&gt;</c> or <c>record:&lt;id&gt;</c>, value the hold as JSON.</summary>
+    public const string LegalHolds = "legal_holds";
+
+    /// <summary>Throws unless <paramref name="scope"/> is lowercase ASCII letters, digits and <c>_</c> (it becomes a folder name).</summary>
+    public static void Validate(string scope)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(scope);
+        foreach (char c in scope)
+        {
+            if (c is not ((>= 'a' and <= 'z') or (>= '0' and <= '9') or '_'))
+                throw new ArgumentException($"The state scope '{scope}' may hold only lowercase ASCII letters, digits and '_'.", nameof(scope));
+        }
+    }
+}
