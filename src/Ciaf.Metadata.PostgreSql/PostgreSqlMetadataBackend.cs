@@ -36,7 +36,7 @@ namespace Ciaf.Metadata.PostgreSql;
 /// open while the caller consumes results and a page can be retried.
 /// </para>
 /// </remarks>
-public sealed class PostgreSqlMetadataBackend : IMetadataBackend
+public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend
 {
     /// <summary>The name this backend is registered under.</summary>
     public const string BackendName = PostgreSqlBackend.Name;
@@ -44,7 +44,7 @@ public sealed class PostgreSqlMetadataBackend : IMetadataBackend
     private const int PageSize = 1000;
     private const int MaxBackoffMs = 2_000;
 
-    private static readonly string[] SizedTables = ["metadata", "compliance_events", "audit_trail", PostgreSqlSchema.VersionTable];
+    private static readonly string[] SizedTables = ["metadata", "compliance_events", "audit_trail", "ciaf_state", PostgreSqlSchema.VersionTable];
 
     private readonly BackendContext _context;
     private readonly NpgsqlDataSource _dataSource;

@@ -65,7 +65,20 @@ internal sealed class PostgreSqlSchema
                 details text
             )
             """,
-            "CREATE INDEX IF NOT EXISTS ix_ciaf_audit_parent ON {s}.audit_trail (parent_id, timestamp)",
+            "CREATE INDEX IF NOT EXISTS ix_ciaf_audit_ts ON {s}.audit_trail (timestamp, id)",
+            "CREATE INDEX IF NOT EXISTS ix_ciaf_audit_parent_ts ON {s}.audit_trail (parent_id, timestamp, id)",
+        ]),
+        new(2, "store state (legal holds), one row per key",
+        [
+            """
+            CREATE TABLE IF NOT EXISTS {s}.ciaf_state (
+                scope text COLLATE "C" NOT NULL,
+                key text COLLATE "C" NOT NULL,
+                value text NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (scope, key)
+            )
+            """,
         ]),
     ];
 
@@ -74,6 +87,8 @@ internal sealed class PostgreSqlSchema
     [
         ("metadata", ["id", "model_name", "model_version", "stage", "event_type", "timestamp", "timestamp_text", "metadata_hash", "details", "metadata", "metadata_text"]),
         ("compliance_events", ["id", "metadata_id", "framework", "compliance_score", "validation_status", "timestamp", "timestamp_text", "details"]),
+        ("audit_trail", ["id", "parent_id", "action", "timestamp", "timestamp_text", "user_id", "details"]),
+        ("ciaf_state", ["scope", "key", "value", "updated_at"]),
     ];
 
     public PostgreSqlSchema(string schema)
@@ -123,6 +138,24 @@ internal sealed class PostgreSqlSchema
         DeleteMetadata = Qualify("DELETE FROM {s}.metadata WHERE id = ANY($1)");
         DeleteCompliance = Qualify("DELETE FROM {s}.compliance_events WHERE id = ANY($1)");
         CountMetadata = Qualify("SELECT count(*) FROM {s}.metadata");
+        // An audit entry is written once: a retried batch re-inserting it changes nothing.
+        InsertAudit = Qualify("""
+            INSERT INTO {s}.audit_trail (id, parent_id, action, timestamp, timestamp_text, user_id, details)
+            VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING
+            """);
+        MergeAuditStage = Qualify("""
+            INSERT INTO {s}.audit_trail (id, parent_id, action, timestamp, timestamp_text, user_id, details)
+            SELECT DISTINCT ON (id) id, parent_id, action, timestamp, timestamp_text, user_id, details
+            FROM ciaf_audit_stage ORDER BY id, ord
+            ON CONFLICT (id) DO NOTHING
+            """);
+        SelectAudit = Qualify("SELECT " + AuditColumns + " FROM {s}.audit_trail");
+        SelectState = Qualify("SELECT key, value FROM {s}.ciaf_state WHERE scope = $1");
+        UpsertState = Qualify("""
+            INSERT INTO {s}.ciaf_state (scope, key, value, updated_at) VALUES ($1, $2, $3, now())
+            ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+            """);
+        DeleteState = Qualify("DELETE FROM {s}.ciaf_state WHERE scope = $1 AND key = $2");
     }
 
     /// <summary>The schema name, unquoted.</summary>
@@ -148,6 +181,25 @@ internal sealed class PostgreSqlSchema
     public string DeleteMetadata { get; }
     public string DeleteCompliance { get; }
     public string CountMetadata { get; }
+    public string InsertAudit { get; }
+    public string MergeAuditStage { get; }
+    public string SelectAudit { get; }
+    public string SelectState { get; }
+    public string UpsertState { get; }
+    public string DeleteState { get; }
+
+    /// <summary>Read columns of <c>audit_trail</c>; <c>timestamp</c> (the last) is for continuation and fallback.</summary>
+    public const string AuditColumns = "id, parent_id, action, timestamp_text, user_id, details, timestamp";
+
+    public const string CreateAuditStage = """
+        CREATE TEMP TABLE ciaf_audit_stage (
+            ord integer NOT NULL, id text COLLATE "C" NOT NULL, parent_id text, action text NOT NULL,
+            timestamp timestamptz NOT NULL, timestamp_text text NOT NULL, user_id text, details text
+        ) ON COMMIT DROP
+        """;
+
+    public const string CopyAuditStage =
+        "COPY ciaf_audit_stage (ord, id, parent_id, action, timestamp, timestamp_text, user_id, details) FROM STDIN (FORMAT BINARY)";
 
     /// <summary>Read columns of <c>metadata</c>; <c>timestamp</c> (the last) is only for keyset continuation.</summary>
     public const string MetadataColumns =

@@ -35,6 +35,24 @@ public sealed class PostgreSqlProcessConformance(PostgreSqlServer server) : Proc
     protected override string? ConnectionString => _connectionString;
 }
 
+[Collection(PostgreSqlCollection.Name)]
+public sealed class PostgreSqlImmediateSecurityConformance(PostgreSqlServer server) : SecurityConformanceTests
+{
+    private readonly string _connectionString = server.NewSchemaConnectionString();
+    protected override string BackendName => "postgresql";
+    protected override WriteMode Mode => WriteMode.Immediate;
+    protected override string? ConnectionString => _connectionString;
+}
+
+[Collection(PostgreSqlCollection.Name)]
+public sealed class PostgreSqlBufferedSecurityConformance(PostgreSqlServer server) : SecurityConformanceTests
+{
+    private readonly string _connectionString = server.NewSchemaConnectionString();
+    protected override string BackendName => "postgresql";
+    protected override WriteMode Mode => WriteMode.Buffered;
+    protected override string? ConnectionString => _connectionString;
+}
+
 internal static class PostgreSqlCorruptRows
 {
     /// <summary>A row whose metadata_text is not JSON (its jsonb column is valid: only the text is the source of truth).</summary>

@@ -140,8 +140,26 @@ public sealed class PostgreSqlMetadataBackendTests(PostgreSqlServer server) : ID
     {
         var backends = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => Open())));
         foreach (var b in backends) await b.DisposeAsync();
-        Assert.Equal(1L, Scalar($"SELECT count(*) FROM \"{Schema}\".ciaf_schema_version"));
-        Assert.Equal(1, Scalar($"SELECT max(version) FROM \"{Schema}\".ciaf_schema_version"));
+        // One row per migration, each applied once.
+        Assert.Equal(2L, Scalar($"SELECT count(*) FROM \"{Schema}\".ciaf_schema_version"));
+        Assert.Equal(2, Scalar($"SELECT max(version) FROM \"{Schema}\".ciaf_schema_version"));
+    }
+
+    [Fact]
+    public async Task Open_StoreAtAnOlderVersion_AppliesTheMissingMigrationKeepingTheData()
+    {
+        await using (var backend = Open())
+        {
+            await backend.WriteAsync([Record("kept", timestamp: T0)]);
+        }
+        // Take the store back to version 1: as a store created before the state table existed.
+        Scalar($"DROP TABLE \"{Schema}\".ciaf_state; DELETE FROM \"{Schema}\".ciaf_schema_version WHERE version = 2");
+
+        await using var upgraded = Open();
+        Assert.Equal(2, Scalar($"SELECT max(version) FROM \"{Schema}\".ciaf_schema_version"));
+        await upgraded.WriteStateAsync("legal_holds", "model:m", "{}");
+        Assert.Equal("{}", (await upgraded.ReadStateAsync("legal_holds"))["model:m"]);
+        Assert.NotNull(await upgraded.GetAsync("kept"));
     }
 
     [Theory]
@@ -257,6 +275,26 @@ public sealed class PostgreSqlMetadataBackendTests(PostgreSqlServer server) : ID
         string id = await storage.SaveMetadataAsync("di", "training", "e", new { a = 1 });
         await storage.FlushAsync(); // async_writes defaults to true: buffered
         Assert.Equal(1L, Scalar($"SELECT count(*) FROM \"{Schema}\".metadata WHERE id = $1", id));
+    }
+
+    [Fact]
+    public async Task Encryption_SensitiveValues_NeitherInTheTextNorInTheJsonbColumn()
+    {
+        string token = Guid.NewGuid().ToString("N");
+        string keyPath = Path.Combine(_folder.Path, "metadata.key");
+        Ciaf.Metadata.Encryption.MetadataEncryption.GenerateKey(keyPath);
+        string id;
+        await using (var storage = new MetadataStorage(new MetadataStorageOptions
+        {
+            StoragePath = _folder.Path, Backend = "postgresql", ConnectionString = _connectionString,
+            EncryptSensitiveData = true, EncryptionKeyPath = keyPath,
+        }))
+        {
+            id = await storage.SaveMetadataAsync("m", "training", "e", new { accuracy = 0.9, patient = new { SSN = $"ssn-{token}" } });
+            Assert.Equal($"ssn-{token}", (string?)(await storage.GetMetadataAsync(id))!.Metadata["patient"]!["SSN"]);
+        }
+        Assert.Equal(0L, Scalar($"SELECT count(*) FROM \"{Schema}\".metadata WHERE metadata_text LIKE $1 OR metadata::text LIKE $1", $"%{token}%"));
+        Assert.Equal(1L, Scalar($"SELECT count(*) FROM \"{Schema}\".metadata WHERE id = $1 AND metadata_text LIKE '%$ciaf_encrypted%'", id));
     }
 
     private static List<string> ReadAll(NpgsqlCommand command)
