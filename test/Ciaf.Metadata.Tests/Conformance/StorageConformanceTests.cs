@@ -26,6 +26,9 @@ public abstract class StorageConformanceTests : IDisposable
     /// <summary>Puts a corrupt record into the store at <paramref name="root"/> (a garbage file or row).</summary>
     protected abstract void PlantCorruptRecord(string root, string modelName);
 
+    /// <summary>A connection string for server backends (PostgreSQL); null for the file and SQLite backends.</summary>
+    protected virtual string? ConnectionString => null;
+
     protected string Root => _folder.Path;
 
     protected MetadataStorage Open(string? path = null, TimeProvider? clock = null, long maxBytes = MetadataStorageOptions.DefaultMaxMetadataBytes) =>
@@ -33,6 +36,7 @@ public abstract class StorageConformanceTests : IDisposable
         {
             StoragePath = path ?? Root,
             Backend = BackendName,
+            ConnectionString = ConnectionString,
             WriteMode = Mode,
             BatchSize = 50,
             MaxMetadataBytes = maxBytes,
