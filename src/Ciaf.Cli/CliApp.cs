@@ -74,6 +74,8 @@ internal sealed class CliApp
         CancellationToken cancellationToken = default)
     {
         bool realProcess = host is null;
+        // The tool ships the PostgreSQL backend: make "postgresql" a known backend name before anything resolves one.
+        Ciaf.Metadata.PostgreSql.PostgreSqlBackend.Register();
         var app = new CliApp(host ?? CliHost.Process, stdout, stderr);
         var root = app.Build();
         ParseResult parse;

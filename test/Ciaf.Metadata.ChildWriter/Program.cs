@@ -1,8 +1,9 @@
 using Ciaf.Metadata;
+using Ciaf.Metadata.PostgreSql;
 using Ciaf.Metadata.Storage;
 
 // A writer process for the multi-process and crash tests.
-// usage: ChildWriter <path> <backend> <immediate|buffered> <model> <count|forever> [flushEvery]
+// usage: ChildWriter <path> <backend> <immediate|buffered> <model> <count|forever> [flushEvery] [connectionString]
 // Prints "saved <seq>" (immediate) or "flushed <seq>" (buffered) once every record up to <seq> is durable.
 string path = args[0];
 string backend = args[1];
@@ -10,11 +11,14 @@ var mode = args[2] == "buffered" ? WriteMode.Buffered : WriteMode.Immediate;
 string model = args[3];
 long count = args[4] == "forever" ? long.MaxValue : long.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture);
 int flushEvery = args.Length > 5 ? int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture) : 50;
+string? connectionString = args.Length > 6 ? args[6] : null;
+PostgreSqlBackend.Register();
 
 await using var storage = new MetadataStorage(new MetadataStorageOptions
 {
     StoragePath = path,
     Backend = backend,
+    ConnectionString = connectionString,
     WriteMode = mode,
     BatchSize = 25,
 });

@@ -33,7 +33,10 @@ internal sealed class StoreResolver(CliHost host, GlobalSettings settings)
             string path = host.FullPath(settings.Store);
             string backend = settings.Backend is null ? DetectBackend(path) : CheckBackend(settings.Backend);
             string how = settings.Backend is null ? (Directory.Exists(path) ? "detected" : "default") : "--backend";
-            return new ResolvedStore(new MetadataStorageOptions { StoragePath = path, Backend = backend }, $"--store ({backend}, {how})", null);
+            // A server backend's connection string is a secret: it comes from the environment, never the command line.
+            string? connectionString = host.GetEnvironmentVariable("CIAF_POSTGRES_CONNECTION") is { Length: > 0 } cs ? cs : null;
+            return new ResolvedStore(new MetadataStorageOptions { StoragePath = path, Backend = backend, ConnectionString = connectionString },
+                $"--store ({backend}, {how})", null);
         }
         return ResolveWithoutCommandLine(localConfig)
             ?? throw new CliException(
@@ -60,7 +63,9 @@ internal sealed class StoreResolver(CliHost host, GlobalSettings settings)
     public static MetadataStorage Open(CliContext context, ResolvedStore store, bool mustExist)
     {
         string path = store.Options.StoragePath;
-        if (mustExist && !Directory.Exists(path))
+        // A server store (PostgreSQL) lives in the database: its local folder only receives exports.
+        bool serverStore = string.Equals(store.Options.Backend, Ciaf.Metadata.PostgreSql.PostgreSqlBackend.Name, StringComparison.OrdinalIgnoreCase);
+        if (mustExist && !serverStore && !Directory.Exists(path))
         {
             throw new CliException($"No store at '{path}' (from {store.Source}). Check the path, or create one with 'ciaf init' or 'ciaf save'.");
         }

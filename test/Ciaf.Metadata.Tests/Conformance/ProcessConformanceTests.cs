@@ -10,6 +10,12 @@ public abstract class ProcessConformanceTests : IDisposable
 
     protected abstract string BackendName { get; }
 
+    /// <summary>A connection string for server backends (PostgreSQL); null for the file and SQLite backends.</summary>
+    protected virtual string? ConnectionString => null;
+
+    private MetadataStorage Open() =>
+        new(new MetadataStorageOptions { StoragePath = _folder.Path, Backend = BackendName, ConnectionString = ConnectionString });
+
     public void Dispose()
     {
         _folder.Dispose();
@@ -22,13 +28,13 @@ public abstract class ProcessConformanceTests : IDisposable
     [Fact]
     public async Task BufferedWriter_KilledMidWrite_EveryFlushedRecordSurvivesAndNoPartialRecordAppears()
     {
-        using (var child = new ChildWriter(_folder.Path, BackendName, "buffered", "crash_model", "forever", flushEvery: 40))
+        using (var child = new ChildWriter(_folder.Path, BackendName, "buffered", "crash_model", "forever", flushEvery: 40, ConnectionString))
         {
             await child.WaitUntilDurableAsync(400, TimeSpan.FromSeconds(60));
             child.Kill();
         }
         // Whatever the child flushed last, at least 400 flushed records (seq 0..399) must be there.
-        using var storage = new MetadataStorage(_folder.Path, BackendName);
+        using var storage = Open();
         var seqs = Sequences(storage, "crash_model");
         for (long s = 0; s < 400; s++) Assert.Contains(s, seqs);
         Assert.Equal(0, storage.GetPerformanceMetrics().CorruptEntriesSkipped);
@@ -40,13 +46,13 @@ public abstract class ProcessConformanceTests : IDisposable
     public async Task ImmediateWriter_KilledBetweenSaves_EverySaveThatReturnedSurvives()
     {
         long durable;
-        using (var child = new ChildWriter(_folder.Path, BackendName, "immediate", "kill_model", "forever"))
+        using (var child = new ChildWriter(_folder.Path, BackendName, "immediate", "kill_model", "forever", connectionString: ConnectionString))
         {
             await child.WaitUntilDurableAsync(150, TimeSpan.FromSeconds(60));
             child.Kill();
             durable = child.LastDurable;
         }
-        using var storage = new MetadataStorage(_folder.Path, BackendName);
+        using var storage = Open();
         var seqs = Sequences(storage, "kill_model");
         for (long s = 0; s <= durable; s++) Assert.Contains(s, seqs);
         Assert.Equal(0, storage.GetPerformanceMetrics().CorruptEntriesSkipped);
@@ -56,7 +62,7 @@ public abstract class ProcessConformanceTests : IDisposable
     public async Task SeveralProcesses_WritingOneStoreAtOnce_EveryRecordPresent()
     {
         var children = Enumerable.Range(0, 3)
-            .Select(i => new ChildWriter(_folder.Path, BackendName, i % 2 == 0 ? "immediate" : "buffered", "shared_model", "150"))
+            .Select(i => new ChildWriter(_folder.Path, BackendName, i % 2 == 0 ? "immediate" : "buffered", "shared_model", "150", connectionString: ConnectionString))
             .ToList();
         try
         {
@@ -66,7 +72,7 @@ public abstract class ProcessConformanceTests : IDisposable
         {
             foreach (var child in children) child.Dispose();
         }
-        using var storage = new MetadataStorage(_folder.Path, BackendName);
+        using var storage = Open();
         var records = storage.GetModelMetadata("shared_model", limit: null);
         Assert.Equal(450, records.Count);
         Assert.Equal(450, records.Select(r => r.Id).Distinct().Count());

@@ -27,6 +27,9 @@ public abstract class SecurityConformanceTests : IDisposable
     /// <summary>The write mode under test.</summary>
     protected abstract WriteMode Mode { get; }
 
+    /// <summary>A connection string for server backends (PostgreSQL); null for the file and SQLite backends.</summary>
+    protected virtual string? ConnectionString => null;
+
     protected string Root => _folder.Path;
 
     /// <summary>The clock every store of a test shares; timers fire only when a test advances it.</summary>
@@ -39,6 +42,7 @@ public abstract class SecurityConformanceTests : IDisposable
         {
             StoragePath = Root,
             Backend = BackendName,
+            ConnectionString = ConnectionString,
             WriteMode = Mode,
             BatchSize = 50,
             TimeProvider = Clock,

@@ -26,6 +26,9 @@ public abstract class StorageConformanceTests : IDisposable
     /// <summary>Puts a corrupt record into the store at <paramref name="root"/> (a garbage file or row).</summary>
     protected abstract void PlantCorruptRecord(string root, string modelName);
 
+    /// <summary>A connection string for server backends (PostgreSQL); null for the file and SQLite backends.</summary>
+    protected virtual string? ConnectionString => null;
+
     /// <summary>Whether the store under test compresses large records (the suite must pass either way).</summary>
     protected virtual bool EnableCompression => false;
 
@@ -39,6 +42,7 @@ public abstract class StorageConformanceTests : IDisposable
         {
             StoragePath = path ?? Root,
             Backend = BackendName,
+            ConnectionString = ConnectionString,
             WriteMode = Mode,
             BatchSize = 50,
             MaxMetadataBytes = maxBytes,

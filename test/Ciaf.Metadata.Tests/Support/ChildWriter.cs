@@ -9,7 +9,7 @@ internal sealed class ChildWriter : IDisposable
     private long _lastDurable = -1;
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public ChildWriter(string path, string backend, string mode, string model, string count, int flushEvery = 50)
+    public ChildWriter(string path, string backend, string mode, string model, string count, int flushEvery = 50, string? connectionString = null)
     {
         string dll = Path.Combine(AppContext.BaseDirectory.Replace("Ciaf.Metadata.Tests", "Ciaf.Metadata.ChildWriter", StringComparison.Ordinal),
             "Ciaf.Metadata.ChildWriter.dll");
@@ -17,6 +17,7 @@ internal sealed class ChildWriter : IDisposable
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { dll, path, backend, mode, model, count, flushEvery.ToString(System.Globalization.CultureInfo.InvariantCulture) })
             psi.ArgumentList.Add(a);
+        if (connectionString is not null) psi.ArgumentList.Add(connectionString);
         _process = Process.Start(psi)!;
         _process.OutputDataReceived += (_, e) =>
         {

@@ -1,0 +1,826 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Ciaf.Metadata.Hashing;
+using Ciaf.Metadata.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Ciaf.Metadata.PostgreSql;
+
+/// <summary>
+/// Stores records in PostgreSQL (backend name <c>postgresql</c>), so many machines and processes share one store.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Tables <c>metadata</c>, <c>compliance_events</c> and <c>audit_trail</c> live in one schema (the first entry of the
+/// connection string's <c>Search Path</c>, or <see cref="PostgreSqlBackendOptions.Schema"/>, default <c>public</c>);
+/// forward migrations are applied at start-up in one transaction under an advisory lock, so processes starting
+/// together do not race. See docs/postgresql.md for the layout and which index serves which query.
+/// </para>
+/// <para>
+/// A record's metadata is kept twice: <c>metadata_text</c>, the exact Python-style JSON (the source of truth: reads
+/// return it, so hashes verify and <c>1</c> stays distinct from <c>1.0</c>), and <c>metadata</c> as <c>jsonb</c> with a
+/// GIN index for ad-hoc queries. Batches go through binary <c>COPY</c> into a temporary table, then one
+/// <c>INSERT ... SELECT ... ON CONFLICT (id) DO UPDATE</c>; a single record is one parameterized upsert. Writing an
+/// id again replaces the row, so a retried batch never duplicates anything.
+/// </para>
+/// <para>
+/// Transient failures (server restart or shutdown, connection refused or reset, SQL states 08xxx, 57P01-57P03,
+/// 53300, 40001, 40P01) are retried with exponential backoff and jitter for up to
+/// <see cref="PostgreSqlBackendOptions.TransientRetryTimeout"/> (30 s by default), for writes, reads and the
+/// start-up migration alike. Queries read in pages of <c>(timestamp, id)</c> keyset order, so no transaction stays
+/// open while the caller consumes results and a page can be retried.
+/// </para>
+/// </remarks>
+public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend
+{
+    /// <summary>The name this backend is registered under.</summary>
+    public const string BackendName = PostgreSqlBackend.Name;
+
+    private const int PageSize = 1000;
+    private const int MaxBackoffMs = 2_000;
+
+    private static readonly string[] SizedTables = ["metadata", "compliance_events", "audit_trail", "ciaf_state", PostgreSqlSchema.VersionTable];
+
+    private readonly BackendContext _context;
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly PostgreSqlSchema _schema;
+    private readonly TimeSpan _retryTimeout;
+    private readonly string _target;
+    private int _disposed;
+
+    /// <summary>Opens the store <see cref="BackendContext.ConnectionString"/> points at, with default options.</summary>
+    /// <inheritdoc cref="PostgreSqlMetadataBackend(BackendContext, PostgreSqlBackendOptions)"/>
+    public PostgreSqlMetadataBackend(BackendContext context)
+        : this(context, new PostgreSqlBackendOptions())
+    {
+    }
+
+    /// <summary>
+    /// Opens the store <see cref="BackendContext.ConnectionString"/> points at: creates the schema and tables where
+    /// missing and applies pending migrations (retrying while the server is unreachable, up to the retry timeout).
+    /// </summary>
+    /// <param name="context">Connection string, store folder (used for exports), logger and corrupt-entry callback.</param>
+    /// <param name="options">Schema and retry settings.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="context"/> or <paramref name="options"/> is <c>null</c>.</exception>
+    /// <exception cref="ArgumentException">
+    /// No connection string, an invalid one, an empty storage path, or a schema name that does not match
+    /// <see cref="PostgreSqlBackendOptions.IdentifierPattern"/>.
+    /// </exception>
+    /// <exception cref="MetadataStorageException">The server cannot be reached or refuses the schema changes, or the tables are not a CIAF store's.</exception>
+    public PostgreSqlMetadataBackend(BackendContext context, PostgreSqlBackendOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(
+                "Invalid PostgreSQL backend options: " + string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value}")), nameof(options));
+        }
+        if (string.IsNullOrWhiteSpace(context.StoragePath))
+        {
+            throw new ArgumentException("BackendContext.StoragePath must be a folder path (exports are written there); it is empty.", nameof(context));
+        }
+        if (string.IsNullOrWhiteSpace(context.ConnectionString))
+        {
+            throw new ArgumentException(
+                "The postgresql backend needs a connection string: set postgres_connection_string (environment CIAF_POSTGRES_CONNECTION) " +
+                "or MetadataStorageOptions.ConnectionString, e.g. \"Host=db;Database=ciaf;Username=ciaf;Password=...\".", nameof(context));
+        }
+
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(context.ConnectionString);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidCastException)
+        {
+            // Never echo the connection string: it may hold a password.
+            throw new ArgumentException($"The PostgreSQL connection string is invalid: {ex.Message}", nameof(context), ex);
+        }
+
+        string schema = options.Schema ?? SchemaFromSearchPath(builder.SearchPath) ?? PostgreSqlBackendOptions.DefaultSchema;
+        _schema = new PostgreSqlSchema(schema);
+        // Single writes and queries repeat a handful of statements: let Npgsql prepare them, unless the user chose.
+        if (!builder.ContainsKey("Max Auto Prepare")) builder.MaxAutoPrepare = 16;
+
+        _context = context;
+        _retryTimeout = options.TransientRetryTimeout;
+        StoragePath = Path.GetFullPath(context.StoragePath);
+        _target = string.Create(CultureInfo.InvariantCulture,
+            $"postgresql://{builder.Host}:{builder.Port}/{builder.Database} (schema {_schema.Name})");
+        _dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
+        try
+        {
+            RunBlocking("apply schema migrations", Migrate);
+        }
+        catch (Exception ex)
+        {
+            _dataSource.Dispose();
+            if (ex is NpgsqlException or IOException or TimeoutException)
+            {
+                throw new MetadataStorageException($"PostgreSQL backend could not open {_target}: {ex.Message}", ex)
+                {
+                    Backend = BackendName,
+                    Path = _target,
+                };
+            }
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public string Name => BackendName;
+
+    /// <inheritdoc />
+    /// <remarks>The local folder exports are written to; the records themselves live in PostgreSQL.</remarks>
+    public string StoragePath { get; }
+
+    /// <inheritdoc />
+    /// <remarks>Always <c>null</c>: there is no database file.</remarks>
+    public string? DbPath => null;
+
+    /// <summary>The schema holding the tables (unquoted).</summary>
+    public string Schema => _schema.Name;
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">A record is <c>null</c> or has no id.</exception>
+    /// <exception cref="MetadataStorageException">The batch could not be written (after retrying transient errors); nothing of it was written.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public async ValueTask WriteAsync(IReadOnlyList<MetadataRecord> records, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (records.Count == 0) return;
+
+        // Serialize before touching the network; a retry reuses the rows.
+        var rows = new RecordRow[records.Count];
+        for (int i = 0; i < records.Count; i++)
+        {
+            var r = records[i] ?? throw new ArgumentException($"records[{i}] is null.", nameof(records));
+            if (string.IsNullOrEmpty(r.Id)) throw new ArgumentException($"records[{i}] has no id.", nameof(records));
+            ArgumentNullException.ThrowIfNull(r.Metadata, $"records[{i}].Metadata");
+            string text = PythonJson.Serialize(r.Metadata, PythonJsonStyle.Compact);
+            rows[i] = new RecordRow(r.Id, r.ModelName, string.IsNullOrEmpty(r.ModelVersion) ? RecordJson.DefaultModelVersion : r.ModelVersion,
+                r.Stage, r.EventType, r.Timestamp.UtcDateTime, PythonTimestamp.Format(r.Timestamp), r.MetadataHash, r.Details,
+                JsonbText.For(r.Metadata, text), text);
+        }
+
+        try
+        {
+            await RetryAsync("write", async token =>
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
+                if (rows.Length == 1)
+                {
+                    await using var command = new NpgsqlCommand(_schema.UpsertMetadata, connection);
+                    AddRecordParameters(command, rows[0]);
+                    await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                    return 0;
+                }
+                await using var tx = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
+                await ExecuteAsync(connection, PostgreSqlSchema.CreateMetadataStage, token).ConfigureAwait(false);
+                await using (var importer = await connection.BeginBinaryImportAsync(PostgreSqlSchema.CopyMetadataStage, token).ConfigureAwait(false))
+                {
+                    for (int i = 0; i < rows.Length; i++)
+                    {
+                        var row = rows[i];
+                        await importer.StartRowAsync(token).ConfigureAwait(false);
+                        await importer.WriteAsync(i, NpgsqlDbType.Integer, token).ConfigureAwait(false);
+                        await WriteTextAsync(importer, row.Id, token).ConfigureAwait(false);
+                        await WriteTextAsync(importer, row.ModelName, token).ConfigureAwait(false);
+                        await WriteTextAsync(importer, row.ModelVersion, token).ConfigureAwait(false);
+                        await WriteTextAsync(importer, row.Stage, token).ConfigureAwait(false);
+                        await WriteTextAsync(importer, row.EventType, token).ConfigureAwait(false);
+                        await importer.WriteAsync(row.Timestamp, NpgsqlDbType.TimestampTz, token).ConfigureAwait(false);
+                        await WriteTextAsync(importer, row.TimestampText, token).ConfigureAwait(false);
+                        await WriteTextAsync(importer, row.MetadataHash, token).ConfigureAwait(false);
+                        await WriteTextAsync(importer, row.Details, token).ConfigureAwait(false);
+                        await importer.WriteAsync(row.Jsonb, NpgsqlDbType.Jsonb, token).ConfigureAwait(false);
+                        await WriteTextAsync(importer, row.Text, token).ConfigureAwait(false);
+                    }
+                    await importer.CompleteAsync(token).ConfigureAwait(false);
+                }
+                await ExecuteAsync(connection, _schema.MergeMetadataStage, token).ConfigureAwait(false);
+                await tx.CommitAsync(token).ConfigureAwait(false);
+                return 0;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsStorageError(ex))
+        {
+            throw Failure("write", rows[0].Id, ex, rows.Length);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">An event is <c>null</c> or has no id.</exception>
+    /// <exception cref="MetadataStorageException">The events could not be written (after retrying transient errors); none of them was.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public async ValueTask WriteComplianceEventsAsync(IReadOnlyList<ComplianceEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (events.Count == 0) return;
+        for (int i = 0; i < events.Count; i++)
+        {
+            var e = events[i] ?? throw new ArgumentException($"events[{i}] is null.", nameof(events));
+            if (string.IsNullOrEmpty(e.Id)) throw new ArgumentException($"events[{i}] has no id.", nameof(events));
+        }
+
+        try
+        {
+            await RetryAsync("write compliance event", async token =>
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
+                if (events.Count == 1)
+                {
+                    await using var command = new NpgsqlCommand(_schema.UpsertCompliance, connection);
+                    AddEventParameters(command, events[0]);
+                    await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                    return 0;
+                }
+                await using var tx = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
+                await ExecuteAsync(connection, PostgreSqlSchema.CreateComplianceStage, token).ConfigureAwait(false);
+                await using (var importer = await connection.BeginBinaryImportAsync(PostgreSqlSchema.CopyComplianceStage, token).ConfigureAwait(false))
+                {
+                    for (int i = 0; i < events.Count; i++)
+                    {
+                        var e = events[i];
+                        await importer.StartRowAsync(token).ConfigureAwait(false);
+                        await importer.WriteAsync(i, NpgsqlDbType.Integer, token).ConfigureAwait(false);
+                        await WriteTextAsync(importer, e.Id, token).ConfigureAwait(false);
+                        await WriteTextAsync(importer, e.MetadataId, token).ConfigureAwait(false);
+                        await WriteTextAsync(importer, e.Framework, token).ConfigureAwait(false);
+                        if (e.ComplianceScore is { } score) await importer.WriteAsync(score, NpgsqlDbType.Double, token).ConfigureAwait(false);
+                        else await importer.WriteNullAsync(token).ConfigureAwait(false);
+                        await WriteTextAsync(importer, e.ValidationStatus, token).ConfigureAwait(false);
+                        await importer.WriteAsync(e.Timestamp.UtcDateTime, NpgsqlDbType.TimestampTz, token).ConfigureAwait(false);
+                        await WriteTextAsync(importer, PythonTimestamp.Format(e.Timestamp), token).ConfigureAwait(false);
+                        await WriteTextAsync(importer, e.Details, token).ConfigureAwait(false);
+                    }
+                    await importer.CompleteAsync(token).ConfigureAwait(false);
+                }
+                await ExecuteAsync(connection, _schema.MergeComplianceStage, token).ConfigureAwait(false);
+                await tx.CommitAsync(token).ConfigureAwait(false);
+                return 0;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsStorageError(ex))
+        {
+            throw Failure("write compliance event", events[0].Id, ex, events.Count);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A corrupt row is reported through <see cref="BackendContext.ReportCorrupt"/> and returned as <c>null</c>.</remarks>
+    /// <exception cref="MetadataStorageException">The database could not be read.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public async ValueTask<MetadataRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        List<object?[]> rows;
+        try
+        {
+            rows = await RetryAsync("read", async token =>
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
+                await using var command = new NpgsqlCommand(_schema.SelectMetadata + " WHERE id = $1", connection);
+                command.Parameters.Add(new NpgsqlParameter { Value = id, NpgsqlDbType = NpgsqlDbType.Text });
+                return await ReadRowsAsync(command, token).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsStorageError(ex))
+        {
+            throw Failure("read", id, ex);
+        }
+        return rows.Count == 0 ? null : ToRecord(rows[0]);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentOutOfRangeException">The limit is negative.</exception>
+    /// <exception cref="MetadataStorageException">The database could not be read.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public IAsyncEnumerable<MetadataRecord> QueryAsync(MetadataQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Limit < 0) throw new ArgumentOutOfRangeException(nameof(query), query.Limit, "MetadataQuery.Limit must be zero or positive.");
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+        var filters = new Filters();
+        if (query.ModelName is not null) filters.Add("model_name =", query.ModelName, NpgsqlDbType.Text);
+        if (query.Stage is not null) filters.Add("stage =", query.Stage, NpgsqlDbType.Text);
+        if (query.Since is { } since) filters.Add("timestamp >=", Bound(since), NpgsqlDbType.TimestampTz);
+        if (query.Until is { } until) filters.Add("timestamp <", Bound(until), NpgsqlDbType.TimestampTz);
+        return ReadPagedAsync(_schema.SelectMetadata, filters, descending: query.Order == RecordOrder.NewestFirst, query.Limit,
+            ToRecord, query.Matches, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentOutOfRangeException">The limit is negative.</exception>
+    /// <exception cref="MetadataStorageException">The database could not be read.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public IAsyncEnumerable<ComplianceEvent> QueryComplianceEventsAsync(ComplianceEventQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Limit < 0) throw new ArgumentOutOfRangeException(nameof(query), query.Limit, "ComplianceEventQuery.Limit must be zero or positive.");
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+        var filters = new Filters();
+        if (query.Framework is not null) filters.Add("framework =", query.Framework, NpgsqlDbType.Text);
+        if (query.MetadataId is not null) filters.Add("metadata_id =", query.MetadataId, NpgsqlDbType.Text);
+        if (query.Since is { } since) filters.Add("timestamp >=", Bound(since), NpgsqlDbType.TimestampTz);
+        if (query.Until is { } until) filters.Add("timestamp <", Bound(until), NpgsqlDbType.TimestampTz);
+        return ReadPagedAsync(_schema.SelectCompliance, filters, descending: true, query.Limit,
+            ToComplianceEvent, query.Matches, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException"><paramref name="ids"/> contains <c>null</c>.</exception>
+    /// <exception cref="MetadataStorageException">The rows could not be deleted; none was.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public ValueTask<int> DeleteAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default) =>
+        DeleteCoreAsync(_schema.DeleteMetadata, ids, "delete", cancellationToken);
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException"><paramref name="ids"/> contains <c>null</c>.</exception>
+    /// <exception cref="MetadataStorageException">The rows could not be deleted; none was.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public ValueTask<int> DeleteComplianceEventsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default) =>
+        DeleteCoreAsync(_schema.DeleteCompliance, ids, "delete compliance event", cancellationToken);
+
+    /// <inheritdoc />
+    /// <exception cref="MetadataStorageException">The database could not be read.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public async ValueTask<long> CountAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        try
+        {
+            return await RetryAsync("count", async token =>
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
+                await using var command = new NpgsqlCommand(_schema.CountMetadata, connection);
+                return Convert.ToInt64(await command.ExecuteScalarAsync(token).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsStorageError(ex))
+        {
+            throw Failure("count", null, ex);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// <c>pg_total_relation_size</c> of the store's tables (with their indexes and TOAST data). When the server cannot
+    /// be asked, the failure is logged and 0 returned: a size is a metric, not worth failing a caller over.
+    /// </remarks>
+    public long SizeOnDisk()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        try
+        {
+            using var connection = _dataSource.OpenConnection();
+            using var command = new NpgsqlCommand(
+                "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c " +
+                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = ANY($2) AND c.relkind = 'r'",
+                connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = _schema.Name, NpgsqlDbType = NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = SizedTables, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (IsStorageError(ex))
+        {
+            PostgreSqlLog.SizeUnavailable(_context.Logger, _target, ex.Message, ex);
+            return 0;
+        }
+    }
+
+    /// <summary>Closes every pooled connection (disposes the data source). Idempotent.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The schema a <c>Search Path</c> names first, folded as PostgreSQL folds it: <c>"Name"</c> keeps its case,
+    /// an unquoted name is lower-cased. <c>null</c> when the search path is empty.
+    /// </summary>
+    private static string? SchemaFromSearchPath(string? searchPath)
+    {
+        if (string.IsNullOrWhiteSpace(searchPath)) return null;
+        string first = searchPath.Split(',')[0].Trim();
+        if (first.Length >= 2 && first[0] == '"' && first[^1] == '"') return first[1..^1];
+        return first.ToLowerInvariant();
+    }
+
+    private void Migrate()
+    {
+        using var connection = _dataSource.OpenConnection();
+
+        // Fast path without any lock or DDL: the store is already at (or past) our version. A role with only
+        // read/write rights on the tables can then use a store an administrator created.
+        int current = ReadVersion(connection, null);
+        CheckColumns(connection, requireTables: false);
+        if (current < _schema.LatestVersion)
+        {
+            using var tx = connection.BeginTransaction();
+            // Processes starting at once queue here; the key is per schema, derived in SQL from the name.
+            using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", connection, tx))
+            {
+                lockCommand.Parameters.Add(new NpgsqlParameter { Value = "ciaf_metadata_migrate:" + _schema.Name, NpgsqlDbType = NpgsqlDbType.Text });
+                lockCommand.ExecuteNonQuery();
+            }
+            if (!SchemaExists(connection, tx)) Execute(connection, tx, _schema.CreateSchema);
+            Execute(connection, tx, _schema.CreateVersionTable);
+            current = ReadVersion(connection, tx);
+            foreach (var migration in _schema.Migrations.Where(m => m.Version > current))
+            {
+                foreach (var sql in migration.Statements) Execute(connection, tx, sql);
+                using var insert = new NpgsqlCommand(_schema.InsertVersion, connection, tx);
+                insert.Parameters.Add(new NpgsqlParameter { Value = migration.Version, NpgsqlDbType = NpgsqlDbType.Integer });
+                insert.Parameters.Add(new NpgsqlParameter { Value = migration.Description, NpgsqlDbType = NpgsqlDbType.Text });
+                insert.ExecuteNonQuery();
+                PostgreSqlLog.MigrationApplied(_context.Logger, _target, migration.Version, migration.Description);
+            }
+            tx.Commit();
+        }
+        else if (current > _schema.LatestVersion)
+        {
+            PostgreSqlLog.NewerSchema(_context.Logger, _target, current, _schema.LatestVersion);
+        }
+        CheckColumns(connection, requireTables: true);
+    }
+
+    private int ReadVersion(NpgsqlConnection connection, NpgsqlTransaction? tx)
+    {
+        using (var exists = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", connection, tx))
+        {
+            exists.Parameters.Add(new NpgsqlParameter { Value = $"{_schema.Quoted}.{PostgreSqlSchema.VersionTable}", NpgsqlDbType = NpgsqlDbType.Text });
+            if (exists.ExecuteScalar() is not true) return 0;
+        }
+        using var command = new NpgsqlCommand(_schema.SelectVersion, connection, tx);
+        return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    private bool SchemaExists(NpgsqlConnection connection, NpgsqlTransaction tx)
+    {
+        using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", connection, tx);
+        command.Parameters.Add(new NpgsqlParameter { Value = _schema.Name, NpgsqlDbType = NpgsqlDbType.Text });
+        return command.ExecuteScalar() is true;
+    }
+
+    // A table of the same name made by another application (CREATE TABLE IF NOT EXISTS would keep it): refuse it,
+    // before any migration touches it. requireTables: after the migrations every table must exist.
+    private void CheckColumns(NpgsqlConnection connection, bool requireTables)
+    {
+        var present = new HashSet<(string, string)>();
+        using (var command = new NpgsqlCommand(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns WHERE table_schema = $1 AND table_name = ANY($2)", connection))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = _schema.Name, NpgsqlDbType = NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter
+            {
+                Value = PostgreSqlSchema.RequiredColumns.Select(t => t.Table).ToArray(),
+                NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text,
+            });
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) present.Add((reader.GetString(0), reader.GetString(1)));
+        }
+        foreach (var (table, columns) in PostgreSqlSchema.RequiredColumns)
+        {
+            var missing = columns.Where(c => !present.Contains((table, c))).ToList();
+            if (missing.Count == columns.Length && !requireTables) continue; // not created yet
+            if (missing.Count > 0)
+            {
+                throw new MetadataStorageException(
+                    $"PostgreSQL backend: {_target} is not a CIAF metadata store: table '{table}' lacks column(s) {string.Join(", ", missing)}.")
+                {
+                    Backend = BackendName,
+                    Path = _target,
+                };
+            }
+        }
+    }
+
+    private static void Execute(NpgsqlConnection connection, NpgsqlTransaction? tx, string sql)
+    {
+        using var command = new NpgsqlCommand(sql, connection, tx);
+        command.ExecuteNonQuery();
+    }
+
+    private static async ValueTask ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Task WriteTextAsync(NpgsqlBinaryImporter importer, string? value, CancellationToken cancellationToken) =>
+        value is null ? importer.WriteNullAsync(cancellationToken) : importer.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
+
+    private static void AddRecordParameters(NpgsqlCommand command, RecordRow row)
+    {
+        var p = command.Parameters;
+        p.Add(Text(row.Id));
+        p.Add(Text(row.ModelName));
+        p.Add(Text(row.ModelVersion));
+        p.Add(Text(row.Stage));
+        p.Add(Text(row.EventType));
+        p.Add(new NpgsqlParameter { Value = row.Timestamp, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        p.Add(Text(row.TimestampText));
+        p.Add(Text(row.MetadataHash));
+        p.Add(Text(row.Details));
+        p.Add(new NpgsqlParameter { Value = row.Jsonb, NpgsqlDbType = NpgsqlDbType.Jsonb });
+        p.Add(Text(row.Text));
+    }
+
+    private static void AddEventParameters(NpgsqlCommand command, ComplianceEvent e)
+    {
+        var p = command.Parameters;
+        p.Add(Text(e.Id));
+        p.Add(Text(e.MetadataId));
+        p.Add(Text(e.Framework));
+        p.Add(new NpgsqlParameter { Value = e.ComplianceScore is { } s ? s : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Double });
+        p.Add(Text(e.ValidationStatus));
+        p.Add(new NpgsqlParameter { Value = e.Timestamp.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        p.Add(Text(PythonTimestamp.Format(e.Timestamp)));
+        p.Add(Text(e.Details));
+    }
+
+    private static NpgsqlParameter Text(string? value) =>
+        new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
+
+    private async ValueTask<int> DeleteCoreAsync(string sql, IReadOnlyCollection<string> ids, string operation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (ids.Count == 0) return 0;
+        var distinct = new HashSet<string>(ids.Count, StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            if (id is null) throw new ArgumentException("ids contains null.", nameof(ids));
+            distinct.Add(id);
+        }
+        string[] array = [.. distinct];
+        try
+        {
+            return await RetryAsync(operation, async token =>
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
+                await using var command = new NpgsqlCommand(sql, connection);
+                command.Parameters.Add(new NpgsqlParameter { Value = array, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsStorageError(ex))
+        {
+            throw Failure(operation, array[0], ex, array.Length);
+        }
+    }
+
+    private async IAsyncEnumerable<T> ReadPagedAsync<T>(string select, Filters filters, bool descending, int? limit,
+        Func<object?[], T?> materialize, Func<T, bool> matches,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : class
+    {
+        if (limit == 0) yield break;
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+        string direction = descending ? "DESC" : "ASC";
+        int n = filters.Count;
+        string where = filters.Sql;
+        // Keyset continuation on (timestamp, id) of the last row read: the ORDER BY's order, served by the indexes.
+        string after = $"(timestamp, id) {(descending ? "<" : ">")} (${n + 1}, ${n + 2})";
+        string firstPage = $"{select}{(where.Length > 0 ? " WHERE " + where : "")} ORDER BY timestamp {direction}, id {direction} LIMIT ${n + 1}";
+        string nextPage = $"{select} WHERE {(where.Length > 0 ? where + " AND " : "")}{after} ORDER BY timestamp {direction}, id {direction} LIMIT ${n + 3}";
+
+        int yielded = 0;
+        DateTime? lastTimestamp = null;
+        string? lastId = null;
+        while (true)
+        {
+            int take = limit is { } l ? Math.Min(PageSize, Math.Max(l - yielded, 1)) : PageSize;
+            List<object?[]> page;
+            try
+            {
+                page = await RetryAsync("query", async token =>
+                {
+                    await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
+                    await using var command = new NpgsqlCommand(lastId is null ? firstPage : nextPage, connection);
+                    filters.AddParameters(command);
+                    if (lastId is not null)
+                    {
+                        command.Parameters.Add(new NpgsqlParameter { Value = lastTimestamp!.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+                        command.Parameters.Add(Text(lastId));
+                    }
+                    command.Parameters.Add(new NpgsqlParameter { Value = take, NpgsqlDbType = NpgsqlDbType.Integer });
+                    return await ReadRowsAsync(command, token).ConfigureAwait(false);
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsStorageError(ex))
+            {
+                throw Failure("query", null, ex);
+            }
+
+            foreach (var row in page)
+            {
+                lastId = (string)row[0]!;               // id is the primary key: never NULL
+                lastTimestamp = (DateTime)row[^1]!;     // timestamp is NOT NULL and always the last column read
+                var item = materialize(row);
+                if (item is null || !matches(item)) continue;
+                yield return item;
+                if (++yielded == limit) yield break;
+            }
+            if (page.Count < take) yield break;
+        }
+    }
+
+    private static async Task<List<object?[]>> ReadRowsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var rows = new List<object?[]>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var row = new object?[reader.FieldCount];
+            for (int i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    // Columns: id, model_name, model_version, stage, event_type, timestamp_text, metadata_hash, details, metadata_text, timestamp
+    private MetadataRecord? ToRecord(object?[] row)
+    {
+        try
+        {
+            string json = row[8] as string ?? throw new FormatException("metadata_text is NULL");
+            JsonObject metadata;
+            try
+            {
+                metadata = PythonJson.Parse(json) as JsonObject ?? throw new FormatException("metadata_text is not a JSON object");
+            }
+            catch (JsonException ex)
+            {
+                throw new FormatException("metadata_text is not valid JSON: " + ex.Message, ex);
+            }
+            string? version = row[2] as string;
+            return new MetadataRecord(
+                (string)row[0]!,
+                row[1] as string ?? throw new FormatException("model_name is NULL"),
+                string.IsNullOrEmpty(version) ? RecordJson.DefaultModelVersion : version,
+                row[3] as string ?? throw new FormatException("stage is NULL"),
+                row[4] as string ?? throw new FormatException("event_type is NULL"),
+                Timestamp(row[5], row[^1]),
+                row[6] as string ?? string.Empty,
+                row[7] as string,
+                metadata);
+        }
+        catch (FormatException ex)
+        {
+            ReportCorrupt("metadata", row[0], ex);
+            return null;
+        }
+    }
+
+    // Columns: id, metadata_id, framework, compliance_score, validation_status, timestamp_text, details, timestamp
+    private ComplianceEvent? ToComplianceEvent(object?[] row)
+    {
+        try
+        {
+            return new ComplianceEvent(
+                (string)row[0]!,
+                row[1] as string,
+                row[2] as string ?? throw new FormatException("framework is NULL"),
+                row[3] as double?,
+                row[4] as string,
+                Timestamp(row[5], row[^1]),
+                row[6] as string);
+        }
+        catch (FormatException ex)
+        {
+            ReportCorrupt("compliance_events", row[0], ex);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The exact text the record was written with (it round-trips to the tick); rows written by hand without it
+    /// fall back to the timestamptz column, which has the same microsecond precision.
+    /// </summary>
+    private static DateTimeOffset Timestamp(object? text, object? value)
+    {
+        if (text is string s && PythonTimestamp.TryParse(s, out var parsed)) return parsed;
+        if (value is DateTime dt) return new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc));
+        throw new FormatException($"timestamp_text '{text}' is not an ISO 8601 timestamp");
+    }
+
+    private void ReportCorrupt(string table, object? id, Exception ex)
+    {
+        string location = $"{_target} {table}#{id as string ?? "(null id)"}";
+        PostgreSqlLog.CorruptRow(_context.Logger, location, ex.Message, ex);
+        _context.ReportCorrupt(location, ex);
+    }
+
+    /// <summary>A query bound: stored timestamps have whole microseconds, so rounding the bound up keeps
+    /// <c>&gt;=</c> and <c>&lt;</c> exact.</summary>
+    private static DateTime Bound(DateTimeOffset value)
+    {
+        var utc = value.UtcDateTime;
+        long remainder = utc.Ticks % 10;
+        if (remainder != 0 && utc.Ticks <= DateTime.MaxValue.Ticks - 10) utc = utc.AddTicks(10 - remainder);
+        return utc;
+    }
+
+    private static bool IsStorageError(Exception ex) => ex is NpgsqlException or IOException or TimeoutException;
+
+    private static int Backoff(int attempt)
+    {
+        int delay = (int)Math.Min(MaxBackoffMs, 50 * Math.Pow(2, Math.Min(attempt - 1, 10)));
+        return delay + Random.Shared.Next(0, delay / 2 + 1); // jitter: processes hit by one restart don't retry in lockstep
+    }
+
+    private async ValueTask<T> RetryAsync<T>(string operation, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+    {
+        var elapsed = Stopwatch.StartNew();
+        for (int attempt = 1; ; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                return await action(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (PostgreSqlTransientErrors.IsTransient(ex) && elapsed.Elapsed < _retryTimeout && !cancellationToken.IsCancellationRequested)
+            {
+                int delay = Backoff(attempt);
+                PostgreSqlLog.Transient(_context.Logger, _target, operation, PostgreSqlTransientErrors.Describe(ex), attempt, delay);
+                // After a restart every idle pooled connection is dead: drop them all rather than fail on each in turn.
+                _dataSource.Clear();
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // The constructor cannot await; it uses the same policy, sleeping.
+    private void RunBlocking(string operation, Action action)
+    {
+        var elapsed = Stopwatch.StartNew();
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                action();
+                return;
+            }
+            catch (Exception ex) when (PostgreSqlTransientErrors.IsTransient(ex) && elapsed.Elapsed < _retryTimeout)
+            {
+                int delay = Backoff(attempt);
+                PostgreSqlLog.Transient(_context.Logger, _target, operation, PostgreSqlTransientErrors.Describe(ex), attempt, delay);
+                _dataSource.Clear();
+                Thread.Sleep(delay);
+            }
+        }
+    }
+
+    private MetadataStorageException Failure(string operation, string? recordId, Exception ex, int batchSize = 0)
+    {
+        var message = new StringBuilder($"PostgreSQL backend could not {operation}");
+        if (recordId is not null)
+        {
+            message.Append(CultureInfo.InvariantCulture, $" record '{recordId}'");
+            if (batchSize > 1) message.Append(CultureInfo.InvariantCulture, $" (batch of {batchSize}, rolled back)");
+        }
+        message.Append(CultureInfo.InvariantCulture, $" in {_target}: ");
+        message.Append(ex is PostgresException pg ? $"{pg.SqlState}: {pg.MessageText}" : ex.Message);
+        if (PostgreSqlTransientErrors.IsTransient(ex))
+        {
+            message.Append(CultureInfo.InvariantCulture, $" (still failing after retrying for {_retryTimeout.TotalSeconds:0.###} s)");
+        }
+        return new MetadataStorageException(message.ToString(), ex) { Backend = BackendName, Path = _target, RecordId = recordId };
+    }
+
+    private readonly record struct RecordRow(string Id, string ModelName, string ModelVersion, string Stage, string EventType,
+        DateTime Timestamp, string TimestampText, string? MetadataHash, string? Details, string Jsonb, string Text);
+
+    /// <summary>WHERE conditions with positional parameters; the column and operator texts are constants of this class.</summary>
+    private sealed class Filters
+    {
+        private readonly List<(string Condition, object Value, NpgsqlDbType Type)> _items = [];
+
+        public int Count => _items.Count;
+
+        public string Sql => string.Join(" AND ", _items.Select((f, i) => $"{f.Condition} ${i + 1}"));
+
+        public void Add(string condition, object value, NpgsqlDbType type) => _items.Add((condition, value, type));
+
+        public void AddParameters(NpgsqlCommand command)
+        {
+            foreach (var (_, value, type) in _items) command.Parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = type });
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using Ciaf.Metadata.Storage;
+using Ciaf.Metadata.Tests.Conformance;
+
+namespace Ciaf.Metadata.Tests.Backends.PostgreSql;
+
+// The shared suites against PostgreSQL: each test gets its own schema (Search Path) on the shared server.
+
+[Collection(PostgreSqlCollection.Name)]
+public sealed class PostgreSqlImmediateConformance(PostgreSqlServer server) : StorageConformanceTests
+{
+    private readonly string _connectionString = server.NewSchemaConnectionString();
+    protected override string BackendName => "postgresql";
+    protected override WriteMode Mode => WriteMode.Immediate;
+    protected override string? FixtureStore => null;
+    protected override string? ConnectionString => _connectionString;
+    protected override void PlantCorruptRecord(string root, string modelName) => PostgreSqlCorruptRows.Plant(server, _connectionString, modelName);
+}
+
+[Collection(PostgreSqlCollection.Name)]
+public sealed class PostgreSqlBufferedConformance(PostgreSqlServer server) : StorageConformanceTests
+{
+    private readonly string _connectionString = server.NewSchemaConnectionString();
+    protected override string BackendName => "postgresql";
+    protected override WriteMode Mode => WriteMode.Buffered;
+    protected override string? FixtureStore => null;
+    protected override string? ConnectionString => _connectionString;
+    protected override void PlantCorruptRecord(string root, string modelName) => PostgreSqlCorruptRows.Plant(server, _connectionString, modelName);
+}
+
+[Collection(PostgreSqlCollection.Name)]
+public sealed class PostgreSqlProcessConformance(PostgreSqlServer server) : ProcessConformanceTests
+{
+    private readonly string _connectionString = server.NewSchemaConnectionString();
+    protected override string BackendName => "postgresql";
+    protected override string? ConnectionString => _connectionString;
+}
+
+[Collection(PostgreSqlCollection.Name)]
+public sealed class PostgreSqlImmediateSecurityConformance(PostgreSqlServer server) : SecurityConformanceTests
+{
+    private readonly string _connectionString = server.NewSchemaConnectionString();
+    protected override string BackendName => "postgresql";
+    protected override WriteMode Mode => WriteMode.Immediate;
+    protected override string? ConnectionString => _connectionString;
+}
+
+[Collection(PostgreSqlCollection.Name)]
+public sealed class PostgreSqlBufferedSecurityConformance(PostgreSqlServer server) : SecurityConformanceTests
+{
+    private readonly string _connectionString = server.NewSchemaConnectionString();
+    protected override string BackendName => "postgresql";
+    protected override WriteMode Mode => WriteMode.Buffered;
+    protected override string? ConnectionString => _connectionString;
+}
+
+internal static class PostgreSqlCorruptRows
+{
+    /// <summary>A row whose metadata_text is not JSON (its jsonb column is valid: only the text is the source of truth).</summary>
+    public static void Plant(PostgreSqlServer server, string connectionString, string model)
+    {
+        string schema = new Npgsql.NpgsqlConnectionStringBuilder(connectionString).SearchPath!;
+        using var connection = server.OpenConnection(connectionString);
+        using var command = new Npgsql.NpgsqlCommand(
+            $"INSERT INTO \"{schema}\".metadata (id, model_name, model_version, stage, event_type, timestamp, timestamp_text, metadata_hash, details, metadata, metadata_text) " +
+            "VALUES ($1, $2, '1.0.0', 'training', 'e', '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', 'x', NULL, '{}', '{not json')",
+            connection);
+        command.Parameters.AddWithValue(Guid.NewGuid().ToString());
+        command.Parameters.AddWithValue(model);
+        command.ExecuteNonQuery();
+    }
+}
