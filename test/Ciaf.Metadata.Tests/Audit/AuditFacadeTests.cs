@@ -10,7 +10,7 @@ namespace Ciaf.Metadata.Tests.Audit;
 /// <summary>The facade's audit batching, failures and options, against an in-memory backend.</summary>
 public sealed class AuditFacadeTests : IDisposable
 {
-    private readonly TestFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

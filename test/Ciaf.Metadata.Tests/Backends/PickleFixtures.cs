@@ -11,12 +11,9 @@ internal static class PickleFixtures
 
     public static string PickleStore => PyciafFixtures.Store("pickle");
 
-    private static readonly Lazy<JsonObject> LazyExpected = new(() =>
-        (JsonObject)PythonJson.Parse(File.ReadAllBytes(Path.Combine(StoreRoot, "EXPECTED.json")))!);
+    public static JsonObject Expected => PyciafFixtures.ExpectedShared;
 
-    public static JsonObject Expected => LazyExpected.Value;
-
-    public static IEnumerable<JsonObject> ExpectedRecords => Expected["records"]!.AsArray().Select(r => r!.AsObject());
+    public static IEnumerable<JsonObject> ExpectedRecords => PyciafFixtures.ExpectedRecords;
 
     public static JsonObject ExpectedRecord(string id) => ExpectedRecords.Single(r => (string)r["id"]! == id);
 

@@ -116,7 +116,7 @@ public class PickleInteropTests
     public void Deserialize_PythonPickleOfEveryProtocol_EqualsPythonJsonView(int protocol)
     {
         using var folder = new TempDirectory();
-        Assert.Equal("ok", PicklePython.Run(WritePythonPickles, folder.Path).Trim());
+        Assert.Equal("ok", Python.Run(WritePythonPickles, folder.Path).Trim());
 
         var record = PickleRecordCodec.Deserialize(File.ReadAllBytes(folder.Combine($"p{protocol}.pkl")));
 
@@ -144,7 +144,7 @@ public class PickleInteropTests
         var record = PickleSamples.EdgeRecord();
         File.WriteAllBytes(folder.Combine("ours.pkl"), PickleRecordCodec.Serialize(record));
 
-        PicklePython.Run("""
+        Python.Run("""
             import sys, pickle
             rec = pickle.load(open(sys.argv[1], 'rb'))
             rec['metadata']['added_by_python'] = [1, 2.5, 'x']
@@ -169,7 +169,7 @@ public class PickleInteropTests
             string pkl = folder.Combine(record.Id + ".pkl"), json = folder.Combine(record.Id + ".json");
             File.WriteAllBytes(pkl, PickleRecordCodec.Serialize(record));
             File.WriteAllText(json, RecordJsonText(record));
-            Assert.Equal("ok", PicklePython.Run(CheckOurPickle, pkl, json).Trim());
+            Assert.Equal("ok", Python.Run(CheckOurPickle, pkl, json).Trim());
         }
         finally
         {

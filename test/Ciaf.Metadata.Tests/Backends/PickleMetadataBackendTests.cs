@@ -137,7 +137,7 @@ public sealed class PickleMetadataBackendTests : IDisposable
         Assert.True(File.Exists(path));
         Assert.Equal(PickleRecordCodec.Serialize(record), File.ReadAllBytes(path));
         PickleSamples.AssertSame(record, (await _backend.GetAsync(record.Id))!);
-        string loaded = PicklePython.Run("""
+        string loaded = Python.Run("""
             import sys, pickle, json, hashlib
             rec = pickle.load(open(sys.argv[1], 'rb'))
             assert hashlib.sha256(json.dumps(rec['metadata'], sort_keys=True).encode()).hexdigest() == rec['metadata_hash']
@@ -180,7 +180,7 @@ public sealed class PickleMetadataBackendTests : IDisposable
         string evilPrefix = _store.Combine("credit_scoring", "validation_285409d4.pkl");
         const string evilId = "66666666-7777-4888-8999-000000000000";
         string evilFull = _store.Combine("diagnosis-net", $"training_{evilId}.pkl");
-        PicklePython.Run("""
+        Python.Run("""
             import sys, os, pickle
             class Evil:
                 def __reduce__(self): return (os.system, ('touch ' + sys.argv[1],))

@@ -55,7 +55,7 @@ public class PickleSecurityTests
     {
         using var folder = new TempDirectory();
         string marker = folder.Combine("pwned");
-        Assert.Equal("ok", PicklePython.Run(WriteMaliciousPickles, folder.Path, marker).Trim());
+        Assert.Equal("ok", Python.Run(WriteMaliciousPickles, folder.Path, marker).Trim());
         var cases = (JsonObject)PythonJson.Parse(File.ReadAllBytes(folder.Combine("cases.json")))!;
         Assert.Equal(12, cases.Count);
 
@@ -79,11 +79,11 @@ public class PickleSecurityTests
         // The control experiment: the pickles above are really dangerous, so the refusals mean something.
         using var folder = new TempDirectory();
         string marker = folder.Combine("pwned");
-        PicklePython.Run(WriteMaliciousPickles, folder.Path, marker);
+        Python.Run(WriteMaliciousPickles, folder.Path, marker);
         Assert.Throws<UnsafePickleException>(() => PickleRecordCodec.Deserialize(File.ReadAllBytes(folder.Combine("os_system_p4.pkl"))));
         Assert.False(File.Exists(marker));
 
-        PicklePython.Run("import pickle, sys; pickle.load(open(sys.argv[1], 'rb'))", folder.Combine("os_system_p4.pkl"));
+        Python.Run("import pickle, sys; pickle.load(open(sys.argv[1], 'rb'))", folder.Combine("os_system_p4.pkl"));
 
         Assert.True(File.Exists(marker));
     }

@@ -18,33 +18,6 @@ public sealed class SqlitePythonInteropTests(ITestOutputHelper output) : IDispos
 
     public void Dispose() => _folder.Dispose();
 
-    private async Task<(int ExitCode, string Output)?> RunPythonAsync(string script, params string[] args)
-    {
-        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(script);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            output.WriteLine("python3 not found: interop not checked.");
-            return null;
-        }
-        using (process)
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-            var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-            var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-            await process.WaitForExitAsync(timeout.Token);
-            string text = await stdout + await stderr;
-            output.WriteLine(text);
-            return (process.ExitCode, text);
-        }
-    }
 
     [Fact]
     public async Task PythonStdlib_ReadsStoreWeWrote_HashesMatch()
@@ -75,10 +48,9 @@ public sealed class SqlitePythonInteropTests(ITestOutputHelper output) : IDispos
                 n += 1
             print("checked", n)
             """;
-        var result = await RunPythonAsync(script, _folder.DbPath);
-        if (result is null) return;
-        Assert.True(result.Value.ExitCode == 0, result.Value.Output);
-        Assert.Contains($"checked {records.Count}", result.Value.Output, StringComparison.Ordinal);
+        string result = Python.Run(script, _folder.DbPath);
+        output.WriteLine(result);
+        Assert.Contains($"checked {records.Count}", result, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -103,9 +75,8 @@ public sealed class SqlitePythonInteropTests(ITestOutputHelper output) : IDispos
             con.commit()
             print("written")
             """;
-        var result = await RunPythonAsync(script, _folder.DbPath);
-        if (result is null) return;
-        Assert.True(result.Value.ExitCode == 0, result.Value.Output);
+        string result = Python.Run(script, _folder.DbPath);
+        output.WriteLine(result);
 
         var record = await backend.GetAsync("from-python");
         Assert.NotNull(record);

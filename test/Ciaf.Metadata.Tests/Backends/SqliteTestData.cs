@@ -2,20 +2,18 @@ using System.Text.Json.Nodes;
 using Ciaf.Metadata.Backends.Sqlite;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
+using Ciaf.Metadata.Tests.Support;
 
 namespace Ciaf.Metadata.Tests.Backends;
 
 /// <summary>The Python reference's fixture (EXPECTED.json and its SQLite store) and sample records for the SQLite tests.</summary>
 internal static class SqliteTestData
 {
-    private static readonly Lazy<JsonObject> ExpectedJson = new(() =>
-        (JsonObject)PythonJson.Parse(File.ReadAllText(Path.Combine(FixtureRoot, "EXPECTED.json")))!);
-
-    public static string FixtureRoot => Path.Combine(AppContext.BaseDirectory, "Fixtures", "pyciaf-stores");
+    public static string FixtureRoot => PyciafFixtures.StoresPath;
 
     public static string FixtureDb => Path.Combine(FixtureRoot, "sqlite", "ciaf_metadata.db");
 
-    public static JsonObject Expected => ExpectedJson.Value;
+    public static JsonObject Expected => PyciafFixtures.ExpectedShared;
 
     public static IReadOnlyList<MetadataRecord> ExpectedRecords =>
         [.. Expected["records"]!.AsArray().Select(n => RecordJson.FromJsonObject(n!.AsObject()))];

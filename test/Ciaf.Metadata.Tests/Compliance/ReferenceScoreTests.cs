@@ -18,7 +18,7 @@ public sealed class ReferenceScoreTests
     public static TheoryData<string> CompleteFixtureRecords()
     {
         var data = new TheoryData<string>();
-        foreach (var r in Fixtures.ExpectedRecords.Where(r => (string?)r["stage"] == "compliance"
+        foreach (var r in PyciafFixtures.ExpectedRecords.Where(r => (string?)r["stage"] == "compliance"
                      && Frameworks.ContainsKey((string)r["event_type"]!)
                      && !IsIncomplete(r["metadata"]!.AsObject())))
         {
@@ -42,7 +42,7 @@ public sealed class ReferenceScoreTests
     [MemberData(nameof(CompleteFixtureRecords))]
     public void Assess_FixtureInputs_GivesTheReferenceScoreBitForBit(string id)
     {
-        var record = Fixtures.ExpectedRecords.Single(r => (string?)r["id"] == id);
+        var record = PyciafFixtures.ExpectedRecords.Single(r => (string?)r["id"] == id);
         var md = record["metadata"]!.AsObject();
         var framework = Frameworks[(string)record["event_type"]!];
 
@@ -54,7 +54,7 @@ public sealed class ReferenceScoreTests
     [Fact]
     public void CompleteFixtureRecords_CoverAllFourReferenceFrameworks()
     {
-        var kinds = Fixtures.ExpectedRecords.Where(r => (string?)r["stage"] == "compliance"
+        var kinds = PyciafFixtures.ExpectedRecords.Where(r => (string?)r["stage"] == "compliance"
                 && Frameworks.ContainsKey((string)r["event_type"]!) && !IsIncomplete(r["metadata"]!.AsObject()))
             .Select(r => (string)r["event_type"]!).ToHashSet();
         Assert.Equal(4, kinds.Count);
@@ -63,7 +63,7 @@ public sealed class ReferenceScoreTests
     [Fact]
     public void EeocAssess_EmptyInputs_EarnsNothingUnlikeTheReference()
     {
-        var record = Fixtures.ExpectedRecords.Single(r => (string?)r["event_type"] == "eeoc_compliance"
+        var record = PyciafFixtures.ExpectedRecords.Single(r => (string?)r["event_type"] == "eeoc_compliance"
             && (double)r["metadata"]!["compliance_score"]! == 0.2);
 
         var result = new EeocComplianceFramework().Assess(Inputs(record["metadata"]!.AsObject()));
@@ -90,13 +90,13 @@ public sealed class ReferenceScoreTests
         using var storage = new MetadataStorage(temp.Path, "json");
         var manager = new ModelMetadataManager("credit_scoring", "2.1.0", storage);
         var tracker = new ComplianceTracker(manager, new ComplianceTrackerOptions { AlertOnComplianceFailure = false });
-        var gdpr = Fixtures.ExpectedRecords.Single(r => (string?)r["event_type"] == "gdpr_compliance")["metadata"]!;
-        var fcra = Fixtures.ExpectedRecords.Single(r => (string?)r["event_type"] == "fcra_compliance")["metadata"]!;
+        var gdpr = PyciafFixtures.ExpectedRecords.Single(r => (string?)r["event_type"] == "gdpr_compliance")["metadata"]!;
+        var fcra = PyciafFixtures.ExpectedRecords.Single(r => (string?)r["event_type"] == "fcra_compliance")["metadata"]!;
 
         tracker.TrackGdprCompliance(gdpr["data_protection_measures"], gdpr["consent_management"], (bool)gdpr["right_to_explanation"]!);
         tracker.TrackFcraCompliance(fcra["accuracy_measures"], fcra["adverse_action_procedures"], fcra["data_quality"]);
 
-        var expected = Fixtures.Expected["compliance_tracker"]!["credit_scoring"]!;
+        var expected = PyciafFixtures.ExpectedShared["compliance_tracker"]!["credit_scoring"]!;
         Assert.Equal((double)expected["compliance_scores"]!["GDPR"]!, tracker.ComplianceScores["GDPR"]);
         Assert.Equal((double)expected["compliance_scores"]!["FCRA"]!, tracker.ComplianceScores["FCRA"]);
         Assert.Equal((double)expected["overall"]!, tracker.GetOverallComplianceScore());

@@ -9,7 +9,7 @@ public class StoredComplianceReportTests
     [Fact]
     public void Build_AssessmentsFromEarlierTrackers_ReportsLatestScoreAndWholeHistory()
     {
-        using var folder = new TestFolder();
+        using var folder = new TempDirectory();
         using (var storage = new MetadataStorage(folder.Path, "sqlite"))
         {
             var tracker = new ComplianceTracker(new ModelMetadataManager("m<&>", "1.0.0", storage));

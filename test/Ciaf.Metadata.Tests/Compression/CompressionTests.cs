@@ -11,7 +11,7 @@ namespace Ciaf.Metadata.Tests.Compression;
 /// <summary>Compression of large records: formats on disk, switching it on and off, bombs, and SQL on plain rows.</summary>
 public sealed class CompressionTests : IDisposable
 {
-    private readonly TestFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

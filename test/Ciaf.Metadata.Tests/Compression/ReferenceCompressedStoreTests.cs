@@ -15,17 +15,17 @@ namespace Ciaf.Metadata.Tests.Compression;
 /// <summary>The stores the reference's CompressedMetadataStorage writes, read through compressed_json and compressed_sqlite.</summary>
 public sealed class ReferenceCompressedStoreTests : IDisposable
 {
-    private readonly TestFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 
-    private static JsonObject Section(string store) => Fixtures.Expected["compressed"]![store]!.AsObject();
+    private static JsonObject Section(string store) => PyciafFixtures.ExpectedShared["compressed"]![store]!.AsObject();
 
     private string CopyFixture(string store)
     {
         string root = _folder.Combine(store);
         Directory.CreateDirectory(root);
-        Fixtures.CopyStore(store, root);
+        PyciafFixtures.CopyStore(store, root);
         return root;
     }
 

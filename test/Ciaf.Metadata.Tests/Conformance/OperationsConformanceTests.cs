@@ -17,7 +17,7 @@ namespace Ciaf.Metadata.Tests.Conformance;
 /// </summary>
 public abstract class OperationsConformanceTests : IDisposable
 {
-    private readonly TestFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     /// <summary>The backend under test.</summary>
     protected abstract string BackendName { get; }

@@ -6,7 +6,7 @@ namespace Ciaf.Metadata.Tests.Conformance;
 /// <summary>Crash and multi-process behaviour every backend must show.</summary>
 public abstract class ProcessConformanceTests : IDisposable
 {
-    private readonly TestFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     protected abstract string BackendName { get; }
 

@@ -18,8 +18,8 @@ public abstract class SecurityConformanceTests : IDisposable
 {
     protected static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
-    private readonly TestFolder _folder = new();
-    private readonly TestFolder _keys = new();
+    private readonly TempDirectory _folder = new();
+    private readonly TempDirectory _keys = new();
 
     /// <summary>The registered backend name under test.</summary>
     protected abstract string BackendName { get; }

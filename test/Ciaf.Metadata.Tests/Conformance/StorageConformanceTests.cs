@@ -12,7 +12,7 @@ namespace Ciaf.Metadata.Tests.Conformance;
 /// </summary>
 public abstract class StorageConformanceTests : IDisposable
 {
-    private readonly TestFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     /// <summary>The registered backend name under test.</summary>
     protected abstract string BackendName { get; }
@@ -437,15 +437,15 @@ public abstract class StorageConformanceTests : IDisposable
     public void FixtureStore_OpensUnchanged_AndReturnsExactlyTheReferenceRecords()
     {
         if (FixtureStore is null) return;
-        Fixtures.CopyStore(FixtureStore, Root);
+        PyciafFixtures.CopyStore(FixtureStore, Root);
         using var storage = Open();
-        foreach (var expected in Fixtures.ExpectedRecords)
+        foreach (var expected in PyciafFixtures.ExpectedRecords)
         {
             var r = storage.GetMetadata(expected["id"]!.GetValue<string>());
             Assert.NotNull(r);
             AssertRecord(expected, r);
         }
-        var expectedEvents = Fixtures.ExpectedComplianceEvents.ToList();
+        var expectedEvents = PyciafFixtures.ExpectedComplianceEvents.ToList();
         var events = storage.GetComplianceEvents();
         Assert.Equal(expectedEvents.Count, events.Count);
         foreach (var e in expectedEvents)
@@ -453,7 +453,7 @@ public abstract class StorageConformanceTests : IDisposable
             var actual = events.Single(x => x.Id == e["id"]!.GetValue<string>());
             Assert.Equal(PythonJson.Canonical(e), PythonJson.Canonical(RecordJson.ToJsonObject(actual)));
         }
-        var queries = Fixtures.Expected["queries"]!;
+        var queries = PyciafFixtures.ExpectedShared["queries"]!;
         foreach (var (model, ids) in queries["get_model_metadata_default"]!.AsObject())
         {
             Assert.Equal(ids!.AsArray().Select(n => n!.GetValue<string>()), storage.GetModelMetadata(model).Select(r => r.Id));
@@ -484,7 +484,7 @@ public abstract class StorageConformanceTests : IDisposable
     public void FixtureStore_RecordsWeRewrite_KeepTheirHashesAndStayReadable()
     {
         if (FixtureStore is null) return;
-        Fixtures.CopyStore(FixtureStore, Root);
+        PyciafFixtures.CopyStore(FixtureStore, Root);
         using var storage = Open();
         string id = storage.SaveMetadata("credit_scoring", "training", "training_completed", new { accuracy = 0.91 });
         storage.Flush();

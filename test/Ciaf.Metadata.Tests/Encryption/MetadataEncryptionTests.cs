@@ -8,7 +8,7 @@ namespace Ciaf.Metadata.Tests.Encryption;
 
 public sealed class MetadataEncryptionTests : IDisposable
 {
-    private readonly TestFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

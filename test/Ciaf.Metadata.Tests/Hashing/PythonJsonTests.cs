@@ -13,7 +13,7 @@ public class PythonJsonTests
     public static TheoryData<string> RecordIds()
     {
         var data = new TheoryData<string>();
-        foreach (var r in Fixtures.ExpectedRecords) data.Add(r["id"]!.GetValue<string>());
+        foreach (var r in PyciafFixtures.ExpectedRecords) data.Add(r["id"]!.GetValue<string>());
         return data;
     }
 
@@ -21,8 +21,8 @@ public class PythonJsonTests
     [MemberData(nameof(RecordIds))]
     public void Canonical_EveryFixtureRecord_MatchesReferencePreimageAndHash(string id)
     {
-        var expected = Fixtures.ExpectedRecords.Single(r => r["id"]!.GetValue<string>() == id);
-        string preimage = Fixtures.Expected["record_extras"]![id]!["hash_preimage"]!.GetValue<string>();
+        var expected = PyciafFixtures.ExpectedRecords.Single(r => r["id"]!.GetValue<string>() == id);
+        string preimage = PyciafFixtures.ExpectedShared["record_extras"]![id]!["hash_preimage"]!.GetValue<string>();
         // Parse the stored metadata the way a backend does (from Python's text), then re-serialize.
         var metadata = PythonJson.Parse(PythonJson.Serialize(expected["metadata"], PythonJsonStyle.Compact))!.AsObject();
 
@@ -33,10 +33,10 @@ public class PythonJsonTests
     [Fact]
     public void Serialize_CompactStyle_MatchesReferenceSqliteMetadataJson()
     {
-        foreach (var r in Fixtures.ExpectedRecords)
+        foreach (var r in PyciafFixtures.ExpectedRecords)
         {
             string id = r["id"]!.GetValue<string>();
-            string sqliteJson = Fixtures.Expected["record_extras"]![id]!["sqlite_metadata_json"]!.GetValue<string>();
+            string sqliteJson = PyciafFixtures.ExpectedShared["record_extras"]![id]!["sqlite_metadata_json"]!.GetValue<string>();
             Assert.Equal(sqliteJson, PythonJson.Serialize(PythonJson.Parse(sqliteJson), PythonJsonStyle.Compact));
         }
     }
@@ -44,10 +44,10 @@ public class PythonJsonTests
     [Fact]
     public void Serialize_IndentedStyle_MatchesReferenceJsonFilesByteForByte()
     {
-        foreach (var r in Fixtures.ExpectedRecords)
+        foreach (var r in PyciafFixtures.ExpectedRecords)
         {
             string id = r["id"]!.GetValue<string>();
-            string file = Path.Combine(Fixtures.Root, "json", Fixtures.Expected["record_extras"]![id]!["json_file"]!.GetValue<string>());
+            string file = Path.Combine(PyciafFixtures.StoresPath, "json", PyciafFixtures.ExpectedShared["record_extras"]![id]!["json_file"]!.GetValue<string>());
             string text = File.ReadAllText(file);
             Assert.Equal(text, PythonJson.Serialize(PythonJson.Parse(text), PythonJsonStyle.Indented));
         }

@@ -11,7 +11,7 @@ public class DependencyInjectionTests
     [Fact]
     public async Task AddCiafMetadata_ConfigurationSection_RegistersStorageManagerFactoryAndTracker()
     {
-        using var folder = new TestFolder();
+        using var folder = new TempDirectory();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Ciaf:storage_backend"] = "sqlite",

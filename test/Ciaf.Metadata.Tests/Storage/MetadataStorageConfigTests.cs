@@ -6,7 +6,7 @@ namespace Ciaf.Metadata.Tests.Storage;
 
 public class MetadataStorageConfigTests : IDisposable
 {
-    private readonly TestFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

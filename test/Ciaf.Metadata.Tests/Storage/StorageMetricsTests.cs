@@ -9,7 +9,7 @@ public class StorageMetricsTests
     [Fact]
     public void Meter_SavesAndReads_PublishInstrumentsOnCiafMetadataMeter()
     {
-        using var folder = new TestFolder();
+        using var folder = new TempDirectory();
         var seen = new ConcurrentDictionary<string, double>();
         using var listener = new MeterListener
         {

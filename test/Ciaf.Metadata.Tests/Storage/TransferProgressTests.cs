@@ -5,7 +5,7 @@ namespace Ciaf.Metadata.Tests.Storage;
 /// <summary>The <see cref="IProgress{T}"/> overloads of export and import: counts every interval and the total at the end.</summary>
 public sealed class TransferProgressTests : IDisposable
 {
-    private readonly TestFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

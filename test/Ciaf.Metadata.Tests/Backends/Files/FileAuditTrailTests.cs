@@ -11,7 +11,7 @@ namespace Ciaf.Metadata.Tests.Backends.Files;
 public sealed class FileAuditTrailTests : IDisposable
 {
     private static readonly DateTimeOffset Day1 = new(2026, 3, 1, 23, 59, 59, TimeSpan.Zero);
-    private readonly TestFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

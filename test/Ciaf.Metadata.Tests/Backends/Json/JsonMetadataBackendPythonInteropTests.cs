@@ -64,7 +64,7 @@ public sealed class JsonMetadataBackendPythonInteropTests : IDisposable
             ["details"] = "Training finished ✓",
         };
 
-        var output = RunPython(Script, path, PythonJson.Serialize(expected, PythonJsonStyle.Canonical));
+        var output = Python.Run(Script, path, PythonJson.Serialize(expected, PythonJsonStyle.Canonical));
 
         var result = JsonNode.Parse(output)!.AsObject();
         Assert.Equal(["id", "model_name", "model_version", "stage", "event_type", "timestamp", "metadata_hash", "details", "metadata"],
@@ -77,24 +77,4 @@ public sealed class JsonMetadataBackendPythonInteropTests : IDisposable
         Assert.True((bool)result["rewritten_identical"]!, "json.dumps(record, indent=2) differs from the file we wrote.");
     }
 
-    private static string RunPython(string script, params string[] args)
-    {
-        var start = new ProcessStartInfo("python3")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(script);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        start.Environment["PYTHONIOENCODING"] = "utf-8";
-        start.Environment["PYTHONUTF8"] = "1";
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("python3 did not start.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "python3 timed out.");
-        Assert.True(process.ExitCode == 0, $"python3 failed: {stderr.Result}");
-        return stdout.Result;
-    }
 }

@@ -18,7 +18,7 @@ public sealed class PostgreSqlMetadataBackendTests(PostgreSqlServer server) : ID
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly string[] Stages = ["training", "inference", "monitoring", "data_ingestion", "compliance", "deployment"];
-    private readonly TestFolder _folder = new();
+    private readonly TempDirectory _folder = new();
     private readonly string _connectionString = server.NewSchemaConnectionString();
 
     public void Dispose() => _folder.Dispose();
@@ -54,7 +54,7 @@ public sealed class PostgreSqlMetadataBackendTests(PostgreSqlServer server) : ID
     public async Task WriteAsync_ReferenceRecords_ReadBackExactlyAndHashesVerify()
     {
         await using var backend = Open();
-        var expected = Fixtures.ExpectedRecords.ToList();
+        var expected = PyciafFixtures.ExpectedRecords.ToList();
         await backend.WriteAsync([.. expected.Select(RecordJson.FromJsonObject)]);
         foreach (var e in expected)
         {

@@ -9,7 +9,7 @@ namespace Ciaf.Metadata.Tests.Backends.PostgreSql;
 [Collection(PostgreSqlCollection.Name)]
 public sealed class PostgreSqlRestartTests(PostgreSqlServer server) : IDisposable
 {
-    private readonly TestFolder _folder = new();
+    private readonly TempDirectory _folder = new();
     private readonly string _connectionString = server.NewSchemaConnectionString("restart");
     private readonly CountingLoggerFactory _logs = new();
 
