@@ -23,7 +23,6 @@ public sealed class CompressedJsonBackend : FileMetadataBackend
     public const string BackendName = "compressed_json";
 
     private const string Extension = ".cmeta";
-    private const string DateFormat = "yyyy-MM-dd";
 
     /// <summary>Opens the store at <see cref="BackendContext.StoragePath"/> for reading.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="context"/> is null.</exception>
@@ -44,28 +43,11 @@ public sealed class CompressedJsonBackend : FileMetadataBackend
     protected override bool IsReadOnly => true;
 
     /// <inheritdoc />
-    protected override string GetFileName(MetadataRecord record, string idToken)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        string date = record.Timestamp.UtcDateTime.ToString(DateFormat, CultureInfo.InvariantCulture);
-        return $"{date}_{record.Stage}_{idToken}{Extension}";
-    }
+    protected override string GetFileName(MetadataRecord record, string idToken) => DatedFileName(record, idToken, Extension);
 
     /// <inheritdoc />
-    protected override bool TryParseFileName(string fileName, out RecordFileName parsed)
-    {
-        parsed = default;
-        if (fileName is null || !fileName.EndsWith(Extension, StringComparison.Ordinal)) return false;
-        var stem = fileName.AsSpan(0, fileName.Length - Extension.Length);
-        if (stem.Length < DateFormat.Length + 2 || stem[DateFormat.Length] != '_') return false;
-        if (!DateOnly.TryParseExact(stem[..DateFormat.Length], DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-        {
-            return false;
-        }
-        if (!TrySplitStageAndIdToken(stem[(DateFormat.Length + 1)..], out var stage, out var token)) return false;
-        parsed = new RecordFileName(stage, token, date);
-        return true;
-    }
+    protected override bool TryParseFileName(string fileName, out RecordFileName parsed) =>
+        TryParseDatedFileName(fileName, Extension, out parsed);
 
     /// <inheritdoc />
     /// <exception cref="NotSupportedException">Always: the backend is read-only (writes are refused before this is called).</exception>

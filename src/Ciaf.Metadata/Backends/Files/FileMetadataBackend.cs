@@ -698,6 +698,33 @@ public abstract partial class FileMetadataBackend : IMetadataBackend, IRecordSca
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>The reference's dated layout: <c>&lt;YYYY-MM-DD&gt;_&lt;stage&gt;_&lt;idToken&gt;&lt;extension&gt;</c>, the date from the UTC timestamp.</summary>
+    protected static string DatedFileName(MetadataRecord record, string idToken, string extension)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        string date = record.Timestamp.UtcDateTime.ToString(FileDateFormat, System.Globalization.CultureInfo.InvariantCulture);
+        return $"{date}_{record.Stage}_{idToken}{extension}";
+    }
+
+    /// <summary>Parses a name of the dated layout (see <see cref="DatedFileName"/>).</summary>
+    protected static bool TryParseDatedFileName(string fileName, string extension, out RecordFileName parsed)
+    {
+        parsed = default;
+        if (fileName is null || !fileName.EndsWith(extension, StringComparison.Ordinal)) return false;
+        var stem = fileName.AsSpan(0, fileName.Length - extension.Length);
+        if (stem.Length < FileDateFormat.Length + 2 || stem[FileDateFormat.Length] != '_') return false;
+        if (!DateOnly.TryParseExact(stem[..FileDateFormat.Length], FileDateFormat, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.None, out var date))
+        {
+            return false;
+        }
+        if (!TrySplitStageAndIdToken(stem[(FileDateFormat.Length + 1)..], out var stage, out var token)) return false;
+        parsed = new RecordFileName(stage, token, date);
+        return true;
+    }
+
+    private const string FileDateFormat = "yyyy-MM-dd";
+
     /// <summary>Releases a subclass's resources; called once, by <see cref="DisposeAsync"/>. Every write is already durable.</summary>
     protected virtual ValueTask DisposeAsyncCore() => ValueTask.CompletedTask;
 
