@@ -112,6 +112,7 @@ public sealed class PickleProcessConformance : ProcessConformanceTests
     protected override string BackendName => "pickle";
 }
 
+[Collection(SerialCollection.Name)]
 public sealed class JsonOperationsConformance : OperationsConformanceTests
 {
     protected override string BackendName => "json";
@@ -120,6 +121,7 @@ public sealed class JsonOperationsConformance : OperationsConformanceTests
     protected override void PlantCorrupt(string root) => CorruptFiles.PlantJson(root, "credit scoring");
 }
 
+[Collection(SerialCollection.Name)]
 public sealed class SqliteOperationsConformance : OperationsConformanceTests
 {
     protected override string BackendName => "sqlite";
@@ -128,6 +130,7 @@ public sealed class SqliteOperationsConformance : OperationsConformanceTests
     protected override void PlantCorrupt(string root) => CorruptFiles.PlantSqlite(root, "credit scoring");
 }
 
+[Collection(SerialCollection.Name)]
 public sealed class PickleOperationsConformance : OperationsConformanceTests
 {
     protected override string BackendName => "pickle";
