@@ -159,7 +159,7 @@ public sealed partial class MetadataStorage
         ThrowIfDisposed();
         if (metadataId is not null && await GetStoredAsync(metadataId, cancellationToken).ConfigureAwait(false) is null)
             throw new ArgumentException($"No metadata record has the id '{metadataId}'.", nameof(metadataId));
-        var timestamp = PythonTimestamp.Now(_options.TimeProvider);
+        var timestamp = NextTimestamp();
         var ev = new ComplianceEvent(Guid.CreateVersion7(timestamp).ToString(), metadataId, framework, complianceScore, validationStatus, timestamp, details);
         await _writer.WriteAsync(WriteBatch.Of([ev]), cancellationToken).ConfigureAwait(false);
         return ev.Id;

@@ -337,7 +337,7 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
                 throw new ArgumentException(
                     $"The metadata is {length} bytes when serialized; the limit is {_options.MaxMetadataBytes} (max_metadata_bytes).", "metadata");
             }
-            var timestamp = PythonTimestamp.Now(_options.TimeProvider);
+            var timestamp = NextTimestamp();
             return new MetadataRecord(
                 Guid.CreateVersion7(timestamp).ToString(),
                 entry.ModelName,
@@ -358,6 +358,26 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
         {
             throw new ArgumentException(prefix + ex.Message, ex.ParamName, ex);
         }
+    }
+
+    private long _lastTimestampTicks;
+
+    /// <summary>
+    /// Now, to the microsecond, and strictly after every timestamp this instance handed out before: two saves in
+    /// the same microsecond would otherwise tie, and a tie is ordered by id, which UUIDv7 only orders to the
+    /// millisecond. So the records of one writer always come back in the order they were saved.
+    /// </summary>
+    private DateTimeOffset NextTimestamp()
+    {
+        long now = PythonTimestamp.Now(_options.TimeProvider).UtcTicks;
+        long previous, next;
+        do
+        {
+            previous = Volatile.Read(ref _lastTimestampTicks);
+            next = now > previous ? now : previous + 10; // 10 ticks = 1 µs, Python's resolution
+        }
+        while (Interlocked.CompareExchange(ref _lastTimestampTicks, next, previous) != previous);
+        return new DateTimeOffset(next, TimeSpan.Zero);
     }
 
     private bool HasValidators(string stage)

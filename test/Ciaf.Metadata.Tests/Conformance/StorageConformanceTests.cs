@@ -140,6 +140,17 @@ public abstract class StorageConformanceTests : IDisposable
     }
 
     [Fact]
+    public void SaveMetadata_SameClockReading_ComeBackInSaveOrder()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero)); // a clock that never moves
+        using var storage = Open(clock: clock);
+        var ids = Enumerable.Range(0, 40).Select(i => storage.SaveMetadata("m", "training", "e", new { i })).ToList();
+        var trace = storage.GetPipelineTrace("m");
+        Assert.Equal(ids, trace.Stages.Single().Entries.Select(e => e.Id));
+        Assert.Equal(Enumerable.Reverse(ids), storage.GetModelMetadata("m", limit: null).Select(r => r.Id));
+    }
+
+    [Fact]
     public void QueryMetadata_TimeRange_ReturnsOnlyRecordsInside()
     {
         var t0 = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
