@@ -63,7 +63,18 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
     {
         var storage = new MetadataStorage(MetadataConfig.Default);
         // The default store lives as long as the process: flush its buffered writes on the way out.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => storage.Dispose();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                storage.Dispose();
+            }
+            catch (MetadataStorageException ex)
+            {
+                // Nobody is left to catch it: say so where an operator will see it, rather than crash the exit.
+                Console.Error.WriteLine($"Ciaf.Metadata: buffered metadata could not be written at exit: {ex.Message}");
+            }
+        };
         return storage;
     });
 
