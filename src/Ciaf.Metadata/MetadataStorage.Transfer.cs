@@ -303,7 +303,7 @@ public sealed partial class MetadataStorage
                     continue;
                 }
                 // The stored form (not decrypted, not audited as a read): it is what the import file holds.
-                var existing = batch.GetValueOrDefault(record.Id) ?? await GetStoredAsync(record.Id, cancellationToken).ConfigureAwait(false);
+                var existing = batch.GetValueOrDefault(record.Id) ?? await GetStoredForImportAsync(record.Id, cancellationToken).ConfigureAwait(false);
                 if (existing is not null)
                 {
                     if (SameRecord(existing, record)) skipped++;
@@ -576,6 +576,15 @@ public sealed partial class MetadataStorage
             Elapsed = clock.Elapsed,
         };
     }
+
+    /// <summary>
+    /// As <c>GetStoredAsync</c>, but a miss does not make a file backend re-list its folders: an import expects
+    /// most ids to be new, and a listing per new record would make importing into a large store quadratic.
+    /// </summary>
+    private async ValueTask<MetadataRecord?> GetStoredForImportAsync(string id, CancellationToken cancellationToken) =>
+        _pending.Get(id) is { } pending ? Clone(pending)
+        : _backend is IKnownRecordLookup known ? await known.GetKnownAsync(id, cancellationToken).ConfigureAwait(false)
+        : await _backend.GetAsync(id, cancellationToken).ConfigureAwait(false);
 
     // ------------------------------------------------------------------ backup and restore
 

@@ -66,7 +66,7 @@ namespace Ciaf.Metadata.Backends.Files;
 /// </para>
 /// <para>Every member is safe to call from many threads at once.</para>
 /// </remarks>
-public abstract partial class FileMetadataBackend : IMetadataBackend, IRecordScanBackend
+public abstract partial class FileMetadataBackend : IMetadataBackend, IRecordScanBackend, IKnownRecordLookup
 {
     /// <summary>The folder under the root holding compliance events; never a model folder.</summary>
     public const string ComplianceEventsFolderName = "compliance_events";
@@ -363,12 +363,20 @@ public abstract partial class FileMetadataBackend : IMetadataBackend, IRecordSca
     // ------------------------------------------------------------------ records: read
 
     /// <inheritdoc />
-    public ValueTask<MetadataRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
+    public ValueTask<MetadataRecord?> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        Get(id, refreshOnMiss: true, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>As <see cref="GetAsync"/>, without re-listing the folders when the id is not in the index.</remarks>
+    public ValueTask<MetadataRecord?> GetKnownAsync(string id, CancellationToken cancellationToken = default) =>
+        Get(id, refreshOnMiss: false, cancellationToken);
+
+    private ValueTask<MetadataRecord?> Get(string id, bool refreshOnMiss, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
         EnsureOpen();
         cancellationToken.ThrowIfCancellationRequested();
-        var found = Locate(id, refreshOnMiss: true, stopAtFirst: true);
+        var found = Locate(id, refreshOnMiss, stopAtFirst: true);
         return ValueTask.FromResult(found.Count > 0 ? found[0].Record : null);
     }
 

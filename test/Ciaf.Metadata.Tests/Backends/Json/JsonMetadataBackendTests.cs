@@ -425,6 +425,22 @@ public sealed class JsonMetadataBackendTests : IDisposable
     }
 
     [Fact]
+    public async Task GetKnownAsync_FileAddedAfterOpen_NotListedUntilAGetLooksAgain()
+    {
+        var backend = Open();
+        var mine = SampleRecords.Create();
+        await backend.WriteAsync([mine]);
+        var record = SampleRecords.Create(model: "new_model");
+        Directory.CreateDirectory(_store.Combine("new_model"));
+        File.WriteAllBytes(_store.Combine("new_model", $"2026-03-01_training_{record.Id}.json"), RecordJson.ToFileBytes(record));
+
+        Assert.Equal(mine.Id, (await backend.GetKnownAsync(mine.Id))?.Id); // what it wrote itself: known
+        Assert.Null(await backend.GetKnownAsync(record.Id));                // a miss does not re-list the folders
+        Assert.Equal(record.Id, (await backend.GetAsync(record.Id))?.Id);   // a get does, and then it is known
+        Assert.Equal(record.Id, (await backend.GetKnownAsync(record.Id))?.Id);
+    }
+
+    [Fact]
     public async Task GetAsync_TwoReferenceFilesSharingAPrefix_OpensCandidatesAndPicksByContent()
     {
         var backend = Open();
