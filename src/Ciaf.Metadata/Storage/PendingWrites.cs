@@ -13,8 +13,6 @@ internal sealed class PendingWrites
 
     public long Count => _records.Count + _events.Count;
 
-    public bool IsEmpty => _records.IsEmpty && _events.IsEmpty;
-
     public void Add(WriteBatch batch)
     {
         foreach (var r in batch.Records) _records[r.Id] = r;
@@ -52,5 +50,4 @@ internal sealed class PendingWrites
         return list;
     }
 
-    public bool ContainsEvent(string id) => _events.ContainsKey(id);
 }
