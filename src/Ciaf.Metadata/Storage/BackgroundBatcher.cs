@@ -1,0 +1,156 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Polly;
+
+namespace Ciaf.Metadata.Storage;
+
+/// <summary>
+/// The store's one background batcher (records in buffered mode, audit entries always): a bounded channel
+/// drained by one task that hands batches of up to <c>batchSize</c> units to a write function. A full channel
+/// makes the producer wait (backpressure; nothing is dropped). A batch that still fails after the core's retry
+/// pipeline is logged, kept in memory, retried once at every flush, and reported by <see cref="FlushAsync"/> and
+/// <see cref="DisposeAsync"/>; it never throws into a producer.
+/// </summary>
+/// <typeparam name="T">What is queued: a <see cref="WriteBatch"/> of records, an audit entry.</typeparam>
+internal sealed class BackgroundBatcher<T> : IAsyncDisposable where T : class
+{
+    private readonly Func<IReadOnlyList<T>, ValueTask> _write;
+    private readonly Func<T, int> _units;
+    private readonly Func<int, Exception, Exception> _describeFailure;
+    private readonly ResiliencePipeline _retry;
+    private readonly ILogger _logger;
+    private readonly string _what;
+    private readonly int _batchSize;
+    private readonly Channel<object> _channel;
+    private readonly List<T[]> _failed = [];
+    private readonly Task _loop;
+    private Exception? _lastError;
+
+    /// <param name="what">What the items are, for log messages ("buffered records", "audit entries").</param>
+    /// <param name="write">Writes one batch durably (throws on failure); called on the background task only.</param>
+    /// <param name="units">How many units an item counts for against <paramref name="batchSize"/>.</param>
+    /// <param name="describeFailure">Builds the exception reported for (units still failing, last error).</param>
+    /// <param name="retry">The core's retry pipeline for background writes (<see cref="StoreRetryPolicy"/>).</param>
+    /// <param name="logger">Where failures are logged.</param>
+    /// <param name="batchSize">The most units per call of <paramref name="write"/>.</param>
+    /// <param name="capacity">How many items may wait before producers wait.</param>
+    public BackgroundBatcher(string what, Func<IReadOnlyList<T>, ValueTask> write, Func<T, int> units,
+        Func<int, Exception, Exception> describeFailure, ResiliencePipeline retry, ILogger logger, int batchSize, int capacity)
+    {
+        _what = what;
+        _write = write;
+        _units = units;
+        _describeFailure = describeFailure;
+        _retry = retry;
+        _logger = logger;
+        _batchSize = Math.Max(1, batchSize);
+        _channel = Channel.CreateBounded<object>(new BoundedChannelOptions(Math.Max(1, capacity))
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Queues an item, waiting while the queue is full.</summary>
+    /// <exception cref="ChannelClosedException">The batcher was disposed.</exception>
+    public ValueTask EnqueueAsync(T item, CancellationToken cancellationToken) =>
+        _channel.Writer.TryWrite(item) ? ValueTask.CompletedTask : _channel.Writer.WriteAsync(item, cancellationToken);
+
+    /// <summary>Returns once every item queued before the call is durable.</summary>
+    /// <exception cref="MetadataStorageException">Some items could not be written; they are kept and retried on the next flush.</exception>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            await _channel.Writer.WriteAsync(done, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            return; // disposed: DisposeAsync reports what is left
+        }
+        await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes what is queued, retries what failed once more, and throws if some of it still fails.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _channel.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+        if (await RetryFailedAsync().ConfigureAwait(false) is { } error) throw error;
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _channel.Reader;
+        var batch = new List<T>();
+        var flushes = new List<TaskCompletionSource>();
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            flushes.Clear();
+            int units = 0;
+            while (units < _batchSize && reader.TryRead(out var item))
+            {
+                if (item is TaskCompletionSource flush)
+                {
+                    flushes.Add(flush);
+                    break; // complete the flush before taking more work
+                }
+                var value = (T)item;
+                batch.Add(value);
+                units += _units(value);
+            }
+            if (batch.Count > 0) await WriteWithRetryAsync([.. batch], units).ConfigureAwait(false);
+            foreach (var flush in flushes)
+            {
+                var error = await RetryFailedAsync().ConfigureAwait(false);
+                if (error is null) flush.TrySetResult();
+                else flush.TrySetException(error);
+            }
+        }
+    }
+
+    private async Task WriteWithRetryAsync(T[] batch, int units)
+    {
+        try
+        {
+            await _retry.ExecuteAsync(static (state, _) => state.Item1._write(state.batch), (this, batch), CancellationToken.None)
+                .ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _lastError = ex;
+            _logger.LogError(ex, "Background write of {Count} {What} failed after retries; kept in memory and retried on the next flush", units, _what);
+            lock (_failed) _failed.Add(batch);
+        }
+    }
+
+    /// <summary>Retries every failed batch once, in order; returns the error to report when some still fail.</summary>
+    private async Task<Exception?> RetryFailedAsync()
+    {
+        T[][] failed;
+        lock (_failed)
+        {
+            failed = [.. _failed];
+            _failed.Clear();
+        }
+        var stillFailing = new List<T[]>();
+        foreach (var batch in failed)
+        {
+            try
+            {
+                await _write(batch).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                _lastError = ex;
+                stillFailing.Add(batch);
+            }
+        }
+        if (stillFailing.Count == 0) return null;
+        lock (_failed) _failed.InsertRange(0, stillFailing);
+        return _describeFailure(stillFailing.Sum(b => b.Sum(_units)), _lastError!);
+    }
+}
