@@ -121,6 +121,7 @@ internal sealed class CliApp
                 NoColor = parse.GetValue(NoColorOption),
             };
             var context = new CliContext(_host, _stdout, _stderr, settings, cancellationToken);
+            using var telemetry = CliTelemetry.Start(context.Stores);
             try
             {
                 return await action(context, parse).ConfigureAwait(false);

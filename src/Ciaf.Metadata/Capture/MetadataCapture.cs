@@ -27,7 +27,7 @@ namespace Ciaf.Metadata.Capture;
 public sealed class MetadataCapture : IDisposable, IAsyncDisposable
 {
     /// <summary>The name of the <see cref="ActivitySource"/> captures run in: <c>Ciaf.Metadata</c>.</summary>
-    public const string ActivitySourceName = "Ciaf.Metadata";
+    public const string ActivitySourceName = MetadataTelemetry.ActivitySourceName;
 
     private static readonly AsyncLocal<MetadataCapture?> CurrentCapture = new();
     private static long _saveFailures;

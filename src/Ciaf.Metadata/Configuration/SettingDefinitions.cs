@@ -80,8 +80,8 @@ internal static class SettingDefinitions
         new(K.ComplianceScoreThreshold, SettingKind.Number, 0.8, "Score at or above which a compliance check passes, in [0, 1].") { },
 
         // Monitoring
-        new(K.EnableMetrics, SettingKind.Boolean, true, "Publish performance metrics (System.Diagnostics.Metrics).") { EnvironmentVariable = "CIAF_ENABLE_METRICS" },
-        new(K.MetricsEndpoint, SettingKind.NullableString, null, "An http/https URL metrics are pushed to, or null.") { EnvironmentVariable = "CIAF_METRICS_ENDPOINT" },
+        new(K.EnableMetrics, SettingKind.Boolean, true, "Export the library's metrics and traces to metrics_endpoint (ciaf; the library always publishes them through System.Diagnostics).") { EnvironmentVariable = "CIAF_ENABLE_METRICS" },
+        new(K.MetricsEndpoint, SettingKind.NullableString, null, "OTLP/HTTP collector base URL (e.g. http://localhost:4318) that ciaf exports metrics and traces to, or null.") { EnvironmentVariable = "CIAF_METRICS_ENDPOINT" },
         new(K.AlertOnComplianceFailure, SettingKind.Boolean, true, "Raise an alert when a compliance assessment fails.") { },
         new(K.AlertWebhookUrl, SettingKind.NullableString, null, "An http/https URL failed assessments are POSTed to, or null.") { EnvironmentVariable = "CIAF_ALERT_WEBHOOK" },
 

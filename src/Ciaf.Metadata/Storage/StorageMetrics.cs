@@ -10,7 +10,7 @@ namespace Ciaf.Metadata.Storage;
 internal sealed class StorageMetrics : IDisposable
 {
     /// <summary>The meter name OpenTelemetry users subscribe to.</summary>
-    public const string MeterName = "Ciaf.Metadata";
+    public const string MeterName = MetadataTelemetry.MeterName;
 
     private readonly Meter _meter;
     private readonly Counter<long> _writes;
