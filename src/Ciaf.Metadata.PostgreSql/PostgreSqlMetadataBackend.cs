@@ -41,7 +41,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend
     /// <summary>The name this backend is registered under.</summary>
     public const string BackendName = PostgreSqlBackend.Name;
 
-    private const int PageSize = 1000;
+    private const int PageSize = 250;
     private const int MaxBackoffMs = 2_000;
 
     private static readonly string[] SizedTables = ["metadata", "compliance_events", "audit_trail", "ciaf_state", PostgreSqlSchema.VersionTable];
@@ -166,8 +166,9 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend
             if (string.IsNullOrEmpty(r.Id)) throw new ArgumentException($"records[{i}] has no id.", nameof(records));
             ArgumentNullException.ThrowIfNull(r.Metadata, $"records[{i}].Metadata");
             string text = PythonJson.Serialize(r.Metadata, PythonJsonStyle.Compact);
-            rows[i] = new RecordRow(r.Id, r.ModelName, string.IsNullOrEmpty(r.ModelVersion) ? RecordJson.DefaultModelVersion : r.ModelVersion,
-                r.Stage, r.EventType, r.Timestamp.UtcDateTime, PythonTimestamp.Format(r.Timestamp), r.MetadataHash, r.Details,
+            rows[i] = new RecordRow(r.Id, r.ModelName,
+                PostgreSqlText.Encode(string.IsNullOrEmpty(r.ModelVersion) ? RecordJson.DefaultModelVersion : r.ModelVersion)!,
+                r.Stage, r.EventType, r.Timestamp.UtcDateTime, PythonTimestamp.Format(r.Timestamp), r.MetadataHash, PostgreSqlText.Encode(r.Details),
                 JsonbText.For(r.Metadata, text), text);
         }
 
@@ -261,7 +262,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend
                         await WriteTextAsync(importer, e.ValidationStatus, token).ConfigureAwait(false);
                         await importer.WriteAsync(e.Timestamp.UtcDateTime, NpgsqlDbType.TimestampTz, token).ConfigureAwait(false);
                         await WriteTextAsync(importer, PythonTimestamp.Format(e.Timestamp), token).ConfigureAwait(false);
-                        await WriteTextAsync(importer, e.Details, token).ConfigureAwait(false);
+                        await WriteTextAsync(importer, PostgreSqlText.Encode(e.Details), token).ConfigureAwait(false);
                     }
                     await importer.CompleteAsync(token).ConfigureAwait(false);
                 }
@@ -550,7 +551,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend
         p.Add(Text(e.ValidationStatus));
         p.Add(new NpgsqlParameter { Value = e.Timestamp.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         p.Add(Text(PythonTimestamp.Format(e.Timestamp)));
-        p.Add(Text(e.Details));
+        p.Add(Text(PostgreSqlText.Encode(e.Details)));
     }
 
     private static NpgsqlParameter Text(string? value) =>
@@ -669,7 +670,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend
             {
                 throw new FormatException("metadata_text is not valid JSON: " + ex.Message, ex);
             }
-            string? version = row[2] as string;
+            string? version = PostgreSqlText.Decode(row[2] as string);
             return new MetadataRecord(
                 (string)row[0]!,
                 row[1] as string ?? throw new FormatException("model_name is NULL"),
@@ -678,7 +679,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend
                 row[4] as string ?? throw new FormatException("event_type is NULL"),
                 Timestamp(row[5], row[^1]),
                 row[6] as string ?? string.Empty,
-                row[7] as string,
+                PostgreSqlText.Decode(row[7] as string),
                 metadata);
         }
         catch (FormatException ex)
@@ -700,7 +701,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend
                 row[3] as double?,
                 row[4] as string,
                 Timestamp(row[5], row[^1]),
-                row[6] as string);
+                PostgreSqlText.Decode(row[6] as string));
         }
         catch (FormatException ex)
         {

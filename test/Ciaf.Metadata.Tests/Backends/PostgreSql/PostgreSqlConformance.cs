@@ -69,3 +69,38 @@ internal static class PostgreSqlCorruptRows
         command.ExecuteNonQuery();
     }
 }
+
+[Collection(PostgreSqlCollection.Name)]
+public sealed class PostgreSqlOperationsConformance(PostgreSqlServer server) : OperationsConformanceTests
+{
+    private readonly Dictionary<string, string> _schemas = new(StringComparer.Ordinal);
+
+    protected override string BackendName => "postgresql";
+    protected override string OtherBackend => "sqlite";
+    protected override string? BackupUnsupportedReason => "PostgreSQL stores are backed up with pg_dump; Backup() throws NotSupportedException (docs/postgresql.md).";
+
+    // Every store path of a test is a schema of its own on the shared server.
+    protected override string? ConnectionStringFor(string path)
+    {
+        lock (_schemas)
+        {
+            if (!_schemas.TryGetValue(path, out var connectionString)) _schemas[path] = connectionString = server.NewSchemaConnectionString();
+            return connectionString;
+        }
+    }
+
+    protected override string RecordLocationHint(MetadataStorage storage, string model) => "postgresql";
+
+    protected override void EditRecordOnDisk(string root, string modelName, string id)
+    {
+        string connectionString = ConnectionStringFor(root)!;
+        string schema = new Npgsql.NpgsqlConnectionStringBuilder(connectionString).SearchPath!;
+        using var connection = server.OpenConnection(connectionString);
+        using var command = new Npgsql.NpgsqlCommand(
+            $"UPDATE \"{schema}\".metadata SET metadata_text = '{{\"env\": \"edited\"}}', metadata = '{{\"env\": \"edited\"}}' WHERE id = $1", connection);
+        command.Parameters.AddWithValue(id);
+        if (command.ExecuteNonQuery() != 1) throw new InvalidOperationException("no row " + id);
+    }
+
+    protected override void PlantCorrupt(string root) => PostgreSqlCorruptRows.Plant(server, ConnectionStringFor(root)!, "credit scoring");
+}
