@@ -5,7 +5,9 @@ using Ciaf.Metadata.Storage;
 namespace Ciaf.Metadata.PostgreSql;
 
 /// <summary>
-/// Registers the PostgreSQL backend under the name <c>postgresql</c> in <see cref="MetadataBackends"/>.
+/// Registers the PostgreSQL backend under the name <c>postgresql</c> in <see cref="MetadataBackends"/>, so configurations
+/// may name it (<c>storage_backend = postgresql</c> with <c>postgres_connection_string</c>). Code that chooses it itself
+/// calls <see cref="PostgreSqlBuilderExtensions.UsePostgreSql"/>.
 /// </summary>
 /// <remarks>
 /// The registration also runs by itself, from a module initializer, as soon as this assembly is loaded
@@ -21,7 +23,8 @@ public static class PostgreSqlBackend
     /// <summary>
     /// Registers (or re-registers) <see cref="PostgreSqlMetadataBackend"/> as <c>postgresql</c>. Idempotent and thread-safe.
     /// </summary>
-    public static void Register() => MetadataBackends.Register(Name, static context => new PostgreSqlMetadataBackend(context));
+    public static void Register() =>
+        MetadataBackends.Register(Name, static builder => builder.UsePostgreSql(builder.Options.ConnectionString));
 
     // CA2255 warns that libraries should not use module initializers; here registering on load is the
     // point: referencing the package (and loading it) is enough to make "postgresql" a known backend.

@@ -24,6 +24,12 @@ public sealed partial class PostgreSqlBackendOptions
     /// </summary>
     public TimeSpan TransientRetryTimeout { get; set; } = DefaultTransientRetryTimeout;
 
+    /// <summary>
+    /// How long one SQL command may run before it is cancelled (Npgsql's <c>Command Timeout</c>). <c>null</c> (the
+    /// default) keeps the connection string's value, else Npgsql's 30 s. A command that times out is not retried.
+    /// </summary>
+    public TimeSpan? CommandTimeout { get; set; }
+
     /// <summary>The rule every schema name from configuration must follow: <c>^[A-Za-z_][A-Za-z0-9_]{0,62}$</c>.</summary>
     public const string IdentifierPattern = "^[A-Za-z_][A-Za-z0-9_]{0,62}$";
 
@@ -36,6 +42,8 @@ public sealed partial class PostgreSqlBackendOptions
         var errors = new Dictionary<string, string>(StringComparer.Ordinal);
         if (Schema is not null && !IsValidIdentifier(Schema))
             errors[nameof(Schema)] = $"'{Schema}' is not allowed; must match {IdentifierPattern}";
+        if (CommandTimeout is { } timeout && (timeout < TimeSpan.FromSeconds(1) || timeout.TotalSeconds > int.MaxValue))
+            errors[nameof(CommandTimeout)] = $"{timeout} is not allowed; must be at least 1 second (Npgsql counts whole seconds)";
         if (TransientRetryTimeout < TimeSpan.Zero)
             errors[nameof(TransientRetryTimeout)] = $"{TransientRetryTimeout} is not allowed; must be zero or positive";
         return errors;

@@ -108,6 +108,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend
         _schema = new PostgreSqlSchema(schema);
         // Single writes and queries repeat a handful of statements: let Npgsql prepare them, unless the user chose.
         if (!builder.ContainsKey("Max Auto Prepare")) builder.MaxAutoPrepare = 16;
+        if (options.CommandTimeout is { } commandTimeout) builder.CommandTimeout = (int)Math.Ceiling(commandTimeout.TotalSeconds);
 
         _context = context;
         _retryTimeout = options.TransientRetryTimeout;

@@ -8,7 +8,7 @@ public static class PostgreSqlServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the <c>postgresql</c> backend (<see cref="PostgreSqlBackend.Register"/>), then everything
-    /// <see cref="CiafMetadataServiceCollectionExtensions.AddCiafMetadata"/> registers. Select the backend in
+    /// <see cref="CiafMetadataServiceCollectionExtensions.AddCiafMetadata(IServiceCollection, IConfiguration)"/> registers. Select the backend in
     /// <paramref name="configuration"/>: <c>storage_backend = postgresql</c> and <c>postgres_connection_string</c>
     /// (or the <c>CIAF_STORAGE_BACKEND</c> and <c>CIAF_POSTGRES_CONNECTION</c> variables).
     /// </summary>

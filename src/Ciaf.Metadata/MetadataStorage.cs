@@ -85,19 +85,32 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
     /// </summary>
     public static MetadataStorage Default => LazyDefault.Value;
 
-    /// <summary>Opens (or creates) a store with the given options.</summary>
+    /// <summary>Opens (or creates) a store with the given options; the backend is chosen by <see cref="MetadataStorageOptions.Backend"/>.</summary>
     /// <exception cref="ArgumentException">An option is invalid; the message lists every problem.</exception>
     /// <exception cref="MetadataStorageException">The path is a file or cannot be written, or the backend cannot open it.</exception>
     public MetadataStorage(MetadataStorageOptions options)
+        : this(new MetadataStorageBuilder(options ?? throw new ArgumentNullException(nameof(options))))
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var errors = options.Validate();
-        if (errors.Count > 0)
-        {
-            if (errors.TryGetValue(nameof(MetadataStorageOptions.Backend), out var backendError) && errors.Count == 1)
-                throw new ArgumentException($"Unknown storage backend: {backendError}.", "backend");
-            throw new ArgumentException("Invalid storage options: " + string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value}")), nameof(options));
-        }
+    }
+
+    /// <summary>
+    /// Builds a store: choose the backend with its options and set the common ones, e.g.
+    /// <c>MetadataStorage.Create(b => b.UseSqlite("metadata", o => o.JournalMode = "WAL").Configure(o => o.WriteMode = WriteMode.Buffered))</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">No backend was chosen, or an option is invalid; the message lists every problem.</exception>
+    /// <exception cref="MetadataStorageException">The path is a file or cannot be written, or the backend cannot open it.</exception>
+    public static MetadataStorage Create(Action<MetadataStorageBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var builder = new MetadataStorageBuilder();
+        configure(builder);
+        return builder.Build();
+    }
+
+    internal MetadataStorage(MetadataStorageBuilder builder)
+    {
+        var openBackend = builder.Validate();
+        var options = builder.Options;
         _options = options;
         _logger = options.LoggerFactory.CreateLogger<MetadataStorage>();
         _userId = ResolveUser(options);
@@ -111,7 +124,6 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
             ConnectionString = options.ConnectionString,
             Logger = options.LoggerFactory.CreateLogger("Ciaf.Metadata.Backends." + options.Backend),
             BusyTimeout = options.BusyTimeout,
-            JournalMode = options.JournalMode,
             EnableCompression = options.EnableCompression,
             CompressionThresholdBytes = options.CompressionThresholdBytes,
             MaxMetadataBytes = options.MaxMetadataBytes,
@@ -124,7 +136,7 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
         };
         try
         {
-            _backend = MetadataBackends.Create(options.Backend, context);
+            _backend = openBackend(context);
         }
         catch (Exception ex) when (ex is not MetadataStorageException and not ArgumentException)
         {

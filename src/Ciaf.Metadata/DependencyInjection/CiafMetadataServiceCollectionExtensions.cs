@@ -28,4 +28,32 @@ public static class CiafMetadataServiceCollectionExtensions
             sp.GetRequiredService<MetadataStorage>(), sp.GetRequiredService<MetadataConfig>(), sp.GetService<ILoggerFactory>()));
         return services;
     }
+
+    /// <summary>
+    /// Registers a singleton <see cref="MetadataStorage"/> built by <paramref name="configure"/> (choose the backend with
+    /// its options, e.g. <c>b => b.UseSqlite("metadata", o => o.JournalMode = "WAL")</c>; set common options with
+    /// <c>b.Configure(o => ...)</c>), validated when first resolved and disposed (so flushed) with the container. The
+    /// container's <see cref="ILoggerFactory"/> is used unless the builder sets one. Also registers
+    /// <see cref="MetadataConfig"/> (defaults, then the <c>CIAF_*</c> variables) for <see cref="ModelMetadataManagerFactory"/>.
+    /// </summary>
+    public static IServiceCollection AddCiafMetadata(this IServiceCollection services, Action<MetadataStorageBuilder> configure) =>
+        services.AddCiafMetadata((_, builder) => configure(builder));
+
+    /// <inheritdoc cref="AddCiafMetadata(IServiceCollection, Action{MetadataStorageBuilder})"/>
+    public static IServiceCollection AddCiafMetadata(this IServiceCollection services, Action<IServiceProvider, MetadataStorageBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.TryAddSingleton(_ => new MetadataConfig());
+        services.TryAddSingleton(sp =>
+        {
+            var builder = new MetadataStorageBuilder();
+            if (sp.GetService<ILoggerFactory>() is { } loggerFactory) builder.Options.LoggerFactory = loggerFactory;
+            configure(sp, builder);
+            return builder.Build();
+        });
+        services.TryAddSingleton(sp => new ModelMetadataManagerFactory(
+            sp.GetRequiredService<MetadataStorage>(), sp.GetRequiredService<MetadataConfig>(), sp.GetService<ILoggerFactory>()));
+        return services;
+    }
 }

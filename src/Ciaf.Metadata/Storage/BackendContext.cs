@@ -18,9 +18,6 @@ public sealed class BackendContext
     /// <summary>How long a database backend waits on a lock before failing (config <c>db_connection_timeout</c>).</summary>
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>SQLite's journal mode (config <c>db_journal_mode</c>); WAL by default.</summary>
-    public string JournalMode { get; init; } = "WAL";
-
     /// <summary>
     /// Whether records whose compact metadata JSON is larger than <see cref="CompressionThresholdBytes"/> are written
     /// compressed. Reads always understand compressed entries, whatever this says.

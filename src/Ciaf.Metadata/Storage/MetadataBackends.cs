@@ -3,50 +3,59 @@ using System.Collections.Concurrent;
 namespace Ciaf.Metadata.Storage;
 
 /// <summary>
-/// The registry of backends by name. The built-in ones (json, sqlite, pickle, and the read-only readers of the
-/// reference's compressed stores, compressed_json and compressed_sqlite) are registered here;
-/// another package registers its own (e.g. <c>postgresql</c>) with <see cref="Register"/>.
+/// The backend names a configuration may give (<c>storage_backend</c>, <c>new MetadataStorage(path, backend)</c>), each
+/// mapped to its builder call, which reads the path and settings from <see cref="MetadataStorageBuilder.Options"/>. The
+/// built-in ones (json, sqlite, pickle, and the read-only readers of the reference's compressed stores,
+/// compressed_json and compressed_sqlite) are here; a backend package adds its own (e.g. <c>postgresql</c>) with
+/// <see cref="Register"/>. Code that chooses a backend itself calls its <c>UseXxx</c> builder method instead.
 /// </summary>
 public static class MetadataBackends
 {
-    private static readonly ConcurrentDictionary<string, Func<BackendContext, IMetadataBackend>> Factories =
-        new(StringComparer.OrdinalIgnoreCase);
+    private static readonly ConcurrentDictionary<string, Action<MetadataStorageBuilder>> ByName = new(StringComparer.OrdinalIgnoreCase);
 
     static MetadataBackends()
     {
-        // One line per built-in backend.
-        Register("json", c => new Ciaf.Metadata.Backends.Json.JsonMetadataBackend(c));
-        Register("sqlite", c => new Ciaf.Metadata.Backends.Sqlite.SqliteMetadataBackend(c));
-        Register("pickle", c => new Ciaf.Metadata.Backends.Pickle.PickleMetadataBackend(c));
+        Register("json", b => b.UseJson(b.Options.StoragePath));
+        Register("sqlite", b => b.UseSqlite(b.Options.StoragePath, o => o.JournalMode = b.Options.JournalMode));
+        Register("pickle", b => b.UsePickle(b.Options.StoragePath));
         // Read-only: the reference's CompressedMetadataStorage stores, opened to be migrated.
-        Register("compressed_json", c => new Ciaf.Metadata.Backends.Compressed.CompressedJsonBackend(c));
-        Register("compressed_sqlite", c => new Ciaf.Metadata.Backends.Compressed.CompressedSqliteBackend(c));
+        Register("compressed_json", b => b.UseCompressedJson(b.Options.StoragePath));
+        Register("compressed_sqlite", b => b.UseCompressedSqlite(b.Options.StoragePath));
     }
 
-    /// <summary>Registers (or replaces) a backend factory under <paramref name="name"/> (case-insensitive).</summary>
-    public static void Register(string name, Func<BackendContext, IMetadataBackend> factory)
+    /// <summary>
+    /// Makes <paramref name="name"/> (case-insensitive) a backend name configurations may give: <paramref name="use"/>
+    /// chooses the backend on a builder, from the builder's <see cref="MetadataStorageBuilder.Options"/>. Replaces an
+    /// earlier registration of the name.
+    /// </summary>
+    public static void Register(string name, Action<MetadataStorageBuilder> use)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentNullException.ThrowIfNull(factory);
-        Factories[name] = factory;
+        ArgumentNullException.ThrowIfNull(use);
+        ByName[name] = use;
     }
 
     /// <summary>The registered backend names, sorted.</summary>
-    public static IReadOnlyList<string> Names => [.. Factories.Keys.Order(StringComparer.Ordinal)];
+    public static IReadOnlyList<string> Names => [.. ByName.Keys.Order(StringComparer.Ordinal)];
 
     /// <summary>Whether a backend of this name is registered.</summary>
-    public static bool IsRegistered(string name) => name is not null && Factories.ContainsKey(name);
+    public static bool IsRegistered(string name) => name is not null && ByName.ContainsKey(name);
 
-    /// <summary>Opens a backend by name.</summary>
-    /// <exception cref="ArgumentException">No backend has that name; the message lists the valid ones.</exception>
+    /// <summary>Opens a backend by name, outside a store (tools and tests): the same builder call a configuration makes.</summary>
+    /// <exception cref="ArgumentException">No backend has that name (the message lists the valid ones), or its options are invalid.</exception>
     public static IMetadataBackend Create(string name, BackendContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (name is null || !Factories.TryGetValue(name, out var factory))
+        var builder = new MetadataStorageBuilder();
+        builder.Options.StoragePath = context.StoragePath;
+        builder.Options.ConnectionString = context.ConnectionString;
+        if (name is null || !IsRegistered(name))
         {
-            throw new ArgumentException(
-                $"Unknown storage backend '{name}'. Valid backends: {string.Join(", ", Names)}.", nameof(name));
+            throw new ArgumentException($"Unknown storage backend '{name}'. Valid backends: {string.Join(", ", Names)}.", nameof(name));
         }
-        return factory(context);
+        Use(builder, name);
+        return builder.CreateBackend(context);
     }
+
+    internal static void Use(MetadataStorageBuilder builder, string name) => ByName[name](builder);
 }

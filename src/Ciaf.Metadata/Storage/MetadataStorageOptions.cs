@@ -55,7 +55,7 @@ public sealed class MetadataStorageOptions
     public int ComplianceRetentionDays { get; set; } = 2555;
     /// <summary>How long a database waits on a lock.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
-    /// <summary>SQLite journal mode.</summary>
+    /// <summary>SQLite's journal mode when the backend is chosen by name (config <c>db_journal_mode</c>); see <see cref="Backends.Sqlite.SqliteBackendOptions"/>.</summary>
     public string JournalMode { get; set; } = "WAL";
     /// <summary>How often a failed background batch is retried before it is reported (buffered mode).</summary>
     public int WriteRetries { get; set; } = 3;
@@ -143,10 +143,17 @@ public sealed class MetadataStorageOptions
     /// <summary>Every problem with these options, keyed by option name; empty when valid.</summary>
     public IReadOnlyDictionary<string, string> Validate()
     {
-        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (string.IsNullOrWhiteSpace(StoragePath)) errors[nameof(StoragePath)] = "must not be empty";
+        var errors = ValidateCommon();
         if (!MetadataBackends.IsRegistered(Backend))
             errors[nameof(Backend)] = $"'{Backend}' is not a known backend; valid: {string.Join(", ", MetadataBackends.Names)}";
+        return errors;
+    }
+
+    /// <summary>Every problem with the options that do not depend on how the backend is chosen.</summary>
+    internal Dictionary<string, string> ValidateCommon()
+    {
+        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (string.IsNullOrWhiteSpace(StoragePath)) errors[nameof(StoragePath)] = "must not be empty";
         if (BatchSize < 1) errors[nameof(BatchSize)] = $"{BatchSize} is not allowed; must be at least 1";
         if (ExportBatchSize < 1) errors[nameof(ExportBatchSize)] = $"{ExportBatchSize} is not allowed; must be at least 1";
         if (QueueCapacity is < 1) errors[nameof(QueueCapacity)] = $"{QueueCapacity} is not allowed; must be at least 1";

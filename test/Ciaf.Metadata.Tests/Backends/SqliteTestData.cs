@@ -25,10 +25,9 @@ internal static class SqliteTestData
         new(new BackendContext
         {
             StoragePath = folder,
-            JournalMode = journalMode,
             BusyTimeout = TimeSpan.FromSeconds(30),
             ReportCorrupt = reportCorrupt ?? ((_, _) => { }),
-        });
+        }, new SqliteBackendOptions { JournalMode = journalMode });
 
     public static MetadataRecord Record(string id, string model = "credit_scoring", string stage = "training",
         DateTimeOffset? timestamp = null, JsonObject? metadata = null, string? details = null)

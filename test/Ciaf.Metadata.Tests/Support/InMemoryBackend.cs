@@ -119,7 +119,7 @@ internal sealed class InMemoryBackend(string root) : IMetadataBackend
     {
         var backend = new InMemoryBackend(root);
         string name = "memory-" + Guid.NewGuid().ToString("N");
-        MetadataBackends.Register(name, _ => backend);
+        MetadataBackends.Register(name, b => b.UseBackend(name, b.Options.StoragePath, _ => backend));
         return (name, backend);
     }
 }

@@ -44,7 +44,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IRecordSca
     /// <summary>The database file name inside the storage folder (the reference's).</summary>
     public const string DatabaseFileName = "ciaf_metadata.db";
 
-    /// <summary>The journal modes <see cref="BackendContext.JournalMode"/> may name.</summary>
+    /// <summary>The journal modes <see cref="SqliteBackendOptions.JournalMode"/> may name.</summary>
     public static IReadOnlyList<string> SupportedJournalModes { get; } = ["WAL", "DELETE", "TRUNCATE", "PERSIST", "MEMORY", "OFF"];
 
     // Queries read in pages with keyset continuation: no read transaction stays open while the caller
@@ -77,21 +77,26 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IRecordSca
     /// Opens (creating if missing) <c>&lt;StoragePath&gt;/ciaf_metadata.db</c>: applies the journal mode, busy timeout
     /// and <c>synchronous=FULL</c>, and creates the reference's tables and this library's indexes where missing.
     /// </summary>
-    /// <param name="context">The storage folder, logger, journal mode, busy timeout and corrupt-entry callback.</param>
+    /// <param name="context">The storage folder, logger, busy timeout and corrupt-entry callback.</param>
+    /// <param name="options">The journal mode (WAL when <c>null</c>).</param>
     /// <exception cref="ArgumentNullException"><paramref name="context"/> is <c>null</c>.</exception>
     /// <exception cref="ArgumentException">The storage path is empty, or the journal mode is not one of <see cref="SupportedJournalModes"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The busy timeout is negative.</exception>
     /// <exception cref="MetadataStorageException">
     /// The folder cannot be created or written, the file is not a SQLite database, or its tables are not the reference's.
     /// </exception>
-    public SqliteMetadataBackend(BackendContext context)
+    public SqliteMetadataBackend(BackendContext context, SqliteBackendOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (string.IsNullOrWhiteSpace(context.StoragePath))
         {
             throw new ArgumentException("BackendContext.StoragePath must be a folder path; it is empty.", nameof(context));
         }
-        string journalMode = NormalizeJournalMode(context.JournalMode);
+        string requested = options?.JournalMode ?? SqliteBackendOptions.DefaultJournalMode;
+        // PRAGMA values cannot be parameters: only the exact words of SupportedJournalModes are ever put into SQL.
+        string journalMode = NormalizeJournalMode(requested) ?? throw new ArgumentException(
+            $"SqliteBackendOptions.JournalMode '{requested}' is not a SQLite journal mode. Allowed: {string.Join(", ", SupportedJournalModes)}.",
+            nameof(options));
         if (context.BusyTimeout < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(context), context.BusyTimeout,
@@ -419,17 +424,11 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IRecordSca
         SqliteConnection.ClearPool(pooled);
     }
 
-    private static string NormalizeJournalMode(string? journalMode)
+    /// <summary>The journal mode as SQL names it (one of <see cref="SupportedJournalModes"/>; blank means WAL), or <c>null</c> if it is none.</summary>
+    internal static string? NormalizeJournalMode(string? journalMode)
     {
-        string mode = string.IsNullOrWhiteSpace(journalMode) ? "WAL" : journalMode.Trim().ToUpperInvariant();
-        // PRAGMA values cannot be parameters: only these exact words are ever put into SQL.
-        if (!SupportedJournalModes.Contains(mode))
-        {
-            throw new ArgumentException(
-                $"BackendContext.JournalMode '{journalMode}' is not a SQLite journal mode. Allowed: {string.Join(", ", SupportedJournalModes)}.",
-                nameof(journalMode));
-        }
-        return mode;
+        string mode = string.IsNullOrWhiteSpace(journalMode) ? SqliteBackendOptions.DefaultJournalMode : journalMode.Trim().ToUpperInvariant();
+        return SupportedJournalModes.Contains(mode) ? mode : null;
     }
 
     private void EnsureWritableFolder()

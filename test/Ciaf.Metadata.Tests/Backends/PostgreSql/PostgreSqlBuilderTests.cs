@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using Ciaf.Metadata.Storage;
+using Ciaf.Metadata.Tests.Support;
+using Npgsql;
+
+namespace Ciaf.Metadata.Tests.Backends.PostgreSql;
+
+/// <summary><c>b.UsePostgreSql(connectionString, o => ...)</c>: the backend's own options are observably applied.</summary>
+[Collection(PostgreSqlCollection.Name)]
+public sealed class PostgreSqlBuilderTests(PostgreSqlServer server) : IDisposable
+{
+    private readonly TempDirectory _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void UsePostgreSql_Schema_TablesCreatedThere()
+    {
+        string schema = "b_" + Guid.NewGuid().ToString("N")[..12];
+        using (var storage = MetadataStorage.Create(b => b
+            .UsePostgreSql(server.ConnectionString, o => o.Schema = schema)
+            .Configure(o => o.StoragePath = _folder.Path)))
+        {
+            Assert.Equal("postgresql", storage.Backend);
+            storage.SaveMetadata("m", "training", "e", new { a = 1 });
+        }
+        using var connection = server.OpenConnection(server.ConnectionString);
+        using var command = new NpgsqlCommand("SELECT count(*) FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'metadata'", connection);
+        command.Parameters.AddWithValue(schema);
+        Assert.Equal(1L, (long)command.ExecuteScalar()!);
+        using var rows = new NpgsqlCommand($"SELECT count(*) FROM \"{schema}\".metadata", connection);
+        Assert.Equal(1L, (long)rows.ExecuteScalar()!);
+    }
+
+    [Fact]
+    public async Task UsePostgreSql_CommandTimeout_ABlockedQueryFailsAfterIt()
+    {
+        string connectionString = server.NewSchemaConnectionString();
+        await using var storage = MetadataStorage.Create(b => b
+            .UsePostgreSql(connectionString, o => { o.CommandTimeout = TimeSpan.FromSeconds(1); o.TransientRetryTimeout = TimeSpan.Zero; })
+            .Configure(o => o.StoragePath = _folder.Path));
+        string schema = new NpgsqlConnectionStringBuilder(connectionString).SearchPath!;
+
+        // Another session holds the table: without a command timeout the query would wait for the lock indefinitely.
+        await using var blocker = server.OpenConnection(connectionString);
+        await using var tx = await blocker.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand($"LOCK TABLE \"{schema}\".metadata IN ACCESS EXCLUSIVE MODE", blocker, tx))
+        {
+            await lockTable.ExecuteNonQueryAsync();
+        }
+        var clock = Stopwatch.StartNew();
+        var ex = await Assert.ThrowsAsync<MetadataStorageException>(async () => await storage.GetModelMetadataAsync("m"));
+        clock.Stop();
+
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(15));
+        Assert.Contains("timeout", ex.ToString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void UsePostgreSql_NoConnectionStringAndBadSchema_BothListed()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => MetadataStorage.Create(b => b.UsePostgreSql(null, o => o.Schema = "bad;schema")));
+        Assert.Contains("postgresql.ConnectionString", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("postgresql.Schema", ex.Message, StringComparison.Ordinal);
+    }
+}
