@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using Ciaf.Cli.Infrastructure;
 using Ciaf.Metadata;
+using Ciaf.Metadata.Configuration;
 using Ciaf.Metadata.Storage;
 
 namespace Ciaf.Cli.Commands;
@@ -9,14 +10,21 @@ namespace Ciaf.Cli.Commands;
 /// <summary><c>ciaf export</c>: writes a model's records (or all, or with <c>--events</c> the compliance events) to a file.</summary>
 internal static class ExportCommand
 {
+    /// <summary>The configured <c>default_export_format</c>; json for compliance events when it is a records-only format.</summary>
+    private static string DefaultFormat(CliContext context, bool complianceEvents)
+    {
+        string configured = context.Stores.ResolveConfig().Config.Get<string>(MetadataConfigKeys.DefaultExportFormat);
+        return complianceEvents && !MetadataStorage.ComplianceEventExportFormats.Contains(configured) ? "json" : configured;
+    }
+
     public static Command Create(CliApp app)
     {
         var model = new Option<string?>("--model", "-m") { Description = "Only this model (default: every model)." };
-        var format = new Option<string>("--format", "-f")
+        var format = new Option<string?>("--format", "-f")
         {
             Description = $"The file format: {string.Join(", ", MetadataStorage.ExportFormats)} "
-                + $"({string.Join(", ", MetadataStorage.ComplianceEventExportFormats)} with --events).",
-            DefaultValueFactory = _ => "json",
+                + $"({string.Join(", ", MetadataStorage.ComplianceEventExportFormats)} with --events); "
+                + "default: the configured default_export_format (json).",
         };
         var output = new Option<string?>("--output", "-o") { Description = "The file to write (default: a new file under <store>/exports/)." };
         var events = new Option<bool>("--events", "-e") { Description = "Export the compliance events instead of the records." };
@@ -24,8 +32,8 @@ internal static class ExportCommand
         app.Bind(command, async (context, parse) =>
         {
             string? modelName = parse.GetValue(model);
-            string fmt = parse.GetValue(format)!.Trim().ToLowerInvariant();
             bool complianceEvents = parse.GetValue(events);
+            string fmt = (parse.GetValue(format) ?? DefaultFormat(context, complianceEvents)).Trim().ToLowerInvariant();
             string? target = parse.GetValue(output) is { } o ? context.Host.FullPath(o) : null;
             var formats = complianceEvents ? MetadataStorage.ComplianceEventExportFormats : MetadataStorage.ExportFormats;
             if (complianceEvents && modelName is not null) throw CliException.Usage("--model does not apply to --events: every compliance event is exported.");

@@ -34,7 +34,7 @@ internal static class SettingDefinitions
         new(K.EnableLazyMaterialization, SettingKind.Boolean, true, "The reference's lazy audit-trail switch.") { ReferenceOnly = true },
         new(K.BatchSize, SettingKind.Integer, 100L, "Records per batch written by the buffered writer.") { EnvironmentVariable = "CIAF_BATCH_SIZE" },
         new(K.AsyncWrites, SettingKind.Boolean, true, "true: buffered writes (flushed in batches, on Flush and on dispose); false: every save is durable when it returns.") { EnvironmentVariable = "CIAF_ASYNC_WRITES" },
-        new(K.CacheSize, SettingKind.Integer, 10000L, "Records kept in the in-memory read cache (0 disables it).") { EnvironmentVariable = "CIAF_CACHE_SIZE" },
+        new(K.CacheSize, SettingKind.Integer, 10000L, "The reference's in-memory read-cache size (here a get reads one file or row; there is no cache to size).") { EnvironmentVariable = "CIAF_CACHE_SIZE", ReferenceOnly = true },
         new(K.DeferValidation, SettingKind.Boolean, true, "The reference's switch to skip validation during training.") { ReferenceOnly = true },
         new(K.FastInferenceMode, SettingKind.Boolean, true, "The reference's inference optimisation switch.") { ReferenceOnly = true },
         new(K.MemoryBufferSize, SettingKind.Integer, 50L, "The reference's in-memory operation buffer size.") { ReferenceOnly = true },
@@ -65,7 +65,7 @@ internal static class SettingDefinitions
         new(K.CleanupSchedule, SettingKind.String, "weekly", "How often automatic cleanup runs: hourly, daily, weekly or monthly.") { },
 
         // Export
-        new(K.DefaultExportFormat, SettingKind.String, "json", "Export format when none is given: json, jsonl, csv, xml or parquet.") { },
+        new(K.DefaultExportFormat, SettingKind.String, "json", "Export format ciaf export uses when --format is not given: json, jsonl, csv, xml or parquet.") { },
         new(K.ExportBatchSize, SettingKind.Integer, 1000L, "Records read per batch while exporting.") { },
         new(K.IncludeMetadataHash, SettingKind.Boolean, true, "Include each record's metadata_hash in exports.") { },
 
@@ -76,7 +76,7 @@ internal static class SettingDefinitions
 
         // Compliance
         new(K.ComplianceFrameworks, SettingKind.StringList, new[] { "GDPR", "FDA", "EEOC", "FCRA", "HIPAA", "ISO_13485" }, "Compliance frameworks enabled.") { },
-        new(K.RequiredMetadataFields, SettingKind.StringList, new[] { "model_name", "stage", "event_type", "timestamp" }, "Fields every stored record must carry (the reference's list).") { },
+        new(K.RequiredMetadataFields, SettingKind.StringList, new[] { "model_name", "stage", "event_type", "timestamp" }, "The reference's list of fields every record must carry (always true here: every record has them).") { ReferenceOnly = true },
         new(K.ComplianceScoreThreshold, SettingKind.Number, 0.8, "Score at or above which a compliance check passes, in [0, 1].") { },
 
         // Monitoring
@@ -91,7 +91,7 @@ internal static class SettingDefinitions
         new(K.SensitiveFields, SettingKind.StringList, DefaultSensitiveFields, "Metadata keys holding personal data or secrets, encrypted when encrypt_sensitive_data is on.") { },
         new(K.UserId, SettingKind.NullableString, null, "The user recorded in audit entries; null = the operating-system user.") { EnvironmentVariable = "CIAF_USER" },
         new(K.PostgresConnectionString, SettingKind.NullableString, null, "Npgsql connection string; required when storage_backend is postgresql.") { EnvironmentVariable = "CIAF_POSTGRES_CONNECTION" },
-        new(K.FlushIntervalMs, SettingKind.Integer, 200L, "Milliseconds after which the buffered writer flushes a partial batch.") { Unit = Millisecond },
+        new(K.FlushIntervalMs, SettingKind.Integer, 200L, "Not used: the buffered writer writes a partial batch as soon as it is queued; accepted so older files load.") { Unit = Millisecond, ReferenceOnly = true },
     ];
 
     /// <summary>Known settings by key (ordinal, case-sensitive as in the reference).</summary>
