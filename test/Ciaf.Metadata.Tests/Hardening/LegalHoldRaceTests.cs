@@ -169,6 +169,39 @@ public abstract class LegalHoldRaceTests : IDisposable
     }
 }
 
+/// <summary>The file backends' half of the guarantee: placing a hold waits while a cleanup chunk holds the state lock.</summary>
+public sealed class FileStateLockTests : IDisposable
+{
+    private readonly TempDirectory _folder = new();
+
+    public void Dispose()
+    {
+        _folder.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    [Theory]
+    [InlineData("json")]
+    [InlineData("pickle")]
+    public async Task PlaceLegalHold_WhileTheStateLockIsHeld_WaitsUntilItIsReleased(string backend)
+    {
+        await using var storage = new MetadataStorage(_folder.Path, backend);
+        string lockPath = Path.Combine(_folder.Path, "audit", "legal_holds", ".lock");
+        Directory.CreateDirectory(Path.GetDirectoryName(lockPath)!);
+        Task placing;
+        // What a guarded delete holds for its chunk (another handle: an OS lock, as another process's would be).
+        using (new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            placing = storage.PlaceLegalHoldAsync("m", "court").AsTask();
+            await Task.Delay(300);
+            Assert.False(placing.IsCompleted);
+            Assert.Empty(storage.GetLegalHolds());
+        }
+        await placing.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("m", Assert.Single(storage.GetLegalHolds()).Target);
+    }
+}
+
 public sealed class JsonLegalHoldRaceTests : LegalHoldRaceTests
 {
     protected override string BackendName => "json";
