@@ -29,6 +29,12 @@ public sealed partial class MetadataStorage
     private long _autoCleanupFailures;
     private CleanupReport? _lastAutoCleanup;
 
+    /// <summary>How many records (or compliance events) one cleanup step deletes; tests make it small.</summary>
+    internal int CleanupChunkSize { get; set; } = 1000;
+
+    /// <summary>Awaited before each cleanup deletion step; a test hook (e.g. to place a hold from another process midway).</summary>
+    internal Func<CancellationToken, ValueTask>? BeforeCleanupChunk { get; set; }
+
     /// <summary>The report of the last automatic cleanup run that completed, or <c>null</c>.</summary>
     public CleanupReport? LastAutoCleanup => Volatile.Read(ref _lastAutoCleanup);
 
@@ -270,12 +276,6 @@ public sealed partial class MetadataStorage
             runId, trigger, dryRun ? ", dry run" : "", dryRun ? removed.Count : removedCount, days, complianceDays, held.Count);
         return report;
     }
-
-    /// <summary>How many records (or compliance events) one cleanup step deletes; tests make it small.</summary>
-    internal int CleanupChunkSize { get; set; } = 1000;
-
-    /// <summary>Awaited before each cleanup deletion step; a test hook (e.g. to place a hold from another process midway).</summary>
-    internal Func<CancellationToken, ValueTask>? BeforeCleanupChunk { get; set; }
 
     /// <summary>The record an item is or belongs to: itself, or a compliance event's record (<c>null</c> when it names none).</summary>
     private static string? RecordIdOf(CleanupItem item, Dictionary<string, string> recordOfEvent) =>
