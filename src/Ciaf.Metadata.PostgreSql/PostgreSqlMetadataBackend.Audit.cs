@@ -1,5 +1,6 @@
 using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Hashing;
+using Ciaf.Metadata.Retention;
 using Ciaf.Metadata.Storage;
 using Npgsql;
 using NpgsqlTypes;
@@ -125,7 +126,10 @@ public sealed partial class PostgreSqlMetadataBackend
     }
 
     /// <inheritdoc />
-    /// <remarks>One statement (an upsert or a delete of one row), so concurrent writers of other keys never interfere.</remarks>
+    /// <remarks>
+    /// One transaction: the scope's advisory lock (see <see cref="DeleteUnlessGuardedAsync"/>), then one upsert or delete of
+    /// one row, so concurrent writers of other keys never interfere.
+    /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="scope"/> breaks the naming rule, or <paramref name="key"/> is empty.</exception>
     /// <exception cref="MetadataStorageException">The state could not be written.</exception>
     /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
@@ -140,17 +144,56 @@ public sealed partial class PostgreSqlMetadataBackend
             await RetryAsync(operation, async token =>
             {
                 await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
-                await using var command = new NpgsqlCommand(value is null ? _schema.DeleteState : _schema.UpsertState, connection);
+                await using var tx = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
+                await LockStateAsync(connection, tx, scope, token).ConfigureAwait(false);
+                await using var command = new NpgsqlCommand(value is null ? _schema.DeleteState : _schema.UpsertState, connection, tx);
                 command.Parameters.Add(Text(scope));
                 command.Parameters.Add(Text(key));
                 if (value is not null) command.Parameters.Add(Text(value));
-                return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                int changed = await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                await tx.CommitAsync(token).ConfigureAwait(false);
+                return changed;
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsStorageError(ex))
         {
             throw Failure(operation, null, ex);
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One transaction takes the scope's transaction-level advisory lock (the one <see cref="WriteStateAsync"/> takes),
+    /// reads the guards (read committed: every state write committed before the lock was granted is seen) and deletes.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The scope breaks the naming rule, or an id is <c>null</c>.</exception>
+    /// <exception cref="MetadataStorageException">The rows could not be deleted; none was.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public async ValueTask<GuardedDeleteResult> DeleteUnlessGuardedAsync(GuardedDeletion deletion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deletion);
+        ValidateScope(deletion.Scope);
+        IReadOnlyList<string> kept = [];
+        bool records = deletion.Kind == CleanupItemKind.Record;
+        int deleted = await DeleteCoreAsync(records ? _schema.DeleteMetadata : _schema.DeleteCompliance, [.. deletion.GuardKeys.Keys],
+            records ? "delete" : "delete compliance event", cancellationToken, async (connection, tx, token) =>
+            {
+                await LockStateAsync(connection, tx, deletion.Scope, token).ConfigureAwait(false);
+                await using var read = new NpgsqlCommand(_schema.SelectStateKeys, connection, tx);
+                read.Parameters.Add(Text(deletion.Scope));
+                var set = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var row in await ReadRowsAsync(read, token).ConfigureAwait(false)) set.Add((string)row[0]!); // NOT NULL
+                (var delete, kept) = deletion.Partition(set.Contains);
+                return delete;
+            }).ConfigureAwait(false);
+        return new GuardedDeleteResult(deleted, kept);
+    }
+
+    private async Task LockStateAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string scope, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(PostgreSqlSchema.LockState, connection, tx);
+        command.Parameters.Add(Text(_schema.StateLockName(scope)));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     // Columns: id, parent_id, action, timestamp_text, user_id, details, timestamp

@@ -36,7 +36,7 @@ namespace Ciaf.Metadata.PostgreSql;
 /// open while the caller consumes results and a page can be retried.
 /// </para>
 /// </remarks>
-public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend
+public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, IGuardedDeleteBackend
 {
     /// <summary>The name this backend is registered under.</summary>
     public const string BackendName = PostgreSqlBackend.Name;
@@ -558,7 +558,9 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend
     private static NpgsqlParameter Text(string? value) =>
         new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
 
-    private async ValueTask<int> DeleteCoreAsync(string sql, IReadOnlyCollection<string> ids, string operation, CancellationToken cancellationToken)
+    // select, when given, picks the ids to delete inside the transaction (before any delete), from the ids given.
+    private async ValueTask<int> DeleteCoreAsync(string sql, IReadOnlyCollection<string> ids, string operation, CancellationToken cancellationToken,
+        Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task<List<string>>>? select = null)
     {
         ArgumentNullException.ThrowIfNull(ids);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -575,9 +577,13 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend
             return await RetryAsync(operation, async token =>
             {
                 await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
-                await using var command = new NpgsqlCommand(sql, connection);
-                command.Parameters.Add(new NpgsqlParameter { Value = array, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-                return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                await using var tx = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
+                string[] targets = select is null ? array : [.. await select(connection, tx, token).ConfigureAwait(false)];
+                await using var command = new NpgsqlCommand(sql, connection, tx);
+                command.Parameters.Add(new NpgsqlParameter { Value = targets, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                int deleted = await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                await tx.CommitAsync(token).ConfigureAwait(false);
+                return deleted;
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsStorageError(ex))

@@ -156,6 +156,7 @@ internal sealed class PostgreSqlSchema
             ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
             """);
         DeleteState = Qualify("DELETE FROM {s}.ciaf_state WHERE scope = $1 AND key = $2");
+        SelectStateKeys = Qualify("SELECT key FROM {s}.ciaf_state WHERE scope = $1");
     }
 
     /// <summary>The schema name, unquoted.</summary>
@@ -187,6 +188,16 @@ internal sealed class PostgreSqlSchema
     public string SelectState { get; }
     public string UpsertState { get; }
     public string DeleteState { get; }
+    public string SelectStateKeys { get; }
+
+    /// <summary>
+    /// Takes, until the transaction ends, the advisory lock of the state scope named by $1 (see <see cref="StateLockName"/>):
+    /// state writes and guarded deletes of one scope queue on it, in every process and on every machine.
+    /// </summary>
+    public const string LockState = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
+
+    /// <summary>The name <see cref="LockState"/> hashes for a scope: per schema, so two stores in one database never queue on each other.</summary>
+    public string StateLockName(string scope) => $"ciaf_state:{Name}:{scope}";
 
     /// <summary>Read columns of <c>audit_trail</c>; <c>timestamp</c> (the last) is for continuation and fallback.</summary>
     public const string AuditColumns = "id, parent_id, action, timestamp_text, user_id, details, timestamp";

@@ -12,8 +12,10 @@ namespace Ciaf.Metadata;
 //
 // Legal holds live in the store, through the backend's small state API (scope "legal_holds", key
 // "model:<name>" or "record:<id>", value the hold as JSON): <root>/audit/legal_holds/*.json on the
-// file backends, the ciaf_state table on SQLite. Every process opening the store sees them. Cleanup
-// reads them once at the start of a run.
+// file backends, the ciaf_state table on SQLite and PostgreSQL. Every process opening the store sees them.
+// Cleanup reads them at the start of a run (for its report), and again in each deletion step, under the
+// lock hold placement takes (IGuardedDeleteBackend): once PlaceLegalHold has returned, in any process,
+// nothing the hold covers is deleted.
 public sealed partial class MetadataStorage
 {
     private const string ManualTrigger = "manual";
@@ -26,6 +28,12 @@ public sealed partial class MetadataStorage
     private int _cleanupRunning;
     private long _autoCleanupFailures;
     private CleanupReport? _lastAutoCleanup;
+
+    /// <summary>How many records (or compliance events) one cleanup step deletes; tests make it small.</summary>
+    internal int CleanupChunkSize { get; set; } = 1000;
+
+    /// <summary>Awaited before each cleanup deletion step; a test hook (e.g. to place a hold from another process midway).</summary>
+    internal Func<CancellationToken, ValueTask>? BeforeCleanupChunk { get; set; }
 
     /// <summary>The report of the last automatic cleanup run that completed, or <c>null</c>.</summary>
     public CleanupReport? LastAutoCleanup => Volatile.Read(ref _lastAutoCleanup);
@@ -186,8 +194,11 @@ public sealed partial class MetadataStorage
 
         var removed = new List<CleanupItem>();
         var held = new List<CleanupItem>();
+        // Every record met, id → model: the hold keys of the records and of the compliance events' records.
+        var modelOf = new Dictionary<string, string?>(StringComparer.Ordinal);
         await foreach (var r in _backend.QueryAsync(new MetadataQuery { Until = cutoff, Order = RecordOrder.OldestFirst }, cancellationToken).ConfigureAwait(false))
         {
+            modelOf[r.Id] = r.ModelName;
             bool compliance = r.Stage == PipelineStages.Compliance;
             if (compliance && r.Timestamp >= complianceCutoff) continue;
             var hold = heldRecords.GetValueOrDefault(r.Id) ?? heldModels.GetValueOrDefault(r.ModelName);
@@ -195,7 +206,7 @@ public sealed partial class MetadataStorage
                 hold is null ? (compliance ? complianceReason : ordinaryReason) : HeldReason(hold));
             (hold is null ? removed : held).Add(item);
         }
-        var modelOf = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var recordOfEvent = new Dictionary<string, string>(StringComparer.Ordinal);
         var eventItems = new List<CleanupItem>();
         await foreach (var ev in _backend.QueryComplianceEventsAsync(new ComplianceEventQuery { Until = complianceCutoff }, cancellationToken).ConfigureAwait(false))
         {
@@ -203,16 +214,16 @@ public sealed partial class MetadataStorage
             string? model = null;
             if (ev.MetadataId is { } metadataId)
             {
-                hold = heldRecords.GetValueOrDefault(metadataId);
-                if (hold is null && heldModels.Count > 0)
+                recordOfEvent[ev.Id] = metadataId;
+                if (!modelOf.TryGetValue(metadataId, out model))
                 {
-                    if (!modelOf.TryGetValue(metadataId, out model))
-                    {
-                        model = (await _backend.GetAsync(metadataId, cancellationToken).ConfigureAwait(false))?.ModelName;
-                        modelOf[metadataId] = model;
-                    }
-                    if (model is not null) hold = heldModels.GetValueOrDefault(model);
+                    // The scan has just listed the store: a file backend need not list it again for a record long gone.
+                    var record = _backend is IKnownRecordLookup known
+                        ? await known.GetKnownAsync(metadataId, cancellationToken).ConfigureAwait(false)
+                        : await _backend.GetAsync(metadataId, cancellationToken).ConfigureAwait(false);
+                    modelOf[metadataId] = model = record?.ModelName;
                 }
+                hold = heldRecords.GetValueOrDefault(metadataId) ?? (model is null ? null : heldModels.GetValueOrDefault(model));
             }
             var item = new CleanupItem(CleanupItemKind.ComplianceEvent, ev.Id, model, null, ev.Timestamp, hold is null ? complianceReason : HeldReason(hold));
             if (hold is null) eventItems.Add(item);
@@ -224,16 +235,23 @@ public sealed partial class MetadataStorage
         int removedCount = 0;
         if (!dryRun)
         {
-            foreach (var chunk in removed.Where(i => i.Kind == CleanupItemKind.Record).Chunk(1000))
+            // A hold placed (in any process) while this runs wins: each chunk re-reads the holds and deletes as one step
+            // under the lock hold placement takes, and what a new hold covers moves from removed to held.
+            var keptLate = new List<CleanupItem>();
+            foreach (var kind in (CleanupItemKind[])[CleanupItemKind.Record, CleanupItemKind.ComplianceEvent])
             {
-                removedCount += await _backend.DeleteAsync([.. chunk.Select(i => i.Id)], cancellationToken).ConfigureAwait(false);
-                AuditRemovals(chunk, runId, trigger);
+                foreach (var chunk in removed.Where(i => i.Kind == kind).Chunk(CleanupChunkSize))
+                {
+                    if (BeforeCleanupChunk is { } hook) await hook(cancellationToken).ConfigureAwait(false);
+                    var guards = chunk.ToDictionary(i => i.Id, i => HoldKeys(RecordIdOf(i, recordOfEvent), i.ModelName), StringComparer.Ordinal);
+                    var result = await DeleteUnlessHeldAsync(new GuardedDeletion(kind, StateScopes.LegalHolds, guards), cancellationToken).ConfigureAwait(false);
+                    removedCount += result.Deleted;
+                    var kept = result.Kept.ToHashSet(StringComparer.Ordinal);
+                    keptLate.AddRange(chunk.Where(i => kept.Contains(i.Id)));
+                    AuditRemovals(chunk.Where(i => !kept.Contains(i.Id)), runId, trigger);
+                }
             }
-            foreach (var chunk in removed.Where(i => i.Kind == CleanupItemKind.ComplianceEvent).Chunk(1000))
-            {
-                removedCount += await _backend.DeleteComplianceEventsAsync([.. chunk.Select(i => i.Id)], cancellationToken).ConfigureAwait(false);
-                AuditRemovals(chunk, runId, trigger);
-            }
+            if (keptLate.Count > 0) await MoveToHeldAsync(keptLate, removed, held, recordOfEvent, cancellationToken).ConfigureAwait(false);
         }
         var report = new CleanupReport
         {
@@ -257,6 +275,49 @@ public sealed partial class MetadataStorage
         _logger.LogInformation("Cleanup {RunId} ({Trigger}{DryRun}) removed {Count} item(s) older than {Days} days ({ComplianceDays} for compliance); {Held} kept by legal holds",
             runId, trigger, dryRun ? ", dry run" : "", dryRun ? removed.Count : removedCount, days, complianceDays, held.Count);
         return report;
+    }
+
+    /// <summary>The record an item is or belongs to: itself, or a compliance event's record (<c>null</c> when it names none).</summary>
+    private static string? RecordIdOf(CleanupItem item, Dictionary<string, string> recordOfEvent) =>
+        item.Kind == CleanupItemKind.Record ? item.Id : recordOfEvent.GetValueOrDefault(item.Id);
+
+    /// <summary>The legal-hold state keys any one of which keeps an item of this record and model.</summary>
+    private static string[] HoldKeys(string? recordId, string? model)
+    {
+        var keys = new List<string>(2);
+        if (recordId is not null) keys.Add(HoldKey(LegalHoldScope.Record, recordId));
+        if (model is not null) keys.Add(HoldKey(LegalHoldScope.Model, model));
+        return [.. keys];
+    }
+
+    /// <summary>
+    /// Deletes what no hold covers, as one step against hold placement (<see cref="IGuardedDeleteBackend"/>). A backend
+    /// without that capability gets the holds re-read just before the step: a narrow window, but no guarantee.
+    /// </summary>
+    private async ValueTask<GuardedDeleteResult> DeleteUnlessHeldAsync(GuardedDeletion deletion, CancellationToken cancellationToken)
+    {
+        if (_backend is IGuardedDeleteBackend guarded) return await guarded.DeleteUnlessGuardedAsync(deletion, cancellationToken).ConfigureAwait(false);
+        var state = await _backend.ReadStateAsync(deletion.Scope, cancellationToken).ConfigureAwait(false);
+        var (delete, kept) = deletion.Partition(state.ContainsKey);
+        int deleted = deletion.Kind == CleanupItemKind.Record
+            ? await _backend.DeleteAsync(delete, cancellationToken).ConfigureAwait(false)
+            : await _backend.DeleteComplianceEventsAsync(delete, cancellationToken).ConfigureAwait(false);
+        return new GuardedDeleteResult(deleted, kept);
+    }
+
+    /// <summary>Moves the items a hold placed during the run kept from <paramref name="removed"/> to <paramref name="held"/>, naming the hold.</summary>
+    private async ValueTask MoveToHeldAsync(List<CleanupItem> kept, List<CleanupItem> removed, List<CleanupItem> held,
+        Dictionary<string, string> recordOfEvent, CancellationToken cancellationToken)
+    {
+        var holds = await LoadHoldsAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var item in kept)
+        {
+            string? recordId = RecordIdOf(item, recordOfEvent);
+            var hold = holds.FirstOrDefault(h => h.Scope == LegalHoldScope.Record ? h.Target == recordId : h.Target == item.ModelName);
+            held.Add(item with { Reason = hold is null ? "kept: legal hold placed during the cleanup" : HeldReason(hold) });
+        }
+        var moved = kept.ToHashSet();
+        removed.RemoveAll(moved.Contains);
     }
 
     private void AuditRemovals(IEnumerable<CleanupItem> items, string runId, string trigger)

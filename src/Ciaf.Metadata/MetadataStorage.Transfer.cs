@@ -688,7 +688,7 @@ public sealed partial class MetadataStorage
             {
                 continue;
             }
-            // Not temporary files, write probes, nor the audit folder's lock file (held open while appending).
+            // Not temporary files, write probes, nor the lock files (audit appends, state writes; held open while in use).
             if (name.StartsWith(FileMetadataBackend.TempFilePrefix, StringComparison.Ordinal)
                 || name.StartsWith(".ciaf-write-probe-", StringComparison.Ordinal)
                 || name == ".lock")

@@ -1,12 +1,28 @@
 using Ciaf.Metadata;
 using Ciaf.Metadata.PostgreSql;
+using Ciaf.Metadata.Retention;
 using Ciaf.Metadata.Storage;
 
 // A writer process for the multi-process and crash tests.
 // usage: ChildWriter <path> <backend> <immediate|buffered> <model> <count|forever> [flushEvery] [connectionString]
 // Prints "saved <seq>" (immediate) or "flushed <seq>" (buffered) once every record up to <seq> is durable.
+// usage: ChildWriter <path> <backend> hold <target> <model|record> [ignored] [connectionString]
+// Places a legal hold (reason "court") and prints "done" once PlaceLegalHold has returned.
 string path = args[0];
 string backend = args[1];
+if (args[2] == "hold")
+{
+    PostgreSqlBackend.Register();
+    await using var holder = new MetadataStorage(new MetadataStorageOptions
+    {
+        StoragePath = path,
+        Backend = backend,
+        ConnectionString = args.Length > 6 ? args[6] : null,
+    });
+    await holder.PlaceLegalHoldAsync(args[3], "court", args[4] == "record" ? LegalHoldScope.Record : LegalHoldScope.Model);
+    Console.WriteLine("done");
+    return;
+}
 var mode = args[2] == "buffered" ? WriteMode.Buffered : WriteMode.Immediate;
 string model = args[3];
 long count = args[4] == "forever" ? long.MaxValue : long.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture);

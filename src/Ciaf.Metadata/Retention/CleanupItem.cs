@@ -3,7 +3,7 @@ namespace Ciaf.Metadata.Retention;
 /// <summary>One record or compliance event a cleanup removed, would remove (dry run), or kept because of a legal hold.</summary>
 /// <param name="Kind">A record or a compliance event.</param>
 /// <param name="Id">Its id.</param>
-/// <param name="ModelName">The record's model; for an event, its record's model when that was needed and known, else <c>null</c>.</param>
+/// <param name="ModelName">The record's model; for an event, its record's model when known, else <c>null</c>.</param>
 /// <param name="Stage">The record's stage; <c>null</c> for an event.</param>
 /// <param name="Timestamp">Its own timestamp (what retention is judged by).</param>
 /// <param name="Reason">Why it goes (the retention rule), or why it stays (the legal hold).</param>

@@ -36,6 +36,9 @@ internal sealed class ChildWriter : IDisposable
 
     public List<string> Errors { get; } = [];
 
+    /// <summary>Completes when the child prints <c>done</c>: all its records are durable, or its legal hold is placed.</summary>
+    public Task Done => _done.Task;
+
     public async Task WaitUntilDurableAsync(long seq, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Ciaf.Metadata.Audit;
+using Ciaf.Metadata.Retention;
 using Ciaf.Metadata.Storage;
 
 namespace Ciaf.Metadata.Backends.Files;
@@ -19,14 +20,16 @@ namespace Ciaf.Metadata.Backends.Files;
 // A retried batch may append an entry twice: readers drop repeated ids.
 //
 // State: <root>/audit/<scope>/<first 32 hex of SHA-256(key)>.json = {"key": ..., "value": ...}, one file
-// per key, written atomically (temporary file + rename), deleted when the value is removed.
-public abstract partial class FileMetadataBackend
+// per key, written atomically (temporary file + rename), deleted when the value is removed. Writes and guarded
+// deletes (IGuardedDeleteBackend) of a scope hold an exclusive lock on <root>/audit/<scope>/.lock, so a guard
+// written by one process is seen by every guarded delete that starts after it, in any process.
+public abstract partial class FileMetadataBackend : IGuardedDeleteBackend
 {
     /// <summary>The folder under the root holding the audit trail (daily <c>.jsonl</c> files) and the store state; never a model folder.</summary>
     public const string AuditFolderName = "audit";
 
     private const string AuditExtension = ".jsonl";
-    private const string AuditLockFileName = ".lock";
+    private const string LockFileName = ".lock";
     private const string AuditDateFormat = "yyyy-MM-dd";
     private readonly SemaphoreSlim _auditLock = new(1, 1);
 
@@ -55,7 +58,8 @@ public abstract partial class FileMetadataBackend
         try
         {
             Directory.CreateDirectory(folder);
-            using var processLock = await AcquireAuditFileLockAsync(folder, entries[0].Id, cancellationToken).ConfigureAwait(false);
+            using var processLock = await AcquireFileLockAsync(Path.Combine(folder, LockFileName), "the audit trail", entries[0].Id, cancellationToken)
+                .ConfigureAwait(false);
             foreach (var (date, buffer) in byDate)
             {
                 string path = Path.Combine(folder, date + AuditExtension);
@@ -155,9 +159,10 @@ public abstract partial class FileMetadataBackend
         return result;
     }
 
-    private async Task<FileStream> AcquireAuditFileLockAsync(string folder, string firstId, CancellationToken cancellationToken)
+    // FileShare.None is an OS lock held by this handle (flock on Unix), so it excludes other processes and other
+    // handles of this one alike, and dies with the process.
+    private async Task<FileStream> AcquireFileLockAsync(string path, string what, string? id, CancellationToken cancellationToken)
     {
-        string path = Path.Combine(folder, AuditLockFileName);
         var started = System.Diagnostics.Stopwatch.StartNew();
         for (int attempt = 0; ; attempt++)
         {
@@ -167,12 +172,12 @@ public abstract partial class FileMetadataBackend
             }
             catch (IOException ex) when (started.Elapsed < _context.BusyTimeout && ex is not FileNotFoundException and not DirectoryNotFoundException)
             {
-                // Another process is appending: appends are short, so a few milliseconds usually suffice.
+                // Another process holds it: audit appends and state steps are short, so a few milliseconds usually suffice.
                 await Task.Delay(Math.Min(100, 2 << Math.Min(attempt, 6)), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                throw Fail($"The {Name} backend could not lock the audit trail ('{path}') within {_context.BusyTimeout.TotalSeconds:0.###} s: {ex.Message}", path, firstId, ex);
+                throw Fail($"The {Name} backend could not lock {what} ('{path}') within {_context.BusyTimeout.TotalSeconds:0.###} s: {ex.Message}", path, id, ex);
             }
         }
     }
@@ -207,30 +212,64 @@ public abstract partial class FileMetadataBackend
     }
 
     /// <inheritdoc />
-    /// <exception cref="MetadataStorageException">The state file could not be written or deleted.</exception>
-    public ValueTask WriteStateAsync(string scope, string key, string? value, CancellationToken cancellationToken = default)
+    /// <exception cref="MetadataStorageException">The state file could not be written or deleted, or the scope's lock stayed held past the busy timeout.</exception>
+    public async ValueTask WriteStateAsync(string scope, string key, string? value, CancellationToken cancellationToken = default)
     {
         StateScopes.Validate(scope);
         ArgumentException.ThrowIfNullOrEmpty(key);
         EnsureOpen();
         cancellationToken.ThrowIfCancellationRequested();
-        string folder = ChildPath(AuditFolder, scope, null);
-        string fileName = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32] + ".json";
-        string path = Path.Combine(folder, fileName);
-        if (value is null)
+        byte[]? content = null;
+        if (value is not null)
         {
-            if (File.Exists(path)) DeleteFile(path, key);
-            return ValueTask.CompletedTask;
+            var buffer = new ArrayBufferWriter<byte>();
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("key", key);
+                writer.WriteString("value", value);
+                writer.WriteEndObject();
+            }
+            content = buffer.WrittenSpan.ToArray();
         }
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("key", key);
-            writer.WriteString("value", value);
-            writer.WriteEndObject();
-        }
-        WriteFileAtomically(path, buffer.WrittenSpan.ToArray(), key);
-        return ValueTask.CompletedTask;
+        using var scopeLock = await LockStateAsync(scope, key, cancellationToken).ConfigureAwait(false);
+        string path = StatePath(scope, key);
+        if (content is not null) WriteFileAtomically(path, content, key);
+        else if (File.Exists(path)) DeleteFile(path, key);
     }
+
+    /// <inheritdoc />
+    /// <exception cref="MetadataStorageException">The scope's lock stayed held past the busy timeout, or a file could not be deleted.</exception>
+    public async ValueTask<GuardedDeleteResult> DeleteUnlessGuardedAsync(GuardedDeletion deletion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deletion);
+        StateScopes.Validate(deletion.Scope);
+        EnsureOpen();
+        ThrowIfReadOnly(deletion.Kind == CleanupItemKind.Record ? "delete records" : "delete compliance events");
+        if (deletion.GuardKeys.Count == 0) return new GuardedDeleteResult(0, []);
+        using var scopeLock = await LockStateAsync(deletion.Scope, null, cancellationToken).ConfigureAwait(false);
+        // A guard's file exists (whatever its content, even unreadable) from the moment its write returned.
+        var (delete, kept) = deletion.Partition(key => File.Exists(StatePath(deletion.Scope, key)));
+        int deleted = deletion.Kind == CleanupItemKind.Record
+            ? await DeleteAsync(delete, cancellationToken).ConfigureAwait(false)
+            : await DeleteComplianceEventsAsync(delete, cancellationToken).ConfigureAwait(false);
+        return new GuardedDeleteResult(deleted, kept);
+    }
+
+    private Task<FileStream> LockStateAsync(string scope, string? key, CancellationToken cancellationToken)
+    {
+        string folder = ChildPath(AuditFolder, scope, key);
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Fail($"The {Name} backend could not create the state folder '{folder}': {ex.Message}", folder, key, ex);
+        }
+        return AcquireFileLockAsync(Path.Combine(folder, LockFileName), $"the state '{scope}'", key, cancellationToken);
+    }
+
+    private string StatePath(string scope, string key) =>
+        Path.Combine(ChildPath(AuditFolder, scope, key), Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32] + ".json");
 }

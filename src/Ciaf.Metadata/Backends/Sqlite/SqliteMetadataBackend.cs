@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ciaf.Metadata.Compression;
 using Ciaf.Metadata.Hashing;
+using Ciaf.Metadata.Retention;
 using Ciaf.Metadata.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -36,7 +37,7 @@ namespace Ciaf.Metadata.Backends.Sqlite;
 /// rewritten with plain metadata, whoever does it. Reads recognise compressed rows whatever the setting.
 /// </para>
 /// </remarks>
-public sealed partial class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend, ISnapshotCapableBackend
+public sealed partial class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend, ISnapshotCapableBackend, IGuardedDeleteBackend
 {
     /// <summary>The name this backend is registered under.</summary>
     public const string BackendName = "sqlite";
@@ -356,6 +357,40 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IRecordSca
         DeleteCoreAsync(_deleteCompliance, ids, "delete compliance event", cancellationToken);
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The guards are read and the entries deleted in one <c>BEGIN IMMEDIATE</c> transaction, which holds the database's
+    /// write lock as <see cref="WriteStateAsync"/>'s own transaction does: a state write is wholly before (and seen) or after.
+    /// </remarks>
+    /// <exception cref="MetadataStorageException">The delete failed; nothing was deleted.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public async ValueTask<GuardedDeleteResult> DeleteUnlessGuardedAsync(GuardedDeletion deletion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deletion);
+        StateScopes.Validate(deletion.Scope);
+        IReadOnlyList<string> kept = [];
+        var command = deletion.Kind == CleanupItemKind.Record ? _deleteMetadata : _deleteCompliance;
+        int deleted = await DeleteCoreAsync(command, [.. deletion.GuardKeys.Keys],
+            deletion.Kind == CleanupItemKind.Record ? "delete" : "delete compliance event", cancellationToken, tx =>
+            {
+                var set = new HashSet<string>(StringComparer.Ordinal);
+                using var read = _writer.CreateCommand();
+                read.Transaction = tx;
+                read.CommandText = "SELECT key FROM ciaf_state WHERE scope = $scope";
+                read.Parameters.AddWithValue("$scope", deletion.Scope);
+                using (var reader = read.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        if (reader.GetValue(0) is string key) set.Add(key);
+                    }
+                }
+                (var delete, kept) = deletion.Partition(set.Contains);
+                return delete;
+            }).ConfigureAwait(false);
+        return new GuardedDeleteResult(deleted, kept);
+    }
+
+    /// <inheritdoc />
     /// <remarks>Counts rows, corrupt ones included.</remarks>
     /// <exception cref="MetadataStorageException">The database could not be read.</exception>
     /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
@@ -611,7 +646,9 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IRecordSca
         }
     }
 
-    private async ValueTask<int> DeleteCoreAsync(SqliteCommand command, IReadOnlyCollection<string> ids, string operation, CancellationToken cancellationToken)
+    // select, when given, picks the ids to delete inside the transaction (before any delete), from the ids given.
+    private async ValueTask<int> DeleteCoreAsync(SqliteCommand command, IReadOnlyCollection<string> ids, string operation, CancellationToken cancellationToken,
+        Func<SqliteTransaction, IEnumerable<string>>? select = null)
     {
         ArgumentNullException.ThrowIfNull(ids);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -634,7 +671,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IRecordSca
                 current = null;
                 using var tx = _writer.BeginTransaction(IsolationLevel.Serializable, deferred: false);
                 command.Transaction = tx;
-                foreach (var id in distinct)
+                foreach (var id in select?.Invoke(tx) ?? distinct)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     current = id;

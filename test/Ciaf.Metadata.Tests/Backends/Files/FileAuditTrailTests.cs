@@ -98,7 +98,8 @@ public sealed class FileAuditTrailTests : IDisposable
         await using var backend = Open();
         await backend.WriteStateAsync("legal_holds", "model:m", "{\"reason\":\"x\"}");
         await backend.WriteStateAsync("legal_holds", "record:r/1", "{}");
-        var files = Directory.GetFiles(_folder.Combine("audit", "legal_holds"));
+        // *.json: the folder also holds the scope's lock file, .lock.
+        var files = Directory.GetFiles(_folder.Combine("audit", "legal_holds"), "*.json");
         Assert.Equal(2, files.Length);
         Assert.Contains(files, f => File.ReadAllText(f, Encoding.UTF8).Contains("model:m", StringComparison.Ordinal));
 
