@@ -70,7 +70,7 @@ internal static class PostgreSqlCorruptRows
     }
 }
 
-[Collection(PostgreSqlCollection.Name)]
+[Collection(PostgreSqlSerialCollection.Name)]
 public sealed class PostgreSqlOperationsConformance(PostgreSqlServer server) : OperationsConformanceTests
 {
     private readonly Dictionary<string, string> _schemas = new(StringComparer.Ordinal);
