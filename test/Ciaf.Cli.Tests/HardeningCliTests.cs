@@ -1,0 +1,49 @@
+using Ciaf.Cli.Tests.Support;
+
+namespace Ciaf.Cli.Tests;
+
+/// <summary>Regression tests for the command-line attacks of issue 11 (response files, bad durations, key-file warnings, import/migrate).</summary>
+public sealed class HardeningCliTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    private string Store => _folder.Combine("store");
+
+    public void Dispose() => _folder.Dispose();
+
+    private Task<CliResult> Run(params string[] args) => CiafTool.RunAsync(_folder.Path, args);
+
+    private Task<CliResult> Ok(params string[] args) => CiafTool.OkAsync(_folder.Path, args);
+
+    // ------------------------------------------------------------------ --metadata @file (no response files)
+
+    [Fact]
+    public async Task SaveMetadataAtFile_ValidJson_SavesTheFileContentAsMetadata()
+    {
+        await File.WriteAllTextAsync(_folder.Combine("simple.json"), """{"a": 0.5, "b": 1}""");
+
+        var saved = await Ok("save", "m", "training", "t", "--store", Store, "--metadata", "@simple.json", "--json");
+
+        var record = saved.Json();
+        Assert.Equal(0.5, record["metadata"]!["a"]!.GetValue<double>());
+        Assert.Equal(1, record["metadata"]!["b"]!.GetValue<int>());
+        Assert.Equal(2, record["metadata"]!.AsObject().Count);
+        Assert.Equal("1.0.0", record["model_version"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task SaveMetadataAtFile_FileWithOptions_IsInvalidJsonAndNothingIsSaved()
+    {
+        string other = _folder.Combine("other");
+        await File.WriteAllTextAsync(_folder.Combine("other.json"), $$"""{ "storage_backend": "json", "storage_path": "{{other.Replace("\\", "\\\\", StringComparison.Ordinal)}}" }""");
+        await File.WriteAllTextAsync(_folder.Combine("evil.json"), "{}\n--details pwned --model-version 6.6.6\n--config other.json\n");
+
+        var result = await Run("save", "m", "training", "t", "--store", Store, "--metadata", "@evil.json");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("not valid JSON", result.Stderr);
+        Assert.False(Directory.Exists(other));
+        Assert.False(Directory.Exists(Store) && Directory.EnumerateFiles(Store, "*", SearchOption.AllDirectories).Any(),
+            "nothing may be saved");
+    }
+}
