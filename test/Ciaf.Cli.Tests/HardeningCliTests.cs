@@ -46,4 +46,47 @@ public sealed class HardeningCliTests : IDisposable
         Assert.False(Directory.Exists(Store) && Directory.EnumerateFiles(Store, "*", SearchOption.AllDirectories).Any(),
             "nothing may be saved");
     }
+
+    // ------------------------------------------------------------------ bounded days and durations
+
+    [Fact]
+    public async Task ConfigValidate_RetentionBeyondMaximum_FailsNamingTheLimit()
+    {
+        await File.WriteAllTextAsync(_folder.Combine("big.json"), """{ "metadata_retention_days": 3000000, "compliance_retention_days": 3000000 }""");
+
+        var result = await Run("config", "validate", "big.json");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("metadata_retention_days", result.Stdout + result.Stderr);
+        Assert.Contains("at most 365000 days", result.Stdout + result.Stderr);
+        Assert.DoesNotContain("un-representable", result.Stdout + result.Stderr);
+    }
+
+    [Theory]
+    [InlineData("list", "--since", "99999999d")]
+    [InlineData("list", "--since", "1e300w")]
+    [InlineData("audit", "--until", "800000d")]
+    [InlineData("events", "--since", "99999999d")]
+    [InlineData("cleanup", "--days", "99999999")]
+    public async Task TimeOptions_BeyondWhatADateHolds_AreUsageErrors(string command, string option, string value)
+    {
+        await Ok("save", "m", "training", "t", "--store", Store);
+
+        var result = await Run(command, option, value, "--store", Store);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains($"ciaf: error:", result.Stderr);
+        Assert.DoesNotContain("overflow", result.Stderr, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Unexpected", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ListSince_LargeButRepresentableAge_ListsEverything()
+    {
+        await Ok("save", "m", "training", "t", "--store", Store);
+
+        var result = await Ok("list", "--since", "700000d", "--store", Store, "--json");
+
+        Assert.Single(result.Json().AsArray());
+    }
 }
