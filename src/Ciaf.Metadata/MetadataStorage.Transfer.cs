@@ -32,6 +32,9 @@ public sealed partial class MetadataStorage
     public const int MigrationSampleSize = 200;
 
     private const string BackupsFolderName = "backups";
+
+    /// <summary>The longest id an import or migration accepts (a store's own ids are 36-character UUIDs).</summary>
+    private const int MaxImportedIdLength = 128;
     private static readonly string[] ComplianceEventColumns =
         ["id", "metadata_id", "framework", "compliance_score", "validation_status", "timestamp", "details"];
 
@@ -289,7 +292,7 @@ public sealed partial class MetadataStorage
                     errors.Add(new ImportIssue(id, item.Position, "not a valid record: " + ex.Message));
                     continue;
                 }
-                if (NameProblem(record) is { } problem)
+                if (RecordProblem(record) is { } problem)
                 {
                     errors.Add(new ImportIssue(id, item.Position, problem));
                     continue;
@@ -324,9 +327,14 @@ public sealed partial class MetadataStorage
                     errors.Add(new ImportIssue(id, item.Position, "not a valid compliance event: " + ex.Message));
                     continue;
                 }
-                if (string.IsNullOrWhiteSpace(ev.Id) || string.IsNullOrWhiteSpace(ev.Framework))
+                if (IdProblem(ev.Id) is { } idProblem)
                 {
-                    errors.Add(new ImportIssue(id, item.Position, "a compliance event needs an id and a framework"));
+                    errors.Add(new ImportIssue(id, item.Position, idProblem));
+                    continue;
+                }
+                if (string.IsNullOrWhiteSpace(ev.Framework))
+                {
+                    errors.Add(new ImportIssue(id, item.Position, "a compliance event needs a framework"));
                     continue;
                 }
                 // Compliance events are few; the stored ones are read once, on the first event met.
@@ -385,7 +393,7 @@ public sealed partial class MetadataStorage
     /// would: durable on return in immediate mode, queued in buffered mode. Names are validated; validators,
     /// hashing and the size limit are not applied. Idempotent by id (the backends upsert).
     /// </summary>
-    /// <exception cref="ArgumentException">A record has no id or an invalid name; nothing is written.</exception>
+    /// <exception cref="ArgumentException">A record or event has an invalid id, or a record an invalid name; nothing is written.</exception>
     internal async ValueTask WriteStoredAsync(IReadOnlyList<MetadataRecord> records, IReadOnlyList<ComplianceEvent> events,
         CancellationToken cancellationToken = default)
     {
@@ -394,23 +402,43 @@ public sealed partial class MetadataStorage
         ThrowIfDisposed();
         foreach (var record in records)
         {
-            if (record is null || string.IsNullOrWhiteSpace(record.Id)) throw new ArgumentException("A record to write has no id.", nameof(records));
-            if (NameProblem(record) is { } problem) throw new ArgumentException($"Record '{record.Id}': {problem}.", nameof(records));
+            if (record is null) throw new ArgumentException("A record to write is null.", nameof(records));
+            if (RecordProblem(record) is { } problem) throw new ArgumentException($"A record to write is invalid: {problem}.", nameof(records));
         }
         foreach (var ev in events)
         {
-            if (ev is null || string.IsNullOrWhiteSpace(ev.Id) || string.IsNullOrWhiteSpace(ev.Framework))
-                throw new ArgumentException("A compliance event to write has no id or framework.", nameof(events));
+            if (ev is null || IdProblem(ev.Id) is not null || string.IsNullOrWhiteSpace(ev.Framework))
+                throw new ArgumentException("A compliance event to write has an invalid id or no framework.", nameof(events));
         }
         if (records.Count + events.Count == 0) return;
         await _writer.WriteAsync(new WriteBatch(records, events), cancellationToken).ConfigureAwait(false);
     }
 
-    private static string? NameProblem(MetadataRecord record)
+    /// <summary>
+    /// Why a record cannot be written as it is (its id, then its names), or null. Checked per entry on import, so
+    /// one bad entry is listed instead of failing its whole batch in the backend.
+    /// </summary>
+    private static string? RecordProblem(MetadataRecord record)
     {
+        if (IdProblem(record.Id) is { } id) return id;
         if (NameRules.Check(record.ModelName) is { } model) return $"invalid model_name '{record.ModelName}': {model}";
         if (NameRules.Check(record.Stage) is { } stage) return $"invalid stage '{record.Stage}': {stage}";
         if (NameRules.Check(record.EventType) is { } eventType) return $"invalid event_type '{record.EventType}': {eventType}";
+        return null;
+    }
+
+    /// <summary>
+    /// Why <paramref name="id"/> is not an id this library can store on every backend, or null. Ids are made by the
+    /// store (UUIDs, 36 characters); imported ones must be non-empty, without control characters or surrounding
+    /// whitespace, and at most <see cref="MaxImportedIdLength"/> characters, so a file backend's name for the record
+    /// stays within file-system limits.
+    /// </summary>
+    private static string? IdProblem(string? id)
+    {
+        if (string.IsNullOrWhiteSpace(id)) return "the id is empty";
+        if (id.Length > MaxImportedIdLength) return $"the id is {id.Length} characters long; at most {MaxImportedIdLength} are allowed";
+        if (id.Any(char.IsControl)) return "the id holds control characters";
+        if (id.Trim().Length != id.Length) return "the id starts or ends with whitespace";
         return null;
     }
 

@@ -1,4 +1,5 @@
 using Ciaf.Cli.Tests.Support;
+using Ciaf.Metadata.Encryption;
 
 namespace Ciaf.Cli.Tests;
 
@@ -88,5 +89,81 @@ public sealed class HardeningCliTests : IDisposable
         var result = await Ok("list", "--since", "700000d", "--store", Store, "--json");
 
         Assert.Single(result.Json().AsArray());
+    }
+
+    // ------------------------------------------------------------------ library warnings on stderr
+
+    /// <summary>A configuration naming an encrypting store whose key file has the given mode.</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private async Task<string> EncryptedConfigAsync(UnixFileMode keyMode)
+    {
+        string key = _folder.Combine("metadata.key");
+        MetadataEncryption.GenerateKey(key);
+        File.SetUnixFileMode(key, keyMode);
+        string file = _folder.Combine("encrypted.json");
+        await File.WriteAllTextAsync(file, $$"""
+            { "storage_backend": "json", "storage_path": "store", "encrypt_sensitive_data": true, "encryption_key_path": "metadata.key" }
+            """);
+        return file;
+    }
+
+    [UnixFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task OpenStore_KeyFileReadableByOthers_WarnsOnStderr()
+    {
+        string config = await EncryptedConfigAsync(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var result = await Ok("save", "m", "training", "t", "--config", config);
+
+        var warning = Assert.Single(result.Stderr.Split('\n'), l => l.StartsWith("ciaf: warning:", StringComparison.Ordinal));
+        Assert.Contains("key file", warning);
+        Assert.Contains("chmod 600", warning);
+        Assert.Contains(_folder.Combine("metadata.key"), warning);
+    }
+
+    [UnixFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task OpenStore_OwnerOnlyKeyFile_NoWarning()
+    {
+        string config = await EncryptedConfigAsync(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        var result = await Ok("save", "m", "training", "t", "--config", config);
+
+        Assert.DoesNotContain("warning", result.Stderr, StringComparison.Ordinal);
+    }
+
+    // ------------------------------------------------------------------ import: one bad id does not abort
+
+    [Fact]
+    public async Task Import_BadIdsAmongGoodEntries_ListsThemImportsTheRestAndExitsOne()
+    {
+        await Ok("save", "m", "training", "t", "--store", Store, "--metadata", """{"a": 1}""");
+        string export = (await Ok("export", "--store", Store, "--format", "jsonl")).Stdout.Trim();
+        var record = System.Text.Json.Nodes.JsonNode.Parse(File.ReadLines(export).First())!.AsObject();
+        string file = _folder.Combine("bad.jsonl");
+        await File.WriteAllLinesAsync(file, new[] { "good-1", "", new string('x', 5000), "good-2" }.Select(id =>
+        {
+            var copy = record.DeepClone().AsObject();
+            copy["id"] = id;
+            return copy.ToJsonString();
+        }));
+        string target = _folder.Combine("target");
+
+        var result = await Run("import", file, "--store", target, "--json");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        var json = result.Json();
+        Assert.Equal(2, json["imported"]!.GetValue<int>());
+        Assert.Equal(["line 2", "line 3"], json["errors"]!.AsArray().Select(e => e!["position"]!.GetValue<string>()));
+        Assert.Equal(2, (await Ok("list", "--store", target, "--json")).Json().AsArray().Count);
+    }
+}
+
+/// <summary>A fact that runs only where Unix file modes exist.</summary>
+internal sealed class UnixFactAttribute : FactAttribute
+{
+    public UnixFactAttribute()
+    {
+        if (OperatingSystem.IsWindows()) Skip = "Unix file modes only.";
     }
 }
