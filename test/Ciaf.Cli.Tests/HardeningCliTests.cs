@@ -157,6 +157,51 @@ public sealed class HardeningCliTests : IDisposable
         Assert.Equal(["line 2", "line 3"], json["errors"]!.AsArray().Select(e => e!["position"]!.GetValue<string>()));
         Assert.Equal(2, (await Ok("list", "--store", target, "--json")).Json().AsArray().Count);
     }
+
+    // ------------------------------------------------------------------ import/migrate into an encrypting store
+
+    [UnixFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Import_PlaintextSensitiveIntoEncryptingStore_RefusedUnlessAllowPlaintext()
+    {
+        string plain = _folder.Combine("plain");
+        await Ok("save", "m", "training", "t", "--store", plain, "--metadata", """{"ssn": "123-45-6789", "score": 0.5}""");
+        string export = (await Ok("export", "--store", plain, "--format", "jsonl")).Stdout.Trim();
+        string config = await EncryptedConfigAsync(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        var refused = await Run("import", export, "--config", config, "--json");
+
+        Assert.True(refused.ExitCode == 1, refused.ToString());
+        Assert.Equal(0, refused.Json()["imported"]!.GetValue<int>());
+        Assert.Contains("--allow-plaintext", refused.Json()["errors"]![0]!["reason"]!.GetValue<string>());
+
+        var allowed = await Ok("import", export, "--config", config, "--allow-plaintext", "--json");
+
+        Assert.Equal(1, allowed.Json()["plaintext_sensitive_imported"]!.GetValue<int>());
+        Assert.Contains("ciaf: warning: 1 imported record(s) hold sensitive fields in plaintext", allowed.Stderr);
+    }
+
+    [UnixFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Migrate_EncryptingStoreWithLegacyPlaintext_RefusedUnlessAllowPlaintext()
+    {
+        // A record saved before encryption was switched on, then the store's configuration encrypts.
+        await Ok("save", "m", "training", "t", "--store", _folder.Combine("store"), "--metadata", """{"ssn": "123-45-6789"}""");
+        string config = await EncryptedConfigAsync(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        string target = _folder.Combine("target");
+
+        var refused = await Run("migrate", "--to", target, "--to-backend", "sqlite", "--config", config, "--json");
+
+        Assert.True(refused.ExitCode == 1, refused.ToString());
+        Assert.Equal(0, refused.Json()["records_copied"]!.GetValue<long>());
+        Assert.Single(refused.Json()["plaintext_sensitive_refused"]!.AsArray());
+        Assert.Contains("--allow-plaintext", refused.Stderr);
+
+        var allowed = await Ok("migrate", "--to", target, "--to-backend", "sqlite", "--config", config, "--allow-plaintext", "--json");
+
+        Assert.Equal(1, allowed.Json()["records_copied"]!.GetValue<long>());
+        Assert.Contains("ciaf: warning:", allowed.Stderr);
+    }
 }
 
 /// <summary>A fact that runs only where Unix file modes exist.</summary>

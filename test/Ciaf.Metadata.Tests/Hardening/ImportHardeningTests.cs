@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
@@ -63,5 +64,114 @@ public sealed class ImportHardeningTests : IDisposable
         var error = Assert.Single(result.Errors);
         Assert.Equal("line 1", error.Position);
         Assert.Contains("the id is empty", error.Reason, StringComparison.Ordinal);
+    }
+
+    // ------------------------------------------------------------------ plaintext sensitive fields into an encrypting store
+
+    private static readonly byte[] Key = RandomNumberGenerator.GetBytes(32);
+
+    private const string Ssn = "123-45-6789";
+
+    private MetadataStorage Open(string name, bool encrypt, string backend = "json") => new(new MetadataStorageOptions
+    {
+        StoragePath = _folder.Combine(name),
+        Backend = backend,
+        EncryptSensitiveData = encrypt,
+        EncryptionKey = encrypt ? Key : null,
+    });
+
+    private static MetadataRecord WithSsn(string id) =>
+        SampleRecords.Create(id: id, metadata: new JsonObject { ["applicant"] = new JsonObject { ["ssn"] = Ssn }, ["score"] = 0.7 });
+
+    private static bool StoreFilesContain(string folder, string text) =>
+        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Any(f => File.ReadAllText(f).Contains(text, StringComparison.Ordinal));
+
+    [Fact]
+    public void ImportMetadata_PlaintextSensitiveIntoEncryptingStore_IsRefusedPerEntry()
+    {
+        string file = WriteJsonl("plain.jsonl", WithSsn("with-ssn"), SampleRecords.Create(id: "no-ssn"));
+        using var storage = Open("store", encrypt: true);
+
+        var result = storage.ImportMetadata(file);
+
+        Assert.Equal(1, result.Imported);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("with-ssn", error.Id);
+        Assert.Contains("ssn", error.Reason, StringComparison.Ordinal);
+        Assert.Contains("plaintext", error.Reason, StringComparison.Ordinal);
+        Assert.Null(storage.GetMetadata("with-ssn"));
+        storage.Flush();
+        Assert.False(StoreFilesContain(_folder.Combine("store"), Ssn));
+    }
+
+    [Fact]
+    public void ImportMetadata_PlaintextSensitiveAllowed_KeepsRecordAndHashAndCountsIt()
+    {
+        var record = WithSsn("with-ssn");
+        string file = WriteJsonl("plain.jsonl", record);
+        using var storage = Open("store", encrypt: true);
+
+        var result = storage.ImportMetadata(file, allowPlaintextSensitiveData: true);
+
+        Assert.True(result.IsClean);
+        Assert.Equal(1, result.Imported);
+        Assert.Equal(1, result.PlaintextSensitiveImported);
+        var stored = storage.GetMetadata("with-ssn")!;
+        Assert.Equal(record.MetadataHash, stored.MetadataHash);
+        Assert.Equal(Ssn, stored.Metadata["applicant"]!["ssn"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void ImportMetadata_PlaintextSensitiveIntoPlainStore_IsImportedAsBefore()
+    {
+        string file = WriteJsonl("plain.jsonl", WithSsn("with-ssn"));
+        using var storage = Open("store", encrypt: false);
+
+        var result = storage.ImportMetadata(file);
+
+        Assert.True(result.IsClean);
+        Assert.Equal(0, result.PlaintextSensitiveImported);
+    }
+
+    [Theory]
+    [InlineData("json")]
+    [InlineData("sqlite")]
+    public void MigrateTo_PlaintextSensitiveIntoEncryptingTarget_IsRefusedUnlessAllowed(string backend)
+    {
+        using var source = Open("source", encrypt: false);
+        string plainId = source.SaveMetadata("m", "training", "t", new { ssn = Ssn, score = 0.5 });
+        string cleanId = source.SaveMetadata("m", "training", "t", new { score = 0.6 });
+        source.Flush();
+        using var target = Open("target", encrypt: true, backend);
+
+        var refused = source.MigrateTo(target);
+
+        Assert.Equal(1, refused.RecordsCopied);
+        var entry = Assert.Single(refused.PlaintextSensitiveRefused);
+        Assert.StartsWith(plainId + ": ", entry, StringComparison.Ordinal);
+        Assert.Contains("ssn", entry, StringComparison.Ordinal);
+        Assert.NotNull(target.GetMetadata(cleanId));
+        Assert.Null(target.GetMetadata(plainId));
+
+        var allowed = source.MigrateTo(target, allowPlaintextSensitiveData: true);
+
+        Assert.Empty(allowed.PlaintextSensitiveRefused);
+        Assert.Equal(1, allowed.PlaintextSensitiveCopied);
+        Assert.Equal(source.GetMetadata(plainId)!.MetadataHash, target.GetMetadata(plainId)!.MetadataHash);
+    }
+
+    [Fact]
+    public void MigrateTo_EncryptedSourceIntoEncryptingTarget_CopiesEverything()
+    {
+        using var source = Open("source", encrypt: true);
+        string id = source.SaveMetadata("m", "training", "t", new { ssn = Ssn });
+        source.Flush();
+        using var target = Open("target", encrypt: true, "sqlite");
+
+        var report = source.MigrateTo(target);
+
+        Assert.Empty(report.PlaintextSensitiveRefused);
+        Assert.Equal(1, report.RecordsCopied);
+        Assert.Equal(Ssn, target.GetMetadata(id)!.Metadata["ssn"]!.GetValue<string>());
     }
 }
