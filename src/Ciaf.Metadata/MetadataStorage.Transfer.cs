@@ -33,8 +33,9 @@ public sealed partial class MetadataStorage
 
     private const string BackupsFolderName = "backups";
 
-    /// <summary>The longest id an import or migration accepts (a store's own ids are 36-character UUIDs).</summary>
+    /// <summary>The longest id an import accepts (a store's own ids are 36-character UUIDs).</summary>
     private const int MaxImportedIdLength = 128;
+
     private static readonly string[] ComplianceEventColumns =
         ["id", "metadata_id", "framework", "compliance_score", "validation_status", "timestamp", "details"];
 
@@ -435,7 +436,7 @@ public sealed partial class MetadataStorage
     /// would: durable on return in immediate mode, queued in buffered mode. Names are validated; validators,
     /// hashing and the size limit are not applied. Idempotent by id (the backends upsert).
     /// </summary>
-    /// <exception cref="ArgumentException">A record or event has an invalid id, or a record an invalid name; nothing is written.</exception>
+    /// <exception cref="ArgumentException">A record has no id or an invalid name; nothing is written.</exception>
     internal async ValueTask WriteStoredAsync(IReadOnlyList<MetadataRecord> records, IReadOnlyList<ComplianceEvent> events,
         CancellationToken cancellationToken = default)
     {
@@ -444,25 +445,26 @@ public sealed partial class MetadataStorage
         ThrowIfDisposed();
         foreach (var record in records)
         {
-            if (record is null) throw new ArgumentException("A record to write is null.", nameof(records));
-            if (RecordProblem(record) is { } problem) throw new ArgumentException($"A record to write is invalid: {problem}.", nameof(records));
+            if (record is null || string.IsNullOrWhiteSpace(record.Id)) throw new ArgumentException("A record to write has no id.", nameof(records));
+            if (NameProblem(record) is { } problem) throw new ArgumentException($"Record '{record.Id}': {problem}.", nameof(records));
         }
         foreach (var ev in events)
         {
-            if (ev is null || IdProblem(ev.Id) is not null || string.IsNullOrWhiteSpace(ev.Framework))
-                throw new ArgumentException("A compliance event to write has an invalid id or no framework.", nameof(events));
+            if (ev is null || string.IsNullOrWhiteSpace(ev.Id) || string.IsNullOrWhiteSpace(ev.Framework))
+                throw new ArgumentException("A compliance event to write has no id or framework.", nameof(events));
         }
         if (records.Count + events.Count == 0) return;
         await _writer.WriteAsync(new WriteBatch(records, events), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Why a record cannot be written as it is (its id, then its names), or null. Checked per entry on import, so
-    /// one bad entry is listed instead of failing its whole batch in the backend.
+    /// Why an imported record cannot be written (its id, then its names), or null. Checked per entry, so one bad
+    /// entry is listed instead of failing its whole batch in the backend.
     /// </summary>
-    private static string? RecordProblem(MetadataRecord record)
+    private static string? RecordProblem(MetadataRecord record) => IdProblem(record.Id) ?? NameProblem(record);
+
+    private static string? NameProblem(MetadataRecord record)
     {
-        if (IdProblem(record.Id) is { } id) return id;
         if (NameRules.Check(record.ModelName) is { } model) return $"invalid model_name '{record.ModelName}': {model}";
         if (NameRules.Check(record.Stage) is { } stage) return $"invalid stage '{record.Stage}': {stage}";
         if (NameRules.Check(record.EventType) is { } eventType) return $"invalid event_type '{record.EventType}': {eventType}";
@@ -470,10 +472,10 @@ public sealed partial class MetadataStorage
     }
 
     /// <summary>
-    /// Why <paramref name="id"/> is not an id this library can store on every backend, or null. Ids are made by the
-    /// store (UUIDs, 36 characters); imported ones must be non-empty, without control characters or surrounding
-    /// whitespace, and at most <see cref="MaxImportedIdLength"/> characters, so a file backend's name for the record
-    /// stays within file-system limits.
+    /// Why <paramref name="id"/> is not an id an import accepts, or null. Ids are made by the store (UUIDs, 36
+    /// characters); imported ones must be non-empty, without control characters or surrounding whitespace, and at
+    /// most <see cref="MaxImportedIdLength"/> characters, so a file backend's name for the record stays within
+    /// file-system limits.
     /// </summary>
     private static string? IdProblem(string? id)
     {
@@ -489,9 +491,9 @@ public sealed partial class MetadataStorage
         _options.EncryptSensitiveData && _cipher is not null ? _cipher.PlaintextFields(record.Metadata) : [];
 
     private static string PlaintextRefusal(IReadOnlyCollection<string> fields) =>
-        $"the sensitive field(s) {string.Join(", ", fields)} are in plaintext and this store encrypts them; the record's metadata_hash "
+        $"the sensitive field(s) {string.Join(", ", fields)} are in plaintext and the store encrypts them; the record's metadata_hash "
         + "covers the plaintext, so it cannot be encrypted without changing its hash: allow plaintext sensitive data "
-        + "(ciaf import/migrate --allow-plaintext) to store it as it is";
+        + "(ciaf import --allow-plaintext) to store it as it is";
 
     /// <summary>Every field equal, metadata compared in its stored key order.</summary>
     internal static bool SameRecord(MetadataRecord a, MetadataRecord b) =>
@@ -579,7 +581,8 @@ public sealed partial class MetadataStorage
             {
                 if (!allowPlaintextSensitiveData)
                 {
-                    plaintextRefused.Add($"{record.Id}: {PlaintextRefusal(plaintext)}");
+                    // Short: a store saved before encryption was switched on may hold many such records.
+                    plaintextRefused.Add($"{record.Id}: sensitive field(s) {string.Join(", ", plaintext)} in plaintext");
                     continue;
                 }
                 plaintextCopied++;

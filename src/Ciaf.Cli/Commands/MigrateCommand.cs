@@ -117,8 +117,8 @@ internal static class MigrateCommand
             }
             if (refused > 0)
             {
-                context.Stderr.WriteLine($"ciaf: error: {refused} record(s) hold sensitive fields in plaintext and were not copied into the encrypting target (listed above); "
-                    + "run again with --allow-plaintext to copy them as they are.");
+                context.Stderr.WriteLine($"ciaf: error: {refused} record(s) hold sensitive fields in plaintext and were not copied into the encrypting target (listed above): "
+                    + "their hashes cover the plaintext, so they cannot be encrypted without changing them; run again with --allow-plaintext to copy them as they are.");
             }
             return ExitCodes.Failure;
         });

@@ -28,7 +28,8 @@ public sealed partial class MetadataConfig
     /// variable: a bad <c>CIAF_BATCH_SIZE=abc</c> gives <c>batch_size</c> → <c>CIAF_BATCH_SIZE='abc' is not an integer</c>).
     /// Checks: types; a known backend (<see cref="MetadataBackends.Names"/>, or json/sqlite/pickle/postgresql when none is
     /// registered) and a connection string for postgresql; a usable storage path; retention between 1 and
-    /// <see cref="MetadataStorageOptions.MaxRetentionDays"/> days and compliance retention ≥ metadata retention; batch and export batch size ≥ 1; cache size ≥ 0; score threshold in [0, 1]; database timeout &gt; 0;
+    /// <see cref="MetadataStorageOptions.MaxRetentionDays"/> days and compliance retention ≥ metadata retention; batch and
+    /// export batch size ≥ 1; cache size ≥ 0; score threshold in [0, 1]; database timeout &gt; 0; durations a TimeSpan holds;
     /// journal mode, cleanup schedule and export format from their lists; http/https URLs; a key path when encryption is on;
     /// <c>max_metadata_bytes</c> ≥ 1024; no empty names in lists; the reference's own ranges for its LCM keys; and unknown keys
     /// that look like a misspelt known key (<c>BatchSize</c> → did you mean <c>batch_size</c>?). Other unknown keys are allowed.

@@ -35,7 +35,7 @@ public sealed record MigrationReport
 
     /// <summary>
     /// Source records not copied because they hold sensitive fields in plaintext and the target encrypts them:
-    /// <c>id: reason</c>. Empty when the caller allowed plaintext or the target does not encrypt.
+    /// <c>id: sensitive field(s) ssn, email in plaintext</c>. Empty when the caller allowed plaintext or the target does not encrypt.
     /// </summary>
     public IReadOnlyList<string> PlaintextSensitiveRefused { get; init; } = [];
 
