@@ -14,6 +14,13 @@ namespace Ciaf.Cli;
 /// </summary>
 internal sealed class CliApp
 {
+    /// <summary>
+    /// How arguments are parsed. Response files are off: System.CommandLine would otherwise expand any <c>@FILE</c>
+    /// token into command-line tokens, so <c>--metadata @run.json</c> (the file's content as the metadata) would
+    /// instead inject the file's words as options (another <c>--config</c>, another <c>--model-version</c>).
+    /// </summary>
+    private static readonly ParserConfiguration ParserConfiguration = new() { ResponseFileTokenReplacer = null };
+
     private readonly CliHost _host;
     private readonly TextWriter _stdout;
     private readonly TextWriter _stderr;
@@ -81,7 +88,7 @@ internal sealed class CliApp
         ParseResult parse;
         try
         {
-            parse = root.Parse(args);
+            parse = root.Parse(args, ParserConfiguration);
         }
         catch (Exception e)
         {

@@ -49,7 +49,7 @@ public sealed partial class MetadataStorage
     /// is written to the audit trail (a <c>delete</c> entry per item, a <c>cleanup</c> entry per run).
     /// </summary>
     /// <returns>How many records and compliance events were removed.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="daysOld"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="daysOld"/> is negative or more than <see cref="MetadataStorageOptions.MaxRetentionDays"/>.</exception>
     public int CleanupOldMetadata(int? daysOld = null) => SyncOverAsync.Run(CleanupOldMetadataAsync(daysOld));
 
     /// <inheritdoc cref="CleanupOldMetadata(int?)"/>
@@ -60,19 +60,23 @@ public sealed partial class MetadataStorage
     /// Runs cleanup as <see cref="CleanupOldMetadata(int?)"/> does, or with <paramref name="dryRun"/> only
     /// lists what would go, and returns what was (or would be) removed and what legal holds kept.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="daysOld"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="daysOld"/> is negative or more than <see cref="MetadataStorageOptions.MaxRetentionDays"/>.</exception>
     public CleanupReport CleanupOldMetadata(int? daysOld, bool dryRun) => SyncOverAsync.Run(CleanupOldMetadataAsync(daysOld, dryRun));
 
     /// <inheritdoc cref="CleanupOldMetadata(int?, bool)"/>
     public ValueTask<CleanupReport> CleanupOldMetadataAsync(int? daysOld, bool dryRun, CancellationToken cancellationToken = default)
     {
-        if (daysOld is < 0) throw new ArgumentOutOfRangeException(nameof(daysOld), daysOld, "The age must not be negative.");
+        if (daysOld is < 0 or > MetadataStorageOptions.MaxRetentionDays)
+        {
+            throw new ArgumentOutOfRangeException(nameof(daysOld), daysOld,
+                $"The age must be between 0 and {MetadataStorageOptions.MaxRetentionDays} days.");
+        }
         ThrowIfDisposed();
         return RunCleanupAsync(daysOld, dryRun, ManualTrigger, cancellationToken);
     }
 
     /// <summary>What <see cref="CleanupOldMetadata(int?)"/> would remove now, removing nothing (a dry run).</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="daysOld"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="daysOld"/> is negative or more than <see cref="MetadataStorageOptions.MaxRetentionDays"/>.</exception>
     public CleanupReport PreviewCleanup(int? daysOld = null) => CleanupOldMetadata(daysOld, dryRun: true);
 
     /// <inheritdoc cref="PreviewCleanup"/>

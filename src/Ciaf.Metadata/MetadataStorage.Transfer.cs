@@ -28,10 +28,14 @@ public sealed partial class MetadataStorage
     /// </summary>
     public const int TransferProgressInterval = 100;
 
-    /// <summary>How many records <see cref="MigrateTo"/> reads back from the target and compares field by field.</summary>
+    /// <summary>How many records <see cref="MigrateTo(MetadataStorage, IProgress{MigrationProgress}?)"/> reads back from the target and compares field by field.</summary>
     public const int MigrationSampleSize = 200;
 
     private const string BackupsFolderName = "backups";
+
+    /// <summary>The longest id an import accepts (a store's own ids are 36-character UUIDs).</summary>
+    private const int MaxImportedIdLength = 128;
+
     private static readonly string[] ComplianceEventColumns =
         ["id", "metadata_id", "framework", "compliance_score", "validation_status", "timestamp", "details"];
 
@@ -220,7 +224,15 @@ public sealed partial class MetadataStorage
     /// <see cref="ImportResult.Mismatched"/> and not written. A record already present and identical is
     /// skipped, so importing a file twice adds nothing. Compliance events in the file (an
     /// <see cref="ExportComplianceEvents(string, string?)"/> export) are imported too. Validators and the size limit do not
-    /// apply (the records are history, not new payloads); names are checked as for any save.
+    /// apply (the records are history, not new payloads); names are checked as for any save, and ids must be non-empty
+    /// (at most 128 characters, no control characters): an entry breaking a rule is listed in <see cref="ImportResult.Errors"/>
+    /// and the rest is imported.
+    /// <para>
+    /// Into a store that encrypts sensitive fields, a record holding one of them in plaintext is not imported by default
+    /// (it is listed in <see cref="ImportResult.Errors"/>): its <c>metadata_hash</c> covers the plaintext, so it cannot be
+    /// encrypted without changing the hash that proves it. Pass <c>allowPlaintextSensitiveData</c> to import such records
+    /// as they are (counted in <see cref="ImportResult.PlaintextSensitiveImported"/> and logged as a warning).
+    /// </para>
     /// </summary>
     /// <param name="path">The export file.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
@@ -242,7 +254,26 @@ public sealed partial class MetadataStorage
     /// <param name="progress">Told how many entries of the file have been processed so far.</param>
     /// <param name="cancellationToken">Cancels the import: batches already written stay (each is whole), and
     /// importing the file again completes it, skipping what is already there.</param>
-    public async ValueTask<ImportResult> ImportMetadataAsync(string path, IProgress<long>? progress, CancellationToken cancellationToken = default)
+    public ValueTask<ImportResult> ImportMetadataAsync(string path, IProgress<long>? progress, CancellationToken cancellationToken = default) =>
+        ImportMetadataAsync(path, allowPlaintextSensitiveData: false, progress, cancellationToken);
+
+    /// <inheritdoc cref="ImportMetadata(string, IProgress{long}?)"/>
+    /// <param name="path">The export file.</param>
+    /// <param name="allowPlaintextSensitiveData">Import records that hold sensitive fields in plaintext into a store that
+    /// encrypts them, as they are (their hash proves that plaintext); false lists them as errors instead.</param>
+    /// <param name="progress">Told how many entries of the file have been processed so far.</param>
+    public ImportResult ImportMetadata(string path, bool allowPlaintextSensitiveData, IProgress<long>? progress = null) =>
+        SyncOverAsync.Run(ImportMetadataAsync(path, allowPlaintextSensitiveData, progress));
+
+    /// <inheritdoc cref="ImportMetadata(string, bool, IProgress{long}?)"/>
+    /// <param name="path">The export file.</param>
+    /// <param name="allowPlaintextSensitiveData">Import records that hold sensitive fields in plaintext into a store that
+    /// encrypts them, as they are; false lists them as errors instead.</param>
+    /// <param name="progress">Told how many entries of the file have been processed so far.</param>
+    /// <param name="cancellationToken">Cancels the import: batches already written stay (each is whole), and
+    /// importing the file again completes it, skipping what is already there.</param>
+    public async ValueTask<ImportResult> ImportMetadataAsync(string path, bool allowPlaintextSensitiveData, IProgress<long>? progress,
+        CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ThrowIfDisposed();
@@ -250,7 +281,7 @@ public sealed partial class MetadataStorage
         if (!File.Exists(full)) throw new FileNotFoundException($"The import file '{full}' does not exist.", full);
         await FlushAsync(cancellationToken).ConfigureAwait(false);
 
-        int imported = 0, skipped = 0, eventsImported = 0, eventsSkipped = 0;
+        int imported = 0, skipped = 0, eventsImported = 0, eventsSkipped = 0, plaintextImported = 0;
         var mismatched = new List<ImportIssue>();
         var errors = new List<ImportIssue>();
         var batch = new Dictionary<string, MetadataRecord>(StringComparer.Ordinal);
@@ -289,7 +320,7 @@ public sealed partial class MetadataStorage
                     errors.Add(new ImportIssue(id, item.Position, "not a valid record: " + ex.Message));
                     continue;
                 }
-                if (NameProblem(record) is { } problem)
+                if (RecordProblem(record) is { } problem)
                 {
                     errors.Add(new ImportIssue(id, item.Position, problem));
                     continue;
@@ -310,6 +341,15 @@ public sealed partial class MetadataStorage
                     else mismatched.Add(new ImportIssue(record.Id, item.Position, "the store already holds a different record with this id; it was left unchanged"));
                     continue;
                 }
+                if (PlaintextSensitiveFields(record) is { Count: > 0 } plaintext)
+                {
+                    if (!allowPlaintextSensitiveData)
+                    {
+                        errors.Add(new ImportIssue(record.Id, item.Position, PlaintextRefusal(plaintext)));
+                        continue;
+                    }
+                    plaintextImported++;
+                }
                 batch[record.Id] = record;
             }
             else if (obj.ContainsKey("framework"))
@@ -324,9 +364,14 @@ public sealed partial class MetadataStorage
                     errors.Add(new ImportIssue(id, item.Position, "not a valid compliance event: " + ex.Message));
                     continue;
                 }
-                if (string.IsNullOrWhiteSpace(ev.Id) || string.IsNullOrWhiteSpace(ev.Framework))
+                if (IdProblem(ev.Id) is { } idProblem)
                 {
-                    errors.Add(new ImportIssue(id, item.Position, "a compliance event needs an id and a framework"));
+                    errors.Add(new ImportIssue(id, item.Position, idProblem));
+                    continue;
+                }
+                if (string.IsNullOrWhiteSpace(ev.Framework))
+                {
+                    errors.Add(new ImportIssue(id, item.Position, "a compliance event needs a framework"));
                     continue;
                 }
                 // Compliance events are few; the stored ones are read once, on the first event met.
@@ -353,6 +398,11 @@ public sealed partial class MetadataStorage
         counter.Complete();
         _logger.LogInformation("Imported {Imported} record(s) from {Path}: {Skipped} already present, {Mismatched} mismatched, {Errors} error(s)",
             imported, full, skipped, mismatched.Count, errors.Count);
+        if (plaintextImported > 0)
+        {
+            _logger.LogWarning("{Count} imported record(s) hold sensitive fields in plaintext although this store encrypts them (imported as they are, as asked)",
+                plaintextImported);
+        }
         if (_options.AuditAllAccess)
         {
             Audit(AuditActions.Import, null, new JsonObject
@@ -368,6 +418,7 @@ public sealed partial class MetadataStorage
             Skipped = skipped,
             ComplianceEventsImported = eventsImported,
             ComplianceEventsSkipped = eventsSkipped,
+            PlaintextSensitiveImported = plaintextImported,
             Mismatched = mismatched,
             Errors = errors,
         };
@@ -406,6 +457,12 @@ public sealed partial class MetadataStorage
         await _writer.WriteAsync(new WriteBatch(records, events), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Why an imported record cannot be written (its id, then its names), or null. Checked per entry, so one bad
+    /// entry is listed instead of failing its whole batch in the backend.
+    /// </summary>
+    private static string? RecordProblem(MetadataRecord record) => IdProblem(record.Id) ?? NameProblem(record);
+
     private static string? NameProblem(MetadataRecord record)
     {
         if (NameRules.Check(record.ModelName) is { } model) return $"invalid model_name '{record.ModelName}': {model}";
@@ -413,6 +470,30 @@ public sealed partial class MetadataStorage
         if (NameRules.Check(record.EventType) is { } eventType) return $"invalid event_type '{record.EventType}': {eventType}";
         return null;
     }
+
+    /// <summary>
+    /// Why <paramref name="id"/> is not an id an import accepts, or null. Ids are made by the store (UUIDs, 36
+    /// characters); imported ones must be non-empty, without control characters or surrounding whitespace, and at
+    /// most <see cref="MaxImportedIdLength"/> characters, so a file backend's name for the record stays within
+    /// file-system limits.
+    /// </summary>
+    private static string? IdProblem(string? id)
+    {
+        if (string.IsNullOrWhiteSpace(id)) return "the id is empty";
+        if (id.Length > MaxImportedIdLength) return $"the id is {id.Length} characters long; at most {MaxImportedIdLength} are allowed";
+        if (id.Any(char.IsControl)) return "the id holds control characters";
+        if (id.Trim().Length != id.Length) return "the id starts or ends with whitespace";
+        return null;
+    }
+
+    /// <summary>The sensitive fields <paramref name="record"/> holds in plaintext, when this store encrypts them; empty otherwise.</summary>
+    private IReadOnlyCollection<string> PlaintextSensitiveFields(MetadataRecord record) =>
+        _options.EncryptSensitiveData && _cipher is not null ? _cipher.PlaintextFields(record.Metadata) : [];
+
+    private static string PlaintextRefusal(IReadOnlyCollection<string> fields) =>
+        $"the sensitive field(s) {string.Join(", ", fields)} are in plaintext and the store encrypts them; the record's metadata_hash "
+        + "covers the plaintext, so it cannot be encrypted without changing its hash: allow plaintext sensitive data "
+        + "(ciaf import --allow-plaintext) to store it as it is";
 
     /// <summary>Every field equal, metadata compared in its stored key order.</summary>
     internal static bool SameRecord(MetadataRecord a, MetadataRecord b) =>
@@ -435,6 +516,12 @@ public sealed partial class MetadataStorage
     /// it finishes without duplicates. At the end the target's count and a sample of
     /// <see cref="MigrationSampleSize"/> records (every field, hash included) and every compliance event id are
     /// checked. Unreadable source entries cannot be copied; they are listed in the report.
+    /// <para>
+    /// When <paramref name="target"/> encrypts sensitive fields, a source record holding one of them in plaintext is not
+    /// copied by default (listed in <see cref="MigrationReport.PlaintextSensitiveRefused"/>): its hash covers the
+    /// plaintext, so it cannot be encrypted without changing the hash. Pass <c>allowPlaintextSensitiveData</c> to copy
+    /// such records as they are (logged as a warning).
+    /// </para>
     /// </summary>
     /// <param name="target">An open store, of any backend; it may already hold records.</param>
     /// <param name="progress">Told after each batch.</param>
@@ -444,9 +531,27 @@ public sealed partial class MetadataStorage
     public MigrationReport MigrateTo(MetadataStorage target, IProgress<MigrationProgress>? progress = null) =>
         SyncOverAsync.Run(MigrateToAsync(target, progress));
 
-    /// <inheritdoc cref="MigrateTo"/>
-    public async ValueTask<MigrationReport> MigrateToAsync(MetadataStorage target, IProgress<MigrationProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+    /// <inheritdoc cref="MigrateTo(MetadataStorage, IProgress{MigrationProgress}?)"/>
+    public ValueTask<MigrationReport> MigrateToAsync(MetadataStorage target, IProgress<MigrationProgress>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        MigrateToAsync(target, allowPlaintextSensitiveData: false, progress, cancellationToken);
+
+    /// <inheritdoc cref="MigrateTo(MetadataStorage, IProgress{MigrationProgress}?)"/>
+    /// <param name="target">An open store, of any backend; it may already hold records.</param>
+    /// <param name="allowPlaintextSensitiveData">Copy records holding sensitive fields in plaintext into a target that
+    /// encrypts them, as they are; false leaves them out and lists them in the report.</param>
+    /// <param name="progress">Told after each batch.</param>
+    public MigrationReport MigrateTo(MetadataStorage target, bool allowPlaintextSensitiveData, IProgress<MigrationProgress>? progress = null) =>
+        SyncOverAsync.Run(MigrateToAsync(target, allowPlaintextSensitiveData, progress));
+
+    /// <inheritdoc cref="MigrateTo(MetadataStorage, bool, IProgress{MigrationProgress}?)"/>
+    /// <param name="target">An open store, of any backend; it may already hold records.</param>
+    /// <param name="allowPlaintextSensitiveData">Copy records holding sensitive fields in plaintext into a target that
+    /// encrypts them, as they are; false leaves them out and lists them in the report.</param>
+    /// <param name="progress">Told after each batch.</param>
+    /// <param name="cancellationToken">Cancels the migration; what was written stays, and a re-run completes it.</param>
+    public async ValueTask<MigrationReport> MigrateToAsync(MetadataStorage target, bool allowPlaintextSensitiveData,
+        IProgress<MigrationProgress>? progress, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(target);
         if (ReferenceEquals(target, this)
@@ -460,8 +565,9 @@ public sealed partial class MetadataStorage
         await FlushAsync(cancellationToken).ConfigureAwait(false);
 
         int batchSize = _options.ExportBatchSize;
-        long copied = 0, eventsCopied = 0, seen = 0;
+        long copied = 0, eventsCopied = 0, seen = 0, plaintextCopied = 0;
         var unreadable = new List<string>();
+        var plaintextRefused = new List<string>();
         var sample = new List<MetadataRecord>(MigrationSampleSize);
         var batch = new List<MetadataRecord>(batchSize);
         await foreach (var entry in ScanStoredAsync(null, cancellationToken).ConfigureAwait(false))
@@ -470,6 +576,16 @@ public sealed partial class MetadataStorage
             {
                 unreadable.Add($"{entry.Location}: {entry.Error}");
                 continue;
+            }
+            if (target.PlaintextSensitiveFields(record) is { Count: > 0 } plaintext)
+            {
+                if (!allowPlaintextSensitiveData)
+                {
+                    // Short: a store saved before encryption was switched on may hold many such records.
+                    plaintextRefused.Add($"{record.Id}: sensitive field(s) {string.Join(", ", plaintext)} in plaintext");
+                    continue;
+                }
+                plaintextCopied++;
             }
             // Reservoir sampling: every record has the same chance to be checked, in one pass.
             seen++;
@@ -562,6 +678,11 @@ public sealed partial class MetadataStorage
         }
         _logger.LogInformation("Migrated {Records} record(s) and {Events} compliance event(s) from {Source} to {Target} in {Elapsed}",
             copied, eventsCopied, Backend, target.Backend, clock.Elapsed);
+        if (plaintextCopied > 0)
+        {
+            _logger.LogWarning("{Count} migrated record(s) hold sensitive fields in plaintext although the target encrypts them (copied as they are, as asked)",
+                plaintextCopied);
+        }
         return new MigrationReport
         {
             SourceBackend = Backend,
@@ -573,6 +694,8 @@ public sealed partial class MetadataStorage
             TargetRecordCount = targetCount,
             SampledRecords = sample.Count,
             UnreadableSourceEntries = unreadable,
+            PlaintextSensitiveCopied = plaintextCopied,
+            PlaintextSensitiveRefused = plaintextRefused,
             Elapsed = clock.Elapsed,
         };
     }

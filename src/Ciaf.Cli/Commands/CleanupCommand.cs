@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Ciaf.Cli.Infrastructure;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Retention;
+using Ciaf.Metadata.Storage;
 using Spectre.Console;
 
 namespace Ciaf.Cli.Commands;
@@ -22,7 +23,8 @@ internal static class CleanupCommand
             Description = "Remove records older than this many days (default: the store's metadata_retention_days). "
                 + "Compliance records and events are kept for compliance_retention_days, never less. Legal holds are always honoured.",
         };
-        days.AtLeast(0, "--days must not be negative.");
+        days.AtLeast(0, "--days must not be negative.")
+            .AtMost(MetadataStorageOptions.MaxRetentionDays, $"--days must be at most {MetadataStorageOptions.MaxRetentionDays} (1,000 years).");
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Only list what would be removed (and what legal holds keep); change nothing." };
         var command = new Command("cleanup", "Remove records older than their retention, except what legal holds keep.") { days, dryRun };
         app.Bind(command, async (context, parse) =>

@@ -10,14 +10,20 @@ namespace Ciaf.Cli.Commands;
 /// <summary>
 /// <c>ciaf import PATH</c>: reads a json or jsonl export (records or compliance events) into the store, keeping ids,
 /// timestamps and hashes. Entries whose hash does not match, or that clash with a different stored entry, are
-/// listed and not written (exit 1).
+/// listed and not written (exit 1). Into a store that encrypts sensitive fields, records holding them in plaintext are
+/// refused the same way unless <c>--allow-plaintext</c> is given.
 /// </summary>
 internal static class ImportCommand
 {
     public static Command Create(CliApp app)
     {
         var file = new Argument<string>("path") { Description = "A json or jsonl export (of records or of compliance events)." };
-        var command = new Command("import", "Import a json/jsonl export, checking every record's hash; already-present entries are skipped.") { file };
+        var allowPlaintext = new Option<bool>("--allow-plaintext")
+        {
+            Description = "Into a store that encrypts sensitive fields, import records holding them in plaintext as they are "
+                + "(their hash covers the plaintext, so they cannot be encrypted without changing it). Without it they are listed and not imported.",
+        };
+        var command = new Command("import", "Import a json/jsonl export, checking every record's hash; already-present entries are skipped.") { file, allowPlaintext };
         app.Bind(command, async (context, parse) =>
         {
             string path = context.Host.FullPath(parse.GetValue(file)!);
@@ -26,7 +32,7 @@ internal static class ImportCommand
             await using var storage = context.Stores.Open(context, mustExist: false);
             // Each batch is written whole; cancelling keeps the batches written, and importing again completes the rest.
             var result = await LongWork.RunAsync(context, "Importing", "entries", null,
-                async (progress, ct) => await storage.ImportMetadataAsync(path, progress, ct).ConfigureAwait(false)).ConfigureAwait(false);
+                async (progress, ct) => await storage.ImportMetadataAsync(path, parse.GetValue(allowPlaintext), progress, ct).ConfigureAwait(false)).ConfigureAwait(false);
             int problems = result.Mismatched.Count + result.Errors.Count;
             if (context.Json)
             {
@@ -37,6 +43,7 @@ internal static class ImportCommand
                     ["skipped"] = result.Skipped,
                     ["compliance_events_imported"] = result.ComplianceEventsImported,
                     ["compliance_events_skipped"] = result.ComplianceEventsSkipped,
+                    ["plaintext_sensitive_imported"] = result.PlaintextSensitiveImported,
                     ["clean"] = result.IsClean,
                     ["mismatched"] = Issues(result.Mismatched),
                     ["errors"] = Issues(result.Errors),

@@ -11,7 +11,8 @@ namespace Ciaf.Cli.Commands;
 /// <summary>
 /// <c>ciaf migrate --to PATH --to-backend NAME</c>: copies every record and compliance event of the store into
 /// another store (any backend), with the audit trail and legal holds, keeping ids, timestamps and hashes, then checks a sample. Re-runnable: an
-/// interrupted migration is completed by running it again.
+/// interrupted migration is completed by running it again. The target encrypts as the source store is configured to; records
+/// holding sensitive fields in plaintext are then not copied (listed, exit 1) unless <c>--allow-plaintext</c> is given.
 /// </summary>
 internal static class MigrateCommand
 {
@@ -29,7 +30,12 @@ internal static class MigrateCommand
             Required = true,
             HelpName = "name",
         };
-        var command = new Command("migrate", "Copy the whole store into another store or backend, losslessly, and check the result.") { to, toBackend };
+        var allowPlaintext = new Option<bool>("--allow-plaintext")
+        {
+            Description = "When the store encrypts sensitive fields, copy records holding them in plaintext as they are "
+                + "(their hash covers the plaintext). Without it they are listed and not copied.",
+        };
+        var command = new Command("migrate", "Copy the whole store into another store or backend, losslessly, and check the result.") { to, toBackend, allowPlaintext };
         app.Bind(command, async (context, parse) =>
         {
             string targetPath = context.Host.FullPath(parse.GetValue(to)!);
@@ -39,9 +45,22 @@ internal static class MigrateCommand
                 throw CliException.Usage($"Unknown backend '{backend}'. Valid: {string.Join(", ", MetadataBackends.Names)}.");
             }
             backend = backend.ToLowerInvariant();
-            await using var source = context.Stores.Open(context);
+            var resolved = context.Stores.Resolve();
+            await using var source = StoreResolver.Open(context, resolved, mustExist: true);
             var ct = context.CancellationToken;
-            await using var target = new MetadataStorage(new MetadataStorageOptions { StoragePath = targetPath, Backend = backend });
+            // The target is this store on another backend: it encrypts as the store is configured to, so a record that
+            // would land there with a sensitive field in plaintext is caught (and the target reads back with the same key).
+            var s = resolved.Options;
+            await using var target = new MetadataStorage(new MetadataStorageOptions
+            {
+                StoragePath = targetPath,
+                Backend = backend,
+                EncryptSensitiveData = s.EncryptSensitiveData,
+                EncryptionKey = s.EncryptionKey,
+                EncryptionKeyPath = s.EncryptionKeyPath,
+                SensitiveFields = s.SensitiveFields,
+                LoggerFactory = context.LoggerFactory,
+            });
             context.Note($"target: {target.StoragePath} [{target.Backend}]");
             MigrationReport report;
             try
@@ -51,7 +70,7 @@ internal static class MigrateCommand
                 report = await LongWork.RunAsync(context, "Migrating", "entries", total, async (progress, token) =>
                 {
                     var adapter = new Progress(progress);
-                    return await source.MigrateToAsync(target, adapter, token).ConfigureAwait(false);
+                    return await source.MigrateToAsync(target, parse.GetValue(allowPlaintext), adapter, token).ConfigureAwait(false);
                 }, r => r.RecordsCopied + r.ComplianceEventsCopied).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -74,6 +93,8 @@ internal static class MigrateCommand
                     ["target_record_count"] = report.TargetRecordCount,
                     ["sampled_records"] = report.SampledRecords,
                     ["unreadable_source_entries"] = new JsonArray([.. report.UnreadableSourceEntries.Select(e => (JsonNode)e)]),
+                    ["plaintext_sensitive_copied"] = report.PlaintextSensitiveCopied,
+                    ["plaintext_sensitive_refused"] = new JsonArray([.. report.PlaintextSensitiveRefused.Select(e => (JsonNode)e)]),
                     ["elapsed_seconds"] = Math.Round(report.Elapsed.TotalSeconds, 3),
                 });
             }
@@ -83,10 +104,22 @@ internal static class MigrateCommand
                     $"{report.AuditEntriesCopied} audit entr{(report.AuditEntriesCopied == 1 ? "y" : "ies")} and {report.LegalHoldsCopied} legal hold(s) " +
                     $"from {Markup.Escape(report.SourceBackend)} to {Markup.Escape(report.TargetBackend)} at {Markup.Escape(target.StoragePath)}; " +
                     $"{report.SampledRecords} sampled record(s) checked field by field, the target holds {report.TargetRecordCount}.");
-                foreach (var entry in report.UnreadableSourceEntries) context.Out.MarkupLine($"  [red]not copied[/] {Markup.Escape(entry)}");
+                foreach (var entry in report.UnreadableSourceEntries.Concat(report.PlaintextSensitiveRefused))
+                {
+                    context.Out.MarkupLine($"  [red]not copied[/] {Markup.Escape(entry)}");
+                }
             }
-            if (report.UnreadableSourceEntries.Count == 0) return ExitCodes.Success;
-            context.Stderr.WriteLine($"ciaf: error: {report.UnreadableSourceEntries.Count} source entr{(report.UnreadableSourceEntries.Count == 1 ? "y" : "ies")} could not be read and were not copied (listed above); run 'ciaf verify' on the source.");
+            int unreadable = report.UnreadableSourceEntries.Count, refused = report.PlaintextSensitiveRefused.Count;
+            if (unreadable + refused == 0) return ExitCodes.Success;
+            if (unreadable > 0)
+            {
+                context.Stderr.WriteLine($"ciaf: error: {unreadable} source entr{(unreadable == 1 ? "y" : "ies")} could not be read and were not copied (listed above); run 'ciaf verify' on the source.");
+            }
+            if (refused > 0)
+            {
+                context.Stderr.WriteLine($"ciaf: error: {refused} record(s) hold sensitive fields in plaintext and were not copied into the encrypting target (listed above): "
+                    + "their hashes cover the plaintext, so they cannot be encrypted without changing them; run again with --allow-plaintext to copy them as they are.");
+            }
             return ExitCodes.Failure;
         });
         return command;

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 namespace Ciaf.Cli.Infrastructure;
@@ -29,7 +30,11 @@ internal sealed class CliContext
         Out = CreateConsole(stdout, host.StdoutIsTerminal, noColor);
         Err = CreateConsole(stderr, host.StderrIsTerminal, noColor);
         Stores = new StoreResolver(host, settings);
+        LoggerFactory = StderrLoggerProvider.CreateFactory(stderr);
     }
+
+    /// <summary>The library's warnings and errors, one line each on stderr.</summary>
+    public ILoggerFactory LoggerFactory { get; }
 
     public CliHost Host { get; }
 

@@ -70,6 +70,8 @@ internal sealed class StoreResolver(CliHost host, GlobalSettings settings)
             throw new CliException($"No store at '{path}' (from {store.Source}). Check the path, or create one with 'ciaf init' or 'ciaf save'.");
         }
         context.Note($"store: {path} [{store.Options.Backend}] from {store.Source}");
+        // The library reports some problems only through its logger (a key file others can read): show them.
+        store.Options.LoggerFactory = context.LoggerFactory;
         return new MetadataStorage(store.Options);
     }
 

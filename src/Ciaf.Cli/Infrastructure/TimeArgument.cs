@@ -12,33 +12,53 @@ internal static class TimeArgument
     {
         if (result.Tokens.Count == 0) return null;
         string text = result.Tokens[0].Value;
-        if (TryParse(text, TimeProvider.System.GetUtcNow(), out var value)) return value;
-        result.AddError($"'{text}' is not a time. {Help}");
+        if (TryParse(text, TimeProvider.System.GetUtcNow(), out var value, out string? error)) return value;
+        result.AddError(error);
         return null;
     }
 
-    public static bool TryParse(string text, DateTimeOffset now, out DateTimeOffset value)
+    /// <summary>Reads an ISO 8601 time or an age before <paramref name="now"/>.</summary>
+    /// <param name="text">The value as typed.</param>
+    /// <param name="now">What an age counts back from.</param>
+    /// <param name="value">The time.</param>
+    /// <param name="error">Why the text is not a time (an age reaching before year 1 included), for a usage error.</param>
+    public static bool TryParse(string text, DateTimeOffset now, out DateTimeOffset value, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
     {
         text = text.Trim();
+        error = null;
         if (text.Length >= 2 && char.IsAsciiLetter(text[^1])
             && double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out double amount) && amount >= 0)
         {
-            TimeSpan? age = char.ToLowerInvariant(text[^1]) switch
+            TimeSpan? unit = char.ToLowerInvariant(text[^1]) switch
             {
-                's' => TimeSpan.FromSeconds(amount),
-                'm' => TimeSpan.FromMinutes(amount),
-                'h' => TimeSpan.FromHours(amount),
-                'd' => TimeSpan.FromDays(amount),
-                'w' => TimeSpan.FromDays(7 * amount),
+                's' => TimeSpan.FromSeconds(1),
+                'm' => TimeSpan.FromMinutes(1),
+                'h' => TimeSpan.FromHours(1),
+                'd' => TimeSpan.FromDays(1),
+                'w' => TimeSpan.FromDays(7),
                 _ => null,
             };
-            if (age is { } a)
+            if (unit is { } u)
             {
-                value = now - a;
+                // Checked in doubles first: TimeSpan.FromDays(99999999) throws an OverflowException, and a smaller
+                // age can still reach before DateTimeOffset.MinValue.
+                double ticks = amount * u.Ticks;
+                if (ticks > (now - DateTimeOffset.MinValue).Ticks)
+                {
+                    value = default;
+                    error = $"'{text}' reaches back before the year 1. {Help}";
+                    return false;
+                }
+                value = now - TimeSpan.FromTicks((long)ticks);
                 return true;
             }
         }
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value);
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value))
+        {
+            return true;
+        }
+        error = $"'{text}' is not a time. {Help}";
+        return false;
     }
 }

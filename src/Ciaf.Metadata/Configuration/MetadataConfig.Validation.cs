@@ -27,8 +27,9 @@ public sealed partial class MetadataConfig
     /// names the value, what is allowed and where the value came from (the file and line, or the environment
     /// variable: a bad <c>CIAF_BATCH_SIZE=abc</c> gives <c>batch_size</c> → <c>CIAF_BATCH_SIZE='abc' is not an integer</c>).
     /// Checks: types; a known backend (<see cref="MetadataBackends.Names"/>, or json/sqlite/pickle/postgresql when none is
-    /// registered) and a connection string for postgresql; a usable storage path; retention ≥ 1 day and compliance retention
-    /// ≥ metadata retention; batch and export batch size ≥ 1; cache size ≥ 0; score threshold in [0, 1]; database timeout &gt; 0;
+    /// registered) and a connection string for postgresql; a usable storage path; retention between 1 and
+    /// <see cref="MetadataStorageOptions.MaxRetentionDays"/> days and compliance retention ≥ metadata retention; batch and
+    /// export batch size ≥ 1; cache size ≥ 0; score threshold in [0, 1]; database timeout &gt; 0; durations a TimeSpan holds;
     /// journal mode, cleanup schedule and export format from their lists; http/https URLs; a key path when encryption is on;
     /// <c>max_metadata_bytes</c> ≥ 1024; no empty names in lists; the reference's own ranges for its LCM keys; and unknown keys
     /// that look like a misspelt known key (<c>BatchSize</c> → did you mean <c>batch_size</c>?). Other unknown keys are allowed.
@@ -134,12 +135,19 @@ public sealed partial class MetadataConfig
             Between(K.LcmCpuThresholdPercent, 0, 100);
             Between(K.LcmMemoryThresholdMb, 0, double.MaxValue, "must be non-negative");
 
-            // Integers beyond their range (e.g. a batch size that does not fit in an int).
+            // Integers beyond their range (e.g. a batch size that does not fit in an int, or a retention whose cut-off
+            // date would fall before the year 1), and durations too long for a TimeSpan (Get<TimeSpan> would overflow).
             foreach (var definition in SettingDefinitions.All)
             {
                 if (definition.Kind == SettingKind.Integer && Integer(definition.Key) is { } v && v > definition.MaxInteger)
                 {
-                    Fail(definition.Key, $"must be at most {definition.MaxInteger}; got {v}");
+                    string unit = definition.Unit == TimeSpan.FromDays(1) ? " days (1,000 years)" : string.Empty;
+                    Fail(definition.Key, $"must be at most {definition.MaxInteger}{unit}; got {v}");
+                }
+                else if (definition.Kind == SettingKind.Number && definition.Unit is { } u && values.GetValueOrDefault(definition.Key) is double d
+                         && d * u.Ticks >= TimeSpan.MaxValue.Ticks)
+                {
+                    Fail(definition.Key, $"is too long for a duration: must be less than {(TimeSpan.MaxValue / u).ToString("0", CultureInfo.InvariantCulture)}; got {d.ToString("R", CultureInfo.InvariantCulture)}");
                 }
             }
             return _errors;

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Ciaf.Metadata.Storage;
 using K = Ciaf.Metadata.Configuration.MetadataConfigKeys;
 
 namespace Ciaf.Metadata.Configuration;
@@ -59,8 +60,8 @@ internal static class SettingDefinitions
         new(K.DbConnectionPoolSize, SettingKind.Integer, 5L, "The reference's connection pool size.") { ReferenceOnly = true },
 
         // Retention
-        new(K.MetadataRetentionDays, SettingKind.Integer, 365L, "Days metadata records are kept by cleanup.") { EnvironmentVariable = "CIAF_RETENTION_DAYS", Unit = Day },
-        new(K.ComplianceRetentionDays, SettingKind.Integer, 2555L, "Days compliance records are kept (7 years); at least metadata_retention_days.") { EnvironmentVariable = "CIAF_COMPLIANCE_RETENTION", Unit = Day },
+        new(K.MetadataRetentionDays, SettingKind.Integer, 365L, "Days metadata records are kept by cleanup.") { EnvironmentVariable = "CIAF_RETENTION_DAYS", Unit = Day, MaxInteger = MetadataStorageOptions.MaxRetentionDays },
+        new(K.ComplianceRetentionDays, SettingKind.Integer, 2555L, "Days compliance records are kept (7 years); at least metadata_retention_days.") { EnvironmentVariable = "CIAF_COMPLIANCE_RETENTION", Unit = Day, MaxInteger = MetadataStorageOptions.MaxRetentionDays },
         new(K.AutoCleanupEnabled, SettingKind.Boolean, false, "Remove expired records automatically on cleanup_schedule.") { EnvironmentVariable = "CIAF_AUTO_CLEANUP" },
         new(K.CleanupSchedule, SettingKind.String, "weekly", "How often automatic cleanup runs: hourly, daily, weekly or monthly.") { },
 

@@ -33,7 +33,24 @@ internal sealed class SensitiveDataCipher
     {
         if (_fields.Count == 0) return 0;
         using var aes = new AesGcm(_key, TagSize);
-        return EncryptObject(metadata, aes);
+        int count = 0;
+        ForEachPlaintextField(metadata, (parent, key) =>
+        {
+            parent[key] = Seal(parent[key], aes);
+            count++;
+        });
+        return count;
+    }
+
+    /// <summary>
+    /// The sensitive keys (at any depth, as spelt in <paramref name="metadata"/>) whose values are not sealed: what
+    /// <see cref="Encrypt"/> would encrypt. Empty for a record saved with encryption on.
+    /// </summary>
+    public IReadOnlyCollection<string> PlaintextFields(JsonObject metadata)
+    {
+        var keys = new SortedSet<string>(StringComparer.Ordinal);
+        if (_fields.Count > 0) ForEachPlaintextField(metadata, (_, key) => keys.Add(key));
+        return keys;
     }
 
     /// <summary>Whether any marker occurs in <paramref name="node"/>.</summary>
@@ -59,38 +76,34 @@ internal sealed class SensitiveDataCipher
         return copy;
     }
 
-    private int EncryptObject(JsonObject obj, AesGcm aes)
+    /// <summary>Calls <paramref name="action"/> with each object and sensitive key in it whose value is not sealed (it may replace the value).</summary>
+    private void ForEachPlaintextField(JsonObject obj, Action<JsonObject, string> action)
     {
-        int count = 0;
         foreach (var key in obj.Select(p => p.Key).ToList())
         {
             var value = obj[key];
             if (_fields.Contains(key))
             {
-                if (MetadataEncryption.IsEncryptedValue(value)) continue; // already sealed (e.g. a record re-saved as read without the key)
-                obj[key] = Seal(value, aes);
-                count++;
+                // Already sealed: e.g. a record re-saved as read without the key.
+                if (!MetadataEncryption.IsEncryptedValue(value)) action(obj, key);
             }
             else
             {
-                count += Walk(value, aes);
+                ForEachPlaintextFieldIn(value, action);
             }
         }
-        return count;
     }
 
-    private int Walk(JsonNode? node, AesGcm aes)
+    private void ForEachPlaintextFieldIn(JsonNode? node, Action<JsonObject, string> action)
     {
         switch (node)
         {
             case JsonObject obj when !MetadataEncryption.IsEncryptedValue(obj):
-                return EncryptObject(obj, aes);
+                ForEachPlaintextField(obj, action);
+                break;
             case JsonArray array:
-                int count = 0;
-                foreach (var item in array) count += Walk(item, aes);
-                return count;
-            default:
-                return 0;
+                foreach (var item in array) ForEachPlaintextFieldIn(item, action);
+                break;
         }
     }
 

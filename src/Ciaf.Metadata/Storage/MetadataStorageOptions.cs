@@ -20,6 +20,12 @@ public sealed class MetadataStorageOptions
     public const long DefaultMaxMetadataBytes = 16L * 1024 * 1024;
     /// <summary>Default size above which metadata is stored compressed, when compression is on (64 KiB).</summary>
     public const long DefaultCompressionThresholdBytes = 64L * 1024;
+    /// <summary>
+    /// The longest retention, in days (365,000: 1,000 years), for <see cref="MetadataRetentionDays"/>,
+    /// <see cref="ComplianceRetentionDays"/> and a cleanup's age. Far beyond any legal retention period (use a legal
+    /// hold to keep something indefinitely), and well inside what a cut-off date (now minus the days) can represent.
+    /// </summary>
+    public const int MaxRetentionDays = 365_000;
 
     /// <summary>The store folder.</summary>
     public string StoragePath { get; set; } = DefaultStoragePath;
@@ -159,8 +165,11 @@ public sealed class MetadataStorageOptions
         if (QueueCapacity is < 1) errors[nameof(QueueCapacity)] = $"{QueueCapacity} is not allowed; must be at least 1";
         if (MaxMetadataBytes < 1024) errors[nameof(MaxMetadataBytes)] = $"{MaxMetadataBytes} is not allowed; must be at least 1024";
         if (CompressionThresholdBytes < 0) errors[nameof(CompressionThresholdBytes)] = $"{CompressionThresholdBytes} is not allowed; must be zero or more";
-        if (MetadataRetentionDays < 1) errors[nameof(MetadataRetentionDays)] = $"{MetadataRetentionDays} is not allowed; must be at least 1";
-        if (ComplianceRetentionDays < MetadataRetentionDays)
+        if (MetadataRetentionDays is < 1 or > MaxRetentionDays)
+            errors[nameof(MetadataRetentionDays)] = $"{MetadataRetentionDays} is not allowed; must be between 1 and {MaxRetentionDays}";
+        if (ComplianceRetentionDays > MaxRetentionDays)
+            errors[nameof(ComplianceRetentionDays)] = $"{ComplianceRetentionDays} is not allowed; must be at most {MaxRetentionDays}";
+        else if (ComplianceRetentionDays < MetadataRetentionDays)
             errors[nameof(ComplianceRetentionDays)] = $"{ComplianceRetentionDays} is less than MetadataRetentionDays ({MetadataRetentionDays})";
         if (BusyTimeout <= TimeSpan.Zero) errors[nameof(BusyTimeout)] = "must be positive";
         if (WriteRetries < 0) errors[nameof(WriteRetries)] = "must not be negative";

@@ -19,12 +19,20 @@ public sealed record ImportResult
     public int ComplianceEventsSkipped { get; init; }
 
     /// <summary>
+    /// Imported records that hold sensitive fields in plaintext in a store that encrypts them (only when the caller allowed it).
+    /// </summary>
+    public int PlaintextSensitiveImported { get; init; }
+
+    /// <summary>
     /// Records not imported because their hash does not match their metadata (tampered or damaged), or
     /// because the store already holds a different record with the same id. Never silently accepted.
     /// </summary>
     public IReadOnlyList<ImportIssue> Mismatched { get; init; } = [];
 
-    /// <summary>Entries that could not be read or are not valid records (bad JSON, missing field, invalid name).</summary>
+    /// <summary>
+    /// Entries that could not be read or are not valid records (bad JSON, missing field, invalid name or id), and records
+    /// refused because they hold sensitive fields in plaintext while the store encrypts them.
+    /// </summary>
     public IReadOnlyList<ImportIssue> Errors { get; init; } = [];
 
     /// <summary>Whether every entry was imported or already present.</summary>

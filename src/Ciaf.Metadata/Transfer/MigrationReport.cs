@@ -30,6 +30,15 @@ public sealed record MigrationReport
     /// <summary>Source entries that could not be read and so were not copied: <c>location: error</c>.</summary>
     public IReadOnlyList<string> UnreadableSourceEntries { get; init; } = [];
 
+    /// <summary>Copied records that hold sensitive fields in plaintext in a target that encrypts them (only when the caller allowed it).</summary>
+    public long PlaintextSensitiveCopied { get; init; }
+
+    /// <summary>
+    /// Source records not copied because they hold sensitive fields in plaintext and the target encrypts them:
+    /// <c>id: sensitive field(s) ssn, email in plaintext</c>. Empty when the caller allowed plaintext or the target does not encrypt.
+    /// </summary>
+    public IReadOnlyList<string> PlaintextSensitiveRefused { get; init; } = [];
+
     /// <summary>How long it took.</summary>
     public TimeSpan Elapsed { get; init; }
 }
