@@ -64,10 +64,4 @@ public sealed partial class MetadataStorage
         if (_options.AuditAllAccess) Audit(AuditActions.Export, null, new JsonObject { ["kind"] = "metadata", ["model_name"] = modelName, ["format"] = format, ["path"] = path });
         return path;
     }
-
-    private string ExportFileName(string name, string format, int n)
-    {
-        string stamp = _options.TimeProvider.GetUtcNow().ToString("yyyyMMdd_HHmmss", CultureInfo.InvariantCulture);
-        return n == 0 ? $"{name}_metadata_{stamp}.{format}" : $"{name}_metadata_{stamp}_{n}.{format}";
-    }
 }

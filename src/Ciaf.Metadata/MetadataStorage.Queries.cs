@@ -26,21 +26,12 @@ public sealed partial class MetadataStorage
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         ThrowIfDisposed();
         long start = Stopwatch.GetTimestamp();
-        var record = await GetStoredAsync(id, cancellationToken).ConfigureAwait(false);
-        if (_options.AuditAllAccess) Audit(AuditActions.Read, id, record is null ? new JsonObject { ["found"] = false } : null);
-        if (record is not null) record = Decrypt(record);
-        _metrics.RecordRead(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        var record = await _core.GetStoredAsync(id, cancellationToken).ConfigureAwait(false);
+        if (_core.Options.AuditAllAccess) _core.Audit(AuditActions.Read, id, record is null ? new JsonObject { ["found"] = false } : null);
+        if (record is not null) record = _core.Decrypt(record);
+        _core.Metrics.RecordRead(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         return record;
     }
-
-    /// <summary>
-    /// The record as stored (encrypted values as markers), pending writes included; not audited. For
-    /// integrity checks, exports and migration, which must see (and hash) the stored form.
-    /// </summary>
-    internal async ValueTask<MetadataRecord?> GetStoredAsync(string id, CancellationToken cancellationToken) =>
-        _pending.Get(id) is { } pending
-            ? Clone(pending)
-            : await _backend.GetAsync(id, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// A model's records, newest first, optionally of one stage (exact match), at most
@@ -73,42 +64,16 @@ public sealed partial class MetadataStorage
         int results = 0;
         try
         {
-            await foreach (var record in QueryStoredAsync(query, cancellationToken).ConfigureAwait(false))
+            await foreach (var record in _core.QueryStoredAsync(query, cancellationToken).ConfigureAwait(false))
             {
                 results++;
-                yield return Decrypt(record);
+                yield return _core.Decrypt(record);
             }
         }
         finally
         {
-            if (_options.AuditAllAccess) AuditQuery(query, results);
+            if (_core.Options.AuditAllAccess) _auditTrail.Query(query, results);
         }
-    }
-
-    /// <summary>
-    /// The records as stored (encrypted values as markers), pending writes merged in; not audited. For
-    /// integrity checks, exports and migration, which must see (and hash) the stored form.
-    /// </summary>
-    internal async IAsyncEnumerable<MetadataRecord> QueryStoredAsync(MetadataQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var pending = _pending.Matching(query);
-        int limit = query.Limit ?? int.MaxValue;
-        if (limit == 0) yield break;
-        var pendingIds = pending.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
-        var backendQuery = query.Limit is null || pending.Count == 0 ? query : query with { Limit = query.Limit + pending.Count };
-        int emitted = 0, next = 0;
-        await foreach (var record in _backend.QueryAsync(backendQuery, cancellationToken).ConfigureAwait(false))
-        {
-            if (pendingIds.Contains(record.Id)) continue;
-            while (next < pending.Count && query.Compare(pending[next], record) < 0)
-            {
-                yield return Clone(pending[next++]);
-                if (++emitted >= limit) yield break;
-            }
-            yield return record;
-            if (++emitted >= limit) yield break;
-        }
-        while (next < pending.Count && emitted++ < limit) yield return Clone(pending[next++]);
     }
 
     /// <summary>
@@ -133,7 +98,7 @@ public sealed partial class MetadataStorage
             entries.Add(new PipelineTraceEntry(r.Id, r.EventType, r.Timestamp, r.Details, r.Metadata));
         }
         var order = PipelineStages.Ordered.Where(byStage.ContainsKey).Concat(firstSeen.Where(s => !PipelineStages.Ordered.Contains(s)));
-        return new PipelineTrace(modelName, PythonTimestamp.Now(_options.TimeProvider),
+        return new PipelineTrace(modelName, PythonTimestamp.Now(_core.Clock),
             [.. order.Select(s => new PipelineStageTrace(s, byStage[s]))]);
     }
 
@@ -157,11 +122,11 @@ public sealed partial class MetadataStorage
         if (complianceScore is { } score && (double.IsNaN(score) || score < 0 || score > 1))
             throw new ArgumentOutOfRangeException(nameof(complianceScore), complianceScore, "A compliance score must be in [0, 1].");
         ThrowIfDisposed();
-        if (metadataId is not null && await GetStoredAsync(metadataId, cancellationToken).ConfigureAwait(false) is null)
+        if (metadataId is not null && await _core.GetStoredAsync(metadataId, cancellationToken).ConfigureAwait(false) is null)
             throw new ArgumentException($"No metadata record has the id '{metadataId}'.", nameof(metadataId));
-        var timestamp = NextTimestamp();
+        var timestamp = _core.NextTimestamp();
         var ev = new ComplianceEvent(Guid.CreateVersion7(timestamp).ToString(), metadataId, framework, complianceScore, validationStatus, timestamp, details);
-        await _writer.WriteAsync(WriteBatch.Of([ev]), cancellationToken).ConfigureAwait(false);
+        await _core.WriteAsync(WriteBatch.Of([ev]), cancellationToken).ConfigureAwait(false);
         return ev.Id;
     }
 
@@ -175,16 +140,16 @@ public sealed partial class MetadataStorage
         ArgumentNullException.ThrowIfNull(query);
         ThrowIfDisposed();
         long start = Stopwatch.GetTimestamp();
-        var result = _pending.Matching(query);
+        var result = _core.Pending.Matching(query);
         var seen = result.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
-        await foreach (var ev in _backend.QueryComplianceEventsAsync(query, cancellationToken).ConfigureAwait(false))
+        await foreach (var ev in _core.Backend.QueryComplianceEventsAsync(query, cancellationToken).ConfigureAwait(false))
         {
             if (seen.Add(ev.Id)) result.Add(ev);
         }
         result.Sort(ComplianceEventQuery.Compare);
         if (query.Limit is { } limit && result.Count > limit) result.RemoveRange(limit, result.Count - limit);
-        if (_options.AuditAllAccess) AuditQuery(query, result.Count);
-        _metrics.RecordRead(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        if (_core.Options.AuditAllAccess) _auditTrail.Query(query, result.Count);
+        _core.Metrics.RecordRead(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         return result;
     }
 
@@ -193,7 +158,7 @@ public sealed partial class MetadataStorage
         long start = Stopwatch.GetTimestamp();
         var list = new List<MetadataRecord>();
         await foreach (var r in QueryMetadataAsync(query, cancellationToken).ConfigureAwait(false)) list.Add(r);
-        _metrics.RecordRead(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        _core.Metrics.RecordRead(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         return list;
     }
 }

@@ -39,8 +39,6 @@ public sealed partial class MetadataStorage
     private static readonly string[] ComplianceEventColumns =
         ["id", "metadata_id", "framework", "compliance_score", "validation_status", "timestamp", "details"];
 
-    private Action<string, Exception>[] _corruptObservers = [];
-
     // ------------------------------------------------------------------ export
 
     /// <summary>
@@ -83,7 +81,7 @@ public sealed partial class MetadataStorage
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         // The audit trail exports the same way (ExportAuditTrail, stem "audit_trail").
         if (_options.AuditAllAccess) Audit(AuditActions.Export, null, new JsonObject { ["kind"] = "compliance_events", ["format"] = format });
-        return await WriteExportFileAsync("compliance_events", format, outputPath, async (stream, ct) =>
+        return await ExportFile.WriteAsync(StoragePath, "compliance_events", format, outputPath, _options.TimeProvider, async (stream, ct) =>
         {
             var events = _backend.QueryComplianceEventsAsync(new ComplianceEventQuery(), ct);
             var counter = new ProgressCounter(progress);
@@ -125,14 +123,14 @@ public sealed partial class MetadataStorage
     {
         // Pending buffered writes become durable first, so the backend scan sees everything saved before the call.
         await FlushAsync(cancellationToken).ConfigureAwait(false);
-        return await WriteExportFileAsync((modelName ?? "all") + "_metadata", format, outputPath, async (stream, ct) =>
+        return await ExportFile.WriteAsync(StoragePath, (modelName ?? "all") + "_metadata", format, outputPath, _options.TimeProvider, async (stream, ct) =>
         {
             IReadOnlyList<string> columns = [];
             if (format == "csv")
             {
                 // First pass: the union of the metadata columns, so one header fits every row.
                 var collector = new CsvExportWriter.ColumnCollector();
-                await foreach (var entry in ScanStoredAsync(modelName, ct).ConfigureAwait(false))
+                await foreach (var entry in _core.ScanStoredAsync(modelName, ct).ConfigureAwait(false))
                 {
                     if (entry.Record is { } r) collector.Add(r.Metadata);
                 }
@@ -151,7 +149,7 @@ public sealed partial class MetadataStorage
             var counter = new ProgressCounter(progress);
             await using (writer.ConfigureAwait(false))
             {
-                await foreach (var entry in ScanStoredAsync(modelName, ct).ConfigureAwait(false))
+                await foreach (var entry in _core.ScanStoredAsync(modelName, ct).ConfigureAwait(false))
                 {
                     if (entry.Record is not { } r) continue;
                     await writer.WriteAsync(r, ct).ConfigureAwait(false);
@@ -161,58 +159,6 @@ public sealed partial class MetadataStorage
             }
             counter.Complete();
         }, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Writes an export through a temporary file, then moves it into place: to <paramref name="outputPath"/>
-    /// (replacing it), or into the exports folder under a name no earlier export has.
-    /// </summary>
-    private async ValueTask<string> WriteExportFileAsync(string stem, string format, string? outputPath,
-        Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
-    {
-        string folder = outputPath is null ? Path.Combine(StoragePath, FileMetadataBackend.ExportsFolderName) : Path.GetDirectoryName(Path.GetFullPath(outputPath))!;
-        string target = outputPath is null ? Path.Combine(folder, TransferFileName(stem, format, 0)) : Path.GetFullPath(outputPath);
-        Directory.CreateDirectory(folder);
-        string temp = Path.Combine(folder, $"{FileMetadataBackend.TempFilePrefix}{Guid.NewGuid():N}.tmp");
-        try
-        {
-            var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous);
-            await using (stream.ConfigureAwait(false))
-            {
-                await write(stream, cancellationToken).ConfigureAwait(false);
-                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-            if (outputPath is not null)
-            {
-                File.Move(temp, target, overwrite: true);
-                return target;
-            }
-            // Never overwrite an earlier export, even one written in the same second by another process.
-            for (int n = 1; ; n++)
-            {
-                try
-                {
-                    File.Move(temp, target, overwrite: false);
-                    return target;
-                }
-                catch (IOException) when (File.Exists(target))
-                {
-                    target = Path.Combine(folder, TransferFileName(stem, format, n));
-                }
-            }
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-    }
-
-    private string TransferFileName(string stem, string extension, int n)
-    {
-        string stamp = _options.TimeProvider.GetUtcNow().ToString("yyyyMMdd_HHmmss", CultureInfo.InvariantCulture);
-        return n == 0 ? $"{stem}_{stamp}.{extension}" : $"{stem}_{stamp}_{n}.{extension}";
     }
 
     // ------------------------------------------------------------------ import
@@ -334,7 +280,7 @@ public sealed partial class MetadataStorage
                     continue;
                 }
                 // The stored form (not decrypted, not audited as a read): it is what the import file holds.
-                var existing = batch.GetValueOrDefault(record.Id) ?? await GetStoredForImportAsync(record.Id, cancellationToken).ConfigureAwait(false);
+                var existing = batch.GetValueOrDefault(record.Id) ?? await _core.GetKnownAsync(record.Id, cancellationToken).ConfigureAwait(false);
                 if (existing is not null)
                 {
                     if (SameRecord(existing, record)) skipped++;
@@ -454,7 +400,7 @@ public sealed partial class MetadataStorage
                 throw new ArgumentException("A compliance event to write has no id or framework.", nameof(events));
         }
         if (records.Count + events.Count == 0) return;
-        await _writer.WriteAsync(new WriteBatch(records, events), cancellationToken).ConfigureAwait(false);
+        await _core.WriteAsync(new WriteBatch(records, events), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -488,7 +434,7 @@ public sealed partial class MetadataStorage
 
     /// <summary>The sensitive fields <paramref name="record"/> holds in plaintext, when this store encrypts them; empty otherwise.</summary>
     private IReadOnlyCollection<string> PlaintextSensitiveFields(MetadataRecord record) =>
-        _options.EncryptSensitiveData && _cipher is not null ? _cipher.PlaintextFields(record.Metadata) : [];
+        _options.EncryptSensitiveData && _core.Cipher is not null ? _core.Cipher.PlaintextFields(record.Metadata) : [];
 
     private static string PlaintextRefusal(IReadOnlyCollection<string> fields) =>
         $"the sensitive field(s) {string.Join(", ", fields)} are in plaintext and the store encrypts them; the record's metadata_hash "
@@ -570,7 +516,7 @@ public sealed partial class MetadataStorage
         var plaintextRefused = new List<string>();
         var sample = new List<MetadataRecord>(MigrationSampleSize);
         var batch = new List<MetadataRecord>(batchSize);
-        await foreach (var entry in ScanStoredAsync(null, cancellationToken).ConfigureAwait(false))
+        await foreach (var entry in _core.ScanStoredAsync(null, cancellationToken).ConfigureAwait(false))
         {
             if (entry.Record is not { } record)
             {
@@ -700,15 +646,6 @@ public sealed partial class MetadataStorage
         };
     }
 
-    /// <summary>
-    /// As <c>GetStoredAsync</c>, but a miss does not make a file backend re-list its folders: an import expects
-    /// most ids to be new, and a listing per new record would make importing into a large store quadratic.
-    /// </summary>
-    private async ValueTask<MetadataRecord?> GetStoredForImportAsync(string id, CancellationToken cancellationToken) =>
-        _pending.Get(id) is { } pending ? Clone(pending)
-        : _backend is IKnownRecordLookup known ? await known.GetKnownAsync(id, cancellationToken).ConfigureAwait(false)
-        : await _backend.GetAsync(id, cancellationToken).ConfigureAwait(false);
-
     // ------------------------------------------------------------------ backup and restore
 
     /// <summary>
@@ -762,7 +699,7 @@ public sealed partial class MetadataStorage
             }
             for (int n = 0; ; n++)
             {
-                string target = Path.Combine(folder, TransferFileName($"{Backend}_backup", "zip", n));
+                string target = Path.Combine(folder, ExportFile.Name($"{Backend}_backup", "zip", _options.TimeProvider, n));
                 try
                 {
                     File.Move(temp, target, overwrite: false);
@@ -900,10 +837,9 @@ public sealed partial class MetadataStorage
         var corrupt = new ConcurrentQueue<(string Location, Exception Error)>();
         void Observe(string location, Exception error) => corrupt.Enqueue((location, error));
         long records = 0, events = 0;
-        AddCorruptObserver(Observe);
-        try
+        using (_core.ObserveCorruptEntries(Observe))
         {
-            await foreach (var entry in ScanStoredAsync(null, cancellationToken).ConfigureAwait(false))
+            await foreach (var entry in _core.ScanStoredAsync(null, cancellationToken).ConfigureAwait(false))
             {
                 if (entry.Record is not { } record)
                 {
@@ -931,10 +867,6 @@ public sealed partial class MetadataStorage
                 }
             }
         }
-        finally
-        {
-            RemoveCorruptObserver(Observe);
-        }
         // Entries the backend skipped while answering (e.g. corrupt compliance event files, unlistable folders).
         foreach (var (location, error) in corrupt)
         {
@@ -947,36 +879,6 @@ public sealed partial class MetadataStorage
         DbPath is { } db ? $"{db}#compliance_events/{id}" : Path.Combine(StoragePath, FileMetadataBackend.ComplianceEventsFolderName, id + ".json");
 
     // ------------------------------------------------------------------ scanning
-
-    /// <summary>The stored entries, unsorted and streamed when the backend can; otherwise its ordered query.</summary>
-    private async IAsyncEnumerable<ScannedEntry> ScanStoredAsync(string? modelName, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        if (_backend is IRecordScanBackend scanner)
-        {
-            await foreach (var entry in scanner.ScanAsync(modelName, cancellationToken).ConfigureAwait(false)) yield return entry;
-            yield break;
-        }
-        var query = new MetadataQuery { ModelName = modelName, Order = RecordOrder.OldestFirst };
-        await foreach (var record in _backend.QueryAsync(query, cancellationToken).ConfigureAwait(false))
-        {
-            yield return new ScannedEntry($"{Backend}#{record.Id}", record, null);
-        }
-    }
-
-    private void OnCorruptEntry(string location, Exception error)
-    {
-        foreach (var observer in Volatile.Read(ref _corruptObservers)) observer(location, error);
-    }
-
-    private void AddCorruptObserver(Action<string, Exception> observer)
-    {
-        lock (_registrationLock) _corruptObservers = [.. _corruptObservers, observer];
-    }
-
-    private void RemoveCorruptObserver(Action<string, Exception> observer)
-    {
-        lock (_registrationLock) _corruptObservers = [.. _corruptObservers.Where(o => o != observer)];
-    }
 
     /// <summary>Counts items and reports the count every <see cref="TransferProgressInterval"/> items and at the end.</summary>
     private sealed class ProgressCounter(IProgress<long>? progress)

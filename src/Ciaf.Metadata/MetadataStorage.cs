@@ -3,18 +3,17 @@ using System.Runtime.ExceptionServices;
 using System.Text.Json.Nodes;
 using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Configuration;
-using Ciaf.Metadata.Encryption;
-using Ciaf.Metadata.Hashing;
+using Ciaf.Metadata.Retention;
 using Ciaf.Metadata.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Ciaf.Metadata;
 
 /// <summary>
-/// The metadata store: every record goes through here. It validates names and payloads, runs the
-/// registered validators, computes the reference's metadata hash, hands the record to the writer
-/// (immediate: durable on return; buffered: batched in the background), runs hooks after the write,
-/// and answers queries (merging in its own not-yet-durable writes, so it always reads its own writes).
+/// The metadata store: every record goes through here. A thin facade: each member delegates to the store core
+/// (<see cref="StoreCore"/>: names, validators, hashing, encryption, the writer, reads of its own writes) or to a
+/// capability service in its folder (<c>Retention/</c>, <c>Transfer/</c>, <c>Verification/</c>, <c>Audit/</c>).
+/// See <c>docs/architecture.md</c>.
 /// </summary>
 /// <remarks>
 /// Thread-safe. <see cref="IDisposable"/> and <see cref="IAsyncDisposable"/>: disposing flushes, and
@@ -23,21 +22,12 @@ namespace Ciaf.Metadata;
 public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
 {
     /// <summary>Hook event raised after a record is durable (<see cref="RegisterWebhook"/>).</summary>
-    public const string MetadataSavedEvent = "metadata_saved";
+    public const string MetadataSavedEvent = StoreHooks.MetadataSavedEvent;
 
-    private readonly IMetadataBackend _backend;
-    private readonly IRecordWriter _writer;
-    private readonly AuditWriter _audit;
-    private readonly SensitiveDataCipher? _cipher;
-    private readonly PendingWrites _pending = new();
-    private readonly StorageMetrics _metrics;
-    private readonly ILogger _logger;
-    private readonly MetadataStorageOptions _options;
-    private readonly Lock _registrationLock = new();
-    private Dictionary<string, Func<JsonObject, IEnumerable<string>>[]> _validators = new(StringComparer.Ordinal);
-    private Action<MetadataRecord>[] _savedHooks = [];
-    private Action<ComplianceEvent>[] _complianceHooks = [];
-    private int _disposed;
+    private readonly StoreCore _core;
+    private readonly RetentionService _retention;
+    private readonly AutoCleanup? _autoCleanup;
+    private readonly AuditTrail _auditTrail;
 
     /// <summary>Opens (or creates) a store that writes immediately: each save is durable when it returns.</summary>
     /// <param name="storagePath">The store folder (created if missing).</param>
@@ -110,62 +100,38 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
     internal MetadataStorage(MetadataStorageBuilder builder)
     {
         var openBackend = builder.Validate();
-        var options = builder.Options;
-        _options = options;
-        _logger = options.LoggerFactory.CreateLogger<MetadataStorage>();
-        _userId = ResolveUser(options);
-        _cipher = CreateCipher(options, _logger);
-        string root = Path.GetFullPath(options.StoragePath);
-        EnsureWritableFolder(root, options.Backend);
-        _metrics = new StorageMetrics(options.Backend, () => _pending.Count);
-        var context = new BackendContext
-        {
-            StoragePath = root,
-            ConnectionString = options.ConnectionString,
-            Logger = options.LoggerFactory.CreateLogger("Ciaf.Metadata.Backends." + options.Backend),
-            BusyTimeout = options.BusyTimeout,
-            EnableCompression = options.EnableCompression,
-            CompressionThresholdBytes = options.CompressionThresholdBytes,
-            MaxMetadataBytes = options.MaxMetadataBytes,
-            ReportCorrupt = (location, error) =>
-            {
-                _metrics.RecordCorrupt();
-                _logger.LogWarning(error, "Skipped a corrupt entry at {Location}", location);
-                OnCorruptEntry(location, error);
-            },
-        };
-        try
-        {
-            _backend = openBackend(context);
-        }
-        catch (Exception ex) when (ex is not MetadataStorageException and not ArgumentException)
-        {
-            _metrics.Dispose();
-            throw new MetadataStorageException($"The {options.Backend} backend could not open the store at '{root}': {ex.Message}", ex)
-            {
-                Backend = options.Backend,
-                Path = root,
-            };
-        }
-        _audit = new AuditWriter(_backend, _logger, AuditBatchSize);
-        _writer = options.WriteMode == WriteMode.Buffered
-            ? new BatchingWriter(_backend, _pending, OnDurable, _metrics, _logger, options.BatchSize,
-                options.QueueCapacity ?? Math.Max(1000, options.BatchSize * 10), options.WriteRetries)
-            : new ImmediateWriter(_backend, OnDurable);
-        StartAutoCleanup();
+        _core = new StoreCore(builder.Options, openBackend);
+        _retention = new RetentionService(_core);
+        _auditTrail = new AuditTrail(_core);
+        _autoCleanup = builder.Options.AutoCleanup ? new AutoCleanup(_retention, _core) : null;
     }
 
+    // The core's parts the capability partials still use directly (Transfer: export, import, migration, backup, verify).
+    private IMetadataBackend _backend => _core.Backend;
+    private MetadataStorageOptions _options => _core.Options;
+    private ILogger _logger => _core.Logger;
+    private PendingWrites _pending => _core.Pending;
+
     /// <summary>The backend name (<c>json</c>, <c>sqlite</c>, ...).</summary>
-    public string Backend => _backend.Name;
+    public string Backend => _core.Backend.Name;
 
     /// <summary>The store folder, as a full path.</summary>
-    public string StoragePath => _backend.StoragePath;
+    public string StoragePath => _core.Backend.StoragePath;
 
     /// <summary>The SQLite database file, or <c>null</c> for backends without one.</summary>
-    public string? DbPath => _backend.DbPath;
+    public string? DbPath => _core.Backend.DbPath;
 
     /// <summary>Whether saves are durable on return or buffered.</summary>
-    public WriteMode WriteMode => _options.WriteMode;
+    public WriteMode WriteMode => _core.Options.WriteMode;
+
+    /// <summary>
+    /// Makes <paramref name="userId"/> the acting user of the calls made in this async flow (a server request, a job)
+    /// until the returned scope is disposed: audit entries and legal holds name it instead of <see cref="UserId"/>.
+    /// Scopes nest; a buffered save is audited under the user who made it, whenever it reaches the disk.
+    /// <code>using (storage.ActingAs(request.User)) { storage.GetMetadata(id); }</code>
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty or holds control characters.</exception>
+    public IDisposable ActingAs(string userId) => StoreCore.ActAs(userId);
 
     /// <summary>
     /// Saves one record and returns its id (a time-ordered UUID v7).
@@ -189,9 +155,9 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
     {
         ThrowIfDisposed();
         long start = Stopwatch.GetTimestamp();
-        var record = BuildRecord(new MetadataEntry(modelName, stage, eventType, metadata, modelVersion, details), null);
-        await _writer.WriteAsync(WriteBatch.Of([record]), cancellationToken).ConfigureAwait(false);
-        _metrics.RecordSave(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        var record = _core.BuildRecord(new MetadataEntry(modelName, stage, eventType, metadata, modelVersion, details), null);
+        await _core.WriteAsync(WriteBatch.Of([record]), cancellationToken).ConfigureAwait(false);
+        _core.Metrics.RecordSave(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         return record.Id;
     }
 
@@ -214,11 +180,11 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
         foreach (var entry in entries)
         {
             if (entry is null) throw new ArgumentException($"Entry {records.Count} is null.", nameof(entries));
-            records.Add(BuildRecord(entry, records.Count));
+            records.Add(_core.BuildRecord(entry, records.Count));
         }
         if (records.Count == 0) return [];
-        await _writer.WriteAsync(WriteBatch.Of(records), cancellationToken).ConfigureAwait(false);
-        _metrics.RecordSave(Stopwatch.GetElapsedTime(start).TotalMilliseconds / records.Count);
+        await _core.WriteAsync(WriteBatch.Of(records), cancellationToken).ConfigureAwait(false);
+        _core.Metrics.RecordSave(Stopwatch.GetElapsedTime(start).TotalMilliseconds / records.Count);
         return [.. records.Select(r => r.Id)];
     }
 
@@ -231,12 +197,7 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(stage);
         ArgumentNullException.ThrowIfNull(validator);
-        lock (_registrationLock)
-        {
-            var copy = new Dictionary<string, Func<JsonObject, IEnumerable<string>>[]>(_validators, StringComparer.Ordinal);
-            copy[stage] = [.. copy.GetValueOrDefault(stage, []), validator];
-            _validators = copy;
-        }
+        _core.Hooks.AddValidator(stage, validator);
     }
 
     /// <summary>
@@ -250,16 +211,16 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
         if (!string.Equals(eventName, MetadataSavedEvent, StringComparison.Ordinal))
         {
             throw new ArgumentException(
-                $"Unknown hook event '{eventName}'. Valid: {MetadataSavedEvent} (and compliance_event_added through RegisterComplianceWebhook).", nameof(eventName));
+                $"Unknown hook event '{eventName}'. Valid: {MetadataSavedEvent} (and {StoreHooks.ComplianceEventAddedEvent} through RegisterComplianceWebhook).", nameof(eventName));
         }
-        lock (_registrationLock) _savedHooks = [.. _savedHooks, hook];
+        _core.Hooks.AddSavedHook(hook);
     }
 
     /// <summary>Registers a hook run after each compliance event is durable (the <c>compliance_event_added</c> event).</summary>
     public void RegisterComplianceWebhook(Action<ComplianceEvent> hook)
     {
         ArgumentNullException.ThrowIfNull(hook);
-        lock (_registrationLock) _complianceHooks = [.. _complianceHooks, hook];
+        _core.Hooks.AddComplianceHook(hook);
     }
 
     /// <summary>Returns once every save made before the call is durable, and every audit entry written so far.</summary>
@@ -270,8 +231,8 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-        await _audit.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await _core.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await _core.FlushAuditAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Counters and sizes: writes, write and read latency (mean, p95), records, bytes on disk.</summary>
@@ -281,23 +242,25 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
     public async ValueTask<StoragePerformanceMetrics> GetPerformanceMetricsAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        long durable = await _backend.CountAsync(cancellationToken).ConfigureAwait(false);
-        var (avgWrite, p95Write) = _metrics.WriteLatency;
-        var (avgRead, p95Read) = _metrics.ReadLatency;
+        long durable = await _core.Backend.CountAsync(cancellationToken).ConfigureAwait(false);
+        var metrics = _core.Metrics;
+        long pending = _core.Pending.Count;
+        var (avgWrite, p95Write) = metrics.WriteLatency;
+        var (avgRead, p95Read) = metrics.ReadLatency;
         return new StoragePerformanceMetrics
         {
-            Backend = _backend.Name,
-            Writes = _metrics.WriteCount,
+            Backend = _core.Backend.Name,
+            Writes = metrics.WriteCount,
             AvgWriteTimeMs = avgWrite,
             P95WriteTimeMs = p95Write,
-            Reads = _metrics.ReadCount,
+            Reads = metrics.ReadCount,
             AvgReadTimeMs = avgRead,
             P95ReadTimeMs = p95Read,
-            RecordCount = durable + _pending.Count,
-            PendingWrites = _pending.Count,
-            WriteFailures = _metrics.FailureCount,
-            CorruptEntriesSkipped = _metrics.CorruptCount,
-            TotalSizeBytes = _backend.SizeOnDisk(),
+            RecordCount = durable + pending,
+            PendingWrites = pending,
+            WriteFailures = metrics.FailureCount,
+            CorruptEntriesSkipped = metrics.CorruptCount,
+            TotalSizeBytes = _core.Backend.SizeOnDisk(),
         };
     }
 
@@ -308,12 +271,12 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
     /// <inheritdoc cref="Dispose"/>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        await StopAutoCleanupAsync().ConfigureAwait(false);
+        if (!_core.MarkDisposed()) return;
+        if (_autoCleanup is not null) await _autoCleanup.DisposeAsync().ConfigureAwait(false);
         Exception? error = null;
         try
         {
-            await _writer.DisposeAsync().ConfigureAwait(false);
+            await _core.Writer.DisposeAsync().ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -322,165 +285,20 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
         try
         {
             // After the writer: its last batches add their save entries.
-            await _audit.DisposeAsync().ConfigureAwait(false);
+            await _core.AuditQueue.DisposeAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (error is not null)
         {
-            _logger.LogError(ex, "Audit entries could not be written while closing the store");
+            _core.Logger.LogError(ex, "Audit entries could not be written while closing the store");
         }
         catch (Exception ex)
         {
             error = ex;
         }
-        await _backend.DisposeAsync().ConfigureAwait(false);
-        _metrics.Dispose();
+        await _core.Backend.DisposeAsync().ConfigureAwait(false);
+        _core.Metrics.Dispose();
         if (error is not null) ExceptionDispatchInfo.Throw(error);
     }
 
-    private MetadataRecord BuildRecord(MetadataEntry entry, int? index)
-    {
-        string prefix = index is null ? string.Empty : $"Entry {index}: ";
-        try
-        {
-            NameRules.Validate(entry.ModelName, "modelName");
-            NameRules.Validate(entry.Stage, "stage");
-            NameRules.Validate(entry.EventType, "eventType");
-            var metadata = MetadataConverter.ToJsonObject(entry.Metadata);
-            if (HasValidators(entry.Stage))
-            {
-                // Validators see the payload exactly as a stored record holds it (GetValue<int>() on an integer works).
-                metadata = Reparse(metadata);
-                RunValidators(entry.Stage, metadata);
-            }
-            // Validators see the plaintext; the hash covers the stored (encrypted) form, so Verify needs no key.
-            if (_options.EncryptSensitiveData) _cipher?.Encrypt(metadata);
-            if (PythonJson.MaxCanonicalLength(metadata) > _options.MaxMetadataBytes
-                && PythonJson.Canonical(metadata).Length is var length && length > _options.MaxMetadataBytes)
-            {
-                throw new ArgumentException(
-                    $"The metadata is {length} bytes when serialized; the limit is {_options.MaxMetadataBytes} (max_metadata_bytes).", "metadata");
-            }
-            var timestamp = NextTimestamp();
-            return new MetadataRecord(
-                Guid.CreateVersion7(timestamp).ToString(),
-                entry.ModelName,
-                string.IsNullOrEmpty(entry.ModelVersion) ? RecordJson.DefaultModelVersion : entry.ModelVersion,
-                entry.Stage,
-                entry.EventType,
-                timestamp,
-                // Buffered: the background writer hashes (see BatchingWriter), off the caller's thread.
-                _options.WriteMode == WriteMode.Buffered ? string.Empty : PythonJson.Hash(metadata),
-                entry.Details,
-                metadata);
-        }
-        catch (MetadataValidationException) when (index is null)
-        {
-            throw;
-        }
-        catch (ArgumentException ex) when (index is not null)
-        {
-            throw new ArgumentException(prefix + ex.Message, ex.ParamName, ex);
-        }
-    }
-
-    private long _lastTimestampTicks;
-
-    /// <summary>
-    /// Now, to the microsecond, and strictly after every timestamp this instance handed out before: two saves in
-    /// the same microsecond would otherwise tie, and a tie is ordered by id, which UUIDv7 only orders to the
-    /// millisecond. So the records of one writer always come back in the order they were saved.
-    /// </summary>
-    private DateTimeOffset NextTimestamp()
-    {
-        long now = PythonTimestamp.Now(_options.TimeProvider).UtcTicks;
-        long previous, next;
-        do
-        {
-            previous = Volatile.Read(ref _lastTimestampTicks);
-            next = now > previous ? now : previous + 10; // 10 ticks = 1 µs, Python's resolution
-        }
-        while (Interlocked.CompareExchange(ref _lastTimestampTicks, next, previous) != previous);
-        return new DateTimeOffset(next, TimeSpan.Zero);
-    }
-
-    private bool HasValidators(string stage)
-    {
-        var validators = _validators;
-        return validators.Count > 0 && (validators.ContainsKey(stage) || validators.ContainsKey("*"));
-    }
-
-    private void RunValidators(string stage, JsonObject metadata)
-    {
-        var validators = _validators;
-        var errors = new List<string>();
-        foreach (var key in new[] { stage, "*" })
-        {
-            if (!validators.TryGetValue(key, out var list)) continue;
-            foreach (var validator in list) errors.AddRange(validator(metadata) ?? []);
-        }
-        if (errors.Count > 0) throw new MetadataValidationException(stage, errors);
-    }
-
-    private void OnDurable(WriteBatch batch)
-    {
-        _metrics.RecordDurable(batch.Records.Count);
-        if (_options.AuditAllAccess) AuditSaves(batch);
-        var savedHooks = _savedHooks;
-        foreach (var record in batch.Records)
-        {
-            foreach (var hook in savedHooks) RunHook(hook, DecryptHookRecord(record), MetadataSavedEvent, record.Id);
-        }
-        var complianceHooks = _complianceHooks;
-        foreach (var ev in batch.Events)
-        {
-            foreach (var hook in complianceHooks) RunHook(hook, ev, "compliance_event_added", ev.Id);
-        }
-    }
-
-    private void RunHook<T>(Action<T> hook, T argument, string eventName, string id)
-    {
-        try
-        {
-            hook(argument);
-        }
-        catch (Exception ex)
-        {
-            _logger.LogError(ex, "A {Event} hook threw for {Id}; the write is unaffected", eventName, id);
-        }
-    }
-
-    /// <summary>
-    /// A detached copy as a reader would get it from the backend: the payload re-read from its JSON text (so every
-    /// value is the same kind of node a stored record holds) and the hash filled in if the writer has not yet.
-    /// </summary>
-    private static MetadataRecord Clone(MetadataRecord record) => record with
-    {
-        Metadata = Reparse(record.Metadata),
-        MetadataHash = record.MetadataHash.Length > 0 ? record.MetadataHash : PythonJson.Hash(record.Metadata),
-    };
-
-    private static JsonObject Reparse(JsonObject metadata) =>
-        (JsonObject)PythonJson.Parse(PythonJson.Serialize(metadata, PythonJsonStyle.Compact))!;
-
-    private static void EnsureWritableFolder(string root, string backend)
-    {
-        if (File.Exists(root))
-        {
-            throw new MetadataStorageException($"The storage path '{root}' is a file; it must be a folder.") { Backend = backend, Path = root };
-        }
-        try
-        {
-            Directory.CreateDirectory(root);
-            string probe = Path.Combine(root, $".ciaf-write-probe-{Guid.NewGuid():N}");
-            using (File.Create(probe, 1, FileOptions.DeleteOnClose))
-            {
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            throw new MetadataStorageException($"The storage path '{root}' cannot be written: {ex.Message}", ex) { Backend = backend, Path = root };
-        }
-    }
-
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+    private void ThrowIfDisposed() => _core.ThrowIfDisposed();
 }

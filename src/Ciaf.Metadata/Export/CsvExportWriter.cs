@@ -26,7 +26,6 @@ internal sealed class CsvExportWriter : IRecordExportWriter
     public static readonly string[] RecordColumns =
         ["id", "model_name", "model_version", "stage", "event_type", "timestamp", "metadata_hash", "details"];
 
-    private readonly StreamWriter _text;
     private readonly CsvWriter _csv;
     private readonly IReadOnlyList<string> _metadataColumns;
     private readonly Dictionary<string, int> _indexByColumn;
@@ -35,13 +34,7 @@ internal sealed class CsvExportWriter : IRecordExportWriter
 
     public CsvExportWriter(Stream stream, IReadOnlyList<string> metadataColumns, Action<MetadataRecord, string>? unknownColumn = null)
     {
-        _text = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-        _csv = new CsvWriter(_text, new CsvConfiguration(CultureInfo.InvariantCulture)
-        {
-            // Neutralization is done here (numbers are exempt); CsvHelper's own would also prefix numbers.
-            InjectionOptions = InjectionOptions.None,
-            NewLine = "\r\n",
-        });
+        _csv = CreateCsvWriter(stream);
         _metadataColumns = metadataColumns;
         _indexByColumn = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < metadataColumns.Count; i++) _indexByColumn[metadataColumns[i]] = i;
@@ -51,6 +44,17 @@ internal sealed class CsvExportWriter : IRecordExportWriter
         foreach (var column in metadataColumns) _csv.WriteField(Neutralize(column));
         _csv.NextRecord();
     }
+
+    /// <summary>
+    /// A CSV writer over <paramref name="stream"/> (left open): UTF-8 without BOM, CRLF rows, and no injection handling
+    /// of its own — cells are neutralized with <see cref="Neutralize"/>, which exempts numbers (CsvHelper's would prefix them too).
+    /// </summary>
+    public static CsvWriter CreateCsvWriter(Stream stream) =>
+        new(new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true), new CsvConfiguration(CultureInfo.InvariantCulture)
+        {
+            InjectionOptions = InjectionOptions.None,
+            NewLine = "\r\n",
+        });
 
     /// <summary>Prefixes <c>'</c> to text a spreadsheet would run as a formula.</summary>
     public static string? Neutralize(string? text) =>
@@ -82,17 +86,10 @@ internal sealed class CsvExportWriter : IRecordExportWriter
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    public async ValueTask CompleteAsync(CancellationToken cancellationToken)
-    {
-        await _csv.FlushAsync().ConfigureAwait(false);
-        await _text.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
+    // CsvHelper flushes (and disposes) its text writer with it; the stream stays open for the caller.
+    public async ValueTask CompleteAsync(CancellationToken cancellationToken) => await _csv.FlushAsync().ConfigureAwait(false);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _csv.DisposeAsync().ConfigureAwait(false);
-        await _text.DisposeAsync().ConfigureAwait(false);
-    }
+    public ValueTask DisposeAsync() => _csv.DisposeAsync();
 
     /// <summary>The first pass: the union of metadata columns, in the order first met.</summary>
     internal sealed class ColumnCollector

@@ -75,8 +75,12 @@ internal sealed class BatchingWriter : IRecordWriter
             _metrics.RecordFailure();
             throw;
         }
-        _pending.Remove(merged);
-        _onDurable(merged);
+        // Per queued batch: each carries its own acting user for the audit trail.
+        foreach (var batch in queued)
+        {
+            _pending.Remove(batch);
+            _onDurable(batch);
+        }
     }
 
     private MetadataStorageException DescribeFailure(int count, Exception lastError) => new(

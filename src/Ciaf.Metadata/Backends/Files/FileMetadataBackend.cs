@@ -72,10 +72,10 @@ public abstract partial class FileMetadataBackend : IMetadataBackend, IRecordSca
     public const string ComplianceEventsFolderName = "compliance_events";
 
     /// <summary>The folder under the root holding exports; never a model folder.</summary>
-    public const string ExportsFolderName = "exports";
+    public const string ExportsFolderName = StoreFolders.Exports;
 
     /// <summary>The prefix of temporary files; a file starting with it is never a record.</summary>
-    public const string TempFilePrefix = ".tmp-";
+    public const string TempFilePrefix = StoreFolders.TempFilePrefix;
 
     /// <summary>The longest file or folder name written, in UTF-8 bytes (the limit of common file systems).</summary>
     public const int MaxFileNameBytes = 255;

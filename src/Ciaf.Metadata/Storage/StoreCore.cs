@@ -1,0 +1,419 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using Ciaf.Metadata.Audit;
+using Ciaf.Metadata.Encryption;
+using Ciaf.Metadata.Hashing;
+using Microsoft.Extensions.Logging;
+
+namespace Ciaf.Metadata.Storage;
+
+/// <summary>
+/// The store core: what the facade and every service share. It opens the backend and the writer, turns entries
+/// into records (names, validators, encryption, size limit, timestamp, hash), owns the one ordered write point
+/// every write goes through (<see cref="WriteAsync"/>), reads merging this instance's pending writes, the acting
+/// user and the audit queue. Services (<c>Retention/</c>, <c>Transfer/</c>, <c>Verification/</c>, <c>Audit/</c>) get
+/// it through their constructor; none of them touches the backend except through it or a capability it exposes.
+/// </summary>
+internal sealed class StoreCore
+{
+    /// <summary>The environment variable naming the user in audit entries when none is configured.</summary>
+    public const string UserEnvironmentVariable = "CIAF_USER";
+
+    private const int AuditBatchSize = 500;
+
+    // The acting user of the current async flow (a server request, a job): MetadataStorage.ActingAs.
+    private static readonly AsyncLocal<string?> ActingUserScope = new();
+
+    private readonly string _defaultUser;
+    private readonly Lock _observersLock = new();
+    private Action<string, Exception>[] _corruptObservers = [];
+    private long _lastTimestampTicks;
+    private int _disposed;
+
+    public StoreCore(MetadataStorageOptions options, Func<BackendContext, IMetadataBackend> openBackend)
+    {
+        Options = options;
+        Logger = options.LoggerFactory.CreateLogger<MetadataStorage>();
+        Hooks = new StoreHooks(Logger);
+        _defaultUser = ResolveUser(options);
+        Cipher = CreateCipher(options, Logger);
+        string root = Path.GetFullPath(options.StoragePath);
+        EnsureWritableFolder(root, options.Backend);
+        Metrics = new StorageMetrics(options.Backend, () => Pending.Count);
+        var context = new BackendContext
+        {
+            StoragePath = root,
+            ConnectionString = options.ConnectionString,
+            Logger = options.LoggerFactory.CreateLogger("Ciaf.Metadata.Backends." + options.Backend),
+            BusyTimeout = options.BusyTimeout,
+            EnableCompression = options.EnableCompression,
+            CompressionThresholdBytes = options.CompressionThresholdBytes,
+            MaxMetadataBytes = options.MaxMetadataBytes,
+            ReportCorrupt = (location, error) =>
+            {
+                Metrics.RecordCorrupt();
+                Logger.LogWarning(error, "Skipped a corrupt entry at {Location}", location);
+                foreach (var observer in Volatile.Read(ref _corruptObservers)) observer(location, error);
+            },
+        };
+        try
+        {
+            Backend = openBackend(context);
+        }
+        catch (Exception ex) when (ex is not MetadataStorageException and not ArgumentException)
+        {
+            Metrics.Dispose();
+            throw new MetadataStorageException($"The {options.Backend} backend could not open the store at '{root}': {ex.Message}", ex)
+            {
+                Backend = options.Backend,
+                Path = root,
+            };
+        }
+        AuditQueue = new AuditWriter(Backend, Logger, AuditBatchSize);
+        Writer = options.WriteMode == WriteMode.Buffered
+            ? new BatchingWriter(Backend, Pending, OnDurable, Metrics, Logger, options.BatchSize,
+                options.QueueCapacity ?? Math.Max(1000, options.BatchSize * 10), options.WriteRetries)
+            : new ImmediateWriter(Backend, OnDurable);
+    }
+
+    public MetadataStorageOptions Options { get; }
+
+    public IMetadataBackend Backend { get; }
+
+    public IRecordWriter Writer { get; }
+
+    public PendingWrites Pending { get; } = new();
+
+    public SensitiveDataCipher? Cipher { get; }
+
+    public StorageMetrics Metrics { get; }
+
+    public ILogger Logger { get; }
+
+    public StoreHooks Hooks { get; }
+
+    public AuditWriter AuditQueue { get; }
+
+    public TimeProvider Clock => Options.TimeProvider;
+
+    /// <summary>The store's own user: <see cref="MetadataStorageOptions.UserId"/>, else <c>CIAF_USER</c>, else the OS user.</summary>
+    public string DefaultUser => _defaultUser;
+
+    /// <summary>Who is acting now: the innermost <see cref="ActAs"/> scope of this async flow, else <see cref="DefaultUser"/>.</summary>
+    public string ActingUser => ActingUserScope.Value ?? _defaultUser;
+
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>Marks the store closed; returns false if it already was.</summary>
+    public bool MarkDisposed() => Interlocked.Exchange(ref _disposed, 1) == 0;
+
+    public void ThrowIfDisposed()
+    {
+        if (IsDisposed) throw new ObjectDisposedException(nameof(MetadataStorage));
+    }
+
+    /// <summary>Makes <paramref name="userId"/> the acting user of the current async flow until the scope is disposed.</summary>
+    public static IDisposable ActAs(string userId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
+        if (userId.Any(char.IsControl)) throw new ArgumentException("A user id must not contain control characters.", nameof(userId));
+        var previous = ActingUserScope.Value;
+        ActingUserScope.Value = userId;
+        return new UserScope(previous);
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    /// <summary>
+    /// The one ordered point every write of the store goes through (saves, compliance events, imports, migrations):
+    /// immediate mode makes the batch durable before returning, buffered mode queues it. A later ledger assigns its
+    /// sequence numbers here, inside the backend's transaction or under the store lock.
+    /// </summary>
+    public ValueTask WriteAsync(WriteBatch batch, CancellationToken cancellationToken) =>
+        Writer.WriteAsync(batch.User is null ? batch with { User = ActingUser } : batch, cancellationToken);
+
+    /// <summary>A new record from an entry: names checked, validators run, sensitive values encrypted, size limited, timestamped and hashed.</summary>
+    /// <exception cref="ArgumentException">A name breaks a rule, or the payload cannot be serialized or is too large.</exception>
+    /// <exception cref="MetadataValidationException">A validator rejected the payload.</exception>
+    public MetadataRecord BuildRecord(MetadataEntry entry, int? index)
+    {
+        string prefix = index is null ? string.Empty : $"Entry {index}: ";
+        try
+        {
+            NameRules.Validate(entry.ModelName, "modelName");
+            NameRules.Validate(entry.Stage, "stage");
+            NameRules.Validate(entry.EventType, "eventType");
+            var metadata = MetadataConverter.ToJsonObject(entry.Metadata);
+            if (Hooks.HasValidators(entry.Stage))
+            {
+                // Validators see the payload exactly as a stored record holds it (GetValue<int>() on an integer works).
+                metadata = Reparse(metadata);
+                Hooks.Validate(entry.Stage, metadata);
+            }
+            // Validators see the plaintext; the hash covers the stored (encrypted) form, so Verify needs no key.
+            if (Options.EncryptSensitiveData) Cipher?.Encrypt(metadata);
+            if (PythonJson.MaxCanonicalLength(metadata) > Options.MaxMetadataBytes
+                && PythonJson.Canonical(metadata).Length is var length && length > Options.MaxMetadataBytes)
+            {
+                throw new ArgumentException(
+                    $"The metadata is {length} bytes when serialized; the limit is {Options.MaxMetadataBytes} (max_metadata_bytes).", "metadata");
+            }
+            var timestamp = NextTimestamp();
+            return new MetadataRecord(
+                Guid.CreateVersion7(timestamp).ToString(),
+                entry.ModelName,
+                string.IsNullOrEmpty(entry.ModelVersion) ? RecordJson.DefaultModelVersion : entry.ModelVersion,
+                entry.Stage,
+                entry.EventType,
+                timestamp,
+                // Buffered: the background writer hashes (see BatchingWriter), off the caller's thread.
+                Options.WriteMode == WriteMode.Buffered ? string.Empty : PythonJson.Hash(metadata),
+                entry.Details,
+                metadata);
+        }
+        catch (MetadataValidationException) when (index is null)
+        {
+            throw;
+        }
+        catch (ArgumentException ex) when (index is not null)
+        {
+            throw new ArgumentException(prefix + ex.Message, ex.ParamName, ex);
+        }
+    }
+
+    /// <summary>
+    /// Now, to the microsecond, and strictly after every timestamp this instance handed out before: two saves in
+    /// the same microsecond would otherwise tie, and a tie is ordered by id, which UUIDv7 only orders to the
+    /// millisecond. So the records of one writer always come back in the order they were saved.
+    /// </summary>
+    public DateTimeOffset NextTimestamp()
+    {
+        long now = PythonTimestamp.Now(Clock).UtcTicks;
+        long previous, next;
+        do
+        {
+            previous = Volatile.Read(ref _lastTimestampTicks);
+            next = now > previous ? now : previous + 10; // 10 ticks = 1 µs, Python's resolution
+        }
+        while (Interlocked.CompareExchange(ref _lastTimestampTicks, next, previous) != previous);
+        return new DateTimeOffset(next, TimeSpan.Zero);
+    }
+
+    private void OnDurable(WriteBatch batch)
+    {
+        Metrics.RecordDurable(batch.Records.Count);
+        if (Options.AuditAllAccess) AuditSaves(batch);
+        Hooks.RunAfterWrite(batch, DecryptHookRecord);
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /// <summary>
+    /// The record as stored (encrypted values as markers), pending writes included; not audited. For
+    /// integrity checks, exports and migration, which must see (and hash) the stored form.
+    /// </summary>
+    public async ValueTask<MetadataRecord?> GetStoredAsync(string id, CancellationToken cancellationToken) =>
+        Pending.Get(id) is { } pending
+            ? Clone(pending)
+            : await Backend.GetAsync(id, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// As <see cref="GetStoredAsync"/>, but a miss does not make a file backend re-list its folders: bulk work that
+    /// expects most ids to be new (import, cleanup) would otherwise pay a listing per new id.
+    /// </summary>
+    public async ValueTask<MetadataRecord?> GetKnownAsync(string id, CancellationToken cancellationToken) =>
+        Pending.Get(id) is { } pending ? Clone(pending)
+        : Backend is IKnownRecordLookup known ? await known.GetKnownAsync(id, cancellationToken).ConfigureAwait(false)
+        : await Backend.GetAsync(id, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// The records as stored (encrypted values as markers), pending writes merged in, in the query's order; not audited.
+    /// </summary>
+    public async IAsyncEnumerable<MetadataRecord> QueryStoredAsync(MetadataQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var pending = Pending.Matching(query);
+        int limit = query.Limit ?? int.MaxValue;
+        if (limit == 0) yield break;
+        var pendingIds = pending.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        var backendQuery = query.Limit is null || pending.Count == 0 ? query : query with { Limit = query.Limit + pending.Count };
+        int emitted = 0, next = 0;
+        await foreach (var record in Backend.QueryAsync(backendQuery, cancellationToken).ConfigureAwait(false))
+        {
+            if (pendingIds.Contains(record.Id)) continue;
+            while (next < pending.Count && query.Compare(pending[next], record) < 0)
+            {
+                yield return Clone(pending[next++]);
+                if (++emitted >= limit) yield break;
+            }
+            yield return record;
+            if (++emitted >= limit) yield break;
+        }
+        while (next < pending.Count && emitted++ < limit) yield return Clone(pending[next++]);
+    }
+
+    /// <summary>
+    /// Every stored entry (of one model, or all), unsorted and streamed when the backend can scan
+    /// (<see cref="IRecordScanBackend"/>), otherwise through its ordered query. Durable entries only: flush first.
+    /// </summary>
+    public async IAsyncEnumerable<ScannedEntry> ScanStoredAsync(string? modelName, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (Backend is IRecordScanBackend scanner)
+        {
+            await foreach (var entry in scanner.ScanAsync(modelName, cancellationToken).ConfigureAwait(false)) yield return entry;
+            yield break;
+        }
+        var query = new MetadataQuery { ModelName = modelName, Order = RecordOrder.OldestFirst };
+        await foreach (var record in Backend.QueryAsync(query, cancellationToken).ConfigureAwait(false))
+        {
+            yield return new ScannedEntry($"{Backend.Name}#{record.Id}", record, null);
+        }
+    }
+
+    /// <summary>The record as callers see it: sensitive values decrypted when a key is configured, markers as stored otherwise.</summary>
+    /// <exception cref="MetadataEncryptionException">A value was encrypted with another key, or altered.</exception>
+    public MetadataRecord Decrypt(MetadataRecord record)
+    {
+        if (Cipher is null) return record;
+        var metadata = Cipher.Decrypt(record.Metadata, record.Id);
+        return ReferenceEquals(metadata, record.Metadata) ? record : record with { Metadata = metadata };
+    }
+
+    /// <summary>Calls <paramref name="observer"/> for every corrupt entry a read skips while the returned scope lives.</summary>
+    public IDisposable ObserveCorruptEntries(Action<string, Exception> observer)
+    {
+        lock (_observersLock) _corruptObservers = [.. _corruptObservers, observer];
+        return new Unsubscriber(() =>
+        {
+            lock (_observersLock) _corruptObservers = [.. _corruptObservers.Where(o => o != observer)];
+        });
+    }
+
+    /// <summary>
+    /// A detached copy as a reader would get it from the backend: the payload re-read from its JSON text (so every
+    /// value is the same kind of node a stored record holds) and the hash filled in if the writer has not yet.
+    /// </summary>
+    public static MetadataRecord Clone(MetadataRecord record) => record with
+    {
+        Metadata = Reparse(record.Metadata),
+        MetadataHash = record.MetadataHash.Length > 0 ? record.MetadataHash : PythonJson.Hash(record.Metadata),
+    };
+
+    private static JsonObject Reparse(JsonObject metadata) =>
+        (JsonObject)PythonJson.Parse(PythonJson.Serialize(metadata, PythonJsonStyle.Compact))!;
+
+    private MetadataRecord DecryptHookRecord(MetadataRecord record)
+    {
+        try
+        {
+            return Decrypt(Clone(record));
+        }
+        catch (MetadataEncryptionException ex)
+        {
+            Logger.LogError(ex, "A saved hook gets record {Id} in its stored (encrypted) form", record.Id);
+            return Clone(record);
+        }
+    }
+
+    // ------------------------------------------------------------------ audit
+
+    /// <summary>Queues one audit entry by the acting user (no I/O here). <paramref name="details"/> must never hold metadata values.</summary>
+    public void Audit(string action, string? parentId, JsonObject? details, string? id = null, DateTimeOffset? at = null, string? user = null)
+    {
+        var timestamp = at ?? PythonTimestamp.Now(Clock);
+        AuditQueue.Enqueue(new AuditEntry(id ?? Guid.CreateVersion7(timestamp).ToString(), parentId, action, timestamp, user ?? ActingUser, details?.ToJsonString()));
+    }
+
+    /// <summary>Makes every audit entry queued so far durable (for removals and holds, which must not be lost).</summary>
+    public ValueTask FlushAuditAsync(CancellationToken cancellationToken) => AuditQueue.FlushAsync(cancellationToken);
+
+    private void AuditSaves(WriteBatch batch)
+    {
+        foreach (var r in batch.Records)
+        {
+            // Dated when the save was made (the record's timestamp), not when a buffered write reached the disk, and by
+            // whoever made it (a buffered batch is written later, on the writer's thread).
+            Audit(AuditActions.Save, r.Id, new JsonObject { ["model_name"] = r.ModelName, ["stage"] = r.Stage, ["event_type"] = r.EventType },
+                at: r.Timestamp, user: batch.User);
+        }
+        foreach (var ev in batch.Events)
+        {
+            Audit(AuditActions.Save, ev.Id, new JsonObject { ["kind"] = "compliance_event", ["metadata_id"] = ev.MetadataId, ["framework"] = ev.Framework },
+                at: ev.Timestamp, user: batch.User);
+        }
+    }
+
+    // ------------------------------------------------------------------ opening
+
+    private static string ResolveUser(MetadataStorageOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.UserId)) return options.UserId;
+        string? fromEnvironment = Environment.GetEnvironmentVariable(UserEnvironmentVariable);
+        return string.IsNullOrWhiteSpace(fromEnvironment) ? Environment.UserName : fromEnvironment;
+    }
+
+    private static SensitiveDataCipher? CreateCipher(MetadataStorageOptions options, ILogger logger)
+    {
+        byte[]? key = options.EncryptionKey;
+        if (key is null && !string.IsNullOrWhiteSpace(options.EncryptionKeyPath))
+        {
+            string path = Path.GetFullPath(options.EncryptionKeyPath);
+            try
+            {
+                key = MetadataEncryption.LoadKey(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                throw new ArgumentException(
+                    $"EncryptionKeyPath (encryption_key_path / CIAF_ENCRYPTION_KEY): the key file '{path}' cannot be used: {ex.Message}",
+                    nameof(options), ex);
+            }
+            WarnIfReadableByOthers(path, logger);
+        }
+        return key is null ? null : new SensitiveDataCipher(key, options.SensitiveFields);
+    }
+
+    private static void WarnIfReadableByOthers(string path, ILogger logger)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        const UnixFileMode others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
+        if ((File.GetUnixFileMode(path) & others) != 0)
+        {
+            logger.LogWarning("The encryption key file {Path} can be read by other users; restrict it to its owner (chmod 600)", path);
+        }
+    }
+
+    private static void EnsureWritableFolder(string root, string backend)
+    {
+        if (File.Exists(root))
+        {
+            throw new MetadataStorageException($"The storage path '{root}' is a file; it must be a folder.") { Backend = backend, Path = root };
+        }
+        try
+        {
+            Directory.CreateDirectory(root);
+            string probe = Path.Combine(root, $".ciaf-write-probe-{Guid.NewGuid():N}");
+            using (File.Create(probe, 1, FileOptions.DeleteOnClose))
+            {
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new MetadataStorageException($"The storage path '{root}' cannot be written: {ex.Message}", ex) { Backend = backend, Path = root };
+        }
+    }
+
+    private sealed class UserScope(string? previous) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0) ActingUserScope.Value = previous;
+        }
+    }
+
+    private sealed class Unsubscriber(Action unsubscribe) : IDisposable
+    {
+        public void Dispose() => unsubscribe();
+    }
+}
