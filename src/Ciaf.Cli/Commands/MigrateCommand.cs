@@ -18,49 +18,48 @@ internal static class MigrateCommand
 {
     public static Command Create(CliApp app)
     {
-        var to = new Option<string>("--to")
+        var to = new Option<string?>("--to")
         {
-            Description = "The target store folder (created if missing; it may already hold records).",
-            Required = true,
+            Description = "The target store folder (created if missing; it may already hold records); with --to-backend.",
             HelpName = "path",
         };
-        var toBackend = new Option<string>("--to-backend")
+        var toBackend = new Option<string?>("--to-backend")
         {
-            Description = $"The target backend: {string.Join(", ", MetadataBackends.Names)}.",
-            Required = true,
+            Description = $"The target backend: {string.Join(", ", MetadataBackends.Names)} (postgresql: the connection string from CIAF_POSTGRES_CONNECTION).",
             HelpName = "name",
+        };
+        var toConfig = new Option<string?>("--to-config")
+        {
+            Description = "A configuration file describing the whole target (backend, path, connection string, encryption), instead of --to and --to-backend.",
+            HelpName = "file",
         };
         var allowPlaintext = new Option<bool>("--allow-plaintext")
         {
             Description = "When the store encrypts sensitive fields, copy records holding them in plaintext as they are "
                 + "(their hash covers the plaintext). Without it they are listed and not copied.",
         };
-        var command = new Command("migrate", "Copy the whole store into another store or backend, losslessly, and check the result.") { to, toBackend, allowPlaintext };
+        var command = new Command("migrate", "Copy the whole store into another store or backend, losslessly, and check the result.") { to, toBackend, toConfig, allowPlaintext };
         app.Bind(command, async (context, parse) =>
         {
-            string targetPath = context.Host.FullPath(parse.GetValue(to)!);
-            string backend = parse.GetValue(toBackend)!.Trim();
-            if (!MetadataBackends.IsRegistered(backend))
-            {
-                throw CliException.Usage($"Unknown backend '{backend}'. Valid: {string.Join(", ", MetadataBackends.Names)}.");
-            }
-            backend = backend.ToLowerInvariant();
+            var targetStore = context.Stores.ResolveOther(parse.GetValue(to), parse.GetValue(toBackend), parse.GetValue(toConfig),
+                "the migration target (--to PATH --to-backend NAME, or --to-config FILE)");
             var resolved = context.Stores.Resolve();
             await using var source = StoreResolver.Open(context, resolved, mustExist: true);
             var ct = context.CancellationToken;
-            // The target is this store on another backend: it encrypts as the store is configured to, so a record that
-            // would land there with a sensitive field in plaintext is caught (and the target reads back with the same key).
-            var s = resolved.Options;
-            await using var target = new MetadataStorage(new MetadataStorageOptions
+            var t = targetStore.Options;
+            if (targetStore.Config is null)
             {
-                StoragePath = targetPath,
-                Backend = backend,
-                EncryptSensitiveData = s.EncryptSensitiveData,
-                EncryptionKey = s.EncryptionKey,
-                EncryptionKeyPath = s.EncryptionKeyPath,
-                SensitiveFields = s.SensitiveFields,
-                LoggerFactory = context.LoggerFactory,
-            });
+                // This store on another backend: it encrypts as the store is configured to, so a record that would land there
+                // with a sensitive field in plaintext is caught (and the target reads back with the same key). A target from
+                // its own configuration file encrypts as that file says.
+                var s = resolved.Options;
+                t.EncryptSensitiveData = s.EncryptSensitiveData;
+                t.EncryptionKey = s.EncryptionKey;
+                t.EncryptionKeyPath = s.EncryptionKeyPath;
+                t.SensitiveFields = s.SensitiveFields;
+            }
+            t.LoggerFactory = context.LoggerFactory;
+            await using var target = new MetadataStorage(t);
             context.Note($"target: {target.StoragePath} [{target.Backend}]");
             MigrationReport report;
             try

@@ -33,14 +33,29 @@ internal sealed class StoreResolver(CliHost host, GlobalSettings settings)
             string path = host.FullPath(settings.Store);
             string backend = settings.Backend is null ? DetectBackend(path) : CheckBackend(settings.Backend);
             string how = settings.Backend is null ? (Directory.Exists(path) ? "detected" : "default") : "--backend";
-            // A server backend's connection string is a secret: it comes from the environment, never the command line.
-            string? connectionString = host.GetEnvironmentVariable("CIAF_POSTGRES_CONNECTION") is { Length: > 0 } cs ? cs : null;
-            return new ResolvedStore(new MetadataStorageOptions { StoragePath = path, Backend = backend, ConnectionString = connectionString },
-                $"--store ({backend}, {how})", null);
+            return ForPath(path, backend, $"--store ({backend}, {how})");
         }
         return ResolveWithoutCommandLine(localConfig)
             ?? throw new CliException(
                 "No store given: pass --store PATH, --config FILE, set CIAF_STORAGE_PATH, or run 'ciaf init' to create ./ciaf_config.json.");
+    }
+
+    /// <summary>
+    /// A second store named on the command line (<c>migrate</c>'s target): <c>--to-config FILE</c>, or a path with a
+    /// backend, whose connection string (for a server backend) comes from the environment as for <c>--store</c>.
+    /// </summary>
+    /// <exception cref="CliException">Both or neither are given, the backend is unknown, or the configuration cannot be read.</exception>
+    public ResolvedStore ResolveOther(string? path, string? backend, string? configFile, string names)
+    {
+        if (configFile is not null)
+        {
+            if (path is not null || backend is not null) throw CliException.Usage($"{names}: give a configuration file or a path with a backend, not both.");
+            string file = host.FullPath(configFile);
+            return FromConfig(LoadConfig(file), $"config {file}");
+        }
+        if (path is null || backend is null) throw CliException.Usage($"{names}: give a path with a backend, or a configuration file.");
+        string full = host.FullPath(path);
+        return ForPath(full, CheckBackend(backend), $"{full} ({backend.ToLowerInvariant()})");
     }
 
     /// <summary>The configuration the store comes from (for <c>config show</c>): --config, then the environment, then ./ciaf_config.json, then the defaults.</summary>
@@ -73,6 +88,13 @@ internal sealed class StoreResolver(CliHost host, GlobalSettings settings)
         // The library reports some problems only through its logger (a key file others can read): show them.
         store.Options.LoggerFactory = context.LoggerFactory;
         return new MetadataStorage(store.Options);
+    }
+
+    private ResolvedStore ForPath(string path, string backend, string source)
+    {
+        // A server backend's connection string is a secret: it comes from the environment, never the command line.
+        string? connectionString = host.GetEnvironmentVariable("CIAF_POSTGRES_CONNECTION") is { Length: > 0 } cs ? cs : null;
+        return new ResolvedStore(new MetadataStorageOptions { StoragePath = path, Backend = backend, ConnectionString = connectionString }, source, null);
     }
 
     private ResolvedStore? ResolveWithoutCommandLine(string localConfig)

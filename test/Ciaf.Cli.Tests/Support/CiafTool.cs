@@ -24,11 +24,19 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 /// <summary>Runs the tool in-process, in a working folder of the test's choosing, with no terminal attached.</summary>
 public static class CiafTool
 {
-    public static async Task<CliResult> RunAsync(string workingDirectory, params string[] args)
+    public static Task<CliResult> RunAsync(string workingDirectory, params string[] args) =>
+        RunAsync(workingDirectory, new Dictionary<string, string>(), args);
+
+    /// <summary>Runs with <paramref name="environment"/> over the process's variables (as the tool's host sees them).</summary>
+    public static async Task<CliResult> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var host = new CliHost { WorkingDirectory = workingDirectory, GetEnvironmentVariable = Environment.GetEnvironmentVariable };
+        var host = new CliHost
+        {
+            WorkingDirectory = workingDirectory,
+            GetEnvironmentVariable = name => environment.TryGetValue(name, out var value) ? value : Environment.GetEnvironmentVariable(name),
+        };
         int code = await CliApp.RunAsync(args, stdout, stderr, host);
         return new CliResult(code, stdout.ToString(), stderr.ToString());
     }
