@@ -195,8 +195,8 @@ internal static class BackupArchive
             // Every entry is cut off at its manifest size, so the manifest's total is the most the extraction can
             // write: refuse up front when the disk cannot hold it, rather than filling it.
             long total = manifest.Files.Aggregate(0L, (sum, f) => sum > long.MaxValue - f.Size ? long.MaxValue : sum + f.Size);
-            long free = new DriveInfo(root).AvailableFreeSpace;
-            if (total > free) throw Refuse(zipPath, $"its files need {total} bytes and the disk of '{staging}' has {free} free");
+            if (FreeSpace(root) is { } free && total > free)
+                throw Refuse(zipPath, $"its files need {total} bytes and the disk of '{staging}' has {free} free");
 
             var buffer = new byte[1 << 16];
             foreach (var file in manifest.Files)
@@ -234,6 +234,19 @@ internal static class BackupArchive
                     throw Refuse(zipPath, $"file '{file.Path}' has SHA-256 {sha}, the manifest says {file.Sha256}");
             }
             return manifest;
+        }
+    }
+
+    /// <summary>The free bytes of the disk holding <paramref name="folder"/>, or <c>null</c> where that cannot be asked (e.g. a UNC path on Windows).</summary>
+    private static long? FreeSpace(string folder)
+    {
+        try
+        {
+            return new DriveInfo(folder).AvailableFreeSpace;
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

@@ -57,12 +57,11 @@ internal static class BackupRestore
     /// <summary>Whether <paramref name="file"/> lies in <paramref name="folder"/> outside its non-data folders (by path, links resolved for the file).</summary>
     private static bool InStoreData(string folder, string file)
     {
-        string real = File.ResolveLinkTarget(file, returnFinalTarget: true)?.FullName ?? file;
+        string real = File.Exists(file) ? File.ResolveLinkTarget(file, returnFinalTarget: true)?.FullName ?? file : file;
         return new[] { file, real }.Any(path =>
         {
-            string relative = Path.GetRelativePath(folder, path);
-            if (relative == "." || relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative)) return false;
-            string[] parts = relative.Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+            string[] parts = Path.GetRelativePath(folder, path).Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+            if (parts[0] is "." or ".." || Path.IsPathRooted(parts[0])) return false;
             return !(parts.Length > 1 && BackupArchive.IsNonDataFolder(parts[0]));
         });
     }

@@ -81,6 +81,11 @@ public sealed class BackupRestoreHardeningTests : IDisposable
         Assert.True(File.Exists(export), "the exports survive");
         Assert.Equal(3, Records(store, backend));
         Assert.Empty(Directory.EnumerateDirectories(_folder.Path, ".s2.*"));
+
+        // The later backup holds neither backups/ nor exports/ (its restore would refuse them) and restores just as well.
+        MetadataStorage.Restore(second, store, overwrite: true);
+        Assert.Equal(4, Records(store, backend));
+        Assert.True(File.Exists(first));
     }
 
     [Fact]
