@@ -31,8 +31,6 @@ public sealed partial class MetadataStorage
     /// <summary>How many records <see cref="MigrateTo(MetadataStorage, IProgress{MigrationProgress}?)"/> reads back from the target and compares field by field.</summary>
     public const int MigrationSampleSize = 200;
 
-    private const string BackupsFolderName = "backups";
-
     /// <summary>The longest id an import accepts (a store's own ids are 36-character UUIDs).</summary>
     private const int MaxImportedIdLength = 128;
 
@@ -653,8 +651,9 @@ public sealed partial class MetadataStorage
     /// a new file under <c>&lt;store&gt;/backups/</c> whose name never collides. SQLite: one consistent snapshot
     /// taken with SQLite's online backup API. File backends (json, pickle): every file of the store (records,
     /// compliance events, the audit folder; not <c>exports/</c> nor <c>backups/</c>), each whole, since every
-    /// file is written atomically. The archive's <c>manifest.json</c> lists each file's path, size and SHA-256.
-    /// Buffered writes are flushed first.
+    /// file is written atomically. Symbolic links in the store are never followed (nothing from outside the
+    /// store is archived): they are logged and listed in the manifest's <see cref="BackupManifest.SkippedLinks"/>.
+    /// The archive's <c>manifest.json</c> lists each file's path, size and SHA-256. Buffered writes are flushed first.
     /// </summary>
     /// <param name="path">Where to write the archive (must not exist); <c>null</c> for the backups folder.</param>
     /// <exception cref="IOException"><paramref name="path"/> already exists.</exception>
@@ -671,7 +670,7 @@ public sealed partial class MetadataStorage
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         long count = await _backend.CountAsync(cancellationToken).ConfigureAwait(false);
         var now = _options.TimeProvider.GetUtcNow();
-        string folder = path is null ? Path.Combine(StoragePath, BackupsFolderName) : Path.GetDirectoryName(Path.GetFullPath(path))!;
+        string folder = path is null ? Path.Combine(StoragePath, BackupArchive.BackupsFolderName) : Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(folder);
         if (path is not null && File.Exists(path)) throw new IOException($"The backup file '{Path.GetFullPath(path)}' already exists.");
         string temp = Path.Combine(folder, $"{FileMetadataBackend.TempFilePrefix}{Guid.NewGuid():N}.tmp");
@@ -679,6 +678,7 @@ public sealed partial class MetadataStorage
         try
         {
             IEnumerable<(string, string)> files;
+            List<string> links = [];
             if (_backend is ISnapshotCapableBackend snapshots)
             {
                 snapshotFolder = Path.Combine(Path.GetTempPath(), "ciaf-snapshot-" + Guid.NewGuid().ToString("N"));
@@ -688,9 +688,11 @@ public sealed partial class MetadataStorage
             }
             else
             {
-                files = StoreFiles();
+                (files, links) = BackupArchive.StoreFiles(StoragePath);
+                foreach (var link in links)
+                    _logger.LogWarning("Backup of {Store}: {Link} is a symbolic link; links are not followed, so it is not archived", StoragePath, link);
             }
-            await BackupArchive.WriteAsync(temp, Backend, count, now, files, cancellationToken).ConfigureAwait(false);
+            await BackupArchive.WriteAsync(temp, Backend, count, now, files, links, cancellationToken).ConfigureAwait(false);
             if (path is not null)
             {
                 string target = Path.GetFullPath(path);
@@ -732,89 +734,30 @@ public sealed partial class MetadataStorage
         }
     }
 
-    /// <summary>Every file of a file-backend store, lazily: not exports, backups, temporary files or write probes.</summary>
-    private IEnumerable<(string Relative, string Source)> StoreFiles()
-    {
-        string root = StoragePath;
-        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = false, AttributesToSkip = 0 };
-        foreach (var file in Directory.EnumerateFiles(root, "*", options).Order(StringComparer.Ordinal))
-        {
-            string relative = Path.GetRelativePath(root, file).Replace('\\', '/');
-            string top = relative.Split('/')[0];
-            string name = Path.GetFileName(file);
-            if (relative.Contains('/', StringComparison.Ordinal)
-                && (string.Equals(top, FileMetadataBackend.ExportsFolderName, StringComparison.OrdinalIgnoreCase)
-                    || string.Equals(top, BackupsFolderName, StringComparison.OrdinalIgnoreCase)))
-            {
-                continue;
-            }
-            // Not temporary files, write probes, nor the lock files (audit appends, state writes; held open while in use).
-            if (name.StartsWith(FileMetadataBackend.TempFilePrefix, StringComparison.Ordinal)
-                || name.StartsWith(".ciaf-write-probe-", StringComparison.Ordinal)
-                || name == ".lock")
-            {
-                continue;
-            }
-            yield return (relative, file);
-        }
-    }
-
     /// <summary>
     /// Restores a backup made by <see cref="Backup"/> into <paramref name="targetPath"/>, then open it with the
     /// backend the manifest names (<see cref="BackupManifest.Backend"/>). The archive is checked first, against
-    /// its manifest: a damaged backup (not a zip, no manifest, a missing or extra file, a size or SHA-256 that
-    /// differs, an entry whose path would leave the target) is refused with a message naming each problem, and
-    /// the target is not touched. The files are extracted beside the target and moved into place at the end.
+    /// its manifest: a damaged backup (not a zip, no valid manifest, an entry name twice, a missing or extra file,
+    /// a size or SHA-256 that differs, an entry whose path would leave the target) is refused with a message
+    /// naming the problem, and the target is not touched. Each file is extracted only up to the size its manifest
+    /// declares, and the first file that differs stops the restore. The files are extracted beside the target,
+    /// verified, and only then moved into place.
     /// </summary>
     /// <param name="backupPath">The backup archive.</param>
-    /// <param name="targetPath">The store folder to restore into; created if missing.</param>
-    /// <param name="overwrite">Replace a target folder that is not empty (its whole content goes); otherwise such a target is refused.</param>
+    /// <param name="targetPath">The store folder to restore into; created if missing. A symbolic link is refused.</param>
+    /// <param name="overwrite">Replace the data of a target folder that is not empty (its <c>backups/</c> and
+    /// <c>exports/</c> folders are kept; the old data is deleted only once the restored copy is in place);
+    /// otherwise such a target is refused. An archive lying in the target's data (outside those folders) is refused.</param>
     /// <returns>The manifest of the restored backup.</returns>
-    /// <exception cref="MetadataStorageException">The backup is damaged, or the target is not empty and <paramref name="overwrite"/> is false.</exception>
+    /// <exception cref="MetadataStorageException">The backup is damaged, the target is a symbolic link, or the target
+    /// is not empty and <paramref name="overwrite"/> is false.</exception>
     public static BackupManifest Restore(string backupPath, string targetPath, bool overwrite = false) =>
         SyncOverAsync.Run(RestoreAsync(backupPath, targetPath, overwrite));
 
     /// <inheritdoc cref="Restore"/>
-    public static async ValueTask<BackupManifest> RestoreAsync(string backupPath, string targetPath, bool overwrite = false,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(backupPath);
-        ArgumentException.ThrowIfNullOrWhiteSpace(targetPath);
-        string backup = Path.GetFullPath(backupPath);
-        string target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(targetPath));
-        if (File.Exists(target)) throw new MetadataStorageException($"Cannot restore into '{target}': it is a file.") { Path = target };
-        bool occupied = Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any();
-        if (occupied && !overwrite)
-        {
-            throw new MetadataStorageException(
-                $"Refusing to restore into '{target}': the folder is not empty. Choose an empty folder, or pass overwrite: true to replace its content.")
-            { Path = target };
-        }
-        string parent = Path.GetDirectoryName(target) ?? throw new ArgumentException("The target cannot be a root folder.", nameof(targetPath));
-        Directory.CreateDirectory(parent);
-        string staging = Path.Combine(parent, $".{Path.GetFileName(target)}.restore-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(staging);
-        try
-        {
-            var manifest = await BackupArchive.ExtractVerifiedAsync(backup, staging, cancellationToken).ConfigureAwait(false);
-            if (Directory.Exists(target))
-            {
-                string old = Path.Combine(parent, $".{Path.GetFileName(target)}.replaced-{Guid.NewGuid():N}");
-                Directory.Move(target, old);
-                Directory.Move(staging, target);
-                Directory.Delete(old, recursive: true);
-            }
-            else
-            {
-                Directory.Move(staging, target);
-            }
-            return manifest;
-        }
-        finally
-        {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-        }
-    }
+    public static ValueTask<BackupManifest> RestoreAsync(string backupPath, string targetPath, bool overwrite = false,
+        CancellationToken cancellationToken = default) =>
+        BackupRestore.RestoreAsync(backupPath, targetPath, overwrite, cancellationToken);
 
     // ------------------------------------------------------------------ integrity
 

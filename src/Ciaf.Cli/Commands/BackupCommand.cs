@@ -40,6 +40,7 @@ internal static class BackupCommand
                     ["record_count"] = manifest?.RecordCount,
                     ["files"] = manifest?.Files.Count,
                     ["size_bytes"] = size,
+                    ["skipped_links"] = manifest is null ? null : new JsonArray([.. manifest.SkippedLinks.Select(l => JsonValue.Create(l))]),
                 });
             }
             else
@@ -49,6 +50,8 @@ internal static class BackupCommand
                 {
                     context.Note(string.Create(CultureInfo.InvariantCulture,
                         $"{manifest.Backend} backup: {manifest.RecordCount} record(s), {manifest.Files.Count} file(s), {size} bytes. Restore with: ciaf restore \"{path}\" --target <folder>"));
+                    foreach (var link in manifest.SkippedLinks)
+                        context.Note($"Not archived: '{link}' is a symbolic link (links are never followed, so nothing outside the store is backed up).");
                 }
             }
             return ExitCodes.Success;

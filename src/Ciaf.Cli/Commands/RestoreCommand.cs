@@ -22,16 +22,17 @@ internal static class RestoreCommand
             Required = true,
             HelpName = "path",
         };
-        var overwrite = new Option<bool>("--overwrite") { Description = "Replace the whole content of a target folder that is not empty." };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace the store's data in a target folder that is not empty (its backups/ and exports/ folders are kept)." };
         var command = new Command("restore", "Restore a backup into a store folder, after checking every file against its manifest.") { backup, target, overwrite };
         app.Bind(command, async (context, parse) =>
         {
             string archive = context.Host.FullPath(parse.GetValue(backup)!);
             string folder = context.Host.FullPath(parse.GetValue(target)!);
             bool replace = parse.GetValue(overwrite);
-            if (!replace && Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
+            // A link is left to the library, which refuses it whatever --overwrite says.
+            if (!replace && new FileInfo(folder).LinkTarget is null && Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
             {
-                throw new CliException($"Refusing to restore into '{folder}': the folder is not empty. Choose an empty folder, or pass --overwrite to replace its content.");
+                throw new CliException($"Refusing to restore into '{folder}': the folder is not empty. Choose an empty folder, or pass --overwrite to replace its data (its backups/ and exports/ folders are kept).");
             }
             // The files are extracted beside the target and moved into place at the end: cancelling leaves the target as it was.
             var manifest = await LongWork.RunAsync(context, "Restoring", "files", null,

@@ -29,4 +29,10 @@ public sealed record BackupManifest
 
     /// <summary>Every file of the backup (the manifest itself aside).</summary>
     public IReadOnlyList<BackupManifestFile> Files { get; init; } = [];
+
+    /// <summary>
+    /// Symbolic links (and other reparse points) found in the store and not archived, as paths relative to the
+    /// store folder: a backup never follows a link, so it holds nothing from outside the store.
+    /// </summary>
+    public IReadOnlyList<string> SkippedLinks { get; init; } = [];
 }
