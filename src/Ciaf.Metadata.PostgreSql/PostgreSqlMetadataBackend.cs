@@ -42,7 +42,6 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, IGuard
     public const string BackendName = PostgreSqlBackend.Name;
 
     private const int PageSize = 250;
-    private const int MaxBackoffMs = 2_000;
 
     private static readonly string[] SizedTables = ["metadata", "compliance_events", "audit_trail", "ciaf_state", PostgreSqlSchema.VersionTable];
 
@@ -50,6 +49,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, IGuard
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgreSqlSchema _schema;
     private readonly TimeSpan _retryTimeout;
+    private readonly TransientRetry _retry;
     private readonly string _target;
     private int _disposed;
 
@@ -116,6 +116,13 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, IGuard
         _target = string.Create(CultureInfo.InvariantCulture,
             $"postgresql://{builder.Host}:{builder.Port}/{builder.Database} (schema {_schema.Name})");
         _dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
+        _retry = StoreRetryPolicy.Transient(PostgreSqlTransientErrors.IsTransient, _retryTimeout,
+            firstDelay: TimeSpan.FromMilliseconds(50), maxDelay: TimeSpan.FromSeconds(2), (operation, ex, attempt, delay) =>
+            {
+                PostgreSqlLog.Transient(context.Logger, _target, operation, PostgreSqlTransientErrors.Describe(ex), attempt, (int)delay.TotalMilliseconds);
+                // After a restart every idle pooled connection is dead: drop them all rather than fail on each in turn.
+                _dataSource.Clear();
+            });
         try
         {
             RunBlocking("apply schema migrations", Migrate);
@@ -747,53 +754,15 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, IGuard
 
     private static bool IsStorageError(Exception ex) => ex is NpgsqlException or IOException or TimeoutException;
 
-    private static int Backoff(int attempt)
-    {
-        int delay = (int)Math.Min(MaxBackoffMs, 50 * Math.Pow(2, Math.Min(attempt - 1, 10)));
-        return delay + Random.Shared.Next(0, delay / 2 + 1); // jitter: processes hit by one restart don't retry in lockstep
-    }
-
-    private async ValueTask<T> RetryAsync<T>(string operation, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
-    {
-        var elapsed = Stopwatch.StartNew();
-        for (int attempt = 1; ; attempt++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            try
-            {
-                return await action(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (PostgreSqlTransientErrors.IsTransient(ex) && elapsed.Elapsed < _retryTimeout && !cancellationToken.IsCancellationRequested)
-            {
-                int delay = Backoff(attempt);
-                PostgreSqlLog.Transient(_context.Logger, _target, operation, PostgreSqlTransientErrors.Describe(ex), attempt, delay);
-                // After a restart every idle pooled connection is dead: drop them all rather than fail on each in turn.
-                _dataSource.Clear();
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    private ValueTask<T> RetryAsync<T>(string operation, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
+        _retry.ExecuteAsync(operation, async token => await action(token).ConfigureAwait(false), cancellationToken);
 
     // The constructor cannot await; it uses the same policy, sleeping.
-    private void RunBlocking(string operation, Action action)
+    private void RunBlocking(string operation, Action action) => _retry.Execute(operation, () =>
     {
-        var elapsed = Stopwatch.StartNew();
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                action();
-                return;
-            }
-            catch (Exception ex) when (PostgreSqlTransientErrors.IsTransient(ex) && elapsed.Elapsed < _retryTimeout)
-            {
-                int delay = Backoff(attempt);
-                PostgreSqlLog.Transient(_context.Logger, _target, operation, PostgreSqlTransientErrors.Describe(ex), attempt, delay);
-                _dataSource.Clear();
-                Thread.Sleep(delay);
-            }
-        }
-    }
+        action();
+        return true;
+    });
 
     private MetadataStorageException Failure(string operation, string? recordId, Exception ex, int batchSize = 0)
     {

@@ -52,7 +52,6 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IRecordSca
     // consumes results (a long-lived snapshot would stop WAL checkpoints), and skipped rows (corrupt, or
     // filtered again in memory) never cut a limited result short.
     private const int PageSize = 512;
-    private const int MaxBackoffMs = 1_000;
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
     private const int SqliteCorrupt = 11;
@@ -60,6 +59,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IRecordSca
 
     private readonly BackendContext _context;
     private readonly TimeSpan _busyTimeout;
+    private readonly TransientRetry _retry;
     private readonly int _busyTimeoutMs;
     private readonly string _readConnectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -109,6 +109,10 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IRecordSca
         _busyTimeoutMs = (int)Math.Min(int.MaxValue, context.BusyTimeout.TotalMilliseconds);
         StoragePath = Path.GetFullPath(context.StoragePath);
         DbPath = Path.Combine(StoragePath, DatabaseFileName);
+        // Busy and locked are the transient errors: another connection holds the lock, until the busy timeout.
+        _retry = StoreRetryPolicy.Transient(ex => ex is SqliteException sqlite && IsBusy(sqlite), _busyTimeout,
+            firstDelay: TimeSpan.FromMilliseconds(10), maxDelay: TimeSpan.FromSeconds(1),
+            (operation, _, attempt, delay) => SqliteLog.Busy(context.Logger, DbPath, operation, attempt, (int)delay.TotalMilliseconds));
         EnsureWritableFolder();
 
         // Microsoft.Data.Sqlite also retries SQLITE_BUSY itself until the command timeout (whole seconds).
@@ -950,51 +954,17 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IRecordSca
 
     private static bool IsBusy(SqliteException ex) => (ex.SqliteErrorCode & 0xFF) is SqliteBusy or SqliteLocked;
 
-    private static int Backoff(int attempt)
-    {
-        int delay = (int)Math.Min(MaxBackoffMs, 5 * Math.Pow(2, Math.Min(attempt, 16)));
-        return delay + Random.Shared.Next(0, delay / 2 + 1); // jitter: contending processes don't retry in lockstep
-    }
 
-    private async ValueTask<T> WithRetryAsync<T>(string operation, Func<T> action, CancellationToken cancellationToken, bool offload = false)
-    {
-        var elapsed = Stopwatch.StartNew();
-        for (int attempt = 1; ; attempt++)
+    // Microsoft.Data.Sqlite is synchronous. A write may wait (busy timeout) for another process's lock and then
+    // fsyncs, so with offload it runs on the thread pool, never on the caller's thread.
+    private ValueTask<T> WithRetryAsync<T>(string operation, Func<T> action, CancellationToken cancellationToken, bool offload = false) =>
+        _retry.ExecuteAsync(operation, async token =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            try
-            {
-                // Microsoft.Data.Sqlite is synchronous. A write may wait (busy timeout) for another process's lock
-                // and then fsyncs, so it runs on the thread pool, never on the caller's thread.
-                return offload ? await Task.Run(action, cancellationToken).ConfigureAwait(false) : action();
-            }
-            catch (SqliteException ex) when (IsBusy(ex) && elapsed.Elapsed < _busyTimeout)
-            {
-                int delay = Backoff(attempt);
-                SqliteLog.Busy(_context.Logger, DbPath, operation, attempt, delay);
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+            token.ThrowIfCancellationRequested();
+            return offload ? await Task.Run(action, token).ConfigureAwait(false) : action();
+        }, cancellationToken);
 
-    // The constructor cannot await; it uses the same policy, sleeping.
-    private T RunWithRetryBlocking<T>(string operation, Func<T> action)
-    {
-        var elapsed = Stopwatch.StartNew();
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return action();
-            }
-            catch (SqliteException ex) when (IsBusy(ex) && elapsed.Elapsed < _busyTimeout)
-            {
-                int delay = Backoff(attempt);
-                SqliteLog.Busy(_context.Logger, DbPath, operation, attempt, delay);
-                Thread.Sleep(delay);
-            }
-        }
-    }
+    private T RunWithRetryBlocking<T>(string operation, Func<T> action) => _retry.Execute(operation, action);
 
     private MetadataStorageException Failure(string operation, string? recordId, SqliteException ex, int batchSize = 0)
     {
