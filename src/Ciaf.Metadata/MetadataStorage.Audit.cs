@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Storage;
 
@@ -45,8 +44,4 @@ public sealed partial class MetadataStorage
     public ValueTask<string> ExportAuditTrailAsync(string format = "jsonl", string? outputPath = null, AuditQuery? filter = null,
         CancellationToken cancellationToken = default)
         => _auditTrail.ExportAsync(format, outputPath, filter, FlushAsync, cancellationToken);
-
-    // For the Transfer partial until it moves into its services.
-    internal void Audit(string action, string? parentId, JsonObject? details, string? id = null, DateTimeOffset? at = null) =>
-        _core.Audit(action, parentId, details, id, at);
 }

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
+using Ciaf.Metadata.Transfer;
 using Microsoft.Extensions.Logging;
 
 namespace Ciaf.Metadata;
@@ -11,7 +12,7 @@ namespace Ciaf.Metadata;
 public sealed partial class MetadataStorage
 {
     /// <summary>The export formats this version writes: <c>json</c>, <c>jsonl</c>, <c>csv</c>, <c>xml</c>, <c>parquet</c>.</summary>
-    public static IReadOnlyList<string> ExportFormats { get; } = ["json", "jsonl", "csv", "xml", "parquet"];
+    public static IReadOnlyList<string> ExportFormats => Exporter.RecordFormats;
 
     /// <summary>
     /// Exports every record of a model (or of the store when <paramref name="modelName"/> is <c>null</c>), with
@@ -50,18 +51,7 @@ public sealed partial class MetadataStorage
     /// <param name="outputPath">Where to write (replaced if it exists); <c>null</c> for the exports folder.</param>
     /// <param name="progress">Told how many records have been written so far.</param>
     /// <param name="cancellationToken">Cancels the export; the partial temporary file is removed.</param>
-    public async ValueTask<string> ExportMetadataAsync(string? modelName, string format, string? outputPath, IProgress<long>? progress,
+    public ValueTask<string> ExportMetadataAsync(string? modelName, string format, string? outputPath, IProgress<long>? progress,
         CancellationToken cancellationToken = default)
-    {
-        if (modelName is not null) NameRules.Validate(modelName, nameof(modelName));
-        format = (format ?? string.Empty).Trim().ToLowerInvariant();
-        if (!ExportFormats.Contains(format))
-            throw new ArgumentException($"Unknown export format '{format}'. Valid: {string.Join(", ", ExportFormats)}.", nameof(format));
-        ThrowIfDisposed();
-        // Records are exported as stored: encrypted sensitive values stay encrypted, so the export leaks
-        // nothing and every exported hash verifies (and re-imports) without the key.
-        string path = await ExportRecordsAsync(modelName, format, outputPath, progress, cancellationToken).ConfigureAwait(false);
-        if (_options.AuditAllAccess) Audit(AuditActions.Export, null, new JsonObject { ["kind"] = "metadata", ["model_name"] = modelName, ["format"] = format, ["path"] = path });
-        return path;
-    }
+        => _exporter.ExportRecordsAsync(modelName, format, outputPath, progress, cancellationToken);
 }

@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Configuration;
 using Ciaf.Metadata.Retention;
+using Ciaf.Metadata.Transfer;
+using Ciaf.Metadata.Verification;
 using Ciaf.Metadata.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -28,6 +30,11 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
     private readonly RetentionService _retention;
     private readonly AutoCleanup? _autoCleanup;
     private readonly AuditTrail _auditTrail;
+    private readonly Exporter _exporter;
+    private readonly Importer _importer;
+    private readonly Migrator _migrator;
+    private readonly BackupService _backup;
+    private readonly Verifier _verifier;
 
     /// <summary>Opens (or creates) a store that writes immediately: each save is durable when it returns.</summary>
     /// <param name="storagePath">The store folder (created if missing).</param>
@@ -103,14 +110,13 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
         _core = new StoreCore(builder.Options, openBackend);
         _retention = new RetentionService(_core);
         _auditTrail = new AuditTrail(_core);
+        _exporter = new Exporter(_core);
+        _importer = new Importer(_core);
+        _migrator = new Migrator(_core);
+        _backup = new BackupService(_core);
+        _verifier = new Verifier(_core);
         _autoCleanup = builder.Options.AutoCleanup ? new AutoCleanup(_retention, _core) : null;
     }
-
-    // The core's parts the capability partials still use directly (Transfer: export, import, migration, backup, verify).
-    private IMetadataBackend _backend => _core.Backend;
-    private MetadataStorageOptions _options => _core.Options;
-    private ILogger _logger => _core.Logger;
-    private PendingWrites _pending => _core.Pending;
 
     /// <summary>The backend name (<c>json</c>, <c>sqlite</c>, ...).</summary>
     public string Backend => _core.Backend.Name;
@@ -230,9 +236,7 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
     /// <inheritdoc cref="Flush"/>
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
-        ThrowIfDisposed();
-        await _core.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-        await _core.FlushAuditAsync(cancellationToken).ConfigureAwait(false);
+        await _core.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Counters and sizes: writes, write and read latency (mean, p95), records, bytes on disk.</summary>

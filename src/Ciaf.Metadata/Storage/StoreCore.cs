@@ -132,6 +132,44 @@ internal sealed class StoreCore
     public ValueTask WriteAsync(WriteBatch batch, CancellationToken cancellationToken) =>
         Writer.WriteAsync(batch.User is null ? batch with { User = ActingUser } : batch, cancellationToken);
 
+    /// <summary>Returns once every write made before the call is durable, and every audit entry queued so far.</summary>
+    /// <exception cref="MetadataStorageException">Some buffered writes or audit entries could not be made durable.</exception>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        await Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await FlushAuditAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes fully-formed records and events (ids, timestamps and hashes kept: imports, migrations) through the ordered
+    /// write point, as a save would: durable on return in immediate mode, queued in buffered mode. Names are validated;
+    /// validators, hashing and the size limit are not applied. Idempotent by id (the backends upsert).
+    /// </summary>
+    /// <exception cref="ArgumentException">A record has no id or an invalid name; nothing is written.</exception>
+    public async ValueTask WriteStoredAsync(IReadOnlyList<MetadataRecord> records, IReadOnlyList<ComplianceEvent> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(events);
+        ThrowIfDisposed();
+        foreach (var record in records)
+        {
+            if (record is null || string.IsNullOrWhiteSpace(record.Id)) throw new ArgumentException("A record to write has no id.", nameof(records));
+            if (Transfer.RecordChecks.NameProblem(record) is { } problem) throw new ArgumentException($"Record '{record.Id}': {problem}.", nameof(records));
+        }
+        foreach (var ev in events)
+        {
+            if (ev is null || string.IsNullOrWhiteSpace(ev.Id) || string.IsNullOrWhiteSpace(ev.Framework))
+                throw new ArgumentException("A compliance event to write has no id or framework.", nameof(events));
+        }
+        if (records.Count + events.Count == 0) return;
+        await WriteAsync(new WriteBatch(records, events), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The sensitive fields <paramref name="record"/> holds in plaintext, when this store encrypts them; empty otherwise.</summary>
+    public IReadOnlyCollection<string> PlaintextSensitiveFields(MetadataRecord record) =>
+        Options.EncryptSensitiveData && Cipher is not null ? Cipher.PlaintextFields(record.Metadata) : [];
+
     /// <summary>A new record from an entry: names checked, validators run, sensitive values encrypted, size limited, timestamped and hashed.</summary>
     /// <exception cref="ArgumentException">A name breaks a rule, or the payload cannot be serialized or is too large.</exception>
     /// <exception cref="MetadataValidationException">A validator rejected the payload.</exception>
