@@ -18,7 +18,12 @@ namespace Ciaf.Metadata.Hashing;
 /// </summary>
 public static class MetadataConverter
 {
-    private const int MaxDepth = 64;
+    /// <summary>
+    /// How deeply stored metadata may nest, counting the metadata object itself as one level and every object or
+    /// array inside it as one more. Saves refuse deeper metadata and every backend's reader refuses it too
+    /// (<see cref="CheckStoredDepth"/>), so whatever is saved can be read back on any backend.
+    /// </summary>
+    public const int MaxDepth = 64;
 
     // Read-only options cache each type's contract: on mutable options GetTypeInfo builds it anew every call
     // (measured ~19 µs per anonymous type, ~200 µs for a payload with a dozen nested objects).
@@ -41,9 +46,30 @@ public static class MetadataConverter
     {
         if (metadata is null) return [];
         var node = Convert(metadata, new Walk(paramName), 0);
-        return node as JsonObject ?? throw new ArgumentException(
+        var obj = node as JsonObject ?? throw new ArgumentException(
             $"The {paramName} must be an object (a dictionary, anonymous object, POCO or JSON object); got {Describe(metadata)}.", paramName);
+        // A JsonNode or JsonElement payload is copied whole, past the walk's own depth guard: measure the result.
+        if (Deeper(obj, MaxDepth))
+            throw new ArgumentException($"The {paramName} cannot be stored: it nests deeper than {MaxDepth} levels (objects and arrays, the metadata object included).", paramName);
+        return obj;
     }
+
+    /// <summary>Refuses stored metadata that nests deeper than <see cref="MaxDepth"/> levels, as a save would have.</summary>
+    /// <exception cref="FormatException">The metadata nests too deeply.</exception>
+    public static void CheckStoredDepth(JsonObject metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (Deeper(metadata, MaxDepth))
+            throw new FormatException($"the metadata nests deeper than {MaxDepth} levels, the limit a save enforces");
+    }
+
+    /// <summary>Whether <paramref name="node"/> holds more than <paramref name="levels"/> levels of objects and arrays (a flat object is one).</summary>
+    private static bool Deeper(JsonNode? node, int levels) => node switch
+    {
+        JsonObject obj => levels == 0 || obj.Any(p => Deeper(p.Value, levels - 1)),
+        JsonArray arr => levels == 0 || arr.Any(child => Deeper(child, levels - 1)),
+        _ => false,
+    };
 
     /// <summary>Converts any value to a detached JSON node, as <see cref="ToJsonObject"/> does for its members.</summary>
     /// <exception cref="ArgumentException">The value cannot be serialized.</exception>
@@ -201,8 +227,10 @@ public static class MetadataConverter
         return obj;
     }
 
+    // Through PythonJson, which keeps lone surrogates and NaN as Python reads them and nests as deep as any
+    // element can (the depth limit is measured on the result).
     private static JsonNode? FromElement(JsonElement element) =>
-        element.ValueKind == JsonValueKind.Undefined ? null : JsonNode.Parse(element.GetRawText());
+        element.ValueKind == JsonValueKind.Undefined ? null : PythonJson.Parse(element.GetRawText());
 
     private static string Describe(object value) => value switch
     {
