@@ -84,7 +84,7 @@ public static class MetadataConverter
         switch (value)
         {
             case null: return null;
-            case JsonNode node: return node.DeepClone();
+            case JsonNode node: return Copy(node, walk);
             case JsonElement element: return FromElement(element);
             case JsonDocument document: return FromElement(document.RootElement);
             case string s: return JsonValue.Create(s);
@@ -225,6 +225,31 @@ public static class MetadataConverter
             obj[property.Name] = walk.Child(property.Name, propertyValue, depth);
         }
         return obj;
+    }
+
+    /// <summary>
+    /// A deep copy of a caller's node. A string System.Text.Json parsed from a lone surrogate's escape (<c>"\ud800"</c>,
+    /// which Python writes) throws when its value is read, so it is decoded here as Python decodes it; a property name
+    /// holding one cannot be read at all and is refused.
+    /// </summary>
+    private static JsonNode? Copy(JsonNode? node, Walk walk)
+    {
+        try
+        {
+            return node switch
+            {
+                JsonObject obj => new JsonObject(obj.Select(p => KeyValuePair.Create(p.Key, Copy(p.Value, walk)))),
+                JsonArray arr => new JsonArray([.. arr.Select(child => Copy(child, walk))]),
+                JsonValue v when v.TryGetValue(out JsonElement e) && e.ValueKind == JsonValueKind.String
+                    && System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(e).Contains((byte)'\\') =>
+                    PythonJson.Parse(e.GetRawText()),
+                _ => node?.DeepClone(),
+            };
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw walk.Fail("a property name holds a lone UTF-16 surrogate that System.Text.Json cannot read (parse the JSON with PythonJson.Parse instead)", ex);
+        }
     }
 
     // Through PythonJson, which keeps lone surrogates and NaN as Python reads them and nests as deep as any

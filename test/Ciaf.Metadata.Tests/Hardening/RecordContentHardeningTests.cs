@@ -93,6 +93,31 @@ public sealed class RecordContentHardeningTests : IDisposable
         Assert.True(storage.Verify().IsValid);
     }
 
+    [Theory]
+    [InlineData("json")]
+    [InlineData("pickle")]
+    public void SaveMetadata_JsonNodeParsedBySystemTextJsonWithLoneSurrogate_RoundTrips(string backend)
+    {
+        using var storage = Open("store", backend);
+
+        string id = storage.SaveMetadata("m", "s", "e", JsonNode.Parse("""{"a": "\ud800", "b": ["\udc00x"]}"""));
+
+        var record = storage.GetMetadata(id)!;
+        Assert.Equal(LoneSurrogate, record.Metadata["a"]!.GetValue<string>());
+        Assert.Equal(PythonJson.Hash(new JsonObject { ["a"] = LoneSurrogate, ["b"] = new JsonArray("\udc00x") }), record.MetadataHash);
+        Assert.True(storage.Verify().IsValid);
+    }
+
+    [Fact]
+    public void SaveMetadata_SystemTextJsonKeyWithLoneSurrogate_IsRefusedClearly()
+    {
+        using var storage = Open("store");
+
+        var ex = Assert.Throws<ArgumentException>(() => storage.SaveMetadata("m", "s", "e", JsonNode.Parse("""{"\ud800": 1}""")));
+
+        Assert.Contains("lone UTF-16 surrogate", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void WholeStoreOperations_PythonWrittenLoneSurrogateRecord_ReadAndProcessed()
     {
