@@ -138,6 +138,9 @@ public sealed class RecordContentHardeningTests : IDisposable
             string path = storage.ExportMetadata(format: format, outputPath: _folder.Combine("export." + format));
             Assert.True(new FileInfo(path).Length > 0, format);
         }
+        Assert.Contains("\\ud800", File.ReadAllText(_folder.Combine("export.jsonl")), StringComparison.Ordinal);
+        Assert.Contains("\\ud800", File.ReadAllText(_folder.Combine("export.xml")), StringComparison.Ordinal);
+        Assert.Contains("\ufffd", File.ReadAllText(_folder.Combine("export.csv")), StringComparison.Ordinal);
         using var target = Open("migrated", "sqlite");
         var migration = storage.MigrateTo(target);
         Assert.Equal(2, migration.RecordsCopied);
