@@ -85,8 +85,8 @@ public static class MetadataConverter
         {
             case null: return null;
             case JsonNode node: return Copy(node, walk);
-            case JsonElement element: return FromElement(element);
-            case JsonDocument document: return FromElement(document.RootElement);
+            case JsonElement element: return FromElement(element, walk);
+            case JsonDocument document: return FromElement(document.RootElement, walk);
             case string s: return JsonValue.Create(s);
             case bool b: return JsonValue.Create(b);
             case char c: return JsonValue.Create(c.ToString());
@@ -252,10 +252,20 @@ public static class MetadataConverter
         }
     }
 
-    // Through PythonJson, which keeps lone surrogates and NaN as Python reads them and nests as deep as any
-    // element can (the depth limit is measured on the result).
-    private static JsonNode? FromElement(JsonElement element) =>
-        element.ValueKind == JsonValueKind.Undefined ? null : PythonJson.Parse(element.GetRawText());
+    // Through PythonJson, which keeps lone surrogates and NaN as Python reads them (the depth limit is measured
+    // on the result; only an element of a document parsed with a raised MaxDepth can exceed the parser's bound).
+    private static JsonNode? FromElement(JsonElement element, Walk walk)
+    {
+        if (element.ValueKind == JsonValueKind.Undefined) return null;
+        try
+        {
+            return PythonJson.Parse(element.GetRawText());
+        }
+        catch (JsonException ex)
+        {
+            throw walk.Fail($"it nests deeper than {MaxDepth} levels ({ex.Message})", ex);
+        }
+    }
 
     private static string Describe(object value) => value switch
     {

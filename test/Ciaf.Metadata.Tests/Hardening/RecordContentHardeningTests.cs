@@ -203,8 +203,12 @@ public sealed class RecordContentHardeningTests : IDisposable
         using var storage = Open("store");
 
         Assert.Throws<ArgumentException>(() => storage.SaveMetadata("m", "s", "e", Nested(255)));
-        Assert.Throws<ArgumentException>(() => storage.SaveMetadata("m", "s", "e", System.Text.Json.JsonDocument.Parse(Nested(255).ToJsonString(),
-            new System.Text.Json.JsonDocumentOptions { MaxDepth = 300 }).RootElement));
+        foreach (int levels in new[] { 255, 1000 })
+        {
+            var element = System.Text.Json.JsonDocument.Parse(Nested(levels).ToJsonString(), new System.Text.Json.JsonDocumentOptions { MaxDepth = 2000 }).RootElement;
+            var ex = Assert.Throws<ArgumentException>(() => storage.SaveMetadata("m", "s", "e", element));
+            Assert.Contains($"{MetadataConverter.MaxDepth} levels", ex.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -237,5 +241,66 @@ public sealed class RecordContentHardeningTests : IDisposable
         Assert.Null(storage.GetMetadata("too-deep"));
         string export = storage.ExportMetadata(format: "jsonl", outputPath: _folder.Combine("export.jsonl"));
         Assert.Single(File.ReadAllLines(export));
+    }
+}
+
+/// <summary>The depth limit and lone surrogates on PostgreSQL, whose <c>metadata_text</c> is the source of truth.</summary>
+[Collection(Backends.PostgreSql.PostgreSqlCollection.Name)]
+public sealed class PostgreSqlRecordContentHardeningTests(Backends.PostgreSql.PostgreSqlServer server) : IDisposable
+{
+    private readonly TempDirectory _folder = new();
+    private readonly string _connectionString = server.NewSchemaConnectionString();
+
+    public void Dispose() => _folder.Dispose();
+
+    private Ciaf.Metadata.PostgreSql.PostgreSqlMetadataBackend Open(List<string> corrupt) => new(new BackendContext
+    {
+        StoragePath = _folder.Path,
+        ConnectionString = _connectionString,
+        ReportCorrupt = (location, _) => corrupt.Add(location),
+    }, new Ciaf.Metadata.PostgreSql.PostgreSqlBackendOptions());
+
+    private static JsonObject Nested(int levels)
+    {
+        var root = new JsonObject { ["leaf"] = "\ud800" };
+        for (int i = 1; i < levels; i++) root = new JsonObject { ["n"] = root };
+        return root;
+    }
+
+    [Fact]
+    public async Task GetAsync_AtTheLimitWithALoneSurrogate_ReadsBackExactly()
+    {
+        var corrupt = new List<string>();
+        await using var backend = Open(corrupt);
+        var record = SampleRecords.Create(metadata: Nested(MetadataConverter.MaxDepth));
+
+        await backend.WriteAsync([record]);
+        var read = await backend.GetAsync(record.Id);
+
+        Assert.NotNull(read);
+        Assert.Equal(PythonJson.Canonical(record.Metadata), PythonJson.Canonical(read.Metadata));
+        Assert.Empty(corrupt);
+    }
+
+    [Fact]
+    public async Task GetAsync_MetadataTextDeeperThanTheLimit_IsReportedCorrupt()
+    {
+        var corrupt = new List<string>();
+        await using var backend = Open(corrupt);
+        var record = SampleRecords.Create();
+        await backend.WriteAsync([record]);
+        string schema = new Npgsql.NpgsqlConnectionStringBuilder(_connectionString).SearchPath!;
+        using (var connection = server.OpenConnection(_connectionString))
+        using (var command = new Npgsql.NpgsqlCommand($"UPDATE \"{schema}\".metadata SET metadata_text = $1 WHERE id = $2", connection))
+        {
+            command.Parameters.AddWithValue(PythonJson.Canonical(Nested(MetadataConverter.MaxDepth + 1)));
+            command.Parameters.AddWithValue(record.Id);
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+
+        var read = await backend.GetAsync(record.Id);
+
+        Assert.Null(read);
+        Assert.Single(corrupt);
     }
 }
