@@ -95,6 +95,26 @@ public sealed class RecordContentHardeningTests : IDisposable
 
     [Theory]
     [InlineData("json")]
+    [InlineData("sqlite")]
+    [InlineData("pickle")]
+    public void SaveMetadata_LoneSurrogateCompressed_RoundTripsWithPythonsHash(string backend)
+    {
+        using var storage = new MetadataStorage(new MetadataStorageOptions
+        {
+            StoragePath = _folder.Combine("store"), Backend = backend, EnableCompression = true, CompressionThresholdBytes = 16,
+        });
+        var metadata = new JsonObject { ["a"] = LoneSurrogate + new string('x', 100), ["b"] = "\udfff" };
+
+        string id = storage.SaveMetadata("m", "s", "e", metadata);
+
+        var record = storage.GetMetadata(id)!;
+        Assert.Equal(PythonJson.Canonical(metadata), PythonJson.Canonical(record.Metadata));
+        Assert.Equal(PythonJson.Hash(metadata), record.MetadataHash);
+        Assert.True(storage.Verify().IsValid);
+    }
+
+    [Theory]
+    [InlineData("json")]
     [InlineData("pickle")]
     public void SaveMetadata_JsonNodeParsedBySystemTextJsonWithLoneSurrogate_RoundTrips(string backend)
     {
