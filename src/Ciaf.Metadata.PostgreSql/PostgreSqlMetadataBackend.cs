@@ -684,6 +684,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, IGuard
             {
                 throw new FormatException("metadata_text is not valid JSON: " + ex.Message, ex);
             }
+            MetadataConverter.CheckStoredDepth(metadata);
             string? version = PostgreSqlText.Decode(row[2] as string);
             return new MetadataRecord(
                 (string)row[0]!,

@@ -18,7 +18,12 @@ namespace Ciaf.Metadata.Hashing;
 /// </summary>
 public static class MetadataConverter
 {
-    private const int MaxDepth = 64;
+    /// <summary>
+    /// How deeply stored metadata may nest, counting the metadata object itself as one level and every object or
+    /// array inside it as one more. Saves refuse deeper metadata and every backend's reader refuses it too
+    /// (<see cref="CheckStoredDepth"/>), so whatever is saved can be read back on any backend.
+    /// </summary>
+    public const int MaxDepth = 64;
 
     // Read-only options cache each type's contract: on mutable options GetTypeInfo builds it anew every call
     // (measured ~19 µs per anonymous type, ~200 µs for a payload with a dozen nested objects).
@@ -41,9 +46,30 @@ public static class MetadataConverter
     {
         if (metadata is null) return [];
         var node = Convert(metadata, new Walk(paramName), 0);
-        return node as JsonObject ?? throw new ArgumentException(
+        var obj = node as JsonObject ?? throw new ArgumentException(
             $"The {paramName} must be an object (a dictionary, anonymous object, POCO or JSON object); got {Describe(metadata)}.", paramName);
+        // A JsonNode or JsonElement payload is copied whole, past the walk's own depth guard: measure the result.
+        if (Deeper(obj, MaxDepth))
+            throw new ArgumentException($"The {paramName} cannot be stored: it nests deeper than {MaxDepth} levels (objects and arrays, the metadata object included).", paramName);
+        return obj;
     }
+
+    /// <summary>Refuses stored metadata that nests deeper than <see cref="MaxDepth"/> levels, as a save would have.</summary>
+    /// <exception cref="FormatException">The metadata nests too deeply.</exception>
+    public static void CheckStoredDepth(JsonObject metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (Deeper(metadata, MaxDepth))
+            throw new FormatException($"the metadata nests deeper than {MaxDepth} levels, the limit a save enforces");
+    }
+
+    /// <summary>Whether <paramref name="node"/> holds more than <paramref name="levels"/> levels of objects and arrays (a flat object is one).</summary>
+    private static bool Deeper(JsonNode? node, int levels) => node switch
+    {
+        JsonObject obj => levels == 0 || obj.Any(p => Deeper(p.Value, levels - 1)),
+        JsonArray arr => levels == 0 || arr.Any(child => Deeper(child, levels - 1)),
+        _ => false,
+    };
 
     /// <summary>Converts any value to a detached JSON node, as <see cref="ToJsonObject"/> does for its members.</summary>
     /// <exception cref="ArgumentException">The value cannot be serialized.</exception>
@@ -58,9 +84,9 @@ public static class MetadataConverter
         switch (value)
         {
             case null: return null;
-            case JsonNode node: return node.DeepClone();
-            case JsonElement element: return FromElement(element);
-            case JsonDocument document: return FromElement(document.RootElement);
+            case JsonNode node: return Copy(node, walk);
+            case JsonElement element: return FromElement(element, walk);
+            case JsonDocument document: return FromElement(document.RootElement, walk);
             case string s: return JsonValue.Create(s);
             case bool b: return JsonValue.Create(b);
             case char c: return JsonValue.Create(c.ToString());
@@ -201,8 +227,45 @@ public static class MetadataConverter
         return obj;
     }
 
-    private static JsonNode? FromElement(JsonElement element) =>
-        element.ValueKind == JsonValueKind.Undefined ? null : JsonNode.Parse(element.GetRawText());
+    /// <summary>
+    /// A deep copy of a caller's node. A string System.Text.Json parsed from a lone surrogate's escape (<c>"\ud800"</c>,
+    /// which Python writes) throws when its value is read, so it is decoded here as Python decodes it; a property name
+    /// holding one cannot be read at all and is refused.
+    /// </summary>
+    private static JsonNode? Copy(JsonNode? node, Walk walk)
+    {
+        try
+        {
+            return node switch
+            {
+                JsonObject obj => new JsonObject(obj.Select(p => KeyValuePair.Create(p.Key, Copy(p.Value, walk)))),
+                JsonArray arr => new JsonArray([.. arr.Select(child => Copy(child, walk))]),
+                JsonValue v when v.TryGetValue(out JsonElement e) && e.ValueKind == JsonValueKind.String
+                    && System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(e).Contains((byte)'\\') =>
+                    PythonJson.Parse(e.GetRawText()),
+                _ => node?.DeepClone(),
+            };
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw walk.Fail("a property name holds a lone UTF-16 surrogate that System.Text.Json cannot read (parse the JSON with PythonJson.Parse instead)", ex);
+        }
+    }
+
+    // Through PythonJson, which keeps lone surrogates and NaN as Python reads them (the depth limit is measured
+    // on the result; only an element of a document parsed with a raised MaxDepth can exceed the parser's bound).
+    private static JsonNode? FromElement(JsonElement element, Walk walk)
+    {
+        if (element.ValueKind == JsonValueKind.Undefined) return null;
+        try
+        {
+            return PythonJson.Parse(element.GetRawText());
+        }
+        catch (JsonException ex)
+        {
+            throw walk.Fail($"it nests deeper than {MaxDepth} levels ({ex.Message})", ex);
+        }
+    }
 
     private static string Describe(object value) => value switch
     {

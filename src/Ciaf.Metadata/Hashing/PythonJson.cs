@@ -93,6 +93,7 @@ public static class PythonJson
     public static JsonNode? Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (HasLoneSurrogateEscape(text.AsSpan())) return new PythonJsonReader(text).ReadDocument();
         try
         {
             return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 256 });
@@ -106,6 +107,7 @@ public static class PythonJson
     /// <summary>Parses UTF-8 JSON bytes; see <see cref="Parse(string)"/>.</summary>
     public static JsonNode? Parse(ReadOnlySpan<byte> utf8)
     {
+        if (HasLoneSurrogateEscape(utf8)) return new PythonJsonReader(Encoding.UTF8.GetString(utf8)).ReadDocument();
         try
         {
             var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 256 });
@@ -115,6 +117,44 @@ public static class PythonJson
         {
             return new PythonJsonReader(Encoding.UTF8.GetString(utf8)).ReadDocument();
         }
+    }
+
+    /// <summary>
+    /// Whether the JSON text escapes a lone UTF-16 surrogate (<c>\ud800</c> not followed by a low surrogate's escape,
+    /// or a low one on its own), as Python's <c>json.dumps</c> writes a <c>str</c> holding one. System.Text.Json reads
+    /// such a string but throws when its value is asked for, so those documents take <see cref="PythonJsonReader"/>,
+    /// which keeps every UTF-16 unit as escaped. A false alarm (an escaped backslash before <c>ud800</c> text) only
+    /// costs the slower reader.
+    /// </summary>
+    private static bool HasLoneSurrogateEscape<T>(ReadOnlySpan<T> text) where T : unmanaged, IBinaryInteger<T>
+    {
+        T backslash = T.CreateTruncating('\\');
+        int i = text.IndexOf(backslash);
+        while (i >= 0)
+        {
+            int unit = EscapedUnit(text, i);
+            if (unit is >= 0xD800 and <= 0xDBFF && EscapedUnit(text, i + 6) is >= 0xDC00 and <= 0xDFFF) i += 12;
+            else if (unit is >= 0xD800 and <= 0xDFFF) return true;
+            else i += 2;
+            if (i >= text.Length) return false;
+            int next = text[i..].IndexOf(backslash);
+            i = next < 0 ? -1 : i + next;
+        }
+        return false;
+    }
+
+    /// <summary>The UTF-16 unit of a <c>\uXXXX</c> escape at <paramref name="at"/>, or -1 when there is none.</summary>
+    private static int EscapedUnit<T>(ReadOnlySpan<T> text, int at) where T : unmanaged, IBinaryInteger<T>
+    {
+        if (at + 6 > text.Length || int.CreateTruncating(text[at]) != '\\' || int.CreateTruncating(text[at + 1]) != 'u') return -1;
+        int unit = 0;
+        for (int k = at + 2; k < at + 6; k++)
+        {
+            int c = int.CreateTruncating(text[k]);
+            if (c > 127 || !char.IsAsciiHexDigit((char)c)) return -1;
+            unit = unit * 16 + (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+        }
+        return unit;
     }
 
     /// <summary>

@@ -37,11 +37,12 @@ public static class RecordJson
     public static byte[] ToFileBytes(MetadataRecord record) => Encoding.ASCII.GetBytes(PythonJson.Serialize(ToJsonObject(record), PythonJsonStyle.Indented));
 
     /// <summary>Reads a record from the reference's dict.</summary>
-    /// <exception cref="FormatException">A required field is missing or has the wrong type.</exception>
+    /// <exception cref="FormatException">A required field is missing or has the wrong type, or the metadata nests deeper than <see cref="MetadataConverter.MaxDepth"/> levels.</exception>
     public static MetadataRecord FromJsonObject(JsonObject obj)
     {
         ArgumentNullException.ThrowIfNull(obj);
         var metadata = obj["metadata"] as JsonObject ?? throw new FormatException("field 'metadata' is missing or not an object");
+        MetadataConverter.CheckStoredDepth(metadata);
         var version = OptionalString(obj, "model_version");
         return new MetadataRecord(
             RequiredString(obj, "id"),

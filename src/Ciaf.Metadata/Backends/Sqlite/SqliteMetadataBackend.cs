@@ -828,6 +828,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IRecordSca
             {
                 throw new FormatException($"{what} is not valid JSON: " + ex.Message, ex);
             }
+            MetadataConverter.CheckStoredDepth(metadata);
             string? version = Text(row[2], "model_version");
             return new MetadataRecord(
                 Required(row[0], "id"),
