@@ -36,7 +36,7 @@ namespace Ciaf.Metadata.PostgreSql;
 /// open while the caller consumes results and a page can be retried.
 /// </para>
 /// </remarks>
-public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, IGuardedDeleteBackend
+public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, IGuardedDeleteBackend, IRecordScanBackend
 {
     /// <summary>The name this backend is registered under.</summary>
     public const string BackendName = PostgreSqlBackend.Name;
@@ -669,39 +669,102 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, IGuard
         return rows;
     }
 
-    // Columns: id, model_name, model_version, stage, event_type, timestamp_text, metadata_hash, details, metadata_text, timestamp
+    /// <inheritdoc />
+    /// <remarks>
+    /// One query streamed row by row on one connection (no paging, no sort), so memory stays flat however large the
+    /// store; an unreadable row is yielded with its error. A connection lost mid-scan fails the scan (run it again).
+    /// </remarks>
+    /// <exception cref="MetadataStorageException">The server could not be reached, or the connection was lost.</exception>
+    public async IAsyncEnumerable<ScannedEntry> ScanAsync(string? modelName, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        NpgsqlConnection connection;
+        NpgsqlCommand command;
+        NpgsqlDataReader reader;
+        try
+        {
+            (connection, command, reader) = await RetryAsync("scan", async token =>
+            {
+                var c = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
+                var cmd = new NpgsqlCommand(modelName is null ? _schema.SelectMetadata : _schema.SelectMetadata + " WHERE model_name = $1", c);
+                if (modelName is not null) cmd.Parameters.Add(Text(modelName));
+                return (c, cmd, await cmd.ExecuteReaderAsync(token).ConfigureAwait(false));
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsStorageError(ex))
+        {
+            throw Failure("scan the records", null, ex);
+        }
+        await using (connection.ConfigureAwait(false))
+        await using (command.ConfigureAwait(false))
+        await using (reader.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                object?[] row;
+                try
+                {
+                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) yield break;
+                    row = new object?[reader.FieldCount];
+                    for (int i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                }
+                catch (Exception ex) when (IsStorageError(ex))
+                {
+                    throw Failure("scan the records", null, ex);
+                }
+                string location = $"{_target} metadata#{row[0] as string ?? "(null id)"}";
+                ScannedEntry entry;
+                try
+                {
+                    entry = new ScannedEntry(location, ParseRecord(row), null);
+                }
+                catch (FormatException ex)
+                {
+                    entry = new ScannedEntry(location, null, ex.Message);
+                }
+                yield return entry;
+            }
+        }
+    }
+
     private MetadataRecord? ToRecord(object?[] row)
     {
         try
         {
-            string json = row[8] as string ?? throw new FormatException("metadata_text is NULL");
-            JsonObject metadata;
-            try
-            {
-                metadata = PythonJson.Parse(json) as JsonObject ?? throw new FormatException("metadata_text is not a JSON object");
-            }
-            catch (JsonException ex)
-            {
-                throw new FormatException("metadata_text is not valid JSON: " + ex.Message, ex);
-            }
-            MetadataConverter.CheckStoredDepth(metadata);
-            string? version = PostgreSqlText.Decode(row[2] as string);
-            return new MetadataRecord(
-                (string)row[0]!,
-                row[1] as string ?? throw new FormatException("model_name is NULL"),
-                string.IsNullOrEmpty(version) ? RecordJson.DefaultModelVersion : version,
-                row[3] as string ?? throw new FormatException("stage is NULL"),
-                row[4] as string ?? throw new FormatException("event_type is NULL"),
-                Timestamp(row[5], row[^1]),
-                row[6] as string ?? string.Empty,
-                PostgreSqlText.Decode(row[7] as string),
-                metadata);
+            return ParseRecord(row);
         }
         catch (FormatException ex)
         {
             ReportCorrupt("metadata", row[0], ex);
             return null;
         }
+    }
+
+    // Columns: id, model_name, model_version, stage, event_type, timestamp_text, metadata_hash, details, metadata_text, timestamp
+    private static MetadataRecord ParseRecord(object?[] row)
+    {
+        string json = row[8] as string ?? throw new FormatException("metadata_text is NULL");
+        JsonObject metadata;
+        try
+        {
+            metadata = PythonJson.Parse(json) as JsonObject ?? throw new FormatException("metadata_text is not a JSON object");
+        }
+        catch (JsonException ex)
+        {
+            throw new FormatException("metadata_text is not valid JSON: " + ex.Message, ex);
+        }
+        MetadataConverter.CheckStoredDepth(metadata);
+        string? version = PostgreSqlText.Decode(row[2] as string);
+        return new MetadataRecord(
+            (string)row[0]!,
+            row[1] as string ?? throw new FormatException("model_name is NULL"),
+            string.IsNullOrEmpty(version) ? RecordJson.DefaultModelVersion : version,
+            row[3] as string ?? throw new FormatException("stage is NULL"),
+            row[4] as string ?? throw new FormatException("event_type is NULL"),
+            Timestamp(row[5], row[^1]),
+            row[6] as string ?? string.Empty,
+            PostgreSqlText.Decode(row[7] as string),
+            metadata);
     }
 
     // Columns: id, metadata_id, framework, compliance_score, validation_status, timestamp_text, details, timestamp

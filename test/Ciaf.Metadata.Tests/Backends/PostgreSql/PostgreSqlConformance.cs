@@ -89,7 +89,7 @@ public sealed class PostgreSqlOperationsConformance(PostgreSqlServer server) : O
         }
     }
 
-    protected override string RecordLocationHint(MetadataStorage storage, string model) => "postgresql";
+    protected override string RecordLocationHint(MetadataStorage storage, string model) => " metadata#";
 
     protected override void EditRecordOnDisk(string root, string modelName, string id)
     {
