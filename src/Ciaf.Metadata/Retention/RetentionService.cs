@@ -37,7 +37,7 @@ internal sealed class RetentionService(StoreCore core)
     public async ValueTask<LegalHold> PlaceHoldAsync(string target, string reason, LegalHoldScope scope, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        ValidateHoldTarget(target, scope);
+        target = ValidateHoldTarget(target, scope);
         _core.ThrowIfDisposed();
         if (scope == LegalHoldScope.Record && await _core.GetStoredAsync(target, cancellationToken).ConfigureAwait(false) is null)
             throw new ArgumentException($"No metadata record has the id '{target}'.", nameof(target));
@@ -53,11 +53,18 @@ internal sealed class RetentionService(StoreCore core)
 
     public async ValueTask<bool> ReleaseHoldAsync(string target, LegalHoldScope scope, string? reason, CancellationToken cancellationToken)
     {
-        ValidateHoldTarget(target, scope);
+        string given = target;
+        target = ValidateHoldTarget(target, scope);
         _core.ThrowIfDisposed();
-        string key = HoldKey(scope, target);
         var state = await _core.Backend.ReadStateAsync(StateScopes.LegalHolds, cancellationToken).ConfigureAwait(false);
-        if (!state.TryGetValue(key, out var stored)) return false;
+        string key = HoldKey(scope, target);
+        if (!state.TryGetValue(key, out var stored))
+        {
+            // A hold placed before model names were normalized is under the spelling given.
+            key = HoldKey(scope, given);
+            if (!state.TryGetValue(key, out stored)) return false;
+            target = given;
+        }
         await _core.Backend.WriteStateAsync(StateScopes.LegalHolds, key, null, cancellationToken).ConfigureAwait(false);
         var details = HoldDetails(scope, target);
         if (reason is not null) details["reason"] = reason;
@@ -110,7 +117,9 @@ internal sealed class RetentionService(StoreCore core)
                 Backend = _core.Backend.Name,
                 Path = _core.Backend.DbPath ?? _core.Backend.StoragePath,
             };
-            (hold.Scope == LegalHoldScope.Model ? heldModels : heldRecords)[hold.Target] = hold;
+            // Model holds match in normalization form C both ways: a hold covers the model however its name was spelled.
+            if (hold.Scope == LegalHoldScope.Model) heldModels[NameRules.ForLookup(hold.Target)!] = hold;
+            else heldRecords[hold.Target] = hold;
         }
 
         var removed = new List<CleanupItem>();
@@ -122,7 +131,7 @@ internal sealed class RetentionService(StoreCore core)
             modelOf[r.Id] = r.ModelName;
             bool compliance = r.Stage == PipelineStages.Compliance;
             if (compliance && r.Timestamp >= complianceCutoff) continue;
-            var hold = heldRecords.GetValueOrDefault(r.Id) ?? heldModels.GetValueOrDefault(r.ModelName);
+            var hold = heldRecords.GetValueOrDefault(r.Id) ?? heldModels.GetValueOrDefault(NameRules.ForLookup(r.ModelName)!);
             var item = new CleanupItem(CleanupItemKind.Record, r.Id, r.ModelName, r.Stage, r.Timestamp,
                 hold is null ? (compliance ? complianceReason : ordinaryReason) : HeldReason(hold));
             (hold is null ? removed : held).Add(item);
@@ -203,9 +212,14 @@ internal sealed class RetentionService(StoreCore core)
     /// <summary>The legal-hold state keys any one of which keeps an item of this record and model.</summary>
     private static string[] HoldKeys(string? recordId, string? model)
     {
-        var keys = new List<string>(2);
+        var keys = new List<string>(3);
         if (recordId is not null) keys.Add(HoldKey(LegalHoldScope.Record, recordId));
-        if (model is not null) keys.Add(HoldKey(LegalHoldScope.Model, model));
+        if (model is not null)
+        {
+            // Holds are placed on the NFC name; one placed before names were normalized is under the stored spelling.
+            keys.Add(HoldKey(LegalHoldScope.Model, model));
+            if (NameRules.ForLookup(model) is { } nfc && nfc != model) keys.Add(HoldKey(LegalHoldScope.Model, nfc));
+        }
         return [.. keys];
     }
 
@@ -232,7 +246,7 @@ internal sealed class RetentionService(StoreCore core)
         foreach (var item in kept)
         {
             string? recordId = RecordIdOf(item, recordOfEvent);
-            var hold = holds.FirstOrDefault(h => h.Scope == LegalHoldScope.Record ? h.Target == recordId : h.Target == item.ModelName);
+            var hold = holds.FirstOrDefault(h => h.Scope == LegalHoldScope.Record ? h.Target == recordId : NameRules.ForLookup(h.Target) == NameRules.ForLookup(item.ModelName));
             held.Add(item with { Reason = hold is null ? "kept: legal hold placed during the cleanup" : HeldReason(hold) });
         }
         var moved = kept.ToHashSet();
@@ -280,11 +294,16 @@ internal sealed class RetentionService(StoreCore core)
     private static string HeldReason(LegalHold hold) =>
         $"kept: legal hold on {(hold.Scope == LegalHoldScope.Model ? "model" : "record")} '{hold.Target}' ({hold.Reason})";
 
-    private static void ValidateHoldTarget(string target, LegalHoldScope scope)
+    /// <summary>The target as holds store it: a model name in normalization form C, a record id as given.</summary>
+    private static string ValidateHoldTarget(string target, LegalHoldScope scope)
     {
-        if (scope == LegalHoldScope.Model) NameRules.Validate(target, nameof(target));
-        else if (scope == LegalHoldScope.Record) ArgumentException.ThrowIfNullOrWhiteSpace(target);
-        else throw new ArgumentOutOfRangeException(nameof(scope), scope, "Unknown legal hold scope.");
+        if (scope == LegalHoldScope.Model) return NameRules.Normalize(target, nameof(target));
+        if (scope == LegalHoldScope.Record)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(target);
+            return target;
+        }
+        throw new ArgumentOutOfRangeException(nameof(scope), scope, "Unknown legal hold scope.");
     }
 
     private static string HoldKey(LegalHoldScope scope, string target) =>

@@ -1,9 +1,16 @@
+using System.Text;
+
 namespace Ciaf.Metadata.Storage;
 
 /// <summary>
 /// The rules for model, stage and event names. They become folder and file names on the file
 /// backends, so a name must never escape the store folder (the reference's path traversal bug).
 /// </summary>
+/// <remarks>
+/// New names are stored in Unicode normalization form C (<see cref="Normalize"/>), so "mé" typed composed or
+/// decomposed is one model, and lookups by name (<see cref="ForLookup"/>) use that form too. Names already in a store
+/// are read exactly as stored. Bidirectional controls are refused: they make one name display as another.
+/// </remarks>
 public static class NameRules
 {
     /// <summary>The longest name allowed, in characters.</summary>
@@ -22,6 +29,34 @@ public static class NameRules
         }
     }
 
+    /// <summary>
+    /// <paramref name="value"/> in normalization form C, once it is a valid name: what a new record stores.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name breaks a rule; the message names the parameter and the rule.</exception>
+    public static string Normalize(string? value, string paramName)
+    {
+        string? normalized = ForLookup(value);
+        Validate(normalized, paramName);
+        return normalized!;
+    }
+
+    /// <summary>
+    /// The form a name is looked up by (model queries, legal holds): normalization form C; a string that is not valid
+    /// UTF-16 (a lone surrogate) cannot be normalized and is returned unchanged, as is <c>null</c>. Does not validate.
+    /// </summary>
+    public static string? ForLookup(string? value)
+    {
+        if (value is null) return null;
+        try
+        {
+            return value.Normalize(NormalizationForm.FormC);
+        }
+        catch (ArgumentException)
+        {
+            return value; // not valid UTF-16 (a lone surrogate): nothing to normalize
+        }
+    }
+
     /// <summary>Why <paramref name="value"/> is not a valid name, or <c>null</c> when it is.</summary>
     public static string? Check(string? value)
     {
@@ -33,6 +68,7 @@ public static class NameRules
         foreach (char c in value)
         {
             if (char.IsControl(c)) return $"it must not contain control characters (found U+{(int)c:X4})";
+            if (IsBidiControl(c)) return $"it must not contain bidirectional control characters (found U+{(int)c:X4})";
         }
         if (value.Trim() != value) return "it must not start or end with whitespace";
         foreach (var reserved in ReservedNames)
@@ -42,10 +78,14 @@ public static class NameRules
         return null;
     }
 
+    /// <summary>The characters that reorder text on display (LRE..RLO, LRI..PDI, LRM, RLM, ALM).</summary>
+    private static bool IsBidiControl(char c) =>
+        c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\u200E' or '\u200F' or '\u061C';
+
     private static string Printable(string? value)
     {
         if (value is null) return "null";
-        var shown = new string([.. value.Take(60).Select(c => char.IsControl(c) ? '?' : c)]);
+        var shown = new string([.. value.Take(60).Select(c => char.IsControl(c) || IsBidiControl(c) ? '?' : c)]);
         return value.Length > 60 ? shown + "..." : shown;
     }
 }

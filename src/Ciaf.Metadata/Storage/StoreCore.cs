@@ -178,15 +178,16 @@ internal sealed class StoreCore
         string prefix = index is null ? string.Empty : $"Entry {index}: ";
         try
         {
-            NameRules.Validate(entry.ModelName, "modelName");
-            NameRules.Validate(entry.Stage, "stage");
-            NameRules.Validate(entry.EventType, "eventType");
+            // Stored in normalization form C: "mé" typed composed or decomposed is one model (and one folder).
+            string modelName = NameRules.Normalize(entry.ModelName, "modelName");
+            string stage = NameRules.Normalize(entry.Stage, "stage");
+            string eventType = NameRules.Normalize(entry.EventType, "eventType");
             var metadata = MetadataConverter.ToJsonObject(entry.Metadata);
-            if (Hooks.HasValidators(entry.Stage))
+            if (Hooks.HasValidators(stage))
             {
                 // Validators see the payload exactly as a stored record holds it (GetValue<int>() on an integer works).
                 metadata = Reparse(metadata);
-                Hooks.Validate(entry.Stage, metadata);
+                Hooks.Validate(stage, metadata);
             }
             // Validators see the plaintext; the hash covers the stored (encrypted) form, so Verify needs no key.
             if (Options.EncryptSensitiveData) Cipher?.Encrypt(metadata);
@@ -199,10 +200,10 @@ internal sealed class StoreCore
             var timestamp = NextTimestamp();
             return new MetadataRecord(
                 Guid.CreateVersion7(timestamp).ToString(),
-                entry.ModelName,
+                modelName,
                 string.IsNullOrEmpty(entry.ModelVersion) ? RecordJson.DefaultModelVersion : entry.ModelVersion,
-                entry.Stage,
-                entry.EventType,
+                stage,
+                eventType,
                 timestamp,
                 // Buffered: the background writer hashes (see BatchingWriter), off the caller's thread.
                 Options.WriteMode == WriteMode.Buffered ? string.Empty : PythonJson.Hash(metadata),
@@ -269,6 +270,8 @@ internal sealed class StoreCore
     /// </summary>
     public async IAsyncEnumerable<MetadataRecord> QueryStoredAsync(MetadataQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        // Names are looked up in the form new records store them in (NFC), whichever spelling the caller typed.
+        query = query with { ModelName = NameRules.ForLookup(query.ModelName), Stage = NameRules.ForLookup(query.Stage) };
         var pending = Pending.Matching(query);
         int limit = query.Limit ?? int.MaxValue;
         if (limit == 0) yield break;
@@ -295,6 +298,7 @@ internal sealed class StoreCore
     /// </summary>
     public async IAsyncEnumerable<ScannedEntry> ScanStoredAsync(string? modelName, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        modelName = NameRules.ForLookup(modelName);
         if (Backend is IRecordScanBackend scanner)
         {
             await foreach (var entry in scanner.ScanAsync(modelName, cancellationToken).ConfigureAwait(false)) yield return entry;

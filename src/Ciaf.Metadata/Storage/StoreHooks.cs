@@ -22,6 +22,7 @@ internal sealed class StoreHooks(ILogger logger)
 
     public void AddValidator(string stage, Func<JsonObject, IEnumerable<string>> validator)
     {
+        stage = NameRules.ForLookup(stage)!; // records store their stage in this form
         lock (_lock)
         {
             var copy = new Dictionary<string, Func<JsonObject, IEnumerable<string>>[]>(_validators, StringComparer.Ordinal);

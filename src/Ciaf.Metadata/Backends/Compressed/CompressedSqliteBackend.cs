@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json.Nodes;
 using Ciaf.Metadata.Audit;
+using Ciaf.Metadata.Backends.Files;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
 using Microsoft.Data.Sqlite;
@@ -357,13 +358,11 @@ public sealed class CompressedSqliteBackend : IMetadataBackend, IRecordScanBacke
         string path = Path.Combine(StoragePath, BlobFolderName, name);
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists) throw new FormatException($"the external payload '{path}' is missing");
-            if (info.Length > _context.MaxMetadataBytes)
-            {
-                throw new FormatException($"the external payload '{path}' is {info.Length} bytes, past the store's limit of {_context.MaxMetadataBytes} (max_metadata_bytes)");
-            }
-            return File.ReadAllBytes(path);
+            return StoreFileReader.Read(path, _context.MaxMetadataBytes, FileShare.Read, emptyIsNothing: false);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new FormatException($"the external payload '{path}' is missing", ex);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -35,6 +35,12 @@ public abstract partial class FileMetadataBackend : IGuardedDeleteBackend
 
     private string AuditFolder => Path.Combine(_root, AuditFolderName);
 
+    /// <summary>
+    /// The largest audit day file read: 4 × <see cref="MaxRecordFileBytes"/> (by default some 260 MB, about a million
+    /// entries). A larger one is reported as unreadable, not read into memory.
+    /// </summary>
+    private long MaxAuditFileBytes => MaxRecordFileBytes > long.MaxValue / 4 ? long.MaxValue : MaxRecordFileBytes * 4;
+
     /// <inheritdoc />
     /// <exception cref="ArgumentException">An entry is null or has no id.</exception>
     /// <exception cref="MetadataStorageException">The audit file could not be written, or the lock stayed held past the busy timeout.</exception>
@@ -119,7 +125,8 @@ public abstract partial class FileMetadataBackend : IGuardedDeleteBackend
         foreach (var (_, path) in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var content = await ReadFileAsync(path, cancellationToken).ConfigureAwait(false);
+            // An empty day file is one being created by an append, not an error.
+            var content = await ReadFileAsync(path, MaxAuditFileBytes, emptyIsNothing: true, cancellationToken).ConfigureAwait(false);
             if (content is null) continue;
             var entries = ParseAuditFile(path, content, query, seen);
             entries.Sort(query.Compare);

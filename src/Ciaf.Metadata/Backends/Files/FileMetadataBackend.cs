@@ -493,13 +493,7 @@ public abstract partial class FileMetadataBackend : IMetadataBackend, IRecordSca
                 string? error = null;
                 try
                 {
-                    var stream = new FileStream(path, FileMode.Open, FileAccess.Read, ReadShare, bufferSize: 0, useAsync: true);
-                    await using (stream.ConfigureAwait(false))
-                    {
-                        using var buffer = new MemoryStream((int)Math.Min(stream.Length, int.MaxValue));
-                        await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-                        content = buffer.ToArray();
-                    }
+                    content = await StoreFileReader.ReadAsync(path, MaxRecordFileBytes, ReadShare, emptyIsNothing: false, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
                 {
@@ -879,6 +873,11 @@ public abstract partial class FileMetadataBackend : IMetadataBackend, IRecordSca
     {
         try
         {
+            // A folder that is a link would take reads outside the store: it is reported, not followed.
+            if (new DirectoryInfo(folder).LinkTarget is { } target)
+            {
+                throw new IOException($"'{folder}' is a symbolic link (to '{target}'); store folders are never read through links");
+            }
             return [.. Directory.EnumerateFiles(folder)];
         }
         catch (DirectoryNotFoundException)
@@ -961,8 +960,7 @@ public abstract partial class FileMetadataBackend : IMetadataBackend, IRecordSca
         gone = false;
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, ReadShare, bufferSize: 0);
-            return ReadAll(stream);
+            return StoreFileReader.Read(path, MaxRecordFileBytes, ReadShare, emptyIsNothing: false);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -976,17 +974,26 @@ public abstract partial class FileMetadataBackend : IMetadataBackend, IRecordSca
         }
     }
 
-    private async Task<byte[]?> ReadFileAsync(string path, CancellationToken cancellationToken)
+    /// <summary>
+    /// A record, compliance event or state file's bytes (at most <see cref="MaxRecordFileBytes"/>); <c>null</c> if it
+    /// is gone or unreadable (reported).
+    /// </summary>
+    private Task<byte[]?> ReadFileAsync(string path, CancellationToken cancellationToken) =>
+        ReadFileAsync(path, MaxRecordFileBytes, emptyIsNothing: false, cancellationToken);
+
+    /// <summary>
+    /// A file's bytes, at most <paramref name="maxBytes"/>; <c>null</c> if it is gone or unreadable (reported).
+    /// Links, FIFOs, devices and files past the limit are refused without being opened (see <see cref="StoreFileReader"/>).
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="maxBytes">The largest file read.</param>
+    /// <param name="emptyIsNothing">Whether a 0-byte entry is an empty file to return as such rather than an error.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    private async Task<byte[]?> ReadFileAsync(string path, long maxBytes, bool emptyIsNothing, CancellationToken cancellationToken)
     {
         try
         {
-            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, ReadShare, bufferSize: 0, useAsync: true);
-            await using (stream.ConfigureAwait(false))
-            {
-                using var buffer = new MemoryStream(stream.CanSeek ? (int)Math.Min(stream.Length, int.MaxValue) : 4096);
-                await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-                return buffer.ToArray();
-            }
+            return await StoreFileReader.ReadAsync(path, maxBytes, ReadShare, emptyIsNothing, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -997,13 +1004,6 @@ public abstract partial class FileMetadataBackend : IMetadataBackend, IRecordSca
             ReportCorrupt(path, ex);
             return null;
         }
-    }
-
-    private static byte[] ReadAll(FileStream stream)
-    {
-        using var buffer = new MemoryStream(stream.CanSeek ? (int)Math.Min(stream.Length, int.MaxValue) : 4096);
-        stream.CopyTo(buffer);
-        return buffer.ToArray();
     }
 
     // ------------------------------------------------------------------ files and paths
