@@ -36,7 +36,7 @@ namespace Ciaf.Metadata.PostgreSql;
 /// open while the caller consumes results and a page can be retried.
 /// </para>
 /// </remarks>
-public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, IGuardedDeleteBackend, IRecordScanBackend
+public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, IGuardedDeleteBackend, IRecordScanBackend, IStoreLayout
 {
     /// <summary>The name this backend is registered under.</summary>
     public const string BackendName = PostgreSqlBackend.Name;
@@ -144,6 +144,16 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, IGuard
 
     /// <inheritdoc />
     public string Name => BackendName;
+
+    /// <inheritdoc />
+    public string ComplianceEventLocation(string id) => $"{_target} compliance_events#{id}";
+
+    /// <inheritdoc />
+    /// <remarks>The store is in the database: back it up with <c>pg_dump</c>.</remarks>
+    public bool IsFileStore => false;
+
+    /// <inheritdoc />
+    public bool IsStoreFile(string relativePath) => false;
 
     /// <inheritdoc />
     /// <remarks>The local folder exports are written to; the records themselves live in PostgreSQL.</remarks>

@@ -163,16 +163,7 @@ internal sealed class StoreResolver(CliHost host, GlobalSettings settings)
     }
 
     /// <summary>The backend of an existing store folder, from what it holds; the library default for a new one.</summary>
-    internal static string DetectBackend(string path)
-    {
-        if (File.Exists(Path.Combine(path, "ciaf_metadata.db"))) return "sqlite";
-        if (Directory.Exists(path) && MetadataBackends.IsRegistered("pickle")
-            && Directory.EnumerateFiles(path, "*.pkl", SearchOption.AllDirectories).Any())
-        {
-            return "pickle";
-        }
-        return MetadataStorageOptions.DefaultBackend;
-    }
+    internal static string DetectBackend(string path) => MetadataBackends.Detect(path);
 
     internal static string OneLine(string message) =>
         string.Join("; ", message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Replace(":;", ":", StringComparison.Ordinal);

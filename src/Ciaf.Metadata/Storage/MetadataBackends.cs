@@ -13,6 +13,13 @@ public static class MetadataBackends
 {
     private static readonly ConcurrentDictionary<string, Action<MetadataStorageBuilder>> ByName = new(StringComparer.OrdinalIgnoreCase);
 
+    // Checked in order by Detect; the default backend (json) needs no marker.
+    private static readonly (string Name, Func<string, bool> HoldsStore)[] Detectors =
+    [
+        ("sqlite", Backends.Sqlite.SqliteMetadataBackend.HoldsStore),
+        ("pickle", Backends.Pickle.PickleMetadataBackend.HoldsStore),
+    ];
+
     static MetadataBackends()
     {
         Register("json", b => b.UseJson(b.Options.StoragePath));
@@ -40,6 +47,20 @@ public static class MetadataBackends
 
     /// <summary>Whether a backend of this name is registered.</summary>
     public static bool IsRegistered(string name) => name is not null && ByName.ContainsKey(name);
+
+    /// <summary>
+    /// The backend of an existing store folder, from what it holds (a SQLite database, pickle records), else the
+    /// default backend (<see cref="MetadataStorageOptions.DefaultBackend"/>) — for tools given only a path.
+    /// </summary>
+    public static string Detect(string folder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        foreach (var (name, holdsStore) in Detectors)
+        {
+            if (IsRegistered(name) && holdsStore(folder)) return name;
+        }
+        return MetadataStorageOptions.DefaultBackend;
+    }
 
     /// <summary>Opens a backend by name, outside a store (tools and tests): the same builder call a configuration makes.</summary>
     /// <exception cref="ArgumentException">No backend has that name (the message lists the valid ones), or its options are invalid.</exception>

@@ -433,7 +433,7 @@ internal sealed class StoreCore
         try
         {
             Directory.CreateDirectory(root);
-            string probe = Path.Combine(root, $".ciaf-write-probe-{Guid.NewGuid():N}");
+            string probe = Path.Combine(root, $"{StoreFolders.WriteProbePrefix}{Guid.NewGuid():N}");
             using (File.Create(probe, 1, FileOptions.DeleteOnClose))
             {
             }

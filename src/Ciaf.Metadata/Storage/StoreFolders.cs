@@ -14,4 +14,7 @@ public static class StoreFolders
 
     /// <summary>The name prefix of a file still being written (moved into place when complete); readers and backups skip them.</summary>
     public const string TempFilePrefix = ".tmp-";
+
+    /// <summary>The name prefix of the empty file the store creates (and deletes) to check it can write its folder.</summary>
+    public const string WriteProbePrefix = ".ciaf-write-probe-";
 }

@@ -16,14 +16,14 @@ namespace Ciaf.Metadata.Transfer;
 internal static class BackupArchive
 {
     /// <summary>The folder of a store where <see cref="MetadataStorage.Backup"/> writes archives by default.</summary>
-    public const string BackupsFolderName = "backups";
+    public const string BackupsFolderName = StoreFolders.Backups;
 
     /// <summary>
     /// Top-level folders of a store that are not its data: never archived, refused inside a backup, and kept
     /// by a restore that overwrites the store (so restoring from <c>&lt;store&gt;/backups/</c> keeps every backup).
     /// Compared without case, as the file backends compare their reserved names.
     /// </summary>
-    public static readonly IReadOnlyList<string> NonDataFolders = [BackupsFolderName, FileMetadataBackend.ExportsFolderName];
+    public static readonly IReadOnlyList<string> NonDataFolders = [BackupsFolderName, StoreFolders.Exports];
 
     /// <summary>The largest <c>manifest.json</c> read (about 200,000 files' worth): a bigger one is refused unread.</summary>
     public const long MaxManifestBytes = 64L << 20;
@@ -36,11 +36,11 @@ internal static class BackupArchive
 
     /// <summary>
     /// Every file of a file-backend store under <paramref name="root"/>, in ordinal order: not the non-data
-    /// folders, temporary files, write probes nor lock files. Symbolic links (and other reparse points) are
+    /// folders, nor what the backend says is not its data (<paramref name="isStoreFile"/>: temporary, probe and lock files). Symbolic links (and other reparse points) are
     /// never followed, to files or folders: they are returned in <c>Links</c> instead, so nothing outside the
     /// store is ever archived.
     /// </summary>
-    public static (List<(string Relative, string Source)> Files, List<string> Links) StoreFiles(string root)
+    public static (List<(string Relative, string Source)> Files, List<string> Links) StoreFiles(string root, Func<string, bool> isStoreFile)
     {
         root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
         var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = false, AttributesToSkip = 0 };
@@ -56,14 +56,7 @@ internal static class BackupArchive
         foreach (var (path, isLink) in entries.OrderBy(e => e.Path, StringComparer.Ordinal))
         {
             string relative = Path.GetRelativePath(root, path).Replace('\\', '/');
-            string name = Path.GetFileName(path);
-            // Not temporary files, write probes, nor the audit folder's lock file (held open while appending).
-            if (name.StartsWith(FileMetadataBackend.TempFilePrefix, StringComparison.Ordinal)
-                || name.StartsWith(".ciaf-write-probe-", StringComparison.Ordinal)
-                || name == ".lock")
-            {
-                continue;
-            }
+            if (!isStoreFile(relative)) continue;
             if (isLink) links.Add(relative);
             else files.Add((relative, path));
         }

@@ -1,4 +1,3 @@
-using Ciaf.Metadata.Backends.Files;
 using Ciaf.Metadata.Export;
 using Ciaf.Metadata.Storage;
 using Microsoft.Extensions.Logging;
@@ -13,7 +12,8 @@ internal sealed class BackupService(StoreCore core)
     public async ValueTask<string> BackupAsync(string? path, CancellationToken cancellationToken)
     {
         _core.ThrowIfDisposed();
-        if (_core.Backend is not ISnapshotCapableBackend && _core.Backend is not FileMetadataBackend)
+        var layout = _core.Backend as IStoreLayout;
+        if (_core.Backend is not ISnapshotCapableBackend && layout is not { IsFileStore: true })
             throw new NotSupportedException($"The {_core.Backend.Name} backend keeps no files this library can archive; back it up with the database's own tools.");
         await _core.FlushAsync(cancellationToken).ConfigureAwait(false);
         long count = await _core.Backend.CountAsync(cancellationToken).ConfigureAwait(false);
@@ -36,7 +36,7 @@ internal sealed class BackupService(StoreCore core)
             }
             else
             {
-                (files, links) = BackupArchive.StoreFiles(_core.Backend.StoragePath);
+                (files, links) = BackupArchive.StoreFiles(_core.Backend.StoragePath, layout!.IsStoreFile);
                 foreach (var link in links)
                     _core.Logger.LogWarning("Backup of {Store}: {Link} is a symbolic link; links are not followed, so it is not archived", _core.Backend.StoragePath, link);
             }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Ciaf.Metadata.Backends.Files;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
 using Ciaf.Metadata.Transfer;
@@ -62,5 +61,5 @@ internal sealed class Verifier(StoreCore core)
     }
 
     private string ComplianceEventLocation(string id) =>
-        _core.Backend.DbPath is { } db ? $"{db}#compliance_events/{id}" : Path.Combine(_core.Backend.StoragePath, FileMetadataBackend.ComplianceEventsFolderName, id + ".json");
+        _core.Backend is IStoreLayout layout ? layout.ComplianceEventLocation(id) : $"{_core.Backend.Name} compliance_events#{id}";
 }

@@ -23,8 +23,34 @@ namespace Ciaf.Metadata.Backends.Files;
 // per key, written atomically (temporary file + rename), deleted when the value is removed. Writes and guarded
 // deletes (IGuardedDeleteBackend) of a scope hold an exclusive lock on <root>/audit/<scope>/.lock, so a guard
 // written by one process is seen by every guarded delete that starts after it, in any process.
-public abstract partial class FileMetadataBackend : IGuardedDeleteBackend
+public abstract partial class FileMetadataBackend : IGuardedDeleteBackend, IStoreLayout
 {
+    /// <inheritdoc />
+    public bool IsFileStore => true;
+
+    /// <inheritdoc />
+    /// <remarks>Everything under the root but temporary files, write probes and the lock files (held open while in use).</remarks>
+    public bool IsStoreFile(string relativePath)
+    {
+        string name = Path.GetFileName(relativePath);
+        return !name.StartsWith(TempFilePrefix, StringComparison.Ordinal)
+            && !name.StartsWith(StoreFolders.WriteProbePrefix, StringComparison.Ordinal)
+            && name != LockFileName;
+    }
+
+    /// <inheritdoc />
+    public string ComplianceEventLocation(string id)
+    {
+        try
+        {
+            return ComplianceEventPath(id);
+        }
+        catch (MetadataStorageException)
+        {
+            return Path.Combine(_eventsFolder, id); // an id no file could be named after: say where it would be
+        }
+    }
+
     /// <summary>The folder under the root holding the audit trail (daily <c>.jsonl</c> files) and the store state; never a model folder.</summary>
     public const string AuditFolderName = "audit";
 

@@ -20,6 +20,10 @@ public sealed class PickleMetadataBackend : FileMetadataBackend
 {
     private const string Extension = ".pkl";
 
+    /// <summary>Whether <paramref name="folder"/> holds a pickle store (a <c>.pkl</c> record anywhere below it); for tools that detect a store's backend.</summary>
+    public static bool HoldsStore(string folder) =>
+        Directory.Exists(folder) && Directory.EnumerateFiles(folder, "*" + Extension, SearchOption.AllDirectories).Any();
+
     /// <summary>Opens (or creates) a Pickle store at <see cref="BackendContext.StoragePath"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="context"/> is null.</exception>
     /// <exception cref="ArgumentException">The storage path is empty.</exception>

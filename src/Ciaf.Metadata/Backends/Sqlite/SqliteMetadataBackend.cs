@@ -37,10 +37,22 @@ namespace Ciaf.Metadata.Backends.Sqlite;
 /// rewritten with plain metadata, whoever does it. Reads recognise compressed rows whatever the setting.
 /// </para>
 /// </remarks>
-public sealed partial class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend, ISnapshotCapableBackend, IGuardedDeleteBackend
+public sealed partial class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend, ISnapshotCapableBackend, IGuardedDeleteBackend, IStoreLayout
 {
     /// <summary>The name this backend is registered under.</summary>
     public const string BackendName = "sqlite";
+
+    /// <summary>Whether <paramref name="folder"/> holds a SQLite store (its database file); for tools that detect a store's backend.</summary>
+    public static bool HoldsStore(string folder) => File.Exists(Path.Combine(folder, DatabaseFileName));
+
+    /// <inheritdoc />
+    public string ComplianceEventLocation(string id) => $"{DbPath}#compliance_events/{id}";
+
+    /// <inheritdoc />
+    public bool IsFileStore => false;
+
+    /// <inheritdoc />
+    public bool IsStoreFile(string relativePath) => false;
 
     /// <summary>The database file name inside the storage folder (the reference's).</summary>
     public const string DatabaseFileName = "ciaf_metadata.db";
@@ -476,7 +488,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IRecordSca
         {
             Directory.CreateDirectory(StoragePath);
             // SQLite needs to create files next to the database (-wal, -shm, -journal): check the folder, not just the file.
-            string probe = Path.Combine(StoragePath, $".ciaf-write-probe-{Environment.ProcessId}-{Guid.NewGuid():N}");
+            string probe = Path.Combine(StoragePath, $"{StoreFolders.WriteProbePrefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
             using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
             {
             }
