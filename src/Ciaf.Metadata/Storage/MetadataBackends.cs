@@ -13,21 +13,9 @@ public static class MetadataBackends
 {
     private static readonly ConcurrentDictionary<string, Action<MetadataStorageBuilder>> ByName = new(StringComparer.OrdinalIgnoreCase);
 
-    // Checked in order by Detect; the default backend (json) needs no marker.
-    private static readonly (string Name, Func<string, bool> HoldsStore)[] Detectors =
-    [
-        ("sqlite", Backends.Sqlite.SqliteMetadataBackend.HoldsStore),
-        ("pickle", Backends.Pickle.PickleMetadataBackend.HoldsStore),
-    ];
-
     static MetadataBackends()
     {
-        Register("json", b => b.UseJson(b.Options.StoragePath));
-        Register("sqlite", b => b.UseSqlite(b.Options.StoragePath, o => o.JournalMode = b.Options.JournalMode));
-        Register("pickle", b => b.UsePickle(b.Options.StoragePath));
-        // Read-only: the reference's CompressedMetadataStorage stores, opened to be migrated.
-        Register("compressed_json", b => b.UseCompressedJson(b.Options.StoragePath));
-        Register("compressed_sqlite", b => b.UseCompressedSqlite(b.Options.StoragePath));
+        foreach (var (name, use) in Backends.BuiltInBackends.ByName) Register(name, use);
     }
 
     /// <summary>
@@ -55,7 +43,7 @@ public static class MetadataBackends
     public static string Detect(string folder)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
-        foreach (var (name, holdsStore) in Detectors)
+        foreach (var (name, holdsStore) in Backends.BuiltInBackends.Detectors)
         {
             if (IsRegistered(name) && holdsStore(folder)) return name;
         }
