@@ -54,4 +54,35 @@ public sealed partial class MetadataStorage
     public ValueTask<string> ExportMetadataAsync(string? modelName, string format, string? outputPath, IProgress<long>? progress,
         CancellationToken cancellationToken = default)
         => _exporter.ExportRecordsAsync(modelName, format, outputPath, progress, cancellationToken);
+
+    /// <summary>
+    /// Exports a model's records (or every record) to <paramref name="destination"/>, which is written and left open — a
+    /// server streams an export straight into its response. Same formats, order, streaming and audit as
+    /// <see cref="ExportMetadata(string?, string, string?)"/>; <c>parquet</c> needs a seekable stream.
+    /// </summary>
+    /// <param name="destination">Where to write; not closed.</param>
+    /// <param name="modelName">The model, or <c>null</c> for all.</param>
+    /// <param name="format">The format (see <see cref="ExportFormats"/>); <c>jsonl</c> by default.</param>
+    /// <param name="progress">Told how many records have been written so far.</param>
+    /// <exception cref="ArgumentException">Unknown format, invalid model name, a stream that cannot be written, or parquet into a stream that cannot seek.</exception>
+    public void ExportMetadataTo(Stream destination, string? modelName = null, string format = "jsonl", IProgress<long>? progress = null) =>
+        SyncOverAsync.Run(ExportMetadataToAsync(destination, modelName, format, progress));
+
+    /// <inheritdoc cref="ExportMetadataTo"/>
+    public ValueTask ExportMetadataToAsync(Stream destination, string? modelName = null, string format = "jsonl", IProgress<long>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        return _exporter.ExportRecordsAsync(destination, modelName, format, progress, cancellationToken);
+    }
+
+    /// <summary>Exports every compliance event (newest first) to <paramref name="destination"/>, which is written and left open (formats: see <see cref="ComplianceEventExportFormats"/>).</summary>
+    /// <exception cref="ArgumentException">Unknown format.</exception>
+    public void ExportComplianceEventsTo(Stream destination, string format = "jsonl", IProgress<long>? progress = null) =>
+        SyncOverAsync.Run(ExportComplianceEventsToAsync(destination, format, progress));
+
+    /// <inheritdoc cref="ExportComplianceEventsTo"/>
+    public ValueTask ExportComplianceEventsToAsync(Stream destination, string format = "jsonl", IProgress<long>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        _exporter.ExportComplianceEventsAsync(destination, format, progress, cancellationToken);
 }

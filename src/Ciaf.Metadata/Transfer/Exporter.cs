@@ -25,106 +25,153 @@ internal sealed class Exporter(StoreCore core)
 
     private readonly StoreCore _core = core;
 
-    /// <summary>Exports a model's records (or all); see <c>MetadataStorage.ExportMetadata</c>.</summary>
+    /// <summary>Exports a model's records (or all) to a file; see <c>MetadataStorage.ExportMetadata</c>.</summary>
     public async ValueTask<string> ExportRecordsAsync(string? modelName, string format, string? outputPath, IProgress<long>? progress,
         CancellationToken cancellationToken)
+    {
+        format = CheckRecordExport(modelName, format, null);
+        // Pending buffered writes become durable first, so the backend scan sees everything saved before the call.
+        await _core.FlushAsync(cancellationToken).ConfigureAwait(false);
+        string path = await ExportFile.WriteAsync(_core.Backend.StoragePath, (modelName ?? "all") + "_metadata", format, outputPath, _core.Clock,
+            (stream, ct) => WriteRecordsAsync(stream, modelName, format, progress, ct), cancellationToken).ConfigureAwait(false);
+        AuditExport("metadata", modelName, format, path);
+        return path;
+    }
+
+    /// <summary>Exports a model's records (or all) to <paramref name="destination"/> (left open); see <c>MetadataStorage.ExportMetadataTo</c>.</summary>
+    public async ValueTask ExportRecordsAsync(Stream destination, string? modelName, string format, IProgress<long>? progress,
+        CancellationToken cancellationToken)
+    {
+        format = CheckRecordExport(modelName, format, destination);
+        await _core.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await WriteRecordsAsync(destination, modelName, format, progress, cancellationToken).ConfigureAwait(false);
+        AuditExport("metadata", modelName, format, null);
+    }
+
+    /// <summary>Exports every compliance event to <paramref name="destination"/> (left open); see <c>MetadataStorage.ExportComplianceEventsTo</c>.</summary>
+    public async ValueTask ExportComplianceEventsAsync(Stream destination, string format, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        format = CheckEventExport(format);
+        await _core.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await WriteComplianceEventsAsync(destination, format, progress, cancellationToken).ConfigureAwait(false);
+        AuditExport("compliance_events", null, format, null);
+    }
+
+    /// <summary>Exports every compliance event to a file; see <c>MetadataStorage.ExportComplianceEvents</c>.</summary>
+    public async ValueTask<string> ExportComplianceEventsAsync(string format, string? outputPath, IProgress<long>? progress,
+        CancellationToken cancellationToken)
+    {
+        format = CheckEventExport(format);
+        await _core.FlushAsync(cancellationToken).ConfigureAwait(false);
+        // The audit trail exports the same way (ExportAuditTrail, stem "audit_trail").
+        string path = await ExportFile.WriteAsync(_core.Backend.StoragePath, "compliance_events", format, outputPath, _core.Clock,
+            (stream, ct) => WriteComplianceEventsAsync(stream, format, progress, ct), cancellationToken).ConfigureAwait(false);
+        AuditExport("compliance_events", null, format, path);
+        return path;
+    }
+
+    private async Task WriteComplianceEventsAsync(Stream stream, string format, IProgress<long>? progress, CancellationToken ct)
+    {
+        var events = _core.Backend.QueryComplianceEventsAsync(new ComplianceEventQuery(), ct);
+        var counter = new ProgressCounter(progress);
+        if (format == "csv")
+        {
+            await using var csv = CsvExportWriter.CreateCsvWriter(stream);
+            foreach (var column in ComplianceEventColumns) csv.WriteField(column);
+            await csv.NextRecordAsync().ConfigureAwait(false);
+            await foreach (var ev in events.ConfigureAwait(false))
+            {
+                csv.WriteField(CsvExportWriter.Neutralize(ev.Id));
+                csv.WriteField(CsvExportWriter.Neutralize(ev.MetadataId));
+                csv.WriteField(CsvExportWriter.Neutralize(ev.Framework));
+                csv.WriteField(ev.ComplianceScore is { } score ? PythonJson.FormatFloat(score) : null);
+                csv.WriteField(CsvExportWriter.Neutralize(ev.ValidationStatus));
+                csv.WriteField(PythonTimestamp.Format(ev.Timestamp));
+                csv.WriteField(CsvExportWriter.Neutralize(ev.Details));
+                await csv.NextRecordAsync().ConfigureAwait(false);
+                counter.Add();
+            }
+            await csv.FlushAsync().ConfigureAwait(false);
+            counter.Complete();
+            return;
+        }
+        await using var writer = new JsonExportWriter(stream, lines: format == "jsonl");
+        await foreach (var ev in events.ConfigureAwait(false))
+        {
+            await writer.WriteObjectAsync(RecordJson.ToJsonObject(ev), ct).ConfigureAwait(false);
+            counter.Add();
+        }
+        await writer.CompleteAsync(ct).ConfigureAwait(false);
+        counter.Complete();
+    }
+
+    private async Task WriteRecordsAsync(Stream stream, string? modelName, string format, IProgress<long>? progress, CancellationToken ct)
+    {
+        IReadOnlyList<string> columns = [];
+        if (format == "csv")
+        {
+            // First pass: the union of the metadata columns, so one header fits every row.
+            var collector = new CsvExportWriter.ColumnCollector();
+            await foreach (var entry in _core.ScanStoredAsync(modelName, ct).ConfigureAwait(false))
+            {
+                if (entry.Record is { } r) collector.Add(r.Metadata);
+            }
+            columns = collector.Columns;
+        }
+        IRecordExportWriter writer = format switch
+        {
+            "json" => new JsonExportWriter(stream, lines: false),
+            "jsonl" => new JsonExportWriter(stream, lines: true),
+            "csv" => new CsvExportWriter(stream, columns, (record, column) => _core.Logger.LogWarning(
+                "Record {Id} was written during the CSV export and has a column ({Column}) the header lacks; that cell is left out", record.Id, column)),
+            "xml" => new XmlExportWriter(stream),
+            "parquet" => new ParquetExportWriter(stream, _core.Options.ExportBatchSize),
+            _ => throw new ArgumentException($"Unknown export format '{format}'.", nameof(format)),
+        };
+        var counter = new ProgressCounter(progress);
+        await using (writer.ConfigureAwait(false))
+        {
+            await foreach (var entry in _core.ScanStoredAsync(modelName, ct).ConfigureAwait(false))
+            {
+                if (entry.Record is not { } r) continue;
+                await writer.WriteAsync(r, ct).ConfigureAwait(false);
+                counter.Add();
+            }
+            await writer.CompleteAsync(ct).ConfigureAwait(false);
+        }
+        counter.Complete();
+    }
+
+    private string CheckRecordExport(string? modelName, string format, Stream? destination)
     {
         if (modelName is not null) NameRules.Validate(modelName, nameof(modelName));
         format = (format ?? string.Empty).Trim().ToLowerInvariant();
         if (!RecordFormats.Contains(format))
             throw new ArgumentException($"Unknown export format '{format}'. Valid: {string.Join(", ", RecordFormats)}.", nameof(format));
+        if (destination is { CanWrite: false }) throw new ArgumentException("The destination stream cannot be written.", nameof(destination));
+        // Parquet writes its footer with offsets into the file: it needs a stream that knows its position.
+        if (destination is { CanSeek: false } && format == "parquet")
+            throw new ArgumentException("A parquet export needs a seekable stream (a file or a MemoryStream); use jsonl or csv to stream into a response.", nameof(destination));
         _core.ThrowIfDisposed();
-        string path = await WriteRecordsAsync(modelName, format, outputPath, progress, cancellationToken).ConfigureAwait(false);
-        if (_core.Options.AuditAllAccess) _core.Audit(AuditActions.Export, null, new JsonObject { ["kind"] = "metadata", ["model_name"] = modelName, ["format"] = format, ["path"] = path });
-        return path;
+        return format;
     }
 
-    public async ValueTask<string> ExportComplianceEventsAsync(string format, string? outputPath, IProgress<long>? progress,
-        CancellationToken cancellationToken)
+    private string CheckEventExport(string format)
     {
         format = (format ?? string.Empty).Trim().ToLowerInvariant();
         if (!ComplianceEventFormats.Contains(format))
             throw new ArgumentException($"Unknown compliance event export format '{format}'. Valid: {string.Join(", ", ComplianceEventFormats)}.", nameof(format));
         _core.ThrowIfDisposed();
-        await _core.FlushAsync(cancellationToken).ConfigureAwait(false);
-        // The audit trail exports the same way (ExportAuditTrail, stem "audit_trail").
-        if (_core.Options.AuditAllAccess) _core.Audit(AuditActions.Export, null, new JsonObject { ["kind"] = "compliance_events", ["format"] = format });
-        return await ExportFile.WriteAsync(_core.Backend.StoragePath, "compliance_events", format, outputPath, _core.Options.TimeProvider, async (stream, ct) =>
-        {
-            var events = _core.Backend.QueryComplianceEventsAsync(new ComplianceEventQuery(), ct);
-            var counter = new ProgressCounter(progress);
-            if (format == "csv")
-            {
-                await using var csv = CsvExportWriter.CreateCsvWriter(stream);
-                foreach (var column in ComplianceEventColumns) csv.WriteField(column);
-                await csv.NextRecordAsync().ConfigureAwait(false);
-                await foreach (var ev in events.ConfigureAwait(false))
-                {
-                    csv.WriteField(CsvExportWriter.Neutralize(ev.Id));
-                    csv.WriteField(CsvExportWriter.Neutralize(ev.MetadataId));
-                    csv.WriteField(CsvExportWriter.Neutralize(ev.Framework));
-                    csv.WriteField(ev.ComplianceScore is { } score ? PythonJson.FormatFloat(score) : null);
-                    csv.WriteField(CsvExportWriter.Neutralize(ev.ValidationStatus));
-                    csv.WriteField(PythonTimestamp.Format(ev.Timestamp));
-                    csv.WriteField(CsvExportWriter.Neutralize(ev.Details));
-                    await csv.NextRecordAsync().ConfigureAwait(false);
-                    counter.Add();
-                }
-                await csv.FlushAsync().ConfigureAwait(false);
-                counter.Complete();
-                return;
-            }
-            await using var writer = new JsonExportWriter(stream, lines: format == "jsonl");
-            await foreach (var ev in events.ConfigureAwait(false))
-            {
-                await writer.WriteObjectAsync(RecordJson.ToJsonObject(ev), ct).ConfigureAwait(false);
-                counter.Add();
-            }
-            await writer.CompleteAsync(ct).ConfigureAwait(false);
-            counter.Complete();
-        }, cancellationToken).ConfigureAwait(false);
+        return format;
     }
 
-    private async ValueTask<string> WriteRecordsAsync(string? modelName, string format, string? outputPath, IProgress<long>? progress,
-        CancellationToken cancellationToken)
+    private void AuditExport(string kind, string? modelName, string format, string? path)
     {
-        // Pending buffered writes become durable first, so the backend scan sees everything saved before the call.
-        await _core.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return await ExportFile.WriteAsync(_core.Backend.StoragePath, (modelName ?? "all") + "_metadata", format, outputPath, _core.Options.TimeProvider, async (stream, ct) =>
-        {
-            IReadOnlyList<string> columns = [];
-            if (format == "csv")
-            {
-                // First pass: the union of the metadata columns, so one header fits every row.
-                var collector = new CsvExportWriter.ColumnCollector();
-                await foreach (var entry in _core.ScanStoredAsync(modelName, ct).ConfigureAwait(false))
-                {
-                    if (entry.Record is { } r) collector.Add(r.Metadata);
-                }
-                columns = collector.Columns;
-            }
-            IRecordExportWriter writer = format switch
-            {
-                "json" => new JsonExportWriter(stream, lines: false),
-                "jsonl" => new JsonExportWriter(stream, lines: true),
-                "csv" => new CsvExportWriter(stream, columns, (record, column) => _core.Logger.LogWarning(
-                    "Record {Id} was written during the CSV export and has a column ({Column}) the header lacks; that cell is left out", record.Id, column)),
-                "xml" => new XmlExportWriter(stream),
-                "parquet" => new ParquetExportWriter(stream, _core.Options.ExportBatchSize),
-                _ => throw new ArgumentException($"Unknown export format '{format}'.", nameof(format)),
-            };
-            var counter = new ProgressCounter(progress);
-            await using (writer.ConfigureAwait(false))
-            {
-                await foreach (var entry in _core.ScanStoredAsync(modelName, ct).ConfigureAwait(false))
-                {
-                    if (entry.Record is not { } r) continue;
-                    await writer.WriteAsync(r, ct).ConfigureAwait(false);
-                    counter.Add();
-                }
-                await writer.CompleteAsync(ct).ConfigureAwait(false);
-            }
-            counter.Complete();
-        }, cancellationToken).ConfigureAwait(false);
+        if (!_core.Options.AuditAllAccess) return;
+        var details = new JsonObject { ["kind"] = kind, ["format"] = format };
+        if (kind == "metadata") details["model_name"] = modelName;
+        details[path is null ? "destination" : "path"] = path ?? "stream";
+        _core.Audit(AuditActions.Export, null, details);
     }
 }
