@@ -24,4 +24,8 @@ internal static partial class PostgreSqlLog
     [LoggerMessage(EventId = 4105, Level = LogLevel.Warning,
         Message = "PostgreSQL {Target}: could not measure the tables' size: {Reason}")]
     public static partial void SizeUnavailable(ILogger logger, string target, string reason, Exception exception);
+
+    [LoggerMessage(EventId = 4106, Level = LogLevel.Warning,
+        Message = "PostgreSQL {Target}: enable_compression does not apply to this backend; PostgreSQL compresses large values itself (TOAST), and metadata_text stays plain so SQL and jsonb keep working")]
+    public static partial void CompressionNotApplied(ILogger logger, string target);
 }

@@ -123,6 +123,9 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, IGuard
                 // After a restart every idle pooled connection is dead: drop them all rather than fail on each in turn.
                 _dataSource.Clear();
             });
+        // Compression is the core's decision for the embedded backends; a server stores values as it sees fit. Say so
+        // rather than silently ignore the option.
+        if (context.EnableCompression) PostgreSqlLog.CompressionNotApplied(context.Logger, _target);
         try
         {
             RunBlocking("apply schema migrations", Migrate);

@@ -57,6 +57,25 @@ public sealed class PostgreSqlBuilderTests(PostgreSqlServer server) : IDisposabl
     }
 
     [Fact]
+    public void UsePostgreSql_CompressionOn_SaysItDoesNotApplyAndStoresPlainText()
+    {
+        string connectionString = server.NewSchemaConnectionString();
+        var logs = new CountingLoggerFactory();
+        string payload = new string('x', 200);
+        using (var storage = MetadataStorage.Create(b => b
+            .UsePostgreSql(connectionString)
+            .Configure(o => { o.StoragePath = _folder.Path; o.EnableCompression = true; o.CompressionThresholdBytes = 0; o.LoggerFactory = logs; })))
+        {
+            storage.SaveMetadata("m", "training", "e", new { payload });
+        }
+        Assert.Equal(1, logs.Count(4106));
+        string schema = new NpgsqlConnectionStringBuilder(connectionString).SearchPath!;
+        using var connection = server.OpenConnection(connectionString);
+        using var command = new NpgsqlCommand($"SELECT metadata_text FROM \"{schema}\".metadata", connection);
+        Assert.Equal($"{{\"payload\": \"{payload}\"}}", (string)command.ExecuteScalar()!);
+    }
+
+    [Fact]
     public void UsePostgreSql_NoConnectionStringAndBadSchema_BothListed()
     {
         var ex = Assert.Throws<ArgumentException>(() => MetadataStorage.Create(b => b.UsePostgreSql(null, o => o.Schema = "bad;schema")));
