@@ -1,11 +1,5 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json.Nodes;
-using Ciaf.Metadata.Audit;
-using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
 using Ciaf.Metadata.Transfer;
-using Microsoft.Extensions.Logging;
 
 namespace Ciaf.Metadata;
 

@@ -1,10 +1,5 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Ciaf.Metadata.Audit;
-using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Retention;
 using Ciaf.Metadata.Storage;
-using Microsoft.Extensions.Logging;
 
 namespace Ciaf.Metadata;
 

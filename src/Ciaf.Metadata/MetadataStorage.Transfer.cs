@@ -1,16 +1,5 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Globalization;
-using System.Runtime.CompilerServices;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Ciaf.Metadata.Backends.Files;
-using Ciaf.Metadata.Export;
-using Ciaf.Metadata.Audit;
-using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
 using Ciaf.Metadata.Transfer;
-using Microsoft.Extensions.Logging;
 
 namespace Ciaf.Metadata;
 

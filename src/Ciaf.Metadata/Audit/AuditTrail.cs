@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Ciaf.Metadata.Export;
 using Ciaf.Metadata.Hashing;

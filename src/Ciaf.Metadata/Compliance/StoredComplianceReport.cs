@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Ciaf.Metadata;
-using Ciaf.Metadata.Compliance;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
 

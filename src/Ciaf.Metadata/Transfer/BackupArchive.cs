@@ -2,7 +2,6 @@ using System.IO.Compression;
 using System.IO.Enumeration;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Ciaf.Metadata.Backends.Files;
 using Ciaf.Metadata.Storage;
 
 namespace Ciaf.Metadata.Transfer;

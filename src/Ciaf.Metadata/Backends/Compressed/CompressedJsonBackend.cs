@@ -1,4 +1,3 @@
-using System.Globalization;
 using Ciaf.Metadata.Backends.Files;
 using Ciaf.Metadata.Storage;
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Ciaf.Metadata.Backends.Files;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;

@@ -1,5 +1,4 @@
 using System.Data;
-using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
