@@ -122,6 +122,7 @@ public sealed partial class MetadataStorage
         if (complianceScore is { } score && (double.IsNaN(score) || score < 0 || score > 1))
             throw new ArgumentOutOfRangeException(nameof(complianceScore), complianceScore, "A compliance score must be in [0, 1].");
         ThrowIfDisposed();
+        _ = _core.Events; // a backend without compliance events says so before anything is queued
         if (metadataId is not null && await _core.GetStoredAsync(metadataId, cancellationToken).ConfigureAwait(false) is null)
             throw new ArgumentException($"No metadata record has the id '{metadataId}'.", nameof(metadataId));
         var timestamp = _core.NextTimestamp();
@@ -142,7 +143,7 @@ public sealed partial class MetadataStorage
         long start = Stopwatch.GetTimestamp();
         var result = _core.Pending.Matching(query);
         var seen = result.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
-        await foreach (var ev in _core.Backend.QueryComplianceEventsAsync(query, cancellationToken).ConfigureAwait(false))
+        await foreach (var ev in _core.Events.QueryComplianceEventsAsync(query, cancellationToken).ConfigureAwait(false))
         {
             if (seen.Add(ev.Id)) result.Add(ev);
         }

@@ -23,7 +23,7 @@ internal sealed class AuditTrail(StoreCore core)
         if (filter?.Limit is < 0) throw new ArgumentOutOfRangeException(nameof(filter), filter.Limit, "AuditQuery.Limit must not be negative.");
         await flush(cancellationToken).ConfigureAwait(false);
         var result = new List<AuditEntry>();
-        await foreach (var entry in core.Backend.QueryAuditAsync(filter ?? new AuditQuery(), cancellationToken).ConfigureAwait(false))
+        await foreach (var entry in core.AuditLog.QueryAuditAsync(filter ?? new AuditQuery(), cancellationToken).ConfigureAwait(false))
         {
             result.Add(entry);
         }
@@ -43,7 +43,7 @@ internal sealed class AuditTrail(StoreCore core)
         var query = (filter ?? new AuditQuery()) with { Order = RecordOrder.OldestFirst };
         return await ExportFile.WriteAsync(core.Backend.StoragePath, "audit_trail", format, outputPath, core.Clock, async (stream, ct) =>
         {
-            var entries = core.Backend.QueryAuditAsync(query, ct);
+            var entries = core.AuditLog.QueryAuditAsync(query, ct);
             if (format == "csv")
             {
                 await using var csv = CsvExportWriter.CreateCsvWriter(stream);

@@ -23,7 +23,7 @@ internal sealed class AuditWriter : IAsyncDisposable
         _backend = backend;
         _logger = logger;
         const string What = "audit entries";
-        _batcher = new BackgroundBatcher<AuditEntry>(What, entries => backend.WriteAuditAsync(entries), static _ => 1, DescribeFailure,
+        _batcher = new BackgroundBatcher<AuditEntry>(What, entries => (backend as IAuditLog ?? throw new NotSupportedException($"The {backend.Name} backend keeps no audit trail: it does not implement IAuditLog.")).WriteAuditAsync(entries), static _ => 1, DescribeFailure,
             StoreRetryPolicy.BackgroundWrites(Retries, What, logger), logger, batchSize, capacity: batchSize * 20);
     }
 

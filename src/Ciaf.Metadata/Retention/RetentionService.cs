@@ -42,7 +42,7 @@ internal sealed class RetentionService(StoreCore core)
         if (scope == LegalHoldScope.Record && await _core.GetStoredAsync(target, cancellationToken).ConfigureAwait(false) is null)
             throw new ArgumentException($"No metadata record has the id '{target}'.", nameof(target));
         var hold = new LegalHold(scope, target, reason, _core.ActingUser, PythonTimestamp.Now(_core.Options.TimeProvider));
-        await _core.Backend.WriteStateAsync(StateScopes.LegalHolds, HoldKey(scope, target), ToJson(hold).ToJsonString(), cancellationToken).ConfigureAwait(false);
+        await _core.State.WriteStateAsync(StateScopes.LegalHolds, HoldKey(scope, target), ToJson(hold).ToJsonString(), cancellationToken).ConfigureAwait(false);
         var details = HoldDetails(scope, target);
         details["reason"] = reason;
         _core.Audit(AuditActions.Hold, scope == LegalHoldScope.Record ? target : null, details);
@@ -56,7 +56,7 @@ internal sealed class RetentionService(StoreCore core)
         string given = target;
         target = ValidateHoldTarget(target, scope);
         _core.ThrowIfDisposed();
-        var state = await _core.Backend.ReadStateAsync(StateScopes.LegalHolds, cancellationToken).ConfigureAwait(false);
+        var state = await _core.State.ReadStateAsync(StateScopes.LegalHolds, cancellationToken).ConfigureAwait(false);
         string key = HoldKey(scope, target);
         if (!state.TryGetValue(key, out var stored))
         {
@@ -65,7 +65,7 @@ internal sealed class RetentionService(StoreCore core)
             if (!state.TryGetValue(key, out stored)) return false;
             target = given;
         }
-        await _core.Backend.WriteStateAsync(StateScopes.LegalHolds, key, null, cancellationToken).ConfigureAwait(false);
+        await _core.State.WriteStateAsync(StateScopes.LegalHolds, key, null, cancellationToken).ConfigureAwait(false);
         var details = HoldDetails(scope, target);
         if (reason is not null) details["reason"] = reason;
         if (TryParseHold(stored) is { } previous)
@@ -81,7 +81,7 @@ internal sealed class RetentionService(StoreCore core)
 
     public async ValueTask<List<LegalHold>> LoadHoldsAsync(CancellationToken cancellationToken)
     {
-        var state = await _core.Backend.ReadStateAsync(StateScopes.LegalHolds, cancellationToken).ConfigureAwait(false);
+        var state = await _core.State.ReadStateAsync(StateScopes.LegalHolds, cancellationToken).ConfigureAwait(false);
         var holds = new List<LegalHold>(state.Count);
         foreach (var (key, value) in state)
         {
@@ -106,7 +106,7 @@ internal sealed class RetentionService(StoreCore core)
 
         // A hold that cannot be read must not be ignored: LoadHoldsAsync logs it, and a record whose hold
         // failed to parse would be removed, so refuse to run instead.
-        var state = await _core.Backend.ReadStateAsync(StateScopes.LegalHolds, cancellationToken).ConfigureAwait(false);
+        var state = await _core.State.ReadStateAsync(StateScopes.LegalHolds, cancellationToken).ConfigureAwait(false);
         var heldModels = new Dictionary<string, LegalHold>(StringComparer.Ordinal);
         var heldRecords = new Dictionary<string, LegalHold>(StringComparer.Ordinal);
         foreach (var (key, value) in state)
@@ -138,7 +138,7 @@ internal sealed class RetentionService(StoreCore core)
         }
         var recordOfEvent = new Dictionary<string, string>(StringComparer.Ordinal);
         var eventItems = new List<CleanupItem>();
-        await foreach (var ev in _core.Backend.QueryComplianceEventsAsync(new ComplianceEventQuery { Until = complianceCutoff }, cancellationToken).ConfigureAwait(false))
+        await foreach (var ev in _core.Events.QueryComplianceEventsAsync(new ComplianceEventQuery { Until = complianceCutoff }, cancellationToken).ConfigureAwait(false))
         {
             LegalHold? hold = null;
             string? model = null;
@@ -230,11 +230,11 @@ internal sealed class RetentionService(StoreCore core)
     private async ValueTask<GuardedDeleteResult> DeleteUnlessHeldAsync(GuardedDeletion deletion, CancellationToken cancellationToken)
     {
         if (_core.Backend is IGuardedDeleteBackend guarded) return await guarded.DeleteUnlessGuardedAsync(deletion, cancellationToken).ConfigureAwait(false);
-        var state = await _core.Backend.ReadStateAsync(deletion.Scope, cancellationToken).ConfigureAwait(false);
+        var state = await _core.State.ReadStateAsync(deletion.Scope, cancellationToken).ConfigureAwait(false);
         var (delete, kept) = deletion.Partition(state.ContainsKey);
         int deleted = deletion.Kind == CleanupItemKind.Record
             ? await _core.Backend.DeleteAsync(delete, cancellationToken).ConfigureAwait(false)
-            : await _core.Backend.DeleteComplianceEventsAsync(delete, cancellationToken).ConfigureAwait(false);
+            : await _core.Events.DeleteComplianceEventsAsync(delete, cancellationToken).ConfigureAwait(false);
         return new GuardedDeleteResult(deleted, kept);
     }
 

@@ -8,9 +8,14 @@ internal static class BackendWrites
         try
         {
             if (batch.Records.Count > 0) await backend.WriteAsync(batch.Records, cancellationToken).ConfigureAwait(false);
-            if (batch.Events.Count > 0) await backend.WriteComplianceEventsAsync(batch.Events, cancellationToken).ConfigureAwait(false);
+            if (batch.Events.Count > 0)
+            {
+                var events = backend as IComplianceEventStore
+                    ?? throw new NotSupportedException($"The {backend.Name} backend keeps no compliance events: it does not implement IComplianceEventStore.");
+                await events.WriteComplianceEventsAsync(batch.Events, cancellationToken).ConfigureAwait(false);
+            }
         }
-        catch (Exception ex) when (ex is not MetadataStorageException and not OperationCanceledException and not ArgumentException)
+        catch (Exception ex) when (ex is not MetadataStorageException and not OperationCanceledException and not ArgumentException and not NotSupportedException)
         {
             string? id = batch.Records.Count > 0 ? batch.Records[0].Id : batch.Events.Count > 0 ? batch.Events[0].Id : null;
             throw new MetadataStorageException(

@@ -2,7 +2,7 @@ namespace Ciaf.Metadata.Storage;
 
 /// <summary>
 /// An optional backend capability: delete entries unless a piece of store state guards them, reading that state and
-/// deleting as one step under the lock <see cref="IMetadataBackend.WriteStateAsync"/> takes for the same scope, in
+/// deleting as one step under the lock <see cref="IStoreState.WriteStateAsync"/> takes for the same scope, in
 /// every process. So a state write (a legal hold) that has returned is seen by every later step, and one made while a
 /// step runs waits for it: nothing the state guards is deleted once the write has returned. Cleanup deletes through
 /// this, a chunk per call. File backends: an exclusive lock on <c>&lt;root&gt;/audit/&lt;scope&gt;/.lock</c>; SQLite:

@@ -1,6 +1,6 @@
 namespace Ciaf.Metadata.Storage;
 
-/// <summary>The names of the pieces of store state the core keeps through <see cref="IMetadataBackend.WriteStateAsync"/>.</summary>
+/// <summary>The names of the pieces of store state the core keeps through <see cref="IStoreState.WriteStateAsync"/>.</summary>
 internal static class StateScopes
 {
     /// <summary>Legal holds: key <c>model:&lt;name&gt;</c> or <c>record:&lt;id&gt;</c>, value the hold as JSON.</summary>

@@ -69,6 +69,12 @@ internal sealed class StoreCore
                 Path = root,
             };
         }
+        if (options.AuditAllAccess && Backend is not IAuditLog)
+        {
+            Backend.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            Metrics.Dispose();
+            throw new NotSupportedException($"audit_all_access is on, but the {Backend.Name} backend keeps no audit trail (it does not implement IAuditLog).");
+        }
         AuditQueue = new AuditWriter(Backend, Logger, AuditBatchSize);
         Writer = options.WriteMode == WriteMode.Buffered
             ? new BatchingWriter(Backend, Pending, OnDurable, Metrics, Logger, options.BatchSize,
@@ -95,6 +101,21 @@ internal sealed class StoreCore
     public AuditWriter AuditQueue { get; }
 
     public TimeProvider Clock => Options.TimeProvider;
+
+    /// <summary>The backend's compliance events.</summary>
+    /// <exception cref="NotSupportedException">The backend keeps none (it is not an <see cref="IComplianceEventStore"/>).</exception>
+    public IComplianceEventStore Events => Backend as IComplianceEventStore ?? throw Lacks("compliance events", nameof(IComplianceEventStore));
+
+    /// <summary>The backend's audit trail.</summary>
+    /// <exception cref="NotSupportedException">The backend keeps none (it is not an <see cref="IAuditLog"/>).</exception>
+    public IAuditLog AuditLog => Backend as IAuditLog ?? throw Lacks("audit trail", nameof(IAuditLog));
+
+    /// <summary>The backend's store state (legal holds).</summary>
+    /// <exception cref="NotSupportedException">The backend keeps none (it is not an <see cref="IStoreState"/>).</exception>
+    public IStoreState State => Backend as IStoreState ?? throw Lacks("store state (legal holds)", nameof(IStoreState));
+
+    private NotSupportedException Lacks(string what, string capability) =>
+        new($"The {Backend.Name} backend keeps no {what}: it does not implement {capability}.");
 
     /// <summary>The store's own user: <see cref="MetadataStorageOptions.UserId"/>, else <c>CIAF_USER</c>, else the OS user.</summary>
     public string DefaultUser => _defaultUser;

@@ -73,7 +73,7 @@ internal sealed class Exporter(StoreCore core)
 
     private async Task WriteComplianceEventsAsync(Stream stream, string format, IProgress<long>? progress, CancellationToken ct)
     {
-        var events = _core.Backend.QueryComplianceEventsAsync(new ComplianceEventQuery(), ct);
+        var events = _core.Events.QueryComplianceEventsAsync(new ComplianceEventQuery(), ct);
         var counter = new ProgressCounter(progress);
         if (format == "csv")
         {

@@ -173,7 +173,7 @@ internal sealed class Importer(StoreCore core)
     {
         var events = new Dictionary<string, ComplianceEvent>(StringComparer.Ordinal);
         foreach (var ev in _core.Pending.Matching(new ComplianceEventQuery())) events[ev.Id] = ev;
-        await foreach (var ev in _core.Backend.QueryComplianceEventsAsync(new ComplianceEventQuery(), cancellationToken).ConfigureAwait(false)) events.TryAdd(ev.Id, ev);
+        await foreach (var ev in _core.Events.QueryComplianceEventsAsync(new ComplianceEventQuery(), cancellationToken).ConfigureAwait(false)) events.TryAdd(ev.Id, ev);
         return events;
     }
 }

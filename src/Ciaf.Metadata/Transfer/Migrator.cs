@@ -74,7 +74,7 @@ internal sealed class Migrator(StoreCore core)
 
         var eventIds = new List<string>();
         var eventBatch = new List<ComplianceEvent>(batchSize);
-        await foreach (var ev in _core.Backend.QueryComplianceEventsAsync(new ComplianceEventQuery(), cancellationToken).ConfigureAwait(false))
+        await foreach (var ev in _core.Events.QueryComplianceEventsAsync(new ComplianceEventQuery(), cancellationToken).ConfigureAwait(false))
         {
             eventIds.Add(ev.Id);
             eventBatch.Add(ev);
@@ -95,24 +95,24 @@ internal sealed class Migrator(StoreCore core)
         // The audit trail and the legal holds, so the target keeps the store's whole history (both idempotent).
         long auditCopied = 0;
         var auditBatch = new List<AuditEntry>(batchSize);
-        await foreach (var entry in _core.Backend.QueryAuditAsync(new AuditQuery { Order = RecordOrder.OldestFirst }, cancellationToken).ConfigureAwait(false))
+        await foreach (var entry in _core.AuditLog.QueryAuditAsync(new AuditQuery { Order = RecordOrder.OldestFirst }, cancellationToken).ConfigureAwait(false))
         {
             auditBatch.Add(entry);
             if (auditBatch.Count < batchSize) continue;
-            await target.Backend.WriteAuditAsync(auditBatch, cancellationToken).ConfigureAwait(false);
+            await target.AuditLog.WriteAuditAsync(auditBatch, cancellationToken).ConfigureAwait(false);
             auditCopied += auditBatch.Count;
             auditBatch = new List<AuditEntry>(batchSize);
             progress?.Report(new MigrationProgress(copied, eventsCopied, "audit_trail"));
         }
         if (auditBatch.Count > 0)
         {
-            await target.Backend.WriteAuditAsync(auditBatch, cancellationToken).ConfigureAwait(false);
+            await target.AuditLog.WriteAuditAsync(auditBatch, cancellationToken).ConfigureAwait(false);
             auditCopied += auditBatch.Count;
         }
-        var holds = await _core.Backend.ReadStateAsync(StateScopes.LegalHolds, cancellationToken).ConfigureAwait(false);
+        var holds = await _core.State.ReadStateAsync(StateScopes.LegalHolds, cancellationToken).ConfigureAwait(false);
         foreach (var (key, value) in holds)
         {
-            await target.Backend.WriteStateAsync(StateScopes.LegalHolds, key, value, cancellationToken).ConfigureAwait(false);
+            await target.State.WriteStateAsync(StateScopes.LegalHolds, key, value, cancellationToken).ConfigureAwait(false);
         }
         await target.FlushAsync(cancellationToken).ConfigureAwait(false);
 
@@ -129,7 +129,7 @@ internal sealed class Migrator(StoreCore core)
         if (eventIds.Count > 0)
         {
             var targetEvents = new HashSet<string>(StringComparer.Ordinal);
-            await foreach (var ev in target.Backend.QueryComplianceEventsAsync(new ComplianceEventQuery(), cancellationToken).ConfigureAwait(false)) targetEvents.Add(ev.Id);
+            await foreach (var ev in target.Events.QueryComplianceEventsAsync(new ComplianceEventQuery(), cancellationToken).ConfigureAwait(false)) targetEvents.Add(ev.Id);
             foreach (var id in eventIds.Where(id => !targetEvents.Contains(id)).Take(20)) problems.Add($"compliance event '{id}' is missing from the target");
         }
         if (problems.Count > 0)

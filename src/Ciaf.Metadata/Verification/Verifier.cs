@@ -41,7 +41,7 @@ internal sealed class Verifier(StoreCore core)
                         : $"the stored metadata_hash is {record.MetadataHash} but the stored metadata hashes to {computed}: it was edited or damaged"));
                 }
             }
-            await foreach (var ev in _core.Backend.QueryComplianceEventsAsync(new ComplianceEventQuery(), cancellationToken).ConfigureAwait(false))
+            await foreach (var ev in _core.Events.QueryComplianceEventsAsync(new ComplianceEventQuery(), cancellationToken).ConfigureAwait(false))
             {
                 events++;
                 if (ev.MetadataId is not { } metadataId) continue;

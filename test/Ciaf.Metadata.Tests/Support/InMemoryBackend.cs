@@ -6,7 +6,7 @@ using Ciaf.Metadata.Storage;
 namespace Ciaf.Metadata.Tests.Support;
 
 /// <summary>A backend in memory, with fault injection, for testing the facade and the writers alone.</summary>
-internal sealed class InMemoryBackend(string root) : IMetadataBackend
+internal sealed class InMemoryBackend(string root) : IMetadataBackend, IComplianceEventStore, IAuditLog, IStoreState
 {
     public ConcurrentDictionary<string, MetadataRecord> Records { get; } = new();
     public ConcurrentDictionary<string, ComplianceEvent> Events { get; } = new();

@@ -24,7 +24,7 @@ namespace Ciaf.Metadata.Backends.Compressed;
 /// writes and deletes throw <see cref="MetadataStorageException"/>; the store has no compliance events. A row that cannot
 /// be read (corrupt payload, one expanding past <c>max_metadata_bytes</c>, an unsafe pickle) is skipped and reported.
 /// </remarks>
-public sealed class CompressedSqliteBackend : IMetadataBackend, IRecordScanBackend
+public sealed class CompressedSqliteBackend : IMetadataBackend, IComplianceEventStore, IAuditLog, IStoreState, IRecordScanBackend
 {
     /// <summary>The name this backend is registered under.</summary>
     public const string BackendName = "compressed_sqlite";

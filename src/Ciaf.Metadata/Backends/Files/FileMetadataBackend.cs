@@ -66,7 +66,7 @@ namespace Ciaf.Metadata.Backends.Files;
 /// </para>
 /// <para>Every member is safe to call from many threads at once.</para>
 /// </remarks>
-public abstract partial class FileMetadataBackend : IMetadataBackend, IRecordScanBackend, IKnownRecordLookup
+public abstract partial class FileMetadataBackend : IMetadataBackend, IComplianceEventStore, IAuditLog, IStoreState, IRecordScanBackend, IKnownRecordLookup
 {
     /// <summary>The folder under the root holding compliance events; never a model folder.</summary>
     public const string ComplianceEventsFolderName = "compliance_events";

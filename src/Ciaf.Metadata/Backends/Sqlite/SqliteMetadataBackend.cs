@@ -36,7 +36,7 @@ namespace Ciaf.Metadata.Backends.Sqlite;
 /// rewritten with plain metadata, whoever does it. Reads recognise compressed rows whatever the setting.
 /// </para>
 /// </remarks>
-public sealed partial class SqliteMetadataBackend : IMetadataBackend, IRecordScanBackend, ISnapshotCapableBackend, IGuardedDeleteBackend, IStoreLayout
+public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianceEventStore, IAuditLog, IStoreState, IRecordScanBackend, ISnapshotCapableBackend, IGuardedDeleteBackend, IStoreLayout
 {
     /// <summary>The name this backend is registered under.</summary>
     public const string BackendName = "sqlite";

@@ -1,0 +1,25 @@
+namespace Ciaf.Metadata.Storage;
+
+/// <summary>A backend capability: small named pieces of store state every process sees (legal holds).</summary>
+public interface IStoreState
+{
+    /// <summary>
+    /// Every entry of a small named piece of store state (e.g. <c>legal_holds</c>), as key → value.
+    /// The core owns the values (JSON text) and the keys; the backend only keeps them. Meant for a
+    /// handful to a few thousand entries, read whole.
+    /// </summary>
+    /// <param name="scope">The state's name: lowercase ASCII letters, digits and <c>_</c>.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    ValueTask<IReadOnlyDictionary<string, string>> ReadStateAsync(string scope, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sets (or, when <paramref name="value"/> is <c>null</c>, removes) one entry of a named piece of
+    /// store state, durably and atomically, without touching the other keys (so two processes
+    /// changing different keys never lose each other's change).
+    /// </summary>
+    /// <param name="scope">The state's name (see <see cref="ReadStateAsync"/>).</param>
+    /// <param name="key">Any non-empty string.</param>
+    /// <param name="value">The value, or <c>null</c> to remove the key.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    ValueTask WriteStateAsync(string scope, string key, string? value, CancellationToken cancellationToken = default);
+}
