@@ -765,7 +765,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
         {
             throw new FormatException("metadata_text is not valid JSON: " + ex.Message, ex);
         }
-        MetadataConverter.CheckStoredDepth(metadata);
+        MetadataConverter.CheckStoredDepth(json);
         string? version = PostgreSqlText.Decode(row[2] as string);
         return new MetadataRecord(
             (string)row[0]!,

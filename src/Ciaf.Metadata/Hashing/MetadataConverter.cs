@@ -21,7 +21,7 @@ public static class MetadataConverter
     /// <summary>
     /// How deeply stored metadata may nest, counting the metadata object itself as one level and every object or
     /// array inside it as one more. Saves refuse deeper metadata and every backend's reader refuses it too
-    /// (<see cref="CheckStoredDepth"/>), so whatever is saved can be read back on any backend.
+    /// (<see cref="CheckStoredDepth(JsonObject)"/>), so whatever is saved can be read back on any backend.
     /// </summary>
     public const int MaxDepth = 64;
 
@@ -52,6 +52,33 @@ public static class MetadataConverter
         if (Deeper(obj, MaxDepth))
             throw new ArgumentException($"The {paramName} cannot be stored: it nests deeper than {MaxDepth} levels (objects and arrays, the metadata object included).", paramName);
         return obj;
+    }
+
+    /// <summary>
+    /// <see cref="CheckStoredDepth(JsonObject)"/> on stored metadata JSON text, without building its nodes: a reader that parses lazily (the nodes
+    /// are only built when a caller touches them) keeps that laziness. Containers are counted outside strings.
+    /// </summary>
+    /// <exception cref="FormatException">The text nests deeper than <see cref="MaxDepth"/>.</exception>
+    public static void CheckStoredDepth(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        int depth = 0;
+        bool inString = false;
+        for (int i = 0; i < json.Length; i++)
+        {
+            char c = json[i];
+            if (inString)
+            {
+                if (c == '\\') i++;
+                else if (c == '"') inString = false;
+            }
+            else if (c == '"') inString = true;
+            else if (c is '{' or '[')
+            {
+                if (++depth > MaxDepth) throw new FormatException($"the metadata nests deeper than {MaxDepth} levels, the limit a save enforces");
+            }
+            else if (c is '}' or ']') depth--;
+        }
     }
 
     /// <summary>Refuses stored metadata that nests deeper than <see cref="MaxDepth"/> levels, as a save would have.</summary>

@@ -839,7 +839,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
             {
                 throw new FormatException($"{what} is not valid JSON: " + ex.Message, ex);
             }
-            MetadataConverter.CheckStoredDepth(metadata);
+            MetadataConverter.CheckStoredDepth(json);
             string? version = Text(row[2], "model_version");
             return new MetadataRecord(
                 Required(row[0], "id"),
