@@ -14,16 +14,18 @@ internal sealed class AuditWriter : IAsyncDisposable
 {
     private const int Retries = 3;
 
-    private readonly IMetadataBackend _backend;
     private readonly ILogger _logger;
     private readonly BackgroundBatcher<AuditEntry> _batcher;
 
     public AuditWriter(IMetadataBackend backend, ILogger logger, int batchSize)
     {
-        _backend = backend;
         _logger = logger;
         const string What = "audit entries";
-        _batcher = new BackgroundBatcher<AuditEntry>(What, entries => (backend as IAuditLog ?? throw new NotSupportedException($"The {backend.Name} backend keeps no audit trail: it does not implement IAuditLog.")).WriteAuditAsync(entries), static _ => 1, DescribeFailure,
+        // A backend without an audit log fails each batch with this (reported at the next flush); a store auditing all
+        // access is refused such a backend when it opens.
+        ValueTask Write(IReadOnlyList<AuditEntry> entries) => (backend as IAuditLog
+            ?? throw new NotSupportedException($"The {backend.Name} backend keeps no audit trail: it does not implement IAuditLog.")).WriteAuditAsync(entries);
+        _batcher = new BackgroundBatcher<AuditEntry>(What, Write, static _ => 1, backend,
             StoreRetryPolicy.BackgroundWrites(Retries, What, logger), logger, batchSize, capacity: batchSize * 20);
     }
 
@@ -50,12 +52,4 @@ internal sealed class AuditWriter : IAsyncDisposable
     public ValueTask FlushAsync(CancellationToken cancellationToken) => _batcher.FlushAsync(cancellationToken);
 
     public ValueTask DisposeAsync() => _batcher.DisposeAsync();
-
-    private MetadataStorageException DescribeFailure(int count, Exception lastError) => new(
-        $"{count} audit entr(ies) could not be written to the {_backend.Name} backend at '{_backend.StoragePath}'; they are kept in memory and retried on the next flush. Last error: {lastError.Message}",
-        lastError)
-    {
-        Backend = _backend.Name,
-        Path = _backend.DbPath ?? _backend.StoragePath,
-    };
 }

@@ -16,7 +16,7 @@ internal sealed class BackgroundBatcher<T> : IAsyncDisposable where T : class
 {
     private readonly Func<IReadOnlyList<T>, ValueTask> _write;
     private readonly Func<T, int> _units;
-    private readonly Func<int, Exception, Exception> _describeFailure;
+    private readonly IMetadataBackend _backend;
     private readonly ResiliencePipeline _retry;
     private readonly ILogger _logger;
     private readonly string _what;
@@ -29,18 +29,18 @@ internal sealed class BackgroundBatcher<T> : IAsyncDisposable where T : class
     /// <param name="what">What the items are, for log messages ("buffered records", "audit entries").</param>
     /// <param name="write">Writes one batch durably (throws on failure); called on the background task only.</param>
     /// <param name="units">How many units an item counts for against <paramref name="batchSize"/>.</param>
-    /// <param name="describeFailure">Builds the exception reported for (units still failing, last error).</param>
+    /// <param name="backend">The backend written to, named in the failure reported.</param>
     /// <param name="retry">The core's retry pipeline for background writes (<see cref="StoreRetryPolicy"/>).</param>
     /// <param name="logger">Where failures are logged.</param>
     /// <param name="batchSize">The most units per call of <paramref name="write"/>.</param>
     /// <param name="capacity">How many items may wait before producers wait.</param>
     public BackgroundBatcher(string what, Func<IReadOnlyList<T>, ValueTask> write, Func<T, int> units,
-        Func<int, Exception, Exception> describeFailure, ResiliencePipeline retry, ILogger logger, int batchSize, int capacity)
+        IMetadataBackend backend, ResiliencePipeline retry, ILogger logger, int batchSize, int capacity)
     {
         _what = what;
         _write = write;
         _units = units;
-        _describeFailure = describeFailure;
+        _backend = backend;
         _retry = retry;
         _logger = logger;
         _batchSize = Math.Max(1, batchSize);
@@ -128,7 +128,7 @@ internal sealed class BackgroundBatcher<T> : IAsyncDisposable where T : class
     }
 
     /// <summary>Retries every failed batch once, in order; returns the error to report when some still fail.</summary>
-    private async Task<Exception?> RetryFailedAsync()
+    private async Task<MetadataStorageException?> RetryFailedAsync()
     {
         T[][] failed;
         lock (_failed)
@@ -151,6 +151,14 @@ internal sealed class BackgroundBatcher<T> : IAsyncDisposable where T : class
         }
         if (stillFailing.Count == 0) return null;
         lock (_failed) _failed.InsertRange(0, stillFailing);
-        return _describeFailure(stillFailing.Sum(b => b.Sum(_units)), _lastError!);
+        int count = stillFailing.Sum(b => b.Sum(_units));
+        return new MetadataStorageException(
+            $"{count} {_what} could not be written to the {_backend.Name} backend at '{_backend.StoragePath}'; they are kept in memory and retried on the next flush. Last error: {_lastError!.Message}",
+            _lastError)
+        {
+            Backend = _backend.Name,
+            Path = _backend.DbPath ?? _backend.StoragePath,
+            RecordId = (_lastError as MetadataStorageException)?.RecordId,
+        };
     }
 }

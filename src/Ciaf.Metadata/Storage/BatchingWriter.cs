@@ -26,7 +26,7 @@ internal sealed class BatchingWriter : IRecordWriter
         _onDurable = onDurable;
         _metrics = metrics;
         const string What = "buffered records";
-        _batcher = new BackgroundBatcher<WriteBatch>(What, WriteAsync, static b => b.Count, DescribeFailure,
+        _batcher = new BackgroundBatcher<WriteBatch>(What, WriteAsync, static b => b.Count, backend,
             StoreRetryPolicy.BackgroundWrites(retries, What, logger), logger, batchSize, queueCapacity);
     }
 
@@ -82,13 +82,4 @@ internal sealed class BatchingWriter : IRecordWriter
             _onDurable(batch);
         }
     }
-
-    private MetadataStorageException DescribeFailure(int count, Exception lastError) => new(
-        $"{count} buffered item(s) could not be written to the {_backend.Name} backend at '{_backend.StoragePath}'; they are kept in memory and retried on the next flush. Last error: {lastError.Message}",
-        lastError)
-    {
-        Backend = _backend.Name,
-        Path = _backend.DbPath ?? _backend.StoragePath,
-        RecordId = (lastError as MetadataStorageException)?.RecordId,
-    };
 }
