@@ -62,22 +62,35 @@ public static class MetadataConverter
     public static void CheckStoredDepth(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        int depth = 0;
+        CheckStoredDepth(json.AsSpan(), levelsAbove: 0);
+    }
+
+    /// <summary>
+    /// <see cref="CheckStoredDepth(string)"/> on UTF-8 or UTF-16 text whose metadata object sits <paramref name="levelsAbove"/>
+    /// levels down (1 for a record document holding it).
+    /// </summary>
+    /// <exception cref="FormatException">The metadata nests deeper than <see cref="MaxDepth"/>.</exception>
+    internal static void CheckStoredDepth<T>(ReadOnlySpan<T> text, int levelsAbove) where T : unmanaged, IBinaryInteger<T>
+    {
+        T quote = T.CreateTruncating('"'), backslash = T.CreateTruncating('\\');
+        T openObject = T.CreateTruncating('{'), openArray = T.CreateTruncating('[');
+        T closeObject = T.CreateTruncating('}'), closeArray = T.CreateTruncating(']');
+        int depth = 0, limit = MaxDepth + levelsAbove;
         bool inString = false;
-        for (int i = 0; i < json.Length; i++)
+        for (int i = 0; i < text.Length; i++)
         {
-            char c = json[i];
+            T c = text[i];
             if (inString)
             {
-                if (c == '\\') i++;
-                else if (c == '"') inString = false;
+                if (c == backslash) i++;
+                else if (c == quote) inString = false;
             }
-            else if (c == '"') inString = true;
-            else if (c is '{' or '[')
+            else if (c == quote) inString = true;
+            else if (c == openObject || c == openArray)
             {
-                if (++depth > MaxDepth) throw new FormatException($"the metadata nests deeper than {MaxDepth} levels, the limit a save enforces");
+                if (++depth > limit) throw new FormatException($"the metadata nests deeper than {MaxDepth} levels, the limit a save enforces");
             }
-            else if (c is '}' or ']') depth--;
+            else if (c == closeObject || c == closeArray) depth--;
         }
     }
 

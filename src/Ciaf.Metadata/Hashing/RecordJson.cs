@@ -36,30 +36,41 @@ public static class RecordJson
     /// <summary>The record file's bytes: <c>json.dump(record, f, indent=2)</c> (ASCII).</summary>
     public static byte[] ToFileBytes(MetadataRecord record) => Encoding.ASCII.GetBytes(PythonJson.Serialize(ToJsonObject(record), PythonJsonStyle.Indented));
 
-    /// <summary>Reads a record from the reference's dict.</summary>
+    /// <summary>Reads a record from the reference's dict (which is left as it is: the record holds a copy of its metadata).</summary>
     /// <exception cref="FormatException">A required field is missing or has the wrong type, or the metadata nests deeper than <see cref="MetadataConverter.MaxDepth"/> levels.</exception>
-    public static MetadataRecord FromJsonObject(JsonObject obj)
+    public static MetadataRecord FromJsonObject(JsonObject obj) => FromFields(obj, owned: false, depthChecked: false);
+
+    /// <summary>
+    /// <see cref="FromJsonObject"/> for a dict its caller built or parsed for this record alone: the metadata node is
+    /// detached from it and kept, not copied, so a lazily parsed document stays unparsed until someone reads it.
+    /// </summary>
+    /// <param name="obj">The dict; its <c>metadata</c> is removed.</param>
+    /// <param name="depthChecked">Whether the caller already checked the depth (on the text, which builds no nodes).</param>
+    /// <exception cref="FormatException">As <see cref="FromJsonObject"/>.</exception>
+    internal static MetadataRecord FromOwnedJsonObject(JsonObject obj, bool depthChecked = false) => FromFields(obj, owned: true, depthChecked);
+
+    private static MetadataRecord FromFields(JsonObject obj, bool owned, bool depthChecked)
     {
         ArgumentNullException.ThrowIfNull(obj);
         var metadata = obj["metadata"] as JsonObject ?? throw new FormatException("field 'metadata' is missing or not an object");
-        MetadataConverter.CheckStoredDepth(metadata);
+        if (!depthChecked) MetadataConverter.CheckStoredDepth(metadata);
         var version = OptionalString(obj, "model_version");
-        return new MetadataRecord(
-            RequiredString(obj, "id"),
-            RequiredString(obj, "model_name"),
-            string.IsNullOrEmpty(version) ? DefaultModelVersion : version,
-            RequiredString(obj, "stage"),
-            RequiredString(obj, "event_type"),
-            PythonTimestamp.Parse(RequiredString(obj, "timestamp")),
-            OptionalString(obj, "metadata_hash") ?? string.Empty,
-            OptionalString(obj, "details"),
-            (JsonObject)Clone(metadata)!);
+        string id = RequiredString(obj, "id"), model = RequiredString(obj, "model_name"), stage = RequiredString(obj, "stage");
+        string eventType = RequiredString(obj, "event_type");
+        var timestamp = PythonTimestamp.Parse(RequiredString(obj, "timestamp"));
+        string hash = OptionalString(obj, "metadata_hash") ?? string.Empty;
+        string? details = OptionalString(obj, "details");
+        if (owned) obj.Remove("metadata");
+        return new MetadataRecord(id, model, string.IsNullOrEmpty(version) ? DefaultModelVersion : version, stage, eventType,
+            timestamp, hash, details, owned ? metadata : (JsonObject)Clone(metadata)!);
     }
 
     /// <summary>Parses a record file written by the reference or by us.</summary>
     /// <exception cref="FormatException">The bytes are not a record.</exception>
     public static MetadataRecord FromFileBytes(ReadOnlySpan<byte> utf8)
     {
+        // The record dict is one level above its metadata.
+        MetadataConverter.CheckStoredDepth(utf8, levelsAbove: 1);
         JsonNode? node;
         try
         {
@@ -69,7 +80,7 @@ public static class RecordJson
         {
             throw new FormatException("not valid JSON: " + ex.Message, ex);
         }
-        return FromJsonObject(node as JsonObject ?? throw new FormatException("the document is not a JSON object"));
+        return FromOwnedJsonObject(node as JsonObject ?? throw new FormatException("the document is not a JSON object"), depthChecked: true);
     }
 
     /// <summary>The compliance event as the reference's dict.</summary>

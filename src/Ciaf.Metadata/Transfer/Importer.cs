@@ -58,7 +58,7 @@ internal sealed class Importer(StoreCore core)
                 MetadataRecord record;
                 try
                 {
-                    record = RecordJson.FromJsonObject(obj);
+                    record = RecordJson.FromOwnedJsonObject(obj);
                 }
                 catch (FormatException ex)
                 {

@@ -44,7 +44,7 @@ internal static class CmetaFile
             if (header.TryGetPropertyValue(name, out var value)) fields[name] = value?.DeepClone();
         }
         fields["metadata"] = metadata;
-        return RecordJson.FromJsonObject(fields);
+        return RecordJson.FromOwnedJsonObject(fields);
     }
 
     private static string RequiredString(JsonObject obj, string name) =>

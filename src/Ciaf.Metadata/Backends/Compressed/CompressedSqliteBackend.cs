@@ -345,7 +345,7 @@ public sealed class CompressedSqliteBackend : IMetadataBackend, IComplianceEvent
             };
         }
         fields["metadata"] = metadata;
-        return RecordJson.FromJsonObject(fields);
+        return RecordJson.FromOwnedJsonObject(fields);
     }
 
     /// <summary>A hybrid store's external payload: a plain file name under <c>blobs/</c>, read no further than the limit.</summary>

@@ -9,12 +9,17 @@ namespace Ciaf.Metadata.Backends.Files;
 /// .NET reports no file type on Unix (a FIFO, socket or device shows as <see cref="FileAttributes.Normal"/>), but
 /// <see cref="FileInfo"/> describes the entry itself (lstat): a symbolic link has a <see cref="FileSystemInfo.LinkTarget"/>,
 /// and FIFOs, sockets and devices have a length of 0. So links are never followed and 0-byte entries are never opened
-/// (an empty file holds nothing anyway). The read itself stops one byte past the limit, so a file swapped or grown
+/// (an empty file holds nothing anyway). The read itself stops at the limit, so a file swapped or grown
 /// after the check still cannot drive memory past it.
 /// </remarks>
 internal static class StoreFileReader
 {
     /// <summary>Reads the whole file, at most <paramref name="maxBytes"/> bytes, after the checks above.</summary>
+    /// <remarks>
+    /// A record file is a few KiB: reading it on the calling thread costs less than handing it to the thread pool
+    /// (which is all an asynchronous file read does on Unix), so only files past <see cref="InlineReadBytes"/> move
+    /// off the caller's thread.
+    /// </remarks>
     /// <param name="path">The file.</param>
     /// <param name="maxBytes">The largest file read.</param>
     /// <param name="share">What others may do with the file meanwhile.</param>
@@ -22,67 +27,80 @@ internal static class StoreFileReader
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <exception cref="FileNotFoundException">The entry is gone.</exception>
     /// <exception cref="IOException">The entry is refused (the message says why and names it) or could not be read.</exception>
-    public static async Task<byte[]> ReadAsync(string path, long maxBytes, FileShare share, bool emptyIsNothing, CancellationToken cancellationToken)
+    public static Task<byte[]> ReadAsync(string path, long maxBytes, FileShare share, bool emptyIsNothing, CancellationToken cancellationToken)
     {
-        if (!CheckBeforeOpening(path, maxBytes, emptyIsNothing)) return [];
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, share, bufferSize: 0, useAsync: true);
-        await using (stream.ConfigureAwait(false))
+        cancellationToken.ThrowIfCancellationRequested();
+        long length = CheckBeforeOpening(path, maxBytes, emptyIsNothing);
+        if (length <= InlineReadBytes)
         {
-            using var buffer = NewBuffer(stream, maxBytes);
-            byte[] chunk = new byte[ChunkBytes];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            try
             {
-                Append(buffer, chunk, read, maxBytes, path);
+                return Task.FromResult(ReadChecked(path, length, maxBytes, share));
             }
-            return buffer.ToArray();
+            catch (Exception ex)
+            {
+                return Task.FromException<byte[]>(ex);
+            }
         }
+        return Task.Run(() => ReadChecked(path, length, maxBytes, share), cancellationToken);
     }
 
     /// <summary>The synchronous <see cref="ReadAsync"/>.</summary>
     /// <exception cref="FileNotFoundException">The entry is gone.</exception>
     /// <exception cref="IOException">The entry is refused (the message says why and names it) or could not be read.</exception>
-    public static byte[] Read(string path, long maxBytes, FileShare share, bool emptyIsNothing)
-    {
-        if (!CheckBeforeOpening(path, maxBytes, emptyIsNothing)) return [];
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, share, bufferSize: 0);
-        using var buffer = NewBuffer(stream, maxBytes);
-        byte[] chunk = new byte[ChunkBytes];
-        int read;
-        while ((read = stream.Read(chunk)) > 0)
-        {
-            Append(buffer, chunk, read, maxBytes, path);
-        }
-        return buffer.ToArray();
-    }
+    public static byte[] Read(string path, long maxBytes, FileShare share, bool emptyIsNothing) =>
+        ReadChecked(path, CheckBeforeOpening(path, maxBytes, emptyIsNothing), maxBytes, share);
 
-    private const int ChunkBytes = 81920;
+    private const int InlineReadBytes = 256 * 1024;
 
-    /// <summary>Throws unless the entry may be opened; <c>false</c> for an allowed empty one (not to be opened either).</summary>
-    private static bool CheckBeforeOpening(string path, long maxBytes, bool emptyIsNothing)
+    /// <summary>Throws unless the entry may be opened; returns its length (0 only for an allowed empty one, which is not opened).</summary>
+    private static long CheckBeforeOpening(string path, long maxBytes, bool emptyIsNothing)
     {
         var info = new FileInfo(path);
         if (!info.Exists) throw new FileNotFoundException($"'{path}' no longer exists", path);
-        if (info.LinkTarget is { } target)
+        // The lstat behind FileInfo marks a link as a reparse point; only then is the link itself read, for the message.
+        if ((info.Attributes & FileAttributes.ReparsePoint) != 0 && info.LinkTarget is { } target)
         {
             throw new IOException($"'{path}' is a symbolic link (to '{target}'); store files are never read through links");
         }
         long length = info.Length;
-        if (length == 0)
+        if (length == 0 && !emptyIsNothing)
         {
-            return emptyIsNothing
-                ? false
-                : throw new IOException($"'{path}' is empty or not a regular file (a FIFO, socket or device); it was not opened");
+            throw new IOException($"'{path}' is empty or not a regular file (a FIFO, socket or device); it was not opened");
         }
         if (length > maxBytes) throw new IOException($"'{path}' is {length} bytes, past the limit of {maxBytes} bytes for this file; it was not read");
-        return true;
+        return length;
     }
 
-    private static MemoryStream NewBuffer(FileStream stream, long maxBytes) => new((int)Math.Min(stream.Length, Math.Min(maxBytes, int.MaxValue)));
-
-    private static void Append(MemoryStream buffer, byte[] chunk, int read, long maxBytes, string path)
+    /// <summary>Reads the file checked to be <paramref name="length"/> bytes, to its end, never past <paramref name="maxBytes"/>.</summary>
+    private static byte[] ReadChecked(string path, long length, long maxBytes, FileShare share)
     {
-        if (buffer.Length + read > maxBytes) throw new IOException($"'{path}' grew past the limit of {maxBytes} bytes while it was read");
-        buffer.Write(chunk, 0, read);
+        if (length == 0) return [];
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, share);
+        var bytes = new byte[length];
+        int total = 0;
+        while (total < bytes.Length)
+        {
+            int read = RandomAccess.Read(handle, bytes.AsSpan(total), total);
+            if (read == 0) return bytes[..total]; // shrank meanwhile: what is there is what it holds
+            total += read;
+        }
+        // Grown since the check (a store file is replaced by rename, never written in place, so this is rare).
+        Span<byte> probe = stackalloc byte[1];
+        return RandomAccess.Read(handle, probe, total) == 0 ? bytes : ReadGrown(handle, bytes, maxBytes, path);
+    }
+
+    private static byte[] ReadGrown(Microsoft.Win32.SafeHandles.SafeFileHandle handle, byte[] start, long maxBytes, string path)
+    {
+        using var buffer = new MemoryStream();
+        buffer.Write(start);
+        byte[] chunk = new byte[64 * 1024];
+        int read;
+        while ((read = RandomAccess.Read(handle, chunk, buffer.Length)) > 0)
+        {
+            if (buffer.Length + read > maxBytes) throw new IOException($"'{path}' grew past the limit of {maxBytes} bytes while it was read");
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
     }
 }

@@ -56,7 +56,7 @@ public static class PickleRecordCodec
     /// <exception cref="UnsafePickleException">The pickle asks for more than plain data (its message names the refused global or opcode). Nothing was constructed or run.</exception>
     /// <exception cref="FormatException">The bytes are not a pickle of a record (truncated, corrupt, not a dict, a required field missing, values that are not JSON data).</exception>
     public static MetadataRecord Deserialize(ReadOnlySpan<byte> data) =>
-        RecordJson.FromJsonObject(LoadJson(data) as JsonObject
+        RecordJson.FromOwnedJsonObject(LoadJson(data) as JsonObject
             ?? throw new FormatException("the pickle does not hold a record dict"));
 
     /// <summary>Loads a pickle of plain data as the JSON document <c>json.dumps</c> would make of it.</summary>
