@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Runtime.CompilerServices;
-using System.Text.Json.Nodes;
-using Ciaf.Metadata.Audit;
-using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
 
 namespace Ciaf.Metadata;
@@ -21,17 +16,7 @@ public sealed partial class MetadataStorage
     public MetadataRecord? GetMetadata(string id) => SyncOverAsync.Run(GetMetadataAsync(id));
 
     /// <inheritdoc cref="GetMetadata"/>
-    public async ValueTask<MetadataRecord?> GetMetadataAsync(string id, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(id);
-        ThrowIfDisposed();
-        long start = Stopwatch.GetTimestamp();
-        var record = await _core.GetStoredAsync(id, cancellationToken).ConfigureAwait(false);
-        if (_core.Options.AuditAllAccess) _core.Audit(AuditActions.Read, id, record is null ? new JsonObject { ["found"] = false } : null);
-        if (record is not null) record = _core.Decrypt(record);
-        _core.Metrics.RecordRead(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-        return record;
-    }
+    public ValueTask<MetadataRecord?> GetMetadataAsync(string id, CancellationToken cancellationToken = default) => _queries.GetAsync(id, cancellationToken);
 
     /// <summary>
     /// A model's records, newest first, optionally of one stage (exact match), at most
@@ -46,35 +31,19 @@ public sealed partial class MetadataStorage
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelName);
         if (limit is < 0) throw new ArgumentOutOfRangeException(nameof(limit), limit, "The limit must not be negative.");
-        return QueryListAsync(new MetadataQuery { ModelName = modelName, Stage = stage, Limit = limit }, cancellationToken);
+        return _queries.ListAsync(new MetadataQuery { ModelName = modelName, Stage = stage, Limit = limit }, cancellationToken);
     }
 
     /// <summary>Records matching any combination of model, stage and time range, in the query's order.</summary>
-    public IReadOnlyList<MetadataRecord> QueryMetadata(MetadataQuery query) => SyncOverAsync.Run(QueryListAsync(query, default));
+    public IReadOnlyList<MetadataRecord> QueryMetadata(MetadataQuery query) => SyncOverAsync.Run(_queries.ListAsync(query, default));
 
     /// <summary>
     /// Streams the records matching <paramref name="query"/>, in its order, including this instance's pending
     /// writes, sensitive values decrypted when a key is configured. With <see cref="AuditAllAccess"/>, one
     /// <c>query</c> audit entry is written when the enumeration ends, with the number of records returned.
     /// </summary>
-    public async IAsyncEnumerable<MetadataRecord> QueryMetadataAsync(MetadataQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        ThrowIfDisposed();
-        int results = 0;
-        try
-        {
-            await foreach (var record in _core.QueryStoredAsync(query, cancellationToken).ConfigureAwait(false))
-            {
-                results++;
-                yield return _core.Decrypt(record);
-            }
-        }
-        finally
-        {
-            if (_core.Options.AuditAllAccess) _auditTrail.Query(query, results);
-        }
-    }
+    public IAsyncEnumerable<MetadataRecord> QueryMetadataAsync(MetadataQuery query, CancellationToken cancellationToken = default) =>
+        _queries.QueryAsync(query, cancellationToken);
 
     /// <summary>
     /// Every record of a model (no cap), grouped by stage: the seed's eight stages in pipeline order,
@@ -83,24 +52,8 @@ public sealed partial class MetadataStorage
     public PipelineTrace GetPipelineTrace(string modelName) => SyncOverAsync.Run(GetPipelineTraceAsync(modelName));
 
     /// <inheritdoc cref="GetPipelineTrace"/>
-    public async ValueTask<PipelineTrace> GetPipelineTraceAsync(string modelName, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(modelName);
-        var byStage = new Dictionary<string, List<PipelineTraceEntry>>(StringComparer.Ordinal);
-        var firstSeen = new List<string>();
-        await foreach (var r in QueryMetadataAsync(new MetadataQuery { ModelName = modelName, Order = RecordOrder.OldestFirst }, cancellationToken).ConfigureAwait(false))
-        {
-            if (!byStage.TryGetValue(r.Stage, out var entries))
-            {
-                byStage[r.Stage] = entries = [];
-                firstSeen.Add(r.Stage);
-            }
-            entries.Add(new PipelineTraceEntry(r.Id, r.EventType, r.Timestamp, r.Details, r.Metadata));
-        }
-        var order = PipelineStages.Ordered.Where(byStage.ContainsKey).Concat(firstSeen.Where(s => !PipelineStages.Ordered.Contains(s)));
-        return new PipelineTrace(modelName, PythonTimestamp.Now(_core.Clock),
-            [.. order.Select(s => new PipelineStageTrace(s, byStage[s]))]);
-    }
+    public ValueTask<PipelineTrace> GetPipelineTraceAsync(string modelName, CancellationToken cancellationToken = default) =>
+        _queries.TraceAsync(modelName, cancellationToken);
 
     /// <summary>
     /// Records a compliance event for a metadata record and returns its id.
@@ -115,51 +68,15 @@ public sealed partial class MetadataStorage
         SyncOverAsync.Run(AddComplianceEventAsync(metadataId, framework, complianceScore, validationStatus, details));
 
     /// <inheritdoc cref="AddComplianceEvent"/>
-    public async ValueTask<string> AddComplianceEventAsync(string? metadataId, string framework, double? complianceScore, string? validationStatus,
-        string? details = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(framework);
-        if (complianceScore is { } score && (double.IsNaN(score) || score < 0 || score > 1))
-            throw new ArgumentOutOfRangeException(nameof(complianceScore), complianceScore, "A compliance score must be in [0, 1].");
-        ThrowIfDisposed();
-        _ = _core.Events; // a backend without compliance events says so before anything is queued
-        if (metadataId is not null && await _core.GetStoredAsync(metadataId, cancellationToken).ConfigureAwait(false) is null)
-            throw new ArgumentException($"No metadata record has the id '{metadataId}'.", nameof(metadataId));
-        var timestamp = _core.NextTimestamp();
-        var ev = new ComplianceEvent(Guid.CreateVersion7(timestamp).ToString(), metadataId, framework, complianceScore, validationStatus, timestamp, details);
-        await _core.WriteAsync(WriteBatch.Of([ev]), cancellationToken).ConfigureAwait(false);
-        return ev.Id;
-    }
+    public ValueTask<string> AddComplianceEventAsync(string? metadataId, string framework, double? complianceScore, string? validationStatus,
+        string? details = null, CancellationToken cancellationToken = default) =>
+        _queries.AddComplianceEventAsync(metadataId, framework, complianceScore, validationStatus, details, cancellationToken);
 
     /// <summary>Compliance events, newest first, optionally of one framework and since a time.</summary>
     public IReadOnlyList<ComplianceEvent> GetComplianceEvents(string? framework = null, DateTimeOffset? since = null) =>
         SyncOverAsync.Run(GetComplianceEventsAsync(new ComplianceEventQuery { Framework = framework, Since = since }));
 
     /// <summary>Compliance events matching <paramref name="query"/>, newest first, including this instance's pending writes.</summary>
-    public async ValueTask<IReadOnlyList<ComplianceEvent>> GetComplianceEventsAsync(ComplianceEventQuery query, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        ThrowIfDisposed();
-        long start = Stopwatch.GetTimestamp();
-        var result = _core.Pending.Matching(query);
-        var seen = result.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
-        await foreach (var ev in _core.Events.QueryComplianceEventsAsync(query, cancellationToken).ConfigureAwait(false))
-        {
-            if (seen.Add(ev.Id)) result.Add(ev);
-        }
-        result.Sort(ComplianceEventQuery.Compare);
-        if (query.Limit is { } limit && result.Count > limit) result.RemoveRange(limit, result.Count - limit);
-        if (_core.Options.AuditAllAccess) _auditTrail.Query(query, result.Count);
-        _core.Metrics.RecordRead(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-        return result;
-    }
-
-    private async ValueTask<IReadOnlyList<MetadataRecord>> QueryListAsync(MetadataQuery query, CancellationToken cancellationToken)
-    {
-        long start = Stopwatch.GetTimestamp();
-        var list = new List<MetadataRecord>();
-        await foreach (var r in QueryMetadataAsync(query, cancellationToken).ConfigureAwait(false)) list.Add(r);
-        _core.Metrics.RecordRead(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-        return list;
-    }
+    public ValueTask<IReadOnlyList<ComplianceEvent>> GetComplianceEventsAsync(ComplianceEventQuery query, CancellationToken cancellationToken = default) =>
+        _queries.GetComplianceEventsAsync(query, cancellationToken);
 }

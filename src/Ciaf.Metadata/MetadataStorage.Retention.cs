@@ -12,20 +12,6 @@ public sealed partial class MetadataStorage
     /// <summary>How many automatic cleanup runs failed (each failure is logged).</summary>
     public long AutoCleanupFailures => _autoCleanup?.Failures ?? 0;
 
-    /// <summary>How many records (or compliance events) one cleanup step deletes; tests make it small.</summary>
-    internal int CleanupChunkSize
-    {
-        get => _retention.ChunkSize;
-        set => _retention.ChunkSize = value;
-    }
-
-    /// <summary>Awaited before each cleanup deletion step; a test hook (e.g. to place a hold from another process midway).</summary>
-    internal Func<CancellationToken, ValueTask>? BeforeCleanupChunk
-    {
-        get => _retention.BeforeChunk;
-        set => _retention.BeforeChunk = value;
-    }
-
     /// <summary>
     /// Removes records older than their retention, judged by each record's own timestamp: ordinary
     /// records older than <paramref name="daysOld"/> days (default <c>metadata_retention_days</c>), and
@@ -51,11 +37,6 @@ public sealed partial class MetadataStorage
     /// <inheritdoc cref="CleanupOldMetadata(int?, bool)"/>
     public ValueTask<CleanupReport> CleanupOldMetadataAsync(int? daysOld, bool dryRun, CancellationToken cancellationToken = default)
     {
-        if (daysOld is < 0 or > MetadataStorageOptions.MaxRetentionDays)
-        {
-            throw new ArgumentOutOfRangeException(nameof(daysOld), daysOld,
-                $"The age must be between 0 and {MetadataStorageOptions.MaxRetentionDays} days.");
-        }
         ThrowIfDisposed();
         return _retention.RunCleanupAsync(daysOld, dryRun, RetentionService.ManualTrigger, cancellationToken);
     }

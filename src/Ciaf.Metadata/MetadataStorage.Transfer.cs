@@ -21,6 +21,74 @@ public sealed partial class MetadataStorage
 
     // ------------------------------------------------------------------ export
 
+    /// <summary>The export formats this version writes: <c>json</c>, <c>jsonl</c>, <c>csv</c>, <c>xml</c>, <c>parquet</c>.</summary>
+    public static IReadOnlyList<string> ExportFormats => Exporter.RecordFormats;
+
+    /// <summary>
+    /// Exports every record of a model (or of the store when <paramref name="modelName"/> is <c>null</c>), with
+    /// no cap, streaming record by record so memory stays flat however large the store. Returns the file
+    /// written: by default a new file under <c>&lt;store&gt;/exports/</c> whose name never collides with an
+    /// earlier export. Buffered writes are flushed first. Order: the backend's storage order (SQLite: oldest
+    /// first; file backends: model by model, in file-name order). Formats: see <c>docs/operations.md</c>.
+    /// Records are written as stored: encrypted sensitive values stay encrypted (see <c>docs/security.md</c>).
+    /// </summary>
+    /// <param name="modelName">The model, or <c>null</c> for all.</param>
+    /// <param name="format"><c>json</c> (an array, as the reference writes), <c>jsonl</c> (one record per line),
+    /// <c>csv</c> (one header, metadata flattened to <c>metadata.a.b</c> columns, formulas neutralized),
+    /// <c>xml</c> (keys as escaped attributes) or <c>parquet</c> (typed columns, metadata as JSON).</param>
+    /// <param name="outputPath">Where to write (replaced if it exists); <c>null</c> for the exports folder.</param>
+    /// <param name="progress">Told how many records have been written so far: every
+    /// <see cref="TransferProgressInterval"/> records and once at the end with the total.</param>
+    /// <param name="cancellationToken">Cancels the export; the partial temporary file is removed.</param>
+    /// <exception cref="ArgumentException">Unknown format or invalid model name.</exception>
+    public ValueTask<string> ExportMetadataAsync(string? modelName, string format, string? outputPath, IProgress<long>? progress,
+        CancellationToken cancellationToken = default)
+        => _exporter.ExportRecordsAsync(modelName, format, outputPath, progress, cancellationToken);
+
+    /// <inheritdoc cref="ExportMetadataAsync(string?, string, string?, IProgress{long}?, CancellationToken)"/>
+    public string ExportMetadata(string? modelName = null, string format = "json", string? outputPath = null) =>
+        SyncOverAsync.Run(ExportMetadataAsync(modelName, format, outputPath, progress: null));
+
+    /// <inheritdoc cref="ExportMetadataAsync(string?, string, string?, IProgress{long}?, CancellationToken)"/>
+    public string ExportMetadata(string? modelName, string format, string? outputPath, IProgress<long>? progress) =>
+        SyncOverAsync.Run(ExportMetadataAsync(modelName, format, outputPath, progress));
+
+    /// <inheritdoc cref="ExportMetadataAsync(string?, string, string?, IProgress{long}?, CancellationToken)"/>
+    public ValueTask<string> ExportMetadataAsync(string? modelName = null, string format = "json", string? outputPath = null,
+        CancellationToken cancellationToken = default) =>
+        ExportMetadataAsync(modelName, format, outputPath, progress: null, cancellationToken);
+
+    /// <summary>
+    /// Exports a model's records (or every record) to <paramref name="destination"/>, which is written and left open — a
+    /// server streams an export straight into its response. Same formats, order, streaming and audit as
+    /// <see cref="ExportMetadata(string?, string, string?)"/>; <c>parquet</c> needs a seekable stream.
+    /// </summary>
+    /// <param name="destination">Where to write; not closed.</param>
+    /// <param name="modelName">The model, or <c>null</c> for all.</param>
+    /// <param name="format">The format (see <see cref="ExportFormats"/>); <c>jsonl</c> by default.</param>
+    /// <param name="progress">Told how many records have been written so far.</param>
+    /// <exception cref="ArgumentException">Unknown format, invalid model name, a stream that cannot be written, or parquet into a stream that cannot seek.</exception>
+    public void ExportMetadataTo(Stream destination, string? modelName = null, string format = "jsonl", IProgress<long>? progress = null) =>
+        SyncOverAsync.Run(ExportMetadataToAsync(destination, modelName, format, progress));
+
+    /// <inheritdoc cref="ExportMetadataTo"/>
+    public ValueTask ExportMetadataToAsync(Stream destination, string? modelName = null, string format = "jsonl", IProgress<long>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        return _exporter.ExportRecordsAsync(destination, modelName, format, progress, cancellationToken);
+    }
+
+    /// <summary>Exports every compliance event (newest first) to <paramref name="destination"/>, which is written and left open (formats: see <see cref="ComplianceEventExportFormats"/>).</summary>
+    /// <exception cref="ArgumentException">Unknown format.</exception>
+    public void ExportComplianceEventsTo(Stream destination, string format = "jsonl", IProgress<long>? progress = null) =>
+        SyncOverAsync.Run(ExportComplianceEventsToAsync(destination, format, progress));
+
+    /// <inheritdoc cref="ExportComplianceEventsTo"/>
+    public ValueTask ExportComplianceEventsToAsync(Stream destination, string format = "jsonl", IProgress<long>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        _exporter.ExportComplianceEventsAsync(destination, format, progress, cancellationToken);
+
     /// <summary>
     /// Exports every compliance event (newest first) to a new file under <c>&lt;store&gt;/exports/</c>
     /// (<c>compliance_events_&lt;time&gt;.&lt;format&gt;</c>, never colliding) or to <paramref name="outputPath"/>.
@@ -29,32 +97,26 @@ public sealed partial class MetadataStorage
     /// </summary>
     /// <param name="format"><c>json</c>, <c>jsonl</c> or <c>csv</c>.</param>
     /// <param name="outputPath">Where to write; <c>null</c> for the exports folder.</param>
-    /// <exception cref="ArgumentException">Unknown format.</exception>
-    public string ExportComplianceEvents(string format = "json", string? outputPath = null) =>
-        SyncOverAsync.Run(ExportComplianceEventsAsync(format, outputPath, progress: null));
-
-    /// <inheritdoc cref="ExportComplianceEvents(string, string?)"/>
-    /// <param name="format"><c>json</c>, <c>jsonl</c> or <c>csv</c>.</param>
-    /// <param name="outputPath">Where to write; <c>null</c> for the exports folder.</param>
     /// <param name="progress">Told how many events have been written so far: every
     /// <see cref="TransferProgressInterval"/> events and once at the end with the total.</param>
-    public string ExportComplianceEvents(string format, string? outputPath, IProgress<long>? progress) =>
-        SyncOverAsync.Run(ExportComplianceEventsAsync(format, outputPath, progress));
-
-    /// <inheritdoc cref="ExportComplianceEvents(string, string?)"/>
-    public ValueTask<string> ExportComplianceEventsAsync(string format = "json", string? outputPath = null,
-        CancellationToken cancellationToken = default) =>
-        ExportComplianceEventsAsync(format, outputPath, progress: null, cancellationToken);
-
-    /// <inheritdoc cref="ExportComplianceEvents(string, string?, IProgress{long}?)"/>
-    /// <param name="format"><c>json</c>, <c>jsonl</c> or <c>csv</c>.</param>
-    /// <param name="outputPath">Where to write; <c>null</c> for the exports folder.</param>
-    /// <param name="progress">Told how many events have been written so far.</param>
     /// <param name="cancellationToken">Cancels the export; the partial temporary file is removed.</param>
+    /// <exception cref="ArgumentException">Unknown format.</exception>
     public ValueTask<string> ExportComplianceEventsAsync(string format, string? outputPath, IProgress<long>? progress,
         CancellationToken cancellationToken = default)
         => _exporter.ExportComplianceEventsAsync(format, outputPath, progress, cancellationToken);
 
+    /// <inheritdoc cref="ExportComplianceEventsAsync(string, string?, IProgress{long}?, CancellationToken)"/>
+    public string ExportComplianceEvents(string format = "json", string? outputPath = null) =>
+        SyncOverAsync.Run(ExportComplianceEventsAsync(format, outputPath, progress: null));
+
+    /// <inheritdoc cref="ExportComplianceEventsAsync(string, string?, IProgress{long}?, CancellationToken)"/>
+    public string ExportComplianceEvents(string format, string? outputPath, IProgress<long>? progress) =>
+        SyncOverAsync.Run(ExportComplianceEventsAsync(format, outputPath, progress));
+
+    /// <inheritdoc cref="ExportComplianceEventsAsync(string, string?, IProgress{long}?, CancellationToken)"/>
+    public ValueTask<string> ExportComplianceEventsAsync(string format = "json", string? outputPath = null,
+        CancellationToken cancellationToken = default) =>
+        ExportComplianceEventsAsync(format, outputPath, progress: null, cancellationToken);
 
     // ------------------------------------------------------------------ import
 
@@ -76,65 +138,35 @@ public sealed partial class MetadataStorage
     /// </para>
     /// </summary>
     /// <param name="path">The export file.</param>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="MetadataStorageException">The backend failed to write.</exception>
-    public ImportResult ImportMetadata(string path) => SyncOverAsync.Run(ImportMetadataAsync(path, progress: null));
-
-    /// <inheritdoc cref="ImportMetadata(string)"/>
-    /// <param name="path">The export file.</param>
-    /// <param name="progress">Told how many entries of the file (records, events, unreadable entries) have been
-    /// processed so far: every <see cref="TransferProgressInterval"/> entries and once at the end with the total.</param>
-    public ImportResult ImportMetadata(string path, IProgress<long>? progress) => SyncOverAsync.Run(ImportMetadataAsync(path, progress));
-
-    /// <inheritdoc cref="ImportMetadata(string)"/>
-    public ValueTask<ImportResult> ImportMetadataAsync(string path, CancellationToken cancellationToken = default) =>
-        ImportMetadataAsync(path, progress: null, cancellationToken);
-
-    /// <inheritdoc cref="ImportMetadata(string, IProgress{long}?)"/>
-    /// <param name="path">The export file.</param>
-    /// <param name="progress">Told how many entries of the file have been processed so far.</param>
-    /// <param name="cancellationToken">Cancels the import: batches already written stay (each is whole), and
-    /// importing the file again completes it, skipping what is already there.</param>
-    public ValueTask<ImportResult> ImportMetadataAsync(string path, IProgress<long>? progress, CancellationToken cancellationToken = default) =>
-        ImportMetadataAsync(path, allowPlaintextSensitiveData: false, progress, cancellationToken);
-
-    /// <inheritdoc cref="ImportMetadata(string, IProgress{long}?)"/>
-    /// <param name="path">The export file.</param>
     /// <param name="allowPlaintextSensitiveData">Import records that hold sensitive fields in plaintext into a store that
     /// encrypts them, as they are (their hash proves that plaintext); false lists them as errors instead.</param>
-    /// <param name="progress">Told how many entries of the file have been processed so far.</param>
-    public ImportResult ImportMetadata(string path, bool allowPlaintextSensitiveData, IProgress<long>? progress = null) =>
-        SyncOverAsync.Run(ImportMetadataAsync(path, allowPlaintextSensitiveData, progress));
-
-    /// <inheritdoc cref="ImportMetadata(string, bool, IProgress{long}?)"/>
-    /// <param name="path">The export file.</param>
-    /// <param name="allowPlaintextSensitiveData">Import records that hold sensitive fields in plaintext into a store that
-    /// encrypts them, as they are; false lists them as errors instead.</param>
-    /// <param name="progress">Told how many entries of the file have been processed so far.</param>
+    /// <param name="progress">Told how many entries of the file (records, events, unreadable entries) have been
+    /// processed so far: every <see cref="TransferProgressInterval"/> entries and once at the end with the total.</param>
     /// <param name="cancellationToken">Cancels the import: batches already written stay (each is whole), and
     /// importing the file again completes it, skipping what is already there.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="MetadataStorageException">The backend failed to write.</exception>
     public ValueTask<ImportResult> ImportMetadataAsync(string path, bool allowPlaintextSensitiveData, IProgress<long>? progress,
         CancellationToken cancellationToken = default)
         => _importer.ImportAsync(path, allowPlaintextSensitiveData, progress, cancellationToken);
 
+    /// <inheritdoc cref="ImportMetadataAsync(string, bool, IProgress{long}?, CancellationToken)"/>
+    public ImportResult ImportMetadata(string path) => SyncOverAsync.Run(ImportMetadataAsync(path, progress: null));
 
-    /// <summary>
-    /// Writes fully-formed records and events (ids, timestamps and hashes kept) through the writer, as a save
-    /// would: durable on return in immediate mode, queued in buffered mode. Names are validated; validators,
-    /// hashing and the size limit are not applied. Idempotent by id (the backends upsert).
-    /// </summary>
-    /// <exception cref="ArgumentException">A record has no id or an invalid name; nothing is written.</exception>
-    internal ValueTask WriteStoredAsync(IReadOnlyList<MetadataRecord> records, IReadOnlyList<ComplianceEvent> events,
-        CancellationToken cancellationToken = default)
-        => _core.WriteStoredAsync(records, events, cancellationToken);
+    /// <inheritdoc cref="ImportMetadataAsync(string, bool, IProgress{long}?, CancellationToken)"/>
+    public ImportResult ImportMetadata(string path, IProgress<long>? progress) => SyncOverAsync.Run(ImportMetadataAsync(path, progress));
 
+    /// <inheritdoc cref="ImportMetadataAsync(string, bool, IProgress{long}?, CancellationToken)"/>
+    public ValueTask<ImportResult> ImportMetadataAsync(string path, CancellationToken cancellationToken = default) =>
+        ImportMetadataAsync(path, progress: null, cancellationToken);
 
+    /// <inheritdoc cref="ImportMetadataAsync(string, bool, IProgress{long}?, CancellationToken)"/>
+    public ValueTask<ImportResult> ImportMetadataAsync(string path, IProgress<long>? progress, CancellationToken cancellationToken = default) =>
+        ImportMetadataAsync(path, allowPlaintextSensitiveData: false, progress, cancellationToken);
 
-
-
-
-    /// <summary>Every field equal, metadata compared in its stored key order.</summary>
-    internal static bool SameRecord(MetadataRecord a, MetadataRecord b) => RecordChecks.SameRecord(a, b);
+    /// <inheritdoc cref="ImportMetadataAsync(string, bool, IProgress{long}?, CancellationToken)"/>
+    public ImportResult ImportMetadata(string path, bool allowPlaintextSensitiveData, IProgress<long>? progress = null) =>
+        SyncOverAsync.Run(ImportMetadataAsync(path, allowPlaintextSensitiveData, progress));
 
     // ------------------------------------------------------------------ migration
 
@@ -153,35 +185,29 @@ public sealed partial class MetadataStorage
     /// </para>
     /// </summary>
     /// <param name="target">An open store, of any backend; it may already hold records.</param>
-    /// <param name="progress">Told after each batch.</param>
-    /// <exception cref="ArgumentException"><paramref name="target"/> is this store (or the same folder and backend).</exception>
-    /// <exception cref="MetadataStorageException">A write failed, or the check at the end found a difference (the message lists it).</exception>
-    /// <exception cref="OperationCanceledException">Cancelled; what was written stays, and a re-run completes it.</exception>
-    public MigrationReport MigrateTo(MetadataStorage target, IProgress<MigrationProgress>? progress = null) =>
-        SyncOverAsync.Run(MigrateToAsync(target, progress));
-
-    /// <inheritdoc cref="MigrateTo(MetadataStorage, IProgress{MigrationProgress}?)"/>
-    public ValueTask<MigrationReport> MigrateToAsync(MetadataStorage target, IProgress<MigrationProgress>? progress = null,
-        CancellationToken cancellationToken = default) =>
-        MigrateToAsync(target, allowPlaintextSensitiveData: false, progress, cancellationToken);
-
-    /// <inheritdoc cref="MigrateTo(MetadataStorage, IProgress{MigrationProgress}?)"/>
-    /// <param name="target">An open store, of any backend; it may already hold records.</param>
-    /// <param name="allowPlaintextSensitiveData">Copy records holding sensitive fields in plaintext into a target that
-    /// encrypts them, as they are; false leaves them out and lists them in the report.</param>
-    /// <param name="progress">Told after each batch.</param>
-    public MigrationReport MigrateTo(MetadataStorage target, bool allowPlaintextSensitiveData, IProgress<MigrationProgress>? progress = null) =>
-        SyncOverAsync.Run(MigrateToAsync(target, allowPlaintextSensitiveData, progress));
-
-    /// <inheritdoc cref="MigrateTo(MetadataStorage, bool, IProgress{MigrationProgress}?)"/>
-    /// <param name="target">An open store, of any backend; it may already hold records.</param>
     /// <param name="allowPlaintextSensitiveData">Copy records holding sensitive fields in plaintext into a target that
     /// encrypts them, as they are; false leaves them out and lists them in the report.</param>
     /// <param name="progress">Told after each batch.</param>
     /// <param name="cancellationToken">Cancels the migration; what was written stays, and a re-run completes it.</param>
+    /// <exception cref="ArgumentException"><paramref name="target"/> is this store (or the same folder and backend).</exception>
+    /// <exception cref="MetadataStorageException">A write failed, or the check at the end found a difference (the message lists it).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; what was written stays, and a re-run completes it.</exception>
     public ValueTask<MigrationReport> MigrateToAsync(MetadataStorage target, bool allowPlaintextSensitiveData,
         IProgress<MigrationProgress>? progress, CancellationToken cancellationToken = default)
         => _migrator.MigrateToAsync((target ?? throw new ArgumentNullException(nameof(target)))._core, allowPlaintextSensitiveData, progress, cancellationToken);
+
+    /// <inheritdoc cref="MigrateToAsync(MetadataStorage, bool, IProgress{MigrationProgress}?, CancellationToken)"/>
+    public MigrationReport MigrateTo(MetadataStorage target, IProgress<MigrationProgress>? progress = null) =>
+        SyncOverAsync.Run(MigrateToAsync(target, progress));
+
+    /// <inheritdoc cref="MigrateToAsync(MetadataStorage, bool, IProgress{MigrationProgress}?, CancellationToken)"/>
+    public ValueTask<MigrationReport> MigrateToAsync(MetadataStorage target, IProgress<MigrationProgress>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        MigrateToAsync(target, allowPlaintextSensitiveData: false, progress, cancellationToken);
+
+    /// <inheritdoc cref="MigrateToAsync(MetadataStorage, bool, IProgress{MigrationProgress}?, CancellationToken)"/>
+    public MigrationReport MigrateTo(MetadataStorage target, bool allowPlaintextSensitiveData, IProgress<MigrationProgress>? progress = null) =>
+        SyncOverAsync.Run(MigrateToAsync(target, allowPlaintextSensitiveData, progress));
 
     // ------------------------------------------------------------------ backup and restore
 
@@ -243,7 +269,4 @@ public sealed partial class MetadataStorage
     /// <inheritdoc cref="Verify"/>
     public ValueTask<VerificationReport> VerifyAsync(CancellationToken cancellationToken = default)
         => _verifier.VerifyAsync(cancellationToken);
-
-
-    // ------------------------------------------------------------------ scanning
 }

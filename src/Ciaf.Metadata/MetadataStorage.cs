@@ -1,13 +1,11 @@
-using System.Diagnostics;
-using System.Runtime.ExceptionServices;
 using System.Text.Json.Nodes;
 using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Configuration;
+using Ciaf.Metadata.Queries;
 using Ciaf.Metadata.Retention;
 using Ciaf.Metadata.Transfer;
 using Ciaf.Metadata.Verification;
 using Ciaf.Metadata.Storage;
-using Microsoft.Extensions.Logging;
 
 namespace Ciaf.Metadata;
 
@@ -35,6 +33,7 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
     private readonly Migrator _migrator;
     private readonly BackupService _backup;
     private readonly Verifier _verifier;
+    private readonly RecordQueries _queries;
 
     /// <summary>Opens (or creates) a store that writes immediately: each save is durable when it returns.</summary>
     /// <param name="storagePath">The store folder (created if missing).</param>
@@ -115,6 +114,7 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
         _migrator = new Migrator(_core);
         _backup = new BackupService(_core);
         _verifier = new Verifier(_core);
+        _queries = new RecordQueries(_core, _auditTrail);
         _autoCleanup = builder.Options.AutoCleanup ? new AutoCleanup(_retention, _core) : null;
     }
 
@@ -157,15 +157,9 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
 
     /// <inheritdoc cref="SaveMetadata"/>
     public async ValueTask<string> SaveMetadataAsync(string modelName, string stage, string eventType, object? metadata,
-        string? modelVersion = null, string? details = null, CancellationToken cancellationToken = default)
-    {
-        ThrowIfDisposed();
-        long start = Stopwatch.GetTimestamp();
-        var record = _core.BuildRecord(new MetadataEntry(modelName, stage, eventType, metadata, modelVersion, details), null);
-        await _core.WriteAsync(WriteBatch.Of([record]), cancellationToken).ConfigureAwait(false);
-        _core.Metrics.RecordSave(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-        return record.Id;
-    }
+        string? modelVersion = null, string? details = null, CancellationToken cancellationToken = default) =>
+        (await _core.SaveAsync([new MetadataEntry(modelName, stage, eventType, metadata, modelVersion, details)], numbered: false, cancellationToken)
+            .ConfigureAwait(false))[0];
 
     /// <summary>
     /// Saves many records in one transaction (SQLite) or one pass (file backends). Every entry is
@@ -177,132 +171,52 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
         SyncOverAsync.Run(SaveMetadataBatchAsync(entries));
 
     /// <inheritdoc cref="SaveMetadataBatch"/>
-    public async ValueTask<IReadOnlyList<string>> SaveMetadataBatchAsync(IEnumerable<MetadataEntry> entries, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(entries);
-        ThrowIfDisposed();
-        long start = Stopwatch.GetTimestamp();
-        var records = new List<MetadataRecord>();
-        foreach (var entry in entries)
-        {
-            if (entry is null) throw new ArgumentException($"Entry {records.Count} is null.", nameof(entries));
-            records.Add(_core.BuildRecord(entry, records.Count));
-        }
-        if (records.Count == 0) return [];
-        await _core.WriteAsync(WriteBatch.Of(records), cancellationToken).ConfigureAwait(false);
-        _core.Metrics.RecordSave(Stopwatch.GetElapsedTime(start).TotalMilliseconds / records.Count);
-        return [.. records.Select(r => r.Id)];
-    }
+    public async ValueTask<IReadOnlyList<string>> SaveMetadataBatchAsync(IEnumerable<MetadataEntry> entries, CancellationToken cancellationToken = default) =>
+        await _core.SaveAsync(entries ?? throw new ArgumentNullException(nameof(entries)), numbered: true, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// Registers a validator for a stage (<c>"*"</c> for every stage). Before a save, every validator of
     /// the stage runs; any error rejects the save with a <see cref="MetadataValidationException"/>
     /// listing all of them, and nothing is written.
     /// </summary>
-    public void RegisterValidator(string stage, Func<JsonObject, IEnumerable<string>> validator)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(stage);
-        ArgumentNullException.ThrowIfNull(validator);
-        _core.Hooks.AddValidator(stage, validator);
-    }
+    public void RegisterValidator(string stage, Func<JsonObject, IEnumerable<string>> validator) => _core.Hooks.AddValidator(stage, validator);
 
     /// <summary>
     /// Registers a hook. <c>metadata_saved</c> runs after each record is durable (in buffered mode on
     /// the background writer). A hook that throws is logged; the record and the save are unaffected.
     /// </summary>
     /// <exception cref="ArgumentException">Unknown event name.</exception>
-    public void RegisterWebhook(string eventName, Action<MetadataRecord> hook)
-    {
-        ArgumentNullException.ThrowIfNull(hook);
-        if (!string.Equals(eventName, MetadataSavedEvent, StringComparison.Ordinal))
-        {
-            throw new ArgumentException(
-                $"Unknown hook event '{eventName}'. Valid: {MetadataSavedEvent} (and {StoreHooks.ComplianceEventAddedEvent} through RegisterComplianceWebhook).", nameof(eventName));
-        }
-        _core.Hooks.AddSavedHook(hook);
-    }
+    public void RegisterWebhook(string eventName, Action<MetadataRecord> hook) => _core.Hooks.AddSavedHook(eventName, hook);
 
     /// <summary>Registers a hook run after each compliance event is durable (the <c>compliance_event_added</c> event).</summary>
-    public void RegisterComplianceWebhook(Action<ComplianceEvent> hook)
-    {
-        ArgumentNullException.ThrowIfNull(hook);
-        _core.Hooks.AddComplianceHook(hook);
-    }
+    public void RegisterComplianceWebhook(Action<ComplianceEvent> hook) => _core.Hooks.AddComplianceHook(hook);
 
     /// <summary>Returns once every save made before the call is durable, and every audit entry written so far.</summary>
     /// <exception cref="MetadataStorageException">Some buffered writes or audit entries could not be made durable; they stay in memory and are retried on the next flush.</exception>
     public void Flush() => SyncOverAsync.Run(FlushAsync());
 
     /// <inheritdoc cref="Flush"/>
-    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
-    {
-        await _core.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default) => _core.FlushAsync(cancellationToken);
 
     /// <summary>Counters and sizes: writes, write and read latency (mean, p95), records, bytes on disk.</summary>
     public StoragePerformanceMetrics GetPerformanceMetrics() => SyncOverAsync.Run(GetPerformanceMetricsAsync());
 
     /// <inheritdoc cref="GetPerformanceMetrics"/>
-    public async ValueTask<StoragePerformanceMetrics> GetPerformanceMetricsAsync(CancellationToken cancellationToken = default)
-    {
-        ThrowIfDisposed();
-        long durable = await _core.Backend.CountAsync(cancellationToken).ConfigureAwait(false);
-        var metrics = _core.Metrics;
-        long pending = _core.Pending.Count;
-        var (avgWrite, p95Write) = metrics.WriteLatency;
-        var (avgRead, p95Read) = metrics.ReadLatency;
-        return new StoragePerformanceMetrics
-        {
-            Backend = _core.Backend.Name,
-            Writes = metrics.WriteCount,
-            AvgWriteTimeMs = avgWrite,
-            P95WriteTimeMs = p95Write,
-            Reads = metrics.ReadCount,
-            AvgReadTimeMs = avgRead,
-            P95ReadTimeMs = p95Read,
-            RecordCount = durable + pending,
-            PendingWrites = pending,
-            WriteFailures = metrics.FailureCount,
-            CorruptEntriesSkipped = metrics.CorruptCount,
-            TotalSizeBytes = _core.Backend.SizeOnDisk(),
-        };
-    }
+    public ValueTask<StoragePerformanceMetrics> GetPerformanceMetricsAsync(CancellationToken cancellationToken = default) =>
+        _core.GetPerformanceMetricsAsync(cancellationToken);
 
     /// <summary>Stops automatic cleanup (waiting for a run in progress), flushes writes and audit entries, and closes the store. Idempotent.</summary>
     /// <exception cref="MetadataStorageException">Buffered writes or audit entries could not be made durable.</exception>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <inheritdoc cref="Dispose"/>
-    public async ValueTask DisposeAsync()
-    {
-        if (!_core.MarkDisposed()) return;
-        if (_autoCleanup is not null) await _autoCleanup.DisposeAsync().ConfigureAwait(false);
-        Exception? error = null;
-        try
-        {
-            await _core.Writer.DisposeAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            error = ex;
-        }
-        try
-        {
-            // After the writer: its last batches add their save entries.
-            await _core.AuditQueue.DisposeAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (error is not null)
-        {
-            _core.Logger.LogError(ex, "Audit entries could not be written while closing the store");
-        }
-        catch (Exception ex)
-        {
-            error = ex;
-        }
-        await _core.Backend.DisposeAsync().ConfigureAwait(false);
-        _core.Metrics.Dispose();
-        if (error is not null) ExceptionDispatchInfo.Throw(error);
-    }
+    public ValueTask DisposeAsync() => _core.CloseAsync(_autoCleanup);
 
     private void ThrowIfDisposed() => _core.ThrowIfDisposed();
+
+    /// <summary>The store core, for tests that drive it below the facade.</summary>
+    internal StoreCore Core => _core;
+
+    /// <summary>The retention service, for tests that hook into a cleanup run.</summary>
+    internal RetentionService Retention => _retention;
 }

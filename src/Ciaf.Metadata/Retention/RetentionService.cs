@@ -92,8 +92,13 @@ internal sealed class RetentionService(StoreCore core)
         return holds;
     }
 
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="daysOld"/> is negative or more than <see cref="MetadataStorageOptions.MaxRetentionDays"/>.</exception>
     public async ValueTask<CleanupReport> RunCleanupAsync(int? daysOld, bool dryRun, string trigger, CancellationToken cancellationToken)
     {
+        if (daysOld is < 0 or > MetadataStorageOptions.MaxRetentionDays)
+        {
+            throw new ArgumentOutOfRangeException(nameof(daysOld), daysOld, $"The age must be between 0 and {MetadataStorageOptions.MaxRetentionDays} days.");
+        }
         await _core.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         var now = _core.Options.TimeProvider.GetUtcNow();
         int days = daysOld ?? _core.Options.MetadataRetentionDays;

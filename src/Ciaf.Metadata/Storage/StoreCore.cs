@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Text.Json.Nodes;
 using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Encryption;
@@ -125,9 +127,6 @@ internal sealed class StoreCore
 
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
-    /// <summary>Marks the store closed; returns false if it already was.</summary>
-    public bool MarkDisposed() => Interlocked.Exchange(ref _disposed, 1) == 0;
-
     public void ThrowIfDisposed()
     {
         if (IsDisposed) throw new ObjectDisposedException(nameof(MetadataStorage));
@@ -163,12 +162,35 @@ internal sealed class StoreCore
     }
 
     /// <summary>
+    /// Builds new records from <paramref name="entries"/> (every one checked before any is written) and writes them through
+    /// <see cref="WriteAsync"/>; returns their ids in entry order. <paramref name="numbered"/> prefixes a refusal with the
+    /// entry's index (a batch).
+    /// </summary>
+    /// <exception cref="ArgumentException">An entry is invalid; nothing is written.</exception>
+    /// <exception cref="MetadataValidationException">A validator rejected an entry; nothing is written.</exception>
+    public async ValueTask<string[]> SaveAsync(IEnumerable<MetadataEntry> entries, bool numbered, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        long start = Stopwatch.GetTimestamp();
+        var records = new List<MetadataRecord>();
+        foreach (var entry in entries)
+        {
+            if (entry is null) throw new ArgumentException($"Entry {records.Count} is null.", nameof(entries));
+            records.Add(BuildRecord(entry, numbered ? records.Count : null));
+        }
+        if (records.Count == 0) return [];
+        await WriteAsync(WriteBatch.Of(records), cancellationToken).ConfigureAwait(false);
+        Metrics.RecordSave(Stopwatch.GetElapsedTime(start).TotalMilliseconds / records.Count);
+        return [.. records.Select(r => r.Id)];
+    }
+
+    /// <summary>
     /// Writes fully-formed records and events (ids, timestamps and hashes kept: imports, migrations) through the ordered
     /// write point, as a save would: durable on return in immediate mode, queued in buffered mode. Names are validated;
     /// validators, hashing and the size limit are not applied. Idempotent by id (the backends upsert).
     /// </summary>
     /// <exception cref="ArgumentException">A record has no id or an invalid name; nothing is written.</exception>
-    public async ValueTask WriteStoredAsync(IReadOnlyList<MetadataRecord> records, IReadOnlyList<ComplianceEvent> events, CancellationToken cancellationToken)
+    public async ValueTask WriteStoredAsync(IReadOnlyList<MetadataRecord> records, IReadOnlyList<ComplianceEvent> events, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
         ArgumentNullException.ThrowIfNull(events);
@@ -403,6 +425,69 @@ internal sealed class StoreCore
             Audit(AuditActions.Save, ev.Id, new JsonObject { ["kind"] = "compliance_event", ["metadata_id"] = ev.MetadataId, ["framework"] = ev.Framework },
                 at: ev.Timestamp, user: batch.User);
         }
+    }
+
+    // ------------------------------------------------------------------ state and closing
+
+    /// <summary>Counters and sizes: writes, write and read latency, records (durable and pending), bytes on disk.</summary>
+    public async ValueTask<StoragePerformanceMetrics> GetPerformanceMetricsAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        long durable = await Backend.CountAsync(cancellationToken).ConfigureAwait(false);
+        long pending = Pending.Count;
+        var (avgWrite, p95Write) = Metrics.WriteLatency;
+        var (avgRead, p95Read) = Metrics.ReadLatency;
+        return new StoragePerformanceMetrics
+        {
+            Backend = Backend.Name,
+            Writes = Metrics.WriteCount,
+            AvgWriteTimeMs = avgWrite,
+            P95WriteTimeMs = p95Write,
+            Reads = Metrics.ReadCount,
+            AvgReadTimeMs = avgRead,
+            P95ReadTimeMs = p95Read,
+            RecordCount = durable + pending,
+            PendingWrites = pending,
+            WriteFailures = Metrics.FailureCount,
+            CorruptEntriesSkipped = Metrics.CorruptCount,
+            TotalSizeBytes = Backend.SizeOnDisk(),
+        };
+    }
+
+    /// <summary>
+    /// Closes the store once: stops <paramref name="first"/> (automatic cleanup, waiting for a run in progress), makes the
+    /// writer's batches and then the audit entries durable (the writer's last batches add save entries), closes the
+    /// backend. The first failure is rethrown after everything is closed.
+    /// </summary>
+    /// <exception cref="MetadataStorageException">Buffered writes or audit entries could not be made durable.</exception>
+    public async ValueTask CloseAsync(IAsyncDisposable? first)
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        if (first is not null) await first.DisposeAsync().ConfigureAwait(false);
+        Exception? error = null;
+        try
+        {
+            await Writer.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+        }
+        try
+        {
+            await AuditQueue.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (error is not null)
+        {
+            Logger.LogError(ex, "Audit entries could not be written while closing the store");
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+        }
+        await Backend.DisposeAsync().ConfigureAwait(false);
+        Metrics.Dispose();
+        if (error is not null) ExceptionDispatchInfo.Throw(error);
     }
 
     // ------------------------------------------------------------------ opening

@@ -20,8 +20,11 @@ internal sealed class StoreHooks(ILogger logger)
     private Action<MetadataRecord>[] _savedHooks = [];
     private Action<ComplianceEvent>[] _complianceHooks = [];
 
+    /// <exception cref="ArgumentException">Empty stage.</exception>
     public void AddValidator(string stage, Func<JsonObject, IEnumerable<string>> validator)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(stage);
+        ArgumentNullException.ThrowIfNull(validator);
         stage = NameRules.ForLookup(stage)!; // records store their stage in this form
         lock (_lock)
         {
@@ -31,13 +34,21 @@ internal sealed class StoreHooks(ILogger logger)
         }
     }
 
-    public void AddSavedHook(Action<MetadataRecord> hook)
+    /// <exception cref="ArgumentException">Unknown event name (the only one is <see cref="MetadataSavedEvent"/>).</exception>
+    public void AddSavedHook(string eventName, Action<MetadataRecord> hook)
     {
+        ArgumentNullException.ThrowIfNull(hook);
+        if (!string.Equals(eventName, MetadataSavedEvent, StringComparison.Ordinal))
+        {
+            throw new ArgumentException(
+                $"Unknown hook event '{eventName}'. Valid: {MetadataSavedEvent} (and {ComplianceEventAddedEvent} through RegisterComplianceWebhook).", nameof(eventName));
+        }
         lock (_lock) _savedHooks = [.. _savedHooks, hook];
     }
 
     public void AddComplianceHook(Action<ComplianceEvent> hook)
     {
+        ArgumentNullException.ThrowIfNull(hook);
         lock (_lock) _complianceHooks = [.. _complianceHooks, hook];
     }
 

@@ -89,7 +89,7 @@ public sealed class CompressionTests : IDisposable
             Assert.Equal(["shap", "small"], (await plain.GetModelMetadataAsync("model", "validation", limit: null)).Select(x => x.EventType).Order(StringComparer.Ordinal));
             Assert.NotNull(await plain.GetMetadataAsync(small));
             // Rewritten with compression off, the record becomes plain and its compressed form goes.
-            await plain.WriteStoredAsync([r], []);
+            await plain.Core.WriteStoredAsync([r], []);
             Assert.Equal(PythonJson.Hash(metadata), (await plain.GetMetadataAsync(id))!.MetadataHash);
             Assert.Equal(2, (await plain.GetPerformanceMetricsAsync()).RecordCount);
         }

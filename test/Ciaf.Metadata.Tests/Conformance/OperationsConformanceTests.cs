@@ -82,7 +82,7 @@ public abstract class OperationsConformanceTests : IDisposable
             SampleRecords.Create("modèle-β", "monitoring", new DateTimeOffset(2025, 12, 31, 23, 59, 59, 123456 / 1000, TimeSpan.Zero).AddTicks(4560),
                 new JsonObject { ["drift"] = 0.01 }, eventType: "monitoring_data", details: null, version: "0.1"),
         };
-        storage.WriteStoredAsync(fixedRecords, []).AsTask().GetAwaiter().GetResult();
+        storage.Core.WriteStoredAsync(fixedRecords, []).AsTask().GetAwaiter().GetResult();
         ids.AddRange(fixedRecords.Select(r => r.Id));
         if (extra > 0)
         {
@@ -431,7 +431,7 @@ public abstract class OperationsConformanceTests : IDisposable
         await using var copy = Open(restored);
         Assert.True(copy.Verify().IsValid);
         var after = All(copy).ToDictionary(r => r.Id);
-        foreach (var record in before) Assert.True(MetadataStorage.SameRecord(record, after[record.Id]), record.Id);
+        foreach (var record in before) Assert.True(Ciaf.Metadata.Transfer.RecordChecks.SameRecord(record, after[record.Id]), record.Id);
         Assert.Equal(2, copy.GetComplianceEvents().Count);
     }
 
@@ -538,7 +538,7 @@ public abstract class OperationsConformanceTests : IDisposable
             var ids = Seed(storage);
             edited = ids[3];
             danglingId = Guid.NewGuid().ToString();
-            await storage.WriteStoredAsync([], [new ComplianceEvent(danglingId, "no-such-record", "FDA", 0.1, "failed", PythonTimestamp.Now(), null)]);
+            await storage.Core.WriteStoredAsync([], [new ComplianceEvent(danglingId, "no-such-record", "FDA", 0.1, "failed", PythonTimestamp.Now(), null)]);
         }
         EditRecordOnDisk(Root, "credit scoring", edited);
         await using var reopened = Open();

@@ -47,7 +47,7 @@ public abstract class LegalHoldRaceTests : IDisposable
         int chunks = (HeldModelRecords + OtherRecords) / ChunkSize + (2 * EventsPerModel + ChunkSize - 1) / ChunkSize;
         ChildWriter? child = null;
         Task<int>? countAfterHold = null;
-        storage.BeforeCleanupChunk = async token =>
+        storage.Retention.BeforeChunk = async token =>
         {
             chunk++;
             if (chunk == 3)
@@ -102,7 +102,7 @@ public abstract class LegalHoldRaceTests : IDisposable
         string targetEvent = heldEvents[^1];
 
         int chunk = 0;
-        storage.BeforeCleanupChunk = async _ =>
+        storage.Retention.BeforeChunk = async _ =>
         {
             if (++chunk != 3) return;
             using var child = new ChildWriter(_folder.Path, BackendName, "hold", target, "record", connectionString: ConnectionString);
@@ -119,16 +119,18 @@ public abstract class LegalHoldRaceTests : IDisposable
         AssertReportMatchesStore(storage, report, entriesBefore);
     }
 
-    private MetadataStorage Open() => new(new MetadataStorageOptions
+    private MetadataStorage Open()
     {
-        StoragePath = _folder.Path,
-        Backend = BackendName,
-        ConnectionString = ConnectionString,
-        TimeProvider = _clock,
-    })
-    {
-        CleanupChunkSize = ChunkSize,
-    };
+        var storage = new MetadataStorage(new MetadataStorageOptions
+        {
+            StoragePath = _folder.Path,
+            Backend = BackendName,
+            ConnectionString = ConnectionString,
+            TimeProvider = _clock,
+        });
+        storage.Retention.ChunkSize = ChunkSize;
+        return storage;
+    }
 
     /// <summary>
     /// Model m's records and some of model "other", interleaved so every chunk holds both, with compliance events on

@@ -40,7 +40,7 @@ public sealed class StoreLayoutTests : IDisposable
         string id = "ev/with:odd*chars";
         await using (var storage = new MetadataStorage(path, backend))
         {
-            await storage.WriteStoredAsync([], [new ComplianceEvent(id, "gone", "GDPR", 0.5, "failed", PythonTimestamp.Now(), null)]);
+            await storage.Core.WriteStoredAsync([], [new ComplianceEvent(id, "gone", "GDPR", 0.5, "failed", PythonTimestamp.Now(), null)]);
         }
         await using var reopened = new MetadataStorage(path, backend);
 
