@@ -20,7 +20,14 @@ public static class PythonJson
     public static string Canonical(JsonNode? value) => Serialize(value, PythonJsonStyle.Canonical);
 
     /// <summary><c>sha256(utf8(json.dumps(metadata, sort_keys=True))).hexdigest()</c>.</summary>
-    public static string Hash(JsonNode? metadata) => HashCanonical(Canonical(metadata));
+    public static string Hash(JsonNode? metadata)
+    {
+        var writer = PythonJsonWriter.Rent();
+        writer.WriteNode(metadata, PythonJsonStyle.Canonical, 0);
+        string hash = HashOf(writer.Written);
+        writer.Return();
+        return hash;
+    }
 
     /// <summary>SHA-256 (lowercase hex) of a canonical text produced by <see cref="Canonical"/>.</summary>
     public static string HashCanonical(string text)
@@ -31,12 +38,19 @@ public static class PythonJson
         try
         {
             int n = Encoding.ASCII.GetBytes(text, rented);
-            return Convert.ToHexStringLower(SHA256.HashData(rented.AsSpan(0, n)));
+            return HashOf(rented.AsSpan(0, n));
         }
         finally
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(rented);
         }
+    }
+
+    private static string HashOf(ReadOnlySpan<byte> canonical)
+    {
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(canonical, digest);
+        return Convert.ToHexStringLower(digest);
     }
 
     /// <summary>
@@ -73,16 +87,28 @@ public static class PythonJson
     /// <summary>Serializes <paramref name="value"/> in the given Python layout.</summary>
     public static string Serialize(JsonNode? value, PythonJsonStyle style)
     {
-        var sb = new StringBuilder(256);
-        Write(sb, value, style);
-        return sb.ToString();
+        var writer = PythonJsonWriter.Rent();
+        writer.WriteNode(value, style, 0);
+        string text = writer.ToString();
+        writer.Return();
+        return text;
+    }
+
+    /// <summary><see cref="Serialize"/> as bytes (ASCII, hence UTF-8), without the string.</summary>
+    public static byte[] SerializeToUtf8Bytes(JsonNode? value, PythonJsonStyle style)
+    {
+        var writer = PythonJsonWriter.Rent();
+        writer.WriteNode(value, style, 0);
+        byte[] bytes = writer.Written.ToArray();
+        writer.Return();
+        return bytes;
     }
 
     /// <summary>Appends <paramref name="value"/> in the given Python layout to <paramref name="sb"/>.</summary>
     public static void Write(StringBuilder sb, JsonNode? value, PythonJsonStyle style)
     {
         ArgumentNullException.ThrowIfNull(sb);
-        WriteNode(sb, value, style, 0);
+        sb.Append(Serialize(value, style));
     }
 
     /// <summary>
@@ -155,27 +181,6 @@ public static class PythonJson
             unit = unit * 16 + (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
         }
         return unit;
-    }
-
-    /// <summary>
-    /// Appends <see cref="FormatFloat"/>'s text without building intermediate strings in the common case:
-    /// inside Python's fixed-notation range (1e-4 ≤ |x| &lt; 1e16), when .NET's shortest round-trip form has
-    /// no exponent either, Python's repr has the same digits in the same layout, plus <c>.0</c> for a whole
-    /// number. Anything else (exponents, zero, NaN, infinities) takes <see cref="FormatFloat"/>'s full path.
-    /// </summary>
-    private static void AppendFloat(StringBuilder sb, double value)
-    {
-        Span<char> buffer = stackalloc char[32];
-        double magnitude = Math.Abs(value);
-        if (magnitude >= 1e-4 && magnitude < 1e16
-            && value.TryFormat(buffer, out int written, "R", CultureInfo.InvariantCulture)
-            && buffer[..written].IndexOfAny('E', 'e') < 0)
-        {
-            sb.Append(buffer[..written]);
-            if (buffer[..written].IndexOf('.') < 0) sb.Append(".0");
-            return;
-        }
-        sb.Append(FormatFloat(value));
     }
 
     /// <summary>Python's <c>repr(float)</c>: shortest round-trip digits, <c>1e-05</c>, <c>1e+16</c>, <c>100.0</c>, <c>-0.0</c>, <c>NaN</c>.</summary>
@@ -255,197 +260,5 @@ public static class PythonJson
 
         // Surrogates (U+D800..U+DFFF) encode code points above U+FFFF, so they must sort after U+E000..U+FFFF.
         private static int Fix(char c) => c >= 0xD800 ? (c <= 0xDFFF ? c + 0x2000 : c - 0x800) : c;
-    }
-
-    private static void WriteNode(StringBuilder sb, JsonNode? node, PythonJsonStyle style, int depth)
-    {
-        switch (node)
-        {
-            case null:
-                sb.Append("null");
-                break;
-            case JsonObject obj:
-                WriteObject(sb, obj, style, depth);
-                break;
-            case JsonArray arr:
-                WriteArray(sb, arr, style, depth);
-                break;
-            case JsonValue value:
-                WriteValue(sb, value);
-                break;
-        }
-    }
-
-    private static void WriteObject(StringBuilder sb, JsonObject obj, PythonJsonStyle style, int depth)
-    {
-        if (obj.Count == 0)
-        {
-            sb.Append("{}");
-            return;
-        }
-        IEnumerable<KeyValuePair<string, JsonNode?>> items = obj;
-        if (style == PythonJsonStyle.Canonical)
-        {
-            var sorted = obj.ToArray();
-            Array.Sort(sorted, (a, b) => CodePointComparer.Compare(a.Key, b.Key));
-            items = sorted;
-        }
-        sb.Append('{');
-        bool first = true;
-        foreach (var (key, child) in items)
-        {
-            Separator(sb, style, depth + 1, first);
-            first = false;
-            WriteString(sb, key);
-            sb.Append(": ");
-            WriteNode(sb, child, style, depth + 1);
-        }
-        Close(sb, style, depth);
-        sb.Append('}');
-    }
-
-    private static void WriteArray(StringBuilder sb, JsonArray arr, PythonJsonStyle style, int depth)
-    {
-        if (arr.Count == 0)
-        {
-            sb.Append("[]");
-            return;
-        }
-        sb.Append('[');
-        for (int i = 0; i < arr.Count; i++)
-        {
-            Separator(sb, style, depth + 1, i == 0);
-            WriteNode(sb, arr[i], style, depth + 1);
-        }
-        Close(sb, style, depth);
-        sb.Append(']');
-    }
-
-    private static void Separator(StringBuilder sb, PythonJsonStyle style, int depth, bool first)
-    {
-        if (style == PythonJsonStyle.Indented)
-        {
-            if (!first) sb.Append(',');
-            sb.Append('\n').Append(' ', depth * 2);
-        }
-        else if (!first)
-        {
-            sb.Append(", ");
-        }
-    }
-
-    private static void Close(StringBuilder sb, PythonJsonStyle style, int depth)
-    {
-        if (style == PythonJsonStyle.Indented) sb.Append('\n').Append(' ', depth * 2);
-    }
-
-    private static void WriteValue(StringBuilder sb, JsonValue value)
-    {
-        if (value.TryGetValue(out JsonElement element))
-        {
-            WriteElement(sb, element);
-            return;
-        }
-        object raw = value.GetValue<object>();
-        switch (raw)
-        {
-            case string s: WriteString(sb, s); break;
-            case bool b: sb.Append(b ? "true" : "false"); break;
-            case double d: AppendFloat(sb, d); break;
-            case float f: AppendFloat(sb, f); break;
-            case decimal m: AppendFloat(sb, (double)m); break;
-            case Half h: AppendFloat(sb, (double)h); break;
-            case char c: WriteString(sb, c.ToString()); break;
-            case BigInteger big: sb.Append(big.ToString(CultureInfo.InvariantCulture)); break;
-            case IFormattable integer when IsInteger(raw):
-                sb.Append(integer.ToString(null, CultureInfo.InvariantCulture));
-                break;
-            case JsonElement el: WriteElement(sb, el); break;
-            default:
-                // The converter never stores other CLR types; fall back to their JSON form as a string.
-                WriteString(sb, Convert.ToString(raw, CultureInfo.InvariantCulture) ?? string.Empty);
-                break;
-        }
-    }
-
-    private static bool IsInteger(object o) => o is byte or sbyte or short or ushort or int or uint or long or ulong or Int128 or UInt128 or nint or nuint;
-
-    private static void WriteElement(StringBuilder sb, JsonElement element)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.String: WriteString(sb, element.GetString()!); break;
-            case JsonValueKind.True: sb.Append("true"); break;
-            case JsonValueKind.False: sb.Append("false"); break;
-            case JsonValueKind.Null: sb.Append("null"); break;
-            case JsonValueKind.Number: WriteNumberToken(sb, element); break;
-            case JsonValueKind.Object: WriteNode(sb, JsonObject.Create(element), PythonJsonStyle.Compact, 0); break;
-            case JsonValueKind.Array: WriteNode(sb, JsonArray.Create(element), PythonJsonStyle.Compact, 0); break;
-            default: sb.Append("null"); break;
-        }
-    }
-
-    /// <summary><see cref="WriteNumberText"/> for a parsed token, read in place (no string per number).</summary>
-    private static void WriteNumberToken(StringBuilder sb, JsonElement element)
-    {
-        ReadOnlySpan<byte> raw = JsonMarshal.GetRawUtf8Value(element);
-        if (raw.IndexOfAny((byte)'.', (byte)'e', (byte)'E') >= 0)
-        {
-            AppendFloat(sb, double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture));
-        }
-        else if (long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l))
-        {
-            sb.Append(CultureInfo.InvariantCulture, $"{l}");
-        }
-        else
-        {
-            WriteNumberText(sb, element.GetRawText());
-        }
-    }
-
-    /// <summary>Writes a JSON number token as Python would re-serialize what <c>json.loads</c> made of it.</summary>
-    internal static void WriteNumberText(StringBuilder sb, string raw)
-    {
-        if (raw.AsSpan().IndexOfAny('.', 'e', 'E') >= 0)
-        {
-            AppendFloat(sb, double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture));
-        }
-        else if (long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l))
-        {
-            sb.Append(l.ToString(CultureInfo.InvariantCulture));
-        }
-        else
-        {
-            sb.Append(BigInteger.Parse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture));
-        }
-    }
-
-    private static void WriteString(StringBuilder sb, string s)
-    {
-        sb.Append('"');
-        int start = 0;
-        for (int i = 0; i < s.Length; i++)
-        {
-            char c = s[i];
-            if (c >= ' ' && c <= '~' && c != '"' && c != '\\') continue;
-            sb.Append(s, start, i - start);
-            start = i + 1;
-            switch (c)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                case '\b': sb.Append("\\b"); break;
-                case '\f': sb.Append("\\f"); break;
-                default:
-                    // ensure_ascii: every other char outside ' '..'~' as \uXXXX, lowercase hex, per UTF-16 unit
-                    sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    break;
-            }
-        }
-        sb.Append(s, start, s.Length - start);
-        sb.Append('"');
     }
 }

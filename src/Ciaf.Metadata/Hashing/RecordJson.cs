@@ -34,7 +34,7 @@ public static class RecordJson
     }
 
     /// <summary>The record file's bytes: <c>json.dump(record, f, indent=2)</c> (ASCII).</summary>
-    public static byte[] ToFileBytes(MetadataRecord record) => Encoding.ASCII.GetBytes(PythonJson.Serialize(ToJsonObject(record), PythonJsonStyle.Indented));
+    public static byte[] ToFileBytes(MetadataRecord record) => PythonJson.SerializeToUtf8Bytes(ToJsonObject(record), PythonJsonStyle.Indented);
 
     /// <summary>Reads a record from the reference's dict (which is left as it is: the record holds a copy of its metadata).</summary>
     /// <exception cref="FormatException">A required field is missing or has the wrong type, or the metadata nests deeper than <see cref="MetadataConverter.MaxDepth"/> levels.</exception>
@@ -100,7 +100,7 @@ public static class RecordJson
     }
 
     /// <summary>The compliance event file's bytes (<c>indent=2</c>, ASCII).</summary>
-    public static byte[] ToFileBytes(ComplianceEvent ev) => Encoding.ASCII.GetBytes(PythonJson.Serialize(ToJsonObject(ev), PythonJsonStyle.Indented));
+    public static byte[] ToFileBytes(ComplianceEvent ev) => PythonJson.SerializeToUtf8Bytes(ToJsonObject(ev), PythonJsonStyle.Indented);
 
     /// <summary>Reads a compliance event from the reference's dict.</summary>
     /// <exception cref="FormatException">A required field is missing or has the wrong type.</exception>

@@ -1,0 +1,323 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Ciaf.Metadata.Hashing;
+
+/// <summary>
+/// Writes a JSON node as Python's <c>json.dumps</c> does (see <see cref="PythonJson"/>) into a reusable byte buffer.
+/// With <c>ensure_ascii</c> every output character is ASCII, so the bytes are at once the UTF-8 the hash is taken of
+/// and the text a string is made of, without a <see cref="StringBuilder"/> or an encoding pass. One writer is kept
+/// per thread (<see cref="Rent"/>): the save path serializes every record at least twice.
+/// </summary>
+internal sealed class PythonJsonWriter
+{
+    // Characters written as they are: printable ASCII except the quote and the backslash.
+    private static readonly SearchValues<char> Plain = SearchValues.Create(
+        " !#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
+    // A buffer past this size is not kept for the next use (one 50 KB record should not pin 50 KB per thread forever).
+    private const int KeptCapacity = 64 * 1024;
+
+    [ThreadStatic]
+    private static PythonJsonWriter? t_cached;
+
+    private byte[] _buffer = new byte[1024];
+    private int _length;
+
+    /// <summary>The bytes written so far.</summary>
+    public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _length);
+
+    /// <summary>This thread's writer, emptied; hand it back with <see cref="Return"/>.</summary>
+    public static PythonJsonWriter Rent()
+    {
+        var writer = t_cached ?? new PythonJsonWriter();
+        t_cached = null;
+        writer._length = 0;
+        return writer;
+    }
+
+    /// <summary>Keeps the writer for this thread's next <see cref="Rent"/>.</summary>
+    public void Return()
+    {
+        if (_buffer.Length <= KeptCapacity) t_cached = this;
+    }
+
+    /// <summary>The output as a string (ASCII, so one char per byte).</summary>
+    public override string ToString() => Encoding.Latin1.GetString(Written);
+
+    public void WriteNode(JsonNode? node, PythonJsonStyle style, int depth)
+    {
+        switch (node)
+        {
+            case null:
+                Append("null"u8);
+                break;
+            case JsonObject obj:
+                WriteObject(obj, style, depth);
+                break;
+            case JsonArray arr:
+                WriteArray(arr, style, depth);
+                break;
+            case JsonValue value:
+                WriteValue(value);
+                break;
+        }
+    }
+
+    private void WriteObject(JsonObject obj, PythonJsonStyle style, int depth)
+    {
+        int count = obj.Count;
+        if (count == 0)
+        {
+            Append("{}"u8);
+            return;
+        }
+        Append((byte)'{');
+        if (style != PythonJsonStyle.Canonical || IsSorted(obj))
+        {
+            bool first = true;
+            foreach (var (key, child) in obj)
+            {
+                WriteMember(key, child, style, depth, first);
+                first = false;
+            }
+        }
+        else
+        {
+            var sorted = ArrayPool<KeyValuePair<string, JsonNode?>>.Shared.Rent(count);
+            try
+            {
+                int n = 0;
+                foreach (var member in obj) sorted[n++] = member;
+                sorted.AsSpan(0, n).Sort(static (a, b) => PythonJson.CodePointComparer.Compare(a.Key, b.Key));
+                for (int i = 0; i < n; i++) WriteMember(sorted[i].Key, sorted[i].Value, style, depth, i == 0);
+            }
+            finally
+            {
+                ArrayPool<KeyValuePair<string, JsonNode?>>.Shared.Return(sorted, clearArray: true);
+            }
+        }
+        Close(style, depth);
+        Append((byte)'}');
+    }
+
+    // Many payloads are built with their keys in order already; checking costs less than sorting.
+    private static bool IsSorted(JsonObject obj)
+    {
+        string? previous = null;
+        foreach (var (key, _) in obj)
+        {
+            if (previous is not null && PythonJson.CodePointComparer.Compare(previous, key) > 0) return false;
+            previous = key;
+        }
+        return true;
+    }
+
+    private void WriteMember(string key, JsonNode? child, PythonJsonStyle style, int depth, bool first)
+    {
+        Separator(style, depth + 1, first);
+        WriteString(key);
+        Append(": "u8);
+        WriteNode(child, style, depth + 1);
+    }
+
+    private void WriteArray(JsonArray arr, PythonJsonStyle style, int depth)
+    {
+        if (arr.Count == 0)
+        {
+            Append("[]"u8);
+            return;
+        }
+        Append((byte)'[');
+        for (int i = 0; i < arr.Count; i++)
+        {
+            Separator(style, depth + 1, i == 0);
+            WriteNode(arr[i], style, depth + 1);
+        }
+        Close(style, depth);
+        Append((byte)']');
+    }
+
+    private void Separator(PythonJsonStyle style, int depth, bool first)
+    {
+        if (style == PythonJsonStyle.Indented)
+        {
+            if (!first) Append((byte)',');
+            NewLine(depth);
+        }
+        else if (!first)
+        {
+            Append(", "u8);
+        }
+    }
+
+    private void Close(PythonJsonStyle style, int depth)
+    {
+        if (style == PythonJsonStyle.Indented) NewLine(depth);
+    }
+
+    private void NewLine(int depth)
+    {
+        var span = Grow(1 + depth * 2);
+        span[0] = (byte)'\n';
+        span[1..].Fill((byte)' ');
+    }
+
+    private void WriteValue(JsonValue value)
+    {
+        if (value.TryGetValue(out JsonElement element))
+        {
+            WriteElement(element);
+            return;
+        }
+        object raw = value.GetValue<object>();
+        switch (raw)
+        {
+            case string s: WriteString(s); break;
+            case bool b: Append(b ? "true"u8 : "false"u8); break;
+            case double d: WriteFloat(d); break;
+            case float f: WriteFloat(f); break;
+            case decimal m: WriteFloat((double)m); break;
+            case Half h: WriteFloat((double)h); break;
+            case char c: WriteString(c.ToString()); break;
+            case long l: WriteInteger(l); break;
+            case int i: WriteInteger(i); break;
+            case BigInteger big: WriteAscii(big.ToString(CultureInfo.InvariantCulture)); break;
+            case IFormattable integer when IsInteger(raw): WriteAscii(integer.ToString(null, CultureInfo.InvariantCulture)); break;
+            case JsonElement el: WriteElement(el); break;
+            default:
+                // The converter never stores other CLR types; fall back to their text as a string.
+                WriteString(Convert.ToString(raw, CultureInfo.InvariantCulture) ?? string.Empty);
+                break;
+        }
+    }
+
+    private static bool IsInteger(object o) => o is byte or sbyte or short or ushort or int or uint or long or ulong or Int128 or UInt128 or nint or nuint;
+
+    private void WriteElement(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String: WriteString(element.GetString()!); break;
+            case JsonValueKind.True: Append("true"u8); break;
+            case JsonValueKind.False: Append("false"u8); break;
+            case JsonValueKind.Null: Append("null"u8); break;
+            case JsonValueKind.Number: WriteNumber(JsonMarshal.GetRawUtf8Value(element)); break;
+            case JsonValueKind.Object: WriteNode(JsonObject.Create(element), PythonJsonStyle.Compact, 0); break;
+            case JsonValueKind.Array: WriteNode(JsonArray.Create(element), PythonJsonStyle.Compact, 0); break;
+            default: Append("null"u8); break;
+        }
+    }
+
+    /// <summary>A JSON number token as Python re-serializes what <c>json.loads</c> made of it (float repr, or the integer's digits).</summary>
+    public void WriteNumber(ReadOnlySpan<byte> raw)
+    {
+        if (raw.IndexOfAny((byte)'.', (byte)'e', (byte)'E') >= 0)
+        {
+            WriteFloat(double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture));
+        }
+        else if (long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l))
+        {
+            WriteInteger(l);
+        }
+        else
+        {
+            WriteAscii(BigInteger.Parse(Encoding.ASCII.GetString(raw), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    private void WriteInteger(long value)
+    {
+        var span = Reserve(20);
+        Utf8Formatter.TryFormat(value, span, out int written);
+        _length += written;
+    }
+
+    /// <summary>
+    /// Python's <c>repr(float)</c>. Inside the fixed-notation range (1e-4 ≤ |x| &lt; 1e16), when .NET's shortest
+    /// round-trip form has no exponent either, Python's repr has the same digits in the same layout, plus <c>.0</c>
+    /// for a whole number; anything else takes <see cref="PythonJson.FormatFloat"/>'s full path.
+    /// </summary>
+    private void WriteFloat(double value)
+    {
+        double magnitude = Math.Abs(value);
+        var span = Reserve(32);
+        if (magnitude >= 1e-4 && magnitude < 1e16
+            && value.TryFormat(span, out int written, "R", CultureInfo.InvariantCulture)
+            && span[..written].IndexOfAny((byte)'E', (byte)'e') < 0)
+        {
+            bool whole = span[..written].IndexOf((byte)'.') < 0;
+            _length += written;
+            if (whole) Append(".0"u8);
+            return;
+        }
+        WriteAscii(PythonJson.FormatFloat(value));
+    }
+
+    /// <summary>A string literal with <c>ensure_ascii</c> escapes (<c>\uXXXX</c> in lowercase hex per UTF-16 unit).</summary>
+    public void WriteString(string s)
+    {
+        Append((byte)'"');
+        var rest = s.AsSpan();
+        while (true)
+        {
+            int plain = rest.IndexOfAnyExcept(Plain);
+            WriteAscii(plain < 0 ? rest : rest[..plain]);
+            if (plain < 0) break;
+            char c = rest[plain];
+            switch (c)
+            {
+                case '"': Append("\\\""u8); break;
+                case '\\': Append("\\\\"u8); break;
+                case '\n': Append("\\n"u8); break;
+                case '\r': Append("\\r"u8); break;
+                case '\t': Append("\\t"u8); break;
+                case '\b': Append("\\b"u8); break;
+                case '\f': Append("\\f"u8); break;
+                default:
+                    var span = Grow(6);
+                    span[0] = (byte)'\\';
+                    span[1] = (byte)'u';
+                    ((ushort)c).TryFormat(span[2..], out _, "x4", CultureInfo.InvariantCulture);
+                    break;
+            }
+            rest = rest[(plain + 1)..];
+        }
+        Append((byte)'"');
+    }
+
+    /// <summary>Text known to be ASCII (digits, escapes already applied).</summary>
+    private void WriteAscii(ReadOnlySpan<char> ascii)
+    {
+        if (ascii.IsEmpty) return;
+        Ascii.FromUtf16(ascii, Grow(ascii.Length), out _);
+    }
+
+    private void Append(byte b) => Grow(1)[0] = b;
+
+    private void Append(ReadOnlySpan<byte> bytes) => bytes.CopyTo(Grow(bytes.Length));
+
+    /// <summary>Claims <paramref name="count"/> bytes at the end and returns them.</summary>
+    private Span<byte> Grow(int count)
+    {
+        var span = Reserve(count)[..count];
+        _length += count;
+        return span;
+    }
+
+    /// <summary>Room for at least <paramref name="count"/> more bytes, not yet claimed.</summary>
+    private Span<byte> Reserve(int count)
+    {
+        if (_length + count > _buffer.Length)
+        {
+            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + count));
+        }
+        return _buffer.AsSpan(_length);
+    }
+}
