@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ciaf.Metadata.Audit;
@@ -110,6 +112,21 @@ internal abstract class SqlDialect
             distinct.Add(id);
         }
         return distinct;
+    }
+
+    /// <summary>
+    /// The start of a failure's message: <c>&lt;backend&gt; backend could not &lt;operation&gt;[ record 'id'[ (batch of n,
+    /// rolled back)]] in &lt;where&gt;: </c>; the backend appends the reason.
+    /// </summary>
+    public static StringBuilder FailureMessage(string backend, string operation, string? recordId, int batchSize, string where)
+    {
+        var message = new StringBuilder($"{backend} backend could not {operation}");
+        if (recordId is not null)
+        {
+            message.Append(CultureInfo.InvariantCulture, $" record '{recordId}'");
+            if (batchSize > 1) message.Append(CultureInfo.InvariantCulture, $" (batch of {batchSize}, rolled back)");
+        }
+        return message.Append(CultureInfo.InvariantCulture, $" in {where}: ");
     }
 
     /// <summary>A record row (columns id, model_name, model_version, stage, event_type, timestamp, metadata_hash, details, then the metadata).</summary>

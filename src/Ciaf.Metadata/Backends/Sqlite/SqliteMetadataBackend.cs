@@ -3,8 +3,6 @@ using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Ciaf.Metadata.Backends.Sql;
 using Ciaf.Metadata.Compression;
 using Ciaf.Metadata.Hashing;
@@ -775,13 +773,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
 
     private MetadataStorageException Failure(string operation, string? recordId, SqliteException ex, int batchSize = 0)
     {
-        var message = new StringBuilder($"SQLite backend could not {operation}");
-        if (recordId is not null)
-        {
-            message.Append(CultureInfo.InvariantCulture, $" record '{recordId}'");
-            if (batchSize > 1) message.Append(CultureInfo.InvariantCulture, $" (batch of {batchSize}, rolled back)");
-        }
-        message.Append(CultureInfo.InvariantCulture, $" in '{DbPath}': ");
+        var message = SqlDialect.FailureMessage("SQLite", operation, recordId, batchSize, $"'{DbPath}'");
         message.Append(IsBusy(ex)
             ? $"the database stayed locked by another connection for longer than the busy timeout ({_busyTimeout.TotalSeconds:0.###} s)."
             : ex.Message);
