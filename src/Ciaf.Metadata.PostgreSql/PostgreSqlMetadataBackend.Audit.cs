@@ -1,4 +1,5 @@
 using Ciaf.Metadata.Audit;
+using Ciaf.Metadata.Backends.Sql;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Retention;
 using Ciaf.Metadata.Storage;
@@ -21,61 +22,17 @@ public sealed partial class PostgreSqlMetadataBackend
     /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
     public async ValueTask WriteAuditAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(entries);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (entries.Count == 0) return;
-        for (int i = 0; i < entries.Count; i++)
-        {
-            var e = entries[i] ?? throw new ArgumentException($"entries[{i}] is null.", nameof(entries));
-            if (string.IsNullOrEmpty(e.Id)) throw new ArgumentException($"entries[{i}] has no id.", nameof(entries));
-        }
-        try
-        {
-            await RetryAsync("write audit entry", async token =>
+        if (!SqlDialect.CheckBatch(entries, e => e.Id, nameof(entries), Volatile.Read(ref _disposed) != 0, this)) return;
+        Column[][] rows =
+        [
+            .. entries.Select(e => new Column[]
             {
-                await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
-                if (entries.Count == 1)
-                {
-                    var e = entries[0];
-                    await using var command = new NpgsqlCommand(_schema.InsertAudit, connection);
-                    command.Parameters.Add(Text(e.Id));
-                    command.Parameters.Add(Text(e.ParentId));
-                    command.Parameters.Add(Text(e.Action));
-                    command.Parameters.Add(new NpgsqlParameter { Value = e.Timestamp.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-                    command.Parameters.Add(Text(PythonTimestamp.Format(e.Timestamp)));
-                    command.Parameters.Add(Text(e.UserId));
-                    command.Parameters.Add(Text(e.Details));
-                    await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
-                    return 0;
-                }
-                await using var tx = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
-                await ExecuteAsync(connection, PostgreSqlSchema.CreateAuditStage, token).ConfigureAwait(false);
-                await using (var importer = await connection.BeginBinaryImportAsync(PostgreSqlSchema.CopyAuditStage, token).ConfigureAwait(false))
-                {
-                    for (int i = 0; i < entries.Count; i++)
-                    {
-                        var e = entries[i];
-                        await importer.StartRowAsync(token).ConfigureAwait(false);
-                        await importer.WriteAsync(i, NpgsqlDbType.Integer, token).ConfigureAwait(false);
-                        await WriteTextAsync(importer, e.Id, token).ConfigureAwait(false);
-                        await WriteTextAsync(importer, e.ParentId, token).ConfigureAwait(false);
-                        await WriteTextAsync(importer, e.Action, token).ConfigureAwait(false);
-                        await importer.WriteAsync(e.Timestamp.UtcDateTime, NpgsqlDbType.TimestampTz, token).ConfigureAwait(false);
-                        await WriteTextAsync(importer, PythonTimestamp.Format(e.Timestamp), token).ConfigureAwait(false);
-                        await WriteTextAsync(importer, e.UserId, token).ConfigureAwait(false);
-                        await WriteTextAsync(importer, e.Details, token).ConfigureAwait(false);
-                    }
-                    await importer.CompleteAsync(token).ConfigureAwait(false);
-                }
-                await ExecuteAsync(connection, _schema.MergeAuditStage, token).ConfigureAwait(false);
-                await tx.CommitAsync(token).ConfigureAwait(false);
-                return 0;
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsStorageError(ex))
-        {
-            throw Failure("write audit entry", entries[0].Id, ex, entries.Count);
-        }
+                new(e.Id), new(e.ParentId), new(e.Action), new(e.Timestamp.UtcDateTime, NpgsqlDbType.TimestampTz), new(PythonTimestamp.Format(e.Timestamp)),
+                new(e.UserId), new(e.Details),
+            }),
+        ];
+        await WriteRowsAsync("write audit entry", rows, _schema.InsertAudit, PostgreSqlSchema.CreateAuditStage, PostgreSqlSchema.CopyAuditStage,
+            _schema.MergeAuditStage, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -87,14 +44,7 @@ public sealed partial class PostgreSqlMetadataBackend
         ArgumentNullException.ThrowIfNull(query);
         if (query.Limit < 0) throw new ArgumentOutOfRangeException(nameof(query), query.Limit, "AuditQuery.Limit must be zero or positive.");
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var filters = new Filters();
-        if (query.ParentId is not null) filters.Add("parent_id =", query.ParentId, NpgsqlDbType.Text);
-        if (query.Action is not null) filters.Add("action =", query.Action, NpgsqlDbType.Text);
-        if (query.UserId is not null) filters.Add("user_id =", query.UserId, NpgsqlDbType.Text);
-        if (query.Since is { } since) filters.Add("timestamp >=", Bound(since), NpgsqlDbType.TimestampTz);
-        if (query.Until is { } until) filters.Add("timestamp <", Bound(until), NpgsqlDbType.TimestampTz);
-        return ReadPagedAsync(_schema.SelectAudit, filters, descending: query.Order == RecordOrder.NewestFirst, query.Limit,
-            ToAuditEntry, query.Matches, cancellationToken);
+        return ReadPagedAsync(KeysetQuery.Audit(_sql, _schema.SelectAudit, query), query.Limit, _sql.ToAuditEntry, query.Matches, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -105,21 +55,7 @@ public sealed partial class PostgreSqlMetadataBackend
     {
         ValidateScope(scope);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        List<object?[]> rows;
-        try
-        {
-            rows = await RetryAsync("read state", async token =>
-            {
-                await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
-                await using var command = new NpgsqlCommand(_schema.SelectState, connection);
-                command.Parameters.Add(Text(scope));
-                return await ReadRowsAsync(command, token).ConfigureAwait(false);
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsStorageError(ex))
-        {
-            throw Failure("read state", null, ex);
-        }
+        var rows = await ReadRowsAsync("read state", _schema.SelectState, [new("scope", scope)], cancellationToken).ConfigureAwait(false);
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var row in rows) result[(string)row[0]!] = (string)row[1]!; // both NOT NULL
         return result;
@@ -182,7 +118,7 @@ public sealed partial class PostgreSqlMetadataBackend
                 await using var read = new NpgsqlCommand(_schema.SelectStateKeys, connection, tx);
                 read.Parameters.Add(Text(deletion.Scope));
                 var set = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var row in await ReadRowsAsync(read, token).ConfigureAwait(false)) set.Add((string)row[0]!); // NOT NULL
+                foreach (var row in await SqlDialect.ReadRowsAsync(read, token).ConfigureAwait(false)) set.Add((string)row[0]!); // NOT NULL
                 (var delete, kept) = deletion.Partition(set.Contains);
                 return delete;
             }).ConfigureAwait(false);
@@ -194,26 +130,6 @@ public sealed partial class PostgreSqlMetadataBackend
         await using var command = new NpgsqlCommand(PostgreSqlSchema.LockState, connection, tx);
         command.Parameters.Add(Text(_schema.StateLockName(scope)));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    // Columns: id, parent_id, action, timestamp_text, user_id, details, timestamp
-    private AuditEntry? ToAuditEntry(object?[] row)
-    {
-        try
-        {
-            return new AuditEntry(
-                (string)row[0]!,
-                row[1] as string,
-                row[2] as string ?? throw new FormatException("action is NULL"),
-                Timestamp(row[3], row[^1]),
-                row[4] as string,
-                row[5] as string);
-        }
-        catch (FormatException ex)
-        {
-            ReportCorrupt("audit_trail", row[0], ex);
-            return null;
-        }
     }
 
     /// <summary>The core's rule for state scopes: lowercase ASCII letters, digits and '_'.</summary>

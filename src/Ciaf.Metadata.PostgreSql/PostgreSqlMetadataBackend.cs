@@ -1,8 +1,8 @@
+using System.Data.Common;
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using Ciaf.Metadata.Backends.Sql;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
 using Npgsql;
@@ -45,6 +45,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
     private static readonly string[] SizedTables = ["metadata", "compliance_events", "audit_trail", "ciaf_state", PostgreSqlSchema.VersionTable];
 
     private readonly BackendContext _context;
+    private readonly Dialect _sql;
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgreSqlSchema _schema;
     private readonly TimeSpan _retryTimeout;
@@ -110,6 +111,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
         if (options.CommandTimeout is { } commandTimeout) builder.CommandTimeout = (int)Math.Ceiling(commandTimeout.TotalSeconds);
 
         _context = context;
+        _sql = new Dialect(this);
         _retryTimeout = options.TransientRetryTimeout;
         StoragePath = Path.GetFullPath(context.StoragePath);
         _target = string.Create(CultureInfo.InvariantCulture,
@@ -174,68 +176,24 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
     /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
     public async ValueTask WriteAsync(IReadOnlyList<MetadataRecord> records, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(records);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (records.Count == 0) return;
+        if (!SqlDialect.CheckBatch(records, r => r.Id, nameof(records), Volatile.Read(ref _disposed) != 0, this)) return;
 
         // Serialize before touching the network; a retry reuses the rows.
-        var rows = new RecordRow[records.Count];
+        var rows = new Column[records.Count][];
         for (int i = 0; i < records.Count; i++)
         {
-            var r = records[i] ?? throw new ArgumentException($"records[{i}] is null.", nameof(records));
-            if (string.IsNullOrEmpty(r.Id)) throw new ArgumentException($"records[{i}] has no id.", nameof(records));
+            var r = records[i];
             ArgumentNullException.ThrowIfNull(r.Metadata, $"records[{i}].Metadata");
             string text = PythonJson.Serialize(r.Metadata, PythonJsonStyle.Compact);
-            rows[i] = new RecordRow(r.Id, r.ModelName,
-                PostgreSqlText.Encode(string.IsNullOrEmpty(r.ModelVersion) ? RecordJson.DefaultModelVersion : r.ModelVersion)!,
-                r.Stage, r.EventType, r.Timestamp.UtcDateTime, PythonTimestamp.Format(r.Timestamp), r.MetadataHash, PostgreSqlText.Encode(r.Details),
-                JsonbText.For(r.Metadata, text), text);
+            rows[i] =
+            [
+                new(r.Id), new(r.ModelName), new(PostgreSqlText.Encode(string.IsNullOrEmpty(r.ModelVersion) ? RecordJson.DefaultModelVersion : r.ModelVersion)),
+                new(r.Stage), new(r.EventType), new(r.Timestamp.UtcDateTime, NpgsqlDbType.TimestampTz), new(PythonTimestamp.Format(r.Timestamp)),
+                new(r.MetadataHash), new(PostgreSqlText.Encode(r.Details)), new(JsonbText.For(r.Metadata, text), NpgsqlDbType.Jsonb), new(text),
+            ];
         }
-
-        try
-        {
-            await RetryAsync("write", async token =>
-            {
-                await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
-                if (rows.Length == 1)
-                {
-                    await using var command = new NpgsqlCommand(_schema.UpsertMetadata, connection);
-                    AddRecordParameters(command, rows[0]);
-                    await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
-                    return 0;
-                }
-                await using var tx = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
-                await ExecuteAsync(connection, PostgreSqlSchema.CreateMetadataStage, token).ConfigureAwait(false);
-                await using (var importer = await connection.BeginBinaryImportAsync(PostgreSqlSchema.CopyMetadataStage, token).ConfigureAwait(false))
-                {
-                    for (int i = 0; i < rows.Length; i++)
-                    {
-                        var row = rows[i];
-                        await importer.StartRowAsync(token).ConfigureAwait(false);
-                        await importer.WriteAsync(i, NpgsqlDbType.Integer, token).ConfigureAwait(false);
-                        await WriteTextAsync(importer, row.Id, token).ConfigureAwait(false);
-                        await WriteTextAsync(importer, row.ModelName, token).ConfigureAwait(false);
-                        await WriteTextAsync(importer, row.ModelVersion, token).ConfigureAwait(false);
-                        await WriteTextAsync(importer, row.Stage, token).ConfigureAwait(false);
-                        await WriteTextAsync(importer, row.EventType, token).ConfigureAwait(false);
-                        await importer.WriteAsync(row.Timestamp, NpgsqlDbType.TimestampTz, token).ConfigureAwait(false);
-                        await WriteTextAsync(importer, row.TimestampText, token).ConfigureAwait(false);
-                        await WriteTextAsync(importer, row.MetadataHash, token).ConfigureAwait(false);
-                        await WriteTextAsync(importer, row.Details, token).ConfigureAwait(false);
-                        await importer.WriteAsync(row.Jsonb, NpgsqlDbType.Jsonb, token).ConfigureAwait(false);
-                        await WriteTextAsync(importer, row.Text, token).ConfigureAwait(false);
-                    }
-                    await importer.CompleteAsync(token).ConfigureAwait(false);
-                }
-                await ExecuteAsync(connection, _schema.MergeMetadataStage, token).ConfigureAwait(false);
-                await tx.CommitAsync(token).ConfigureAwait(false);
-                return 0;
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsStorageError(ex))
-        {
-            throw Failure("write", rows[0].Id, ex, rows.Length);
-        }
+        await WriteRowsAsync("write", rows, _schema.UpsertMetadata, PostgreSqlSchema.CreateMetadataStage, PostgreSqlSchema.CopyMetadataStage,
+            _schema.MergeMetadataStage, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -244,57 +202,17 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
     /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
     public async ValueTask WriteComplianceEventsAsync(IReadOnlyList<ComplianceEvent> events, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(events);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (events.Count == 0) return;
-        for (int i = 0; i < events.Count; i++)
-        {
-            var e = events[i] ?? throw new ArgumentException($"events[{i}] is null.", nameof(events));
-            if (string.IsNullOrEmpty(e.Id)) throw new ArgumentException($"events[{i}] has no id.", nameof(events));
-        }
-
-        try
-        {
-            await RetryAsync("write compliance event", async token =>
+        if (!SqlDialect.CheckBatch(events, e => e.Id, nameof(events), Volatile.Read(ref _disposed) != 0, this)) return;
+        Column[][] rows =
+        [
+            .. events.Select(e => new Column[]
             {
-                await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
-                if (events.Count == 1)
-                {
-                    await using var command = new NpgsqlCommand(_schema.UpsertCompliance, connection);
-                    AddEventParameters(command, events[0]);
-                    await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
-                    return 0;
-                }
-                await using var tx = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
-                await ExecuteAsync(connection, PostgreSqlSchema.CreateComplianceStage, token).ConfigureAwait(false);
-                await using (var importer = await connection.BeginBinaryImportAsync(PostgreSqlSchema.CopyComplianceStage, token).ConfigureAwait(false))
-                {
-                    for (int i = 0; i < events.Count; i++)
-                    {
-                        var e = events[i];
-                        await importer.StartRowAsync(token).ConfigureAwait(false);
-                        await importer.WriteAsync(i, NpgsqlDbType.Integer, token).ConfigureAwait(false);
-                        await WriteTextAsync(importer, e.Id, token).ConfigureAwait(false);
-                        await WriteTextAsync(importer, e.MetadataId, token).ConfigureAwait(false);
-                        await WriteTextAsync(importer, e.Framework, token).ConfigureAwait(false);
-                        if (e.ComplianceScore is { } score) await importer.WriteAsync(score, NpgsqlDbType.Double, token).ConfigureAwait(false);
-                        else await importer.WriteNullAsync(token).ConfigureAwait(false);
-                        await WriteTextAsync(importer, e.ValidationStatus, token).ConfigureAwait(false);
-                        await importer.WriteAsync(e.Timestamp.UtcDateTime, NpgsqlDbType.TimestampTz, token).ConfigureAwait(false);
-                        await WriteTextAsync(importer, PythonTimestamp.Format(e.Timestamp), token).ConfigureAwait(false);
-                        await WriteTextAsync(importer, PostgreSqlText.Encode(e.Details), token).ConfigureAwait(false);
-                    }
-                    await importer.CompleteAsync(token).ConfigureAwait(false);
-                }
-                await ExecuteAsync(connection, _schema.MergeComplianceStage, token).ConfigureAwait(false);
-                await tx.CommitAsync(token).ConfigureAwait(false);
-                return 0;
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsStorageError(ex))
-        {
-            throw Failure("write compliance event", events[0].Id, ex, events.Count);
-        }
+                new(e.Id), new(e.MetadataId), new(e.Framework), new(e.ComplianceScore, NpgsqlDbType.Double), new(e.ValidationStatus),
+                new(e.Timestamp.UtcDateTime, NpgsqlDbType.TimestampTz), new(PythonTimestamp.Format(e.Timestamp)), new(PostgreSqlText.Encode(e.Details)),
+            }),
+        ];
+        await WriteRowsAsync("write compliance event", rows, _schema.UpsertCompliance, PostgreSqlSchema.CreateComplianceStage,
+            PostgreSqlSchema.CopyComplianceStage, _schema.MergeComplianceStage, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -305,22 +223,8 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
     {
         ArgumentNullException.ThrowIfNull(id);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        List<object?[]> rows;
-        try
-        {
-            rows = await RetryAsync("read", async token =>
-            {
-                await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
-                await using var command = new NpgsqlCommand(_schema.SelectMetadata + " WHERE id = $1", connection);
-                command.Parameters.Add(new NpgsqlParameter { Value = id, NpgsqlDbType = NpgsqlDbType.Text });
-                return await ReadRowsAsync(command, token).ConfigureAwait(false);
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsStorageError(ex))
-        {
-            throw Failure("read", id, ex);
-        }
-        return rows.Count == 0 ? null : ToRecord(rows[0]);
+        var rows = await ReadRowsAsync("read", _schema.SelectMetadata + " WHERE id = $1", [new("id", id)], cancellationToken, recordId: id).ConfigureAwait(false);
+        return rows.Count == 0 ? null : _sql.ToRecord(rows[0]);
     }
 
     /// <inheritdoc />
@@ -332,14 +236,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
         ArgumentNullException.ThrowIfNull(query);
         if (query.Limit < 0) throw new ArgumentOutOfRangeException(nameof(query), query.Limit, "MetadataQuery.Limit must be zero or positive.");
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-
-        var filters = new Filters();
-        if (query.ModelName is not null) filters.Add("model_name =", query.ModelName, NpgsqlDbType.Text);
-        if (query.Stage is not null) filters.Add("stage =", query.Stage, NpgsqlDbType.Text);
-        if (query.Since is { } since) filters.Add("timestamp >=", Bound(since), NpgsqlDbType.TimestampTz);
-        if (query.Until is { } until) filters.Add("timestamp <", Bound(until), NpgsqlDbType.TimestampTz);
-        return ReadPagedAsync(_schema.SelectMetadata, filters, descending: query.Order == RecordOrder.NewestFirst, query.Limit,
-            ToRecord, query.Matches, cancellationToken);
+        return ReadPagedAsync(KeysetQuery.Records(_sql, _schema.SelectMetadata, query), query.Limit, _sql.ToRecord, query.Matches, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -351,14 +248,8 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
         ArgumentNullException.ThrowIfNull(query);
         if (query.Limit < 0) throw new ArgumentOutOfRangeException(nameof(query), query.Limit, "ComplianceEventQuery.Limit must be zero or positive.");
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-
-        var filters = new Filters();
-        if (query.Framework is not null) filters.Add("framework =", query.Framework, NpgsqlDbType.Text);
-        if (query.MetadataId is not null) filters.Add("metadata_id =", query.MetadataId, NpgsqlDbType.Text);
-        if (query.Since is { } since) filters.Add("timestamp >=", Bound(since), NpgsqlDbType.TimestampTz);
-        if (query.Until is { } until) filters.Add("timestamp <", Bound(until), NpgsqlDbType.TimestampTz);
-        return ReadPagedAsync(_schema.SelectCompliance, filters, descending: true, query.Limit,
-            ToComplianceEvent, query.Matches, cancellationToken);
+        return ReadPagedAsync(KeysetQuery.ComplianceEvents(_sql, _schema.SelectCompliance, query), query.Limit,
+            _sql.ToComplianceEvent, query.Matches, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -381,19 +272,8 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
     public async ValueTask<long> CountAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        try
-        {
-            return await RetryAsync("count", async token =>
-            {
-                await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
-                await using var command = new NpgsqlCommand(_schema.CountMetadata, connection);
-                return Convert.ToInt64(await command.ExecuteScalarAsync(token).ConfigureAwait(false), CultureInfo.InvariantCulture);
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsStorageError(ex))
-        {
-            throw Failure("count", null, ex);
-        }
+        var rows = await ReadRowsAsync("count", _schema.CountMetadata, [], cancellationToken).ConfigureAwait(false);
+        return Convert.ToInt64(rows[0][0], CultureInfo.InvariantCulture);
     }
 
     /// <inheritdoc />
@@ -542,36 +422,44 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static Task WriteTextAsync(NpgsqlBinaryImporter importer, string? value, CancellationToken cancellationToken) =>
-        value is null ? importer.WriteNullAsync(cancellationToken) : importer.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
-
-    private static void AddRecordParameters(NpgsqlCommand command, RecordRow row)
+    // One row: one parameterized statement. Several: binary COPY into a temporary stage table (each row after its
+    // ordinal), then one merge, in one transaction. A failure names the batch by its first id.
+    private async ValueTask WriteRowsAsync(string operation, Column[][] rows, string single, string createStage, string copyStage, string mergeStage,
+        CancellationToken cancellationToken)
     {
-        var p = command.Parameters;
-        p.Add(Text(row.Id));
-        p.Add(Text(row.ModelName));
-        p.Add(Text(row.ModelVersion));
-        p.Add(Text(row.Stage));
-        p.Add(Text(row.EventType));
-        p.Add(new NpgsqlParameter { Value = row.Timestamp, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        p.Add(Text(row.TimestampText));
-        p.Add(Text(row.MetadataHash));
-        p.Add(Text(row.Details));
-        p.Add(new NpgsqlParameter { Value = row.Jsonb, NpgsqlDbType = NpgsqlDbType.Jsonb });
-        p.Add(Text(row.Text));
-    }
-
-    private static void AddEventParameters(NpgsqlCommand command, ComplianceEvent e)
-    {
-        var p = command.Parameters;
-        p.Add(Text(e.Id));
-        p.Add(Text(e.MetadataId));
-        p.Add(Text(e.Framework));
-        p.Add(new NpgsqlParameter { Value = e.ComplianceScore is { } s ? s : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Double });
-        p.Add(Text(e.ValidationStatus));
-        p.Add(new NpgsqlParameter { Value = e.Timestamp.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        p.Add(Text(PythonTimestamp.Format(e.Timestamp)));
-        p.Add(Text(PostgreSqlText.Encode(e.Details)));
+        try
+        {
+            await RetryAsync(operation, async token =>
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
+                if (rows.Length == 1)
+                {
+                    await using var command = new NpgsqlCommand(single, connection);
+                    foreach (var column in rows[0]) command.Parameters.Add(new NpgsqlParameter { Value = column.Value ?? DBNull.Value, NpgsqlDbType = column.Type });
+                    await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                    return 0;
+                }
+                await using var tx = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
+                await ExecuteAsync(connection, createStage, token).ConfigureAwait(false);
+                await using (var importer = await connection.BeginBinaryImportAsync(copyStage, token).ConfigureAwait(false))
+                {
+                    for (int i = 0; i < rows.Length; i++)
+                    {
+                        await importer.StartRowAsync(token).ConfigureAwait(false);
+                        await importer.WriteAsync(i, NpgsqlDbType.Integer, token).ConfigureAwait(false);
+                        foreach (var column in rows[i]) await column.WriteAsync(importer, token).ConfigureAwait(false);
+                    }
+                    await importer.CompleteAsync(token).ConfigureAwait(false);
+                }
+                await ExecuteAsync(connection, mergeStage, token).ConfigureAwait(false);
+                await tx.CommitAsync(token).ConfigureAwait(false);
+                return 0;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsStorageError(ex))
+        {
+            throw Failure(operation, (string)rows[0][0].Value!, ex, rows.Length);
+        }
     }
 
     private static NpgsqlParameter Text(string? value) =>
@@ -581,15 +469,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
     private async ValueTask<int> DeleteCoreAsync(string sql, IReadOnlyCollection<string> ids, string operation, CancellationToken cancellationToken,
         Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task<List<string>>>? select = null)
     {
-        ArgumentNullException.ThrowIfNull(ids);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (ids.Count == 0) return 0;
-        var distinct = new HashSet<string>(ids.Count, StringComparer.Ordinal);
-        foreach (var id in ids)
-        {
-            if (id is null) throw new ArgumentException("ids contains null.", nameof(ids));
-            distinct.Add(id);
-        }
+        if (SqlDialect.DistinctIds(ids, Volatile.Read(ref _disposed) != 0, this) is not { } distinct) return 0;
         string[] array = [.. distinct];
         try
         {
@@ -611,74 +491,31 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
         }
     }
 
-    private async IAsyncEnumerable<T> ReadPagedAsync<T>(string select, Filters filters, bool descending, int? limit,
-        Func<object?[], T?> materialize, Func<T, bool> matches,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-        where T : class
+    // A new connection per page: a page is retried alone. The timestamptz column is always the last one read.
+    private IAsyncEnumerable<T> ReadPagedAsync<T>(KeysetQuery query, int? limit, Func<object?[], T?> materialize, Func<T, bool> matches,
+        CancellationToken cancellationToken)
+        where T : class =>
+        query.ReadAsync(PageSize, limit, ^1, (sql, args, token) => ReadRowsAsync("query", sql, args, token), materialize, matches, cancellationToken);
+
+    // One statement on a pooled connection, transient errors retried.
+    private async ValueTask<List<object?[]>> ReadRowsAsync(string operation, string sql, IReadOnlyList<SqlArg> args, CancellationToken cancellationToken,
+        string? recordId = null)
     {
-        if (limit == 0) yield break;
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-
-        string direction = descending ? "DESC" : "ASC";
-        int n = filters.Count;
-        string where = filters.Sql;
-        // Keyset continuation on (timestamp, id) of the last row read: the ORDER BY's order, served by the indexes.
-        string after = $"(timestamp, id) {(descending ? "<" : ">")} (${n + 1}, ${n + 2})";
-        string firstPage = $"{select}{(where.Length > 0 ? " WHERE " + where : "")} ORDER BY timestamp {direction}, id {direction} LIMIT ${n + 1}";
-        string nextPage = $"{select} WHERE {(where.Length > 0 ? where + " AND " : "")}{after} ORDER BY timestamp {direction}, id {direction} LIMIT ${n + 3}";
-
-        int yielded = 0;
-        DateTime? lastTimestamp = null;
-        string? lastId = null;
-        while (true)
+        try
         {
-            int take = limit is { } l ? Math.Min(PageSize, Math.Max(l - yielded, 1)) : PageSize;
-            List<object?[]> page;
-            try
+            return await RetryAsync(operation, async token =>
             {
-                page = await RetryAsync("query", async token =>
-                {
-                    await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
-                    await using var command = new NpgsqlCommand(lastId is null ? firstPage : nextPage, connection);
-                    filters.AddParameters(command);
-                    if (lastId is not null)
-                    {
-                        command.Parameters.Add(new NpgsqlParameter { Value = lastTimestamp!.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-                        command.Parameters.Add(Text(lastId));
-                    }
-                    command.Parameters.Add(new NpgsqlParameter { Value = take, NpgsqlDbType = NpgsqlDbType.Integer });
-                    return await ReadRowsAsync(command, token).ConfigureAwait(false);
-                }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (IsStorageError(ex))
-            {
-                throw Failure("query", null, ex);
-            }
-
-            foreach (var row in page)
-            {
-                lastId = (string)row[0]!;               // id is the primary key: never NULL
-                lastTimestamp = (DateTime)row[^1]!;     // timestamp is NOT NULL and always the last column read
-                var item = materialize(row);
-                if (item is null || !matches(item)) continue;
-                yield return item;
-                if (++yielded == limit) yield break;
-            }
-            if (page.Count < take) yield break;
+                await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
+                await using var command = new NpgsqlCommand(sql, connection);
+                _sql.Bind(command, args);
+                return await SqlDialect.ReadRowsAsync(command, token).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    private static async Task<List<object?[]>> ReadRowsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
-    {
-        var rows = new List<object?[]>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        catch (Exception ex) when (IsStorageError(ex))
         {
-            var row = new object?[reader.FieldCount];
-            for (int i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            rows.Add(row);
+            throw Failure(operation, recordId, ex);
         }
-        return rows;
     }
 
     /// <inheritdoc />
@@ -717,8 +554,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
                 try
                 {
                     if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) yield break;
-                    row = new object?[reader.FieldCount];
-                    for (int i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                    row = SqlDialect.ReadRow(reader);
                 }
                 catch (Exception ex) when (IsStorageError(ex))
                 {
@@ -728,7 +564,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
                 ScannedEntry entry;
                 try
                 {
-                    entry = new ScannedEntry(location, ParseRecord(row), null);
+                    entry = new ScannedEntry(location, _sql.ParseRecord(row), null);
                 }
                 catch (FormatException ex)
                 {
@@ -736,67 +572,6 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
                 }
                 yield return entry;
             }
-        }
-    }
-
-    private MetadataRecord? ToRecord(object?[] row)
-    {
-        try
-        {
-            return ParseRecord(row);
-        }
-        catch (FormatException ex)
-        {
-            ReportCorrupt("metadata", row[0], ex);
-            return null;
-        }
-    }
-
-    // Columns: id, model_name, model_version, stage, event_type, timestamp_text, metadata_hash, details, metadata_text, timestamp
-    private static MetadataRecord ParseRecord(object?[] row)
-    {
-        string json = row[8] as string ?? throw new FormatException("metadata_text is NULL");
-        JsonObject metadata;
-        try
-        {
-            metadata = PythonJson.Parse(json) as JsonObject ?? throw new FormatException("metadata_text is not a JSON object");
-        }
-        catch (JsonException ex)
-        {
-            throw new FormatException("metadata_text is not valid JSON: " + ex.Message, ex);
-        }
-        MetadataConverter.CheckStoredDepth(json);
-        string? version = PostgreSqlText.Decode(row[2] as string);
-        return new MetadataRecord(
-            (string)row[0]!,
-            row[1] as string ?? throw new FormatException("model_name is NULL"),
-            string.IsNullOrEmpty(version) ? RecordJson.DefaultModelVersion : version,
-            row[3] as string ?? throw new FormatException("stage is NULL"),
-            row[4] as string ?? throw new FormatException("event_type is NULL"),
-            Timestamp(row[5], row[^1]),
-            row[6] as string ?? string.Empty,
-            PostgreSqlText.Decode(row[7] as string),
-            metadata);
-    }
-
-    // Columns: id, metadata_id, framework, compliance_score, validation_status, timestamp_text, details, timestamp
-    private ComplianceEvent? ToComplianceEvent(object?[] row)
-    {
-        try
-        {
-            return new ComplianceEvent(
-                (string)row[0]!,
-                row[1] as string,
-                row[2] as string ?? throw new FormatException("framework is NULL"),
-                row[3] as double?,
-                row[4] as string,
-                Timestamp(row[5], row[^1]),
-                PostgreSqlText.Decode(row[6] as string));
-        }
-        catch (FormatException ex)
-        {
-            ReportCorrupt("compliance_events", row[0], ex);
-            return null;
         }
     }
 
@@ -818,16 +593,6 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
         _context.ReportCorrupt(location, ex);
     }
 
-    /// <summary>A query bound: stored timestamps have whole microseconds, so rounding the bound up keeps
-    /// <c>&gt;=</c> and <c>&lt;</c> exact.</summary>
-    private static DateTime Bound(DateTimeOffset value)
-    {
-        var utc = value.UtcDateTime;
-        long remainder = utc.Ticks % 10;
-        if (remainder != 0 && utc.Ticks <= DateTime.MaxValue.Ticks - 10) utc = utc.AddTicks(10 - remainder);
-        return utc;
-    }
-
     private static bool IsStorageError(Exception ex) => ex is NpgsqlException or IOException or TimeoutException;
 
     private ValueTask<T> RetryAsync<T>(string operation, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
@@ -842,13 +607,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
 
     private MetadataStorageException Failure(string operation, string? recordId, Exception ex, int batchSize = 0)
     {
-        var message = new StringBuilder($"PostgreSQL backend could not {operation}");
-        if (recordId is not null)
-        {
-            message.Append(CultureInfo.InvariantCulture, $" record '{recordId}'");
-            if (batchSize > 1) message.Append(CultureInfo.InvariantCulture, $" (batch of {batchSize}, rolled back)");
-        }
-        message.Append(CultureInfo.InvariantCulture, $" in {_target}: ");
+        var message = SqlDialect.FailureMessage("PostgreSQL", operation, recordId, batchSize, _target);
         message.Append(ex is PostgresException pg ? $"{pg.SqlState}: {pg.MessageText}" : ex.Message);
         if (PostgreSqlTransientErrors.IsTransient(ex))
         {
@@ -857,23 +616,42 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
         return new MetadataStorageException(message.ToString(), ex) { Backend = BackendName, Path = _target, RecordId = recordId };
     }
 
-    private readonly record struct RecordRow(string Id, string ModelName, string ModelVersion, string Stage, string EventType,
-        DateTime Timestamp, string TimestampText, string? MetadataHash, string? Details, string Jsonb, string Text);
-
-    /// <summary>WHERE conditions with positional parameters; the column and operator texts are constants of this class.</summary>
-    private sealed class Filters
+    /// <summary>A value to write and its PostgreSQL type (text unless said otherwise); <c>null</c> is SQL NULL.</summary>
+    private readonly record struct Column(object? Value, NpgsqlDbType Type = NpgsqlDbType.Text)
     {
-        private readonly List<(string Condition, object Value, NpgsqlDbType Type)> _items = [];
-
-        public int Count => _items.Count;
-
-        public string Sql => string.Join(" AND ", _items.Select((f, i) => $"{f.Condition} ${i + 1}"));
-
-        public void Add(string condition, object value, NpgsqlDbType type) => _items.Add((condition, value, type));
-
-        public void AddParameters(NpgsqlCommand command)
+        public Task WriteAsync(NpgsqlBinaryImporter importer, CancellationToken cancellationToken) => Value switch
         {
-            foreach (var (_, value, type) in _items) command.Parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = type });
-        }
+            null => importer.WriteNullAsync(cancellationToken),
+            string text => importer.WriteAsync(text, Type, cancellationToken),
+            DateTime timestamp => importer.WriteAsync(timestamp, Type, cancellationToken),
+            double number => importer.WriteAsync(number, Type, cancellationToken),
+            _ => throw new UnreachableException($"No binary COPY of a {Value.GetType().Name} column."),
+        };
+    }
+
+    // PostgreSQL: positional $n parameters typed explicitly, timestamps as timestamptz beside their exact text, free text
+    // encoded where PostgreSQL cannot hold it (PostgreSqlText).
+    private sealed class Dialect(PostgreSqlMetadataBackend backend) : SqlDialect
+    {
+        public override string Placeholder(string name, int position) => "$" + position.ToString(CultureInfo.InvariantCulture);
+
+        public override DbParameter Parameter(SqlArg arg) => arg.Value switch
+        {
+            DateTime value => new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+            int value => new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlDbType.Integer },
+            _ => PostgreSqlMetadataBackend.Text((string?)arg.Value),
+        };
+
+        public override object Bound(DateTimeOffset value) => RoundUpToMicroseconds(value).UtcDateTime;
+
+        // Columns: ..., timestamp_text, ..., timestamp (the last one read).
+        public override DateTimeOffset Timestamp(object?[] row, int column) => PostgreSqlMetadataBackend.Timestamp(row[column], row[^1]);
+
+        public override string? Decode(string? stored) => PostgreSqlText.Decode(stored);
+
+        protected override (string Json, string What) MetadataText(object?[] row) =>
+            (row[8] as string ?? throw new FormatException("metadata_text is NULL"), "metadata_text");
+
+        protected override void ReportCorrupt(string table, object? id, FormatException ex) => backend.ReportCorrupt(table, id, ex);
     }
 }

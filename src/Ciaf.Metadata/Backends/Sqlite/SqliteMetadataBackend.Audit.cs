@@ -1,4 +1,5 @@
 using Ciaf.Metadata.Audit;
+using Ciaf.Metadata.Backends.Sql;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Storage;
 using Microsoft.Data.Sqlite;
@@ -9,7 +10,6 @@ namespace Ciaf.Metadata.Backends.Sqlite;
 // (timestamp, id) and (parent_id, timestamp, id)) and the store state (our ciaf_state table).
 public sealed partial class SqliteMetadataBackend
 {
-    private const int AuditColumnCount = 6;
     private const int AuditTimestampColumn = 3;
 
     /// <inheritdoc />
@@ -19,14 +19,11 @@ public sealed partial class SqliteMetadataBackend
     /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
     public async ValueTask WriteAuditAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(entries);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (entries.Count == 0) return;
+        if (!SqlDialect.CheckBatch(entries, e => e.Id, nameof(entries), Volatile.Read(ref _disposed) != 0, this)) return;
         var rows = new object?[entries.Count][];
         for (int i = 0; i < entries.Count; i++)
         {
-            var e = entries[i] ?? throw new ArgumentException($"entries[{i}] is null.", nameof(entries));
-            if (string.IsNullOrEmpty(e.Id)) throw new ArgumentException($"entries[{i}] has no id.", nameof(entries));
+            var e = entries[i];
             rows[i] = [e.Id, e.ParentId, e.Action, PythonTimestamp.Format(e.Timestamp), e.UserId, e.Details];
         }
         await WriteRowsAsync(_insertAudit, rows, "write audit entry", cancellationToken).ConfigureAwait(false);
@@ -41,14 +38,8 @@ public sealed partial class SqliteMetadataBackend
         ArgumentNullException.ThrowIfNull(query);
         if (query.Limit < 0) throw new ArgumentOutOfRangeException(nameof(query), query.Limit, "AuditQuery.Limit must be zero or positive.");
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var filters = new List<(string Sql, string Name, object Value)>();
-        if (query.ParentId is not null) filters.Add(("parent_id = $parent_id", "$parent_id", query.ParentId));
-        if (query.Action is not null) filters.Add(("action = $action", "$action", query.Action));
-        if (query.UserId is not null) filters.Add(("user_id = $user_id", "$user_id", query.UserId));
-        if (query.Since is { } since) filters.Add(("timestamp >= $since", "$since", FormatBound(since)));
-        if (query.Until is { } until) filters.Add(("timestamp < $until", "$until", FormatBound(until)));
-        return ReadPagedAsync("audit_trail", SqliteSchema.AuditColumns, AuditColumnCount, filters,
-            descending: query.Order == RecordOrder.NewestFirst, query.Limit, ToAuditEntry, query.Matches, cancellationToken, AuditTimestampColumn);
+        return ReadPagedAsync(KeysetQuery.Audit(_sql, $"SELECT {SqliteSchema.AuditColumns} FROM audit_trail", query), query.Limit,
+            _sql.ToAuditEntry, query.Matches, cancellationToken, AuditTimestampColumn);
     }
 
     /// <inheritdoc />
@@ -58,19 +49,8 @@ public sealed partial class SqliteMetadataBackend
     {
         StateScopes.Validate(scope);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        List<object?[]> rows;
-        try
-        {
-            using var connection = OpenReader();
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT key, value FROM ciaf_state WHERE scope = $scope";
-            command.Parameters.AddWithValue("$scope", scope);
-            rows = await WithRetryAsync("read state", () => ReadRows(command, 2), cancellationToken).ConfigureAwait(false);
-        }
-        catch (SqliteException ex)
-        {
-            throw Failure("read state", null, ex);
-        }
+        var rows = await ReadRowsAsync("read state", "SELECT key, value FROM ciaf_state WHERE scope = $scope", [new("scope", scope)], cancellationToken)
+            .ConfigureAwait(false);
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var row in rows)
         {
@@ -96,25 +76,6 @@ public sealed partial class SqliteMetadataBackend
         {
             await WriteRowsAsync(_upsertState, [[scope, key, value, PythonTimestamp.Format(PythonTimestamp.Now())]], "write state", cancellationToken)
                 .ConfigureAwait(false);
-        }
-    }
-
-    private AuditEntry? ToAuditEntry(object?[] row)
-    {
-        try
-        {
-            return new AuditEntry(
-                Required(row[0], "id"),
-                Text(row[1], "parent_id"),
-                Required(row[2], "action"),
-                ParseTimestamp(row[3]),
-                Text(row[4], "user_id"),
-                Text(row[5], "details"));
-        }
-        catch (FormatException ex)
-        {
-            ReportCorrupt(row[0], ex);
-            return null;
         }
     }
 }

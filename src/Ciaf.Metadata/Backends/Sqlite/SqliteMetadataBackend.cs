@@ -1,9 +1,9 @@
 using System.Data;
+using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using Ciaf.Metadata.Backends.Sql;
 using Ciaf.Metadata.Compression;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Retention;
@@ -67,8 +67,10 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
     private const int SqliteLocked = 6;
     private const int SqliteCorrupt = 11;
     private const int SqliteNotADatabase = 26;
+    private static readonly string SelectRecords = $"SELECT {SqliteSchema.MetadataReadColumns} FROM metadata";
 
     private readonly BackendContext _context;
+    private readonly Dialect _sql;
     private readonly TimeSpan _busyTimeout;
     private readonly TransientRetry _retry;
     private readonly int _busyTimeoutMs;
@@ -120,6 +122,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         _busyTimeoutMs = (int)Math.Min(int.MaxValue, context.BusyTimeout.TotalMilliseconds);
         StoragePath = Path.GetFullPath(context.StoragePath);
         DbPath = Path.Combine(StoragePath, DatabaseFileName);
+        _sql = new Dialect(this);
         // Busy and locked are the transient errors: another connection holds the lock, until the busy timeout.
         _retry = StoreRetryPolicy.Transient(ex => ex is SqliteException sqlite && IsBusy(sqlite), _busyTimeout,
             firstDelay: TimeSpan.FromMilliseconds(10), maxDelay: TimeSpan.FromSeconds(1),
@@ -191,16 +194,13 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
     /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
     public async ValueTask WriteAsync(IReadOnlyList<MetadataRecord> records, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(records);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (records.Count == 0) return;
+        if (!SqlDialect.CheckBatch(records, r => r.Id, nameof(records), Volatile.Read(ref _disposed) != 0, this)) return;
 
         // Serialize (and compress) before taking the lock: that work needs no writer.
         var rows = new object?[records.Count][];
         for (int i = 0; i < records.Count; i++)
         {
-            var r = records[i] ?? throw new ArgumentException($"records[{i}] is null.", nameof(records));
-            if (string.IsNullOrEmpty(r.Id)) throw new ArgumentException($"records[{i}] has no id.", nameof(records));
+            var r = records[i];
             ArgumentNullException.ThrowIfNull(r.Metadata, $"records[{i}].Metadata");
             string json = PythonJson.Serialize(r.Metadata, PythonJsonStyle.Compact);
             byte[]? payload = null;
@@ -227,15 +227,11 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
     /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
     public async ValueTask WriteComplianceEventsAsync(IReadOnlyList<ComplianceEvent> events, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(events);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (events.Count == 0) return;
-
+        if (!SqlDialect.CheckBatch(events, e => e.Id, nameof(events), Volatile.Read(ref _disposed) != 0, this)) return;
         var rows = new object?[events.Count][];
         for (int i = 0; i < events.Count; i++)
         {
-            var e = events[i] ?? throw new ArgumentException($"events[{i}] is null.", nameof(events));
-            if (string.IsNullOrEmpty(e.Id)) throw new ArgumentException($"events[{i}] has no id.", nameof(events));
+            var e = events[i];
             rows[i] = [e.Id, e.MetadataId, e.Framework, e.ComplianceScore, e.ValidationStatus, PythonTimestamp.Format(e.Timestamp), e.Details];
         }
         await WriteRowsAsync(_upsertCompliance, rows, "write compliance event", cancellationToken).ConfigureAwait(false);
@@ -249,20 +245,8 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
     {
         ArgumentNullException.ThrowIfNull(id);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        List<object?[]> rows;
-        try
-        {
-            using var connection = OpenReader();
-            using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {SqliteSchema.MetadataReadColumns} FROM metadata WHERE id = $id";
-            command.Parameters.AddWithValue("$id", id);
-            rows = await WithRetryAsync("get", () => ReadRows(command, SqliteSchema.MetadataReadColumnCount), cancellationToken).ConfigureAwait(false);
-        }
-        catch (SqliteException ex)
-        {
-            throw Failure("read", id, ex);
-        }
-        return rows.Count == 0 ? null : ToRecord(rows[0]);
+        var rows = await ReadRowsAsync("read", SelectRecords + " WHERE id = $id", [new("id", id)], cancellationToken, recordId: id).ConfigureAwait(false);
+        return rows.Count == 0 ? null : _sql.ToRecord(rows[0]);
     }
 
     /// <inheritdoc />
@@ -274,14 +258,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         ArgumentNullException.ThrowIfNull(query);
         if (query.Limit < 0) throw new ArgumentOutOfRangeException(nameof(query), query.Limit, "MetadataQuery.Limit must be zero or positive.");
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-
-        var filters = new List<(string Sql, string Name, object Value)>();
-        if (query.ModelName is not null) filters.Add(("model_name = $model_name", "$model_name", query.ModelName));
-        if (query.Stage is not null) filters.Add(("stage = $stage", "$stage", query.Stage));
-        if (query.Since is { } since) filters.Add(("timestamp >= $since", "$since", FormatBound(since)));
-        if (query.Until is { } until) filters.Add(("timestamp < $until", "$until", FormatBound(until)));
-        return ReadPagedAsync("metadata", SqliteSchema.MetadataReadColumns, SqliteSchema.MetadataReadColumnCount, filters,
-            descending: query.Order == RecordOrder.NewestFirst, query.Limit, ToRecord, query.Matches, cancellationToken);
+        return ReadPagedAsync(KeysetQuery.Records(_sql, SelectRecords, query), query.Limit, _sql.ToRecord, query.Matches, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -293,14 +270,8 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         ArgumentNullException.ThrowIfNull(query);
         if (query.Limit < 0) throw new ArgumentOutOfRangeException(nameof(query), query.Limit, "ComplianceEventQuery.Limit must be zero or positive.");
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-
-        var filters = new List<(string Sql, string Name, object Value)>();
-        if (query.Framework is not null) filters.Add(("framework = $framework", "$framework", query.Framework));
-        if (query.MetadataId is not null) filters.Add(("metadata_id = $metadata_id", "$metadata_id", query.MetadataId));
-        if (query.Since is { } since) filters.Add(("timestamp >= $since", "$since", FormatBound(since)));
-        if (query.Until is { } until) filters.Add(("timestamp < $until", "$until", FormatBound(until)));
-        return ReadPagedAsync("compliance_events", SqliteSchema.ComplianceColumns, 7, filters,
-            descending: true, query.Limit, ToComplianceEvent, query.Matches, cancellationToken);
+        return ReadPagedAsync(KeysetQuery.ComplianceEvents(_sql, $"SELECT {SqliteSchema.ComplianceColumns} FROM compliance_events", query),
+            query.Limit, _sql.ToComplianceEvent, query.Matches, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -310,10 +281,8 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
     public IAsyncEnumerable<ScannedEntry> ScanAsync(string? modelName, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var filters = new List<(string Sql, string Name, object Value)>();
-        if (modelName is not null) filters.Add(("model_name = $model_name", "$model_name", modelName));
-        return ReadPagedAsync("metadata", SqliteSchema.MetadataReadColumns, SqliteSchema.MetadataReadColumnCount, filters,
-            descending: false, limit: null, ToScannedEntry, static _ => true, cancellationToken);
+        return ReadPagedAsync(new KeysetQuery(_sql, SelectRecords, descending: false).Where("model_name", "=", "model_name", modelName),
+            limit: null, ToScannedEntry, static _ => true, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -348,7 +317,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
                 command.CommandText = "PRAGMA journal_mode = DELETE";
                 command.ExecuteNonQuery();
                 return 0;
-            }, cancellationToken, offload: true).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch (SqliteException ex)
         {
@@ -412,18 +381,8 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
     public async ValueTask<long> CountAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        try
-        {
-            using var connection = OpenReader();
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT COUNT(*) FROM metadata";
-            return await WithRetryAsync("count", () => Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture), cancellationToken)
-                .ConfigureAwait(false);
-        }
-        catch (SqliteException ex)
-        {
-            throw Failure("count", null, ex);
-        }
+        var rows = await ReadRowsAsync("count", "SELECT COUNT(*) FROM metadata", [], cancellationToken).ConfigureAwait(false);
+        return Convert.ToInt64(rows[0][0], CultureInfo.InvariantCulture);
     }
 
     /// <inheritdoc />
@@ -613,68 +572,47 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         return command;
     }
 
-    private async ValueTask WriteRowsAsync(SqliteCommand command, object?[][] rows, string operation, CancellationToken cancellationToken)
-    {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        string? current = null;
-        try
+    private async ValueTask WriteRowsAsync(SqliteCommand command, object?[][] rows, string operation, CancellationToken cancellationToken) =>
+        await InWriteTransactionAsync(operation, _ => rows, row => (string)row[0]!, (tx, row) =>
         {
-            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            await WithRetryAsync(operation, () =>
+            command.Transaction = tx;
+            var parameters = command.Parameters;
+            for (int i = 0; i < parameters.Count; i++) parameters[i].Value = row[i] ?? DBNull.Value;
+            command.ExecuteNonQuery();
+            if (row.Length > parameters.Count && row[parameters.Count] is byte[] payload)
             {
-                current = null;
-                using var tx = _writer.BeginTransaction(IsolationLevel.Serializable, deferred: false);
-                command.Transaction = tx;
-                foreach (var row in rows)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    current = (string)row[0]!;
-                    var parameters = command.Parameters;
-                    for (int i = 0; i < parameters.Count; i++) parameters[i].Value = row[i] ?? DBNull.Value;
-                    command.ExecuteNonQuery();
-                    if (row.Length > parameters.Count && row[parameters.Count] is byte[] payload)
-                    {
-                        // A metadata row's compressed payload (see WriteAsync). The row's marker was written first, so
-                        // the update trigger, which fires on plain metadata only, has left any earlier blob alone.
-                        var blob = _upsertBlob.Parameters;
-                        _upsertBlob.Transaction = tx;
-                        blob[0].Value = row[0];
-                        blob[1].Value = MetadataCompression.Zstd;
-                        blob[2].Value = row[parameters.Count + 1];
-                        blob[3].Value = payload;
-                        _upsertBlob.ExecuteNonQuery();
-                    }
-                }
-                current = null;
-                tx.Commit();
-                return 0;
-            }, cancellationToken, offload: true).ConfigureAwait(false);
-        }
-        catch (SqliteException ex)
-        {
-            // A failed commit has no single culprit: name the batch by its first id.
-            throw Failure(operation, current ?? (string)rows[0][0]!, ex, rows.Length);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+                // A metadata row's compressed payload (see WriteAsync). The row's marker was written first, so
+                // the update trigger, which fires on plain metadata only, has left any earlier blob alone.
+                var blob = _upsertBlob.Parameters;
+                _upsertBlob.Transaction = tx;
+                blob[0].Value = row[0];
+                blob[1].Value = MetadataCompression.Zstd;
+                blob[2].Value = row[parameters.Count + 1];
+                blob[3].Value = payload;
+                _upsertBlob.ExecuteNonQuery();
+            }
+            return 1;
+        }, (string)rows[0][0]!, rows.Length, cancellationToken).ConfigureAwait(false);
 
     // select, when given, picks the ids to delete inside the transaction (before any delete), from the ids given.
     private async ValueTask<int> DeleteCoreAsync(SqliteCommand command, IReadOnlyCollection<string> ids, string operation, CancellationToken cancellationToken,
         Func<SqliteTransaction, IEnumerable<string>>? select = null)
     {
-        ArgumentNullException.ThrowIfNull(ids);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (ids.Count == 0) return 0;
-        var distinct = new HashSet<string>(ids.Count, StringComparer.Ordinal);
-        foreach (var id in ids)
+        if (SqlDialect.DistinctIds(ids, Volatile.Read(ref _disposed) != 0, this) is not { } distinct) return 0;
+        return await InWriteTransactionAsync(operation, tx => select?.Invoke(tx) ?? distinct, id => id, (tx, id) =>
         {
-            if (id is null) throw new ArgumentException("ids contains null.", nameof(ids));
-            distinct.Add(id);
-        }
+            command.Transaction = tx;
+            command.Parameters[0].Value = id;
+            return command.ExecuteNonQuery();
+        }, distinct.First(), distinct.Count, cancellationToken).ConfigureAwait(false);
+    }
 
+    // One BEGIN IMMEDIATE transaction on the writer, under the write lock, busy errors retried: execute runs for each
+    // item (returning the rows it changed). A failure names the item it was at, or (a failed commit has no single
+    // culprit) the batch by its first id.
+    private async ValueTask<int> InWriteTransactionAsync<T>(string operation, Func<SqliteTransaction, IEnumerable<T>> items, Func<T, string> id,
+        Func<SqliteTransaction, T, int> execute, string firstId, int count, CancellationToken cancellationToken)
+    {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         string? current = null;
         try
@@ -682,25 +620,23 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             return await WithRetryAsync(operation, () =>
             {
-                int deleted = 0;
+                int changed = 0;
                 current = null;
                 using var tx = _writer.BeginTransaction(IsolationLevel.Serializable, deferred: false);
-                command.Transaction = tx;
-                foreach (var id in select?.Invoke(tx) ?? distinct)
+                foreach (var item in items(tx))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    current = id;
-                    command.Parameters[0].Value = id;
-                    deleted += command.ExecuteNonQuery();
+                    current = id(item);
+                    changed += execute(tx, item);
                 }
                 current = null;
                 tx.Commit();
-                return deleted;
-            }, cancellationToken, offload: true).ConfigureAwait(false);
+                return changed;
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch (SqliteException ex)
         {
-            throw Failure(operation, current ?? distinct.First(), ex, distinct.Count);
+            throw Failure(operation, current ?? firstId, ex, count);
         }
         finally
         {
@@ -708,26 +644,12 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         }
     }
 
-    private async IAsyncEnumerable<T> ReadPagedAsync<T>(string table, string columns, int columnCount,
-        List<(string Sql, string Name, object Value)> filters, bool descending, int? limit,
-        Func<object?[], T?> materialize, Func<T, bool> matches,
+    private async IAsyncEnumerable<T> ReadPagedAsync<T>(KeysetQuery query, int? limit, Func<object?[], T?> materialize, Func<T, bool> matches,
         [EnumeratorCancellation] CancellationToken cancellationToken, int timestampColumn = 5)
         where T : class
     {
         if (limit == 0) yield break;
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-
-        string direction = descending ? "DESC" : "ASC";
-        // SQLite lets a TEXT PRIMARY KEY of a rowid table hold NULL; such a row is no record and cannot be paged past.
-        string where = string.Join(" AND ", filters.Select(f => f.Sql).Prepend("id IS NOT NULL"));
-        string orderAndLimit = $" ORDER BY timestamp {direction}, id {direction} LIMIT $take";
-        string firstPage = $"SELECT {columns} FROM {table} WHERE {where}{orderAndLimit}";
-        // Keyset continuation on the raw (timestamp, id) of the last row read: the same order as the ORDER BY.
-        string nextPage = $"SELECT {columns} FROM {table} WHERE {where} AND (timestamp, id) {(descending ? "<" : ">")} ($after_ts, $after_id){orderAndLimit}";
-
-        int yielded = 0;
-        object? lastTimestamp = null;
-        object? lastId = null;
         SqliteConnection connection;
         try
         {
@@ -739,70 +661,30 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         }
         using (connection)
         {
-            while (true)
-            {
-                int take = limit is { } l ? Math.Min(PageSize, Math.Max(l - yielded, 1)) : PageSize;
-                List<object?[]> page;
-                try
-                {
-                    using var command = connection.CreateCommand();
-                    command.CommandText = lastId is null ? firstPage : nextPage;
-                    foreach (var (_, name, value) in filters) command.Parameters.AddWithValue(name, value);
-                    command.Parameters.AddWithValue("$take", take);
-                    if (lastId is not null)
-                    {
-                        command.Parameters.AddWithValue("$after_ts", lastTimestamp ?? DBNull.Value);
-                        command.Parameters.AddWithValue("$after_id", lastId);
-                    }
-                    page = await WithRetryAsync("query", () => ReadRows(command, columnCount), cancellationToken).ConfigureAwait(false);
-                }
-                catch (SqliteException ex)
-                {
-                    throw Failure("query", null, ex);
-                }
-
-                foreach (var row in page)
-                {
-                    // Raw values (not parsed), so the continuation compares exactly as the ORDER BY did.
-                    lastId = row[0];
-                    lastTimestamp = row[timestampColumn]; // 5 for metadata and compliance_events, 3 for audit_trail
-                    var item = materialize(row);
-                    if (item is null || !matches(item)) continue;
-                    yield return item;
-                    if (++yielded == limit) yield break;
-                }
-                if (page.Count < take) yield break;
-            }
+            // One connection for all the pages; timestampColumn: 5 for metadata and compliance_events, 3 for audit_trail.
+            var items = query.ReadAsync(PageSize, limit, timestampColumn,
+                (sql, args, token) => ReadRowsAsync("query", sql, args, token, connection), materialize, matches, cancellationToken);
+            await foreach (var item in items.ConfigureAwait(false)) yield return item;
         }
     }
 
-    private static List<object?[]> ReadRows(SqliteCommand command, int columnCount)
-    {
-        var rows = new List<object?[]>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            var row = new object?[columnCount];
-            for (int i = 0; i < columnCount; i++)
-            {
-                var value = reader.GetValue(i);
-                row[i] = value is DBNull ? null : value;
-            }
-            rows.Add(row);
-        }
-        return rows;
-    }
-
-    private MetadataRecord? ToRecord(object?[] row)
+    // One statement on a pooled reader connection (or the one given), busy errors retried. Microsoft.Data.Sqlite is
+    // synchronous: the rows are read on the calling thread.
+    private async ValueTask<List<object?[]>> ReadRowsAsync(string operation, string sql, IReadOnlyList<SqlArg> args,
+        CancellationToken cancellationToken, SqliteConnection? connection = null, string? recordId = null)
     {
         try
         {
-            return ParseRecord(row);
+            using var owned = connection is null ? OpenReader() : null;
+            using var command = (connection ?? owned!).CreateCommand();
+            command.CommandText = sql;
+            _sql.Bind(command, args);
+            return await _retry.ExecuteAsync(operation, token => new ValueTask<List<object?[]>>(SqlDialect.ReadRowsAsync(command, token)), cancellationToken)
+                .ConfigureAwait(false);
         }
-        catch (FormatException ex)
+        catch (SqliteException ex)
         {
-            ReportCorrupt(row[0], ex);
-            return null;
+            throw Failure(operation, recordId, ex);
         }
     }
 
@@ -811,46 +693,12 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         string location = $"{DbPath}#{row[0] as string ?? "(null id)"}";
         try
         {
-            return new ScannedEntry(location, ParseRecord(row), null);
+            return new ScannedEntry(location, _sql.ParseRecord(row), null);
         }
         catch (FormatException ex)
         {
             ReportCorrupt(row[0], ex);
             return new ScannedEntry(location, null, ex.Message);
-        }
-    }
-
-    private MetadataRecord ParseRecord(object?[] row)
-    {
-        {
-            string json = Text(row[8], "metadata_json") ?? throw new FormatException("metadata_json is NULL");
-            string what = "metadata_json";
-            if (row[10] is byte[] payload && CompressionMarker.TryParse(json, out string codec, out long size))
-            {
-                json = ExpandBlob(payload, row[9] as string, codec, size);
-                what = "the compressed metadata";
-            }
-            JsonObject metadata;
-            try
-            {
-                metadata = PythonJson.Parse(json) as JsonObject ?? throw new FormatException($"{what} is not a JSON object");
-            }
-            catch (JsonException ex)
-            {
-                throw new FormatException($"{what} is not valid JSON: " + ex.Message, ex);
-            }
-            MetadataConverter.CheckStoredDepth(json);
-            string? version = Text(row[2], "model_version");
-            return new MetadataRecord(
-                Required(row[0], "id"),
-                Required(row[1], "model_name"),
-                string.IsNullOrEmpty(version) ? RecordJson.DefaultModelVersion : version,
-                Required(row[3], "stage"),
-                Required(row[4], "event_type"),
-                ParseTimestamp(row[5]),
-                Text(row[6], "metadata_hash") ?? string.Empty,
-                Text(row[7], "details"),
-                metadata);
         }
     }
 
@@ -883,66 +731,11 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         return Encoding.UTF8.GetString(expanded);
     }
 
-    private ComplianceEvent? ToComplianceEvent(object?[] row)
-    {
-        try
-        {
-            double? score = row[3] switch
-            {
-                null => null,
-                double d => d,
-                long n => n,
-                var other => throw new FormatException($"compliance_score '{other}' is not a number"),
-            };
-            return new ComplianceEvent(
-                Required(row[0], "id"),
-                Text(row[1], "metadata_id"),
-                Required(row[2], "framework"),
-                score,
-                Text(row[4], "validation_status"),
-                ParseTimestamp(row[5]),
-                Text(row[6], "details"));
-        }
-        catch (FormatException ex)
-        {
-            ReportCorrupt(row[0], ex);
-            return null;
-        }
-    }
-
-    private static DateTimeOffset ParseTimestamp(object? value)
-    {
-        string text = Required(value, "timestamp");
-        return PythonTimestamp.TryParse(text, out var timestamp)
-            ? timestamp
-            : throw new FormatException($"timestamp '{text}' is not an ISO 8601 timestamp");
-    }
-
-    private static string Required(object? value, string column) =>
-        Text(value, column) ?? throw new FormatException($"{column} is NULL");
-
-    private static string? Text(object? value, string column) => value switch
-    {
-        null => null,
-        string s => s,
-        _ => throw new FormatException($"{column} is not text ({value.GetType().Name})"),
-    };
-
     private void ReportCorrupt(object? id, Exception ex)
     {
         string location = $"{DbPath}#{id as string ?? "(null id)"}";
         SqliteLog.CorruptRow(_context.Logger, location, ex.Message, ex);
         _context.ReportCorrupt(location, ex);
-    }
-
-    /// <summary>A query bound: record timestamps have whole microseconds, so rounding the bound up keeps
-    /// <c>&gt;=</c> and <c>&lt;</c> exact; formatted like the stored text, whose text order is chronological.</summary>
-    private static string FormatBound(DateTimeOffset value)
-    {
-        var utc = value.ToUniversalTime();
-        long remainder = utc.Ticks % 10;
-        if (remainder != 0 && utc.Ticks <= DateTimeOffset.MaxValue.Ticks - 10) utc = utc.AddTicks(10 - remainder);
-        return PythonTimestamp.Format(utc);
     }
 
     private SqliteConnection OpenReader()
@@ -967,26 +760,20 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
     private static bool IsBusy(SqliteException ex) => (ex.SqliteErrorCode & 0xFF) is SqliteBusy or SqliteLocked;
 
 
-    // Microsoft.Data.Sqlite is synchronous. A write may wait (busy timeout) for another process's lock and then
-    // fsyncs, so with offload it runs on the thread pool, never on the caller's thread.
-    private ValueTask<T> WithRetryAsync<T>(string operation, Func<T> action, CancellationToken cancellationToken, bool offload = false) =>
+    // Microsoft.Data.Sqlite is synchronous. A write or backup may wait (busy timeout) for another process's lock and
+    // then fsyncs, so it runs on the thread pool, never on the caller's thread.
+    private ValueTask<T> WithRetryAsync<T>(string operation, Func<T> action, CancellationToken cancellationToken) =>
         _retry.ExecuteAsync(operation, async token =>
         {
             token.ThrowIfCancellationRequested();
-            return offload ? await Task.Run(action, token).ConfigureAwait(false) : action();
+            return await Task.Run(action, token).ConfigureAwait(false);
         }, cancellationToken);
 
     private T RunWithRetryBlocking<T>(string operation, Func<T> action) => _retry.Execute(operation, action);
 
     private MetadataStorageException Failure(string operation, string? recordId, SqliteException ex, int batchSize = 0)
     {
-        var message = new StringBuilder($"SQLite backend could not {operation}");
-        if (recordId is not null)
-        {
-            message.Append(CultureInfo.InvariantCulture, $" record '{recordId}'");
-            if (batchSize > 1) message.Append(CultureInfo.InvariantCulture, $" (batch of {batchSize}, rolled back)");
-        }
-        message.Append(CultureInfo.InvariantCulture, $" in '{DbPath}': ");
+        var message = SqlDialect.FailureMessage("SQLite", operation, recordId, batchSize, $"'{DbPath}'");
         message.Append(IsBusy(ex)
             ? $"the database stayed locked by another connection for longer than the busy timeout ({_busyTimeout.TotalSeconds:0.###} s)."
             : ex.Message);
@@ -1018,5 +805,38 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         using var command = _writer.CreateCommand();
         command.CommandText = sql;
         return command.ExecuteScalar();
+    }
+
+    // The reference's file: named $parameters, timestamps as ISO text (whose text order is chronological), columns
+    // checked strictly (another program may have written anything), metadata possibly compressed into a blob.
+    private sealed class Dialect(SqliteMetadataBackend backend) : SqlDialect
+    {
+        // SQLite lets a TEXT PRIMARY KEY of a rowid table hold NULL; such a row is no record and cannot be paged past.
+        public override string RowCondition => "id IS NOT NULL";
+
+        public override string Placeholder(string name, int position) => "$" + name;
+
+        public override DbParameter Parameter(SqlArg arg) => new SqliteParameter("$" + arg.Name, arg.Value ?? DBNull.Value);
+
+        public override object Bound(DateTimeOffset value) => PythonTimestamp.Format(RoundUpToMicroseconds(value));
+
+        public override DateTimeOffset Timestamp(object?[] row, int column)
+        {
+            string text = Required(row[column], "timestamp");
+            return PythonTimestamp.TryParse(text, out var timestamp)
+                ? timestamp
+                : throw new FormatException($"timestamp '{text}' is not an ISO 8601 timestamp");
+        }
+
+        // Columns 8-10: metadata_json, then the blob's codec and payload (NULL unless compressed).
+        protected override (string Json, string What) MetadataText(object?[] row)
+        {
+            string json = Text(row[8], "metadata_json") ?? throw new FormatException("metadata_json is NULL");
+            return row[10] is byte[] payload && CompressionMarker.TryParse(json, out string codec, out long size)
+                ? (backend.ExpandBlob(payload, row[9] as string, codec, size), "the compressed metadata")
+                : (json, "metadata_json");
+        }
+
+        protected override void ReportCorrupt(string table, object? id, FormatException ex) => backend.ReportCorrupt(id, ex);
     }
 }
