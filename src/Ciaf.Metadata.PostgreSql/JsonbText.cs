@@ -12,8 +12,8 @@ namespace Ciaf.Metadata.PostgreSql;
 /// </summary>
 internal static class JsonbText
 {
-    /// <summary>The jsonb text for a record whose exact text is <paramref name="text"/>.</summary>
-    public static string For(JsonObject metadata, string text)
+    /// <summary>The jsonb text for a record whose exact text is <paramref name="text"/> (its metadata is only read when a value needs a stand-in).</summary>
+    public static string For(MetadataRecord record, string text)
     {
         // The exact text is ASCII (ensure_ascii): any of these markers means a value may need a stand-in.
         // Strings that merely contain such words only cost the walk below.
@@ -22,7 +22,7 @@ internal static class JsonbText
         {
             return text;
         }
-        return PythonJson.Serialize(Sanitize(metadata), PythonJsonStyle.Compact);
+        return PythonJson.Serialize(Sanitize(record.Metadata), PythonJsonStyle.Compact);
     }
 
     private static JsonNode? Sanitize(JsonNode? node)

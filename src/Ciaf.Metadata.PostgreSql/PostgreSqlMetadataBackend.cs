@@ -183,13 +183,13 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
         for (int i = 0; i < records.Count; i++)
         {
             var r = records[i];
-            ArgumentNullException.ThrowIfNull(r.Metadata, $"records[{i}].Metadata");
-            string text = PythonJson.Serialize(r.Metadata, PythonJsonStyle.Compact);
+            if (!r.HasMetadata) throw new ArgumentNullException($"records[{i}].Metadata");
+            string text = r.CompactJson;
             rows[i] =
             [
                 new(r.Id), new(r.ModelName), new(PostgreSqlText.Encode(string.IsNullOrEmpty(r.ModelVersion) ? RecordJson.DefaultModelVersion : r.ModelVersion)),
                 new(r.Stage), new(r.EventType), new(r.Timestamp.UtcDateTime, NpgsqlDbType.TimestampTz), new(PythonTimestamp.Format(r.Timestamp)),
-                new(r.MetadataHash), new(PostgreSqlText.Encode(r.Details)), new(JsonbText.For(r.Metadata, text), NpgsqlDbType.Jsonb), new(text),
+                new(r.MetadataHash), new(PostgreSqlText.Encode(r.Details)), new(JsonbText.For(r, text), NpgsqlDbType.Jsonb), new(text),
             ];
         }
         await WriteRowsAsync("write", rows, _schema.UpsertMetadata, PostgreSqlSchema.CreateMetadataStage, PostgreSqlSchema.CopyMetadataStage,

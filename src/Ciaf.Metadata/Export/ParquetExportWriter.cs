@@ -75,7 +75,7 @@ internal sealed class ParquetExportWriter : IRecordExportWriter
             await group.WriteAsync<DateTime>(Timestamp, timestamps, cancellationToken: cancellationToken).ConfigureAwait(false);
             await group.WriteAsync(MetadataHash, Column(r => r.MetadataHash)).ConfigureAwait(false);
             await group.WriteAsync(Details, Column(r => r.Details)).ConfigureAwait(false);
-            await group.WriteAsync(Metadata, Column(r => PythonJson.Serialize(r.Metadata, PythonJsonStyle.Compact))).ConfigureAwait(false);
+            await group.WriteAsync(Metadata, Column(r => r.CompactJson)).ConfigureAwait(false);
         }
         _rows.Clear();
     }

@@ -16,7 +16,7 @@ namespace Ciaf.Metadata.Hashing;
 /// Objects are read through System.Text.Json's contract (so <c>[JsonPropertyName]</c> and
 /// <c>[JsonIgnore]</c> apply), keys are kept as written.
 /// </summary>
-public static class MetadataConverter
+public static partial class MetadataConverter
 {
     /// <summary>
     /// How deeply stored metadata may nest, counting the metadata object itself as one level and every object or
@@ -182,7 +182,7 @@ public static class MetadataConverter
                     for (int i = 0; i < tuple.Length; i++) arr.Add(walk.Child(i, tuple[i], depth));
                     return arr;
                 }
-                case IEnumerable enumerable when value.GetType().GetInterfaces().Any(IsGenericDictionary):
+                case IEnumerable enumerable when IsPairSequence(value.GetType()):
                     return ConvertPairs(enumerable, walk, depth);
                 case IEnumerable enumerable:
                 {
@@ -205,6 +205,11 @@ public static class MetadataConverter
 
     private static bool IsAnonymous(Type type) => AnonymousTypes.GetOrAdd(type, static t =>
         t.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false) && t.Name.Contains("AnonymousType", StringComparison.Ordinal));
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, bool> PairSequences = new();
+
+    // A sequence of key/value pairs that is not an IDictionary (an IReadOnlyDictionary implementation): written as an object.
+    private static bool IsPairSequence(Type type) => PairSequences.GetOrAdd(type, static t => t.GetInterfaces().Any(IsGenericDictionary));
 
     private static bool IsGenericDictionary(Type t) =>
         t.IsGenericType && (t.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>) || t.GetGenericTypeDefinition() == typeof(IDictionary<,>));

@@ -46,7 +46,7 @@ public static class PythonJson
         }
     }
 
-    private static string HashOf(ReadOnlySpan<byte> canonical)
+    internal static string HashOf(ReadOnlySpan<byte> canonical)
     {
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(canonical, digest);

@@ -48,6 +48,12 @@ internal sealed class PythonJsonWriter
         if (_buffer.Length <= KeptCapacity) t_cached = this;
     }
 
+    /// <summary>Empties the buffer for another document.</summary>
+    public void Clear() => _length = 0;
+
+    /// <summary>Bytes written as they are (punctuation, literals).</summary>
+    public void WriteRaw(ReadOnlySpan<byte> bytes) => Append(bytes);
+
     /// <summary>The output as a string (ASCII, so one char per byte).</summary>
     public override string ToString() => Encoding.Latin1.GetString(Written);
 
@@ -232,7 +238,7 @@ internal sealed class PythonJsonWriter
         }
     }
 
-    private void WriteInteger(long value)
+    public void WriteInteger(long value)
     {
         var span = Reserve(20);
         Utf8Formatter.TryFormat(value, span, out int written);
@@ -244,7 +250,7 @@ internal sealed class PythonJsonWriter
     /// round-trip form has no exponent either, Python's repr has the same digits in the same layout, plus <c>.0</c>
     /// for a whole number; anything else takes <see cref="PythonJson.FormatFloat"/>'s full path.
     /// </summary>
-    private void WriteFloat(double value)
+    public void WriteFloat(double value)
     {
         double magnitude = Math.Abs(value);
         var span = Reserve(32);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Ciaf.Metadata.Hashing;
 
 namespace Ciaf.Metadata;
 
@@ -14,4 +15,52 @@ namespace Ciaf.Metadata;
 /// <param name="Metadata">The payload.</param>
 public sealed record MetadataRecord(string Id, string ModelName, string ModelVersion,
     string Stage, string EventType, DateTimeOffset Timestamp, string MetadataHash,
-    string? Details, JsonObject Metadata);
+    string? Details, JsonObject Metadata)
+{
+    // A record saved through the fast path holds its payload as the compact JSON text a backend stores
+    // (json.dumps(metadata)) and builds the JsonObject only when someone asks for it.
+    private JsonObject? _metadata = Metadata;
+    private readonly string? _compactJson;
+
+    /// <summary>The payload.</summary>
+    public JsonObject Metadata
+    {
+        get => _metadata ?? (_compactJson is null ? null! : Materialize());
+        init
+        {
+            _metadata = value;
+            _compactJson = null;
+        }
+    }
+
+    /// <summary>A record whose payload is known by its compact JSON text (<c>json.dumps</c>), parsed on first use.</summary>
+    internal MetadataRecord(string id, string modelName, string modelVersion, string stage, string eventType,
+        DateTimeOffset timestamp, string metadataHash, string? details, string compactJson)
+        : this(id, modelName, modelVersion, stage, eventType, timestamp, metadataHash, details, Metadata: null!)
+    {
+        _compactJson = compactJson;
+    }
+
+    /// <summary>The compact JSON text of the payload (<c>json.dumps(metadata)</c>, what the SQL backends store).</summary>
+    internal string CompactJson => _compactJson ?? PythonJson.Serialize(Metadata, PythonJsonStyle.Compact);
+
+    /// <summary>Whether the record has a payload at all (without parsing it).</summary>
+    internal bool HasMetadata => _metadata is not null || _compactJson is not null;
+
+    /// <summary>Whether this record and <paramref name="other"/> carry the very same payload (not an equal copy).</summary>
+    internal bool SamePayload(MetadataRecord other) =>
+        _compactJson is not null && other._compactJson is not null
+            ? ReferenceEquals(_compactJson, other._compactJson)
+            : ReferenceEquals(Metadata, other.Metadata);
+
+    /// <summary>A copy whose payload is its own (parsed anew from the text when there is one), as a reader would get it.</summary>
+    internal MetadataRecord Detached() => _compactJson is not null
+        ? new MetadataRecord(Id, ModelName, ModelVersion, Stage, EventType, Timestamp, MetadataHash, Details, _compactJson)
+        : this with { Metadata = (JsonObject)PythonJson.Parse(PythonJson.Serialize(Metadata, PythonJsonStyle.Compact))! };
+
+    private JsonObject Materialize()
+    {
+        var parsed = (JsonObject)PythonJson.Parse(_compactJson!)!;
+        return Interlocked.CompareExchange(ref _metadata, parsed, null) ?? parsed;
+    }
+}

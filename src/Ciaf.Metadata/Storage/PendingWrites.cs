@@ -24,7 +24,7 @@ internal sealed class PendingWrites
         foreach (var r in batch.Records)
         {
             // The written copy may carry the hash the pending one lacks: same record if it holds the same payload.
-            if (_records.TryGetValue(r.Id, out var pending) && ReferenceEquals(pending.Metadata, r.Metadata))
+            if (_records.TryGetValue(r.Id, out var pending) && pending.SamePayload(r))
             {
                 _records.TryRemove(new KeyValuePair<string, MetadataRecord>(r.Id, pending));
             }

@@ -225,6 +225,16 @@ internal sealed class StoreCore
             string modelName = NameRules.Normalize(entry.ModelName, "modelName");
             string stage = NameRules.Normalize(entry.Stage, "stage");
             string eventType = NameRules.Normalize(entry.EventType, "eventType");
+            string version = string.IsNullOrEmpty(entry.ModelVersion) ? RecordJson.DefaultModelVersion : entry.ModelVersion;
+            // Fast lane: with no validator to show a node to and nothing to encrypt, a plain payload is written straight to
+            // its canonical text (hashed here) and its compact text (what the backends store); no JsonObject is built.
+            if (entry.Metadata is { } payload && !Hooks.HasValidators(stage) && !(Options.EncryptSensitiveData && Cipher is not null)
+                && MetadataConverter.TryWriteText(payload, out string compact, out int canonicalLength, out string hash))
+            {
+                CheckSize(canonicalLength);
+                var at = NextTimestamp();
+                return new MetadataRecord(Guid.CreateVersion7(at).ToString(), modelName, version, stage, eventType, at, hash, entry.Details, compact);
+            }
             var metadata = MetadataConverter.ToJsonObject(entry.Metadata);
             if (Hooks.HasValidators(stage))
             {
@@ -234,20 +244,9 @@ internal sealed class StoreCore
             }
             // Validators see the plaintext; the hash covers the stored (encrypted) form, so Verify needs no key.
             if (Options.EncryptSensitiveData) Cipher?.Encrypt(metadata);
-            if (PythonJson.MaxCanonicalLength(metadata) > Options.MaxMetadataBytes
-                && PythonJson.Canonical(metadata).Length is var length && length > Options.MaxMetadataBytes)
-            {
-                throw new ArgumentException(
-                    $"The metadata is {length} bytes when serialized; the limit is {Options.MaxMetadataBytes} (max_metadata_bytes).", "metadata");
-            }
+            if (PythonJson.MaxCanonicalLength(metadata) > Options.MaxMetadataBytes) CheckSize(PythonJson.Canonical(metadata).Length);
             var timestamp = NextTimestamp();
-            return new MetadataRecord(
-                Guid.CreateVersion7(timestamp).ToString(),
-                modelName,
-                string.IsNullOrEmpty(entry.ModelVersion) ? RecordJson.DefaultModelVersion : entry.ModelVersion,
-                stage,
-                eventType,
-                timestamp,
+            return new MetadataRecord(Guid.CreateVersion7(timestamp).ToString(), modelName, version, stage, eventType, timestamp,
                 // Buffered: the background writer hashes (see BatchingWriter), off the caller's thread.
                 Options.WriteMode == WriteMode.Buffered ? string.Empty : PythonJson.Hash(metadata),
                 entry.Details,
@@ -260,6 +259,15 @@ internal sealed class StoreCore
         catch (ArgumentException ex) when (index is not null)
         {
             throw new ArgumentException(prefix + ex.Message, ex.ParamName, ex);
+        }
+    }
+
+    private void CheckSize(long canonicalLength)
+    {
+        if (canonicalLength > Options.MaxMetadataBytes)
+        {
+            throw new ArgumentException(
+                $"The metadata is {canonicalLength} bytes when serialized; the limit is {Options.MaxMetadataBytes} (max_metadata_bytes).", "metadata");
         }
     }
 
@@ -377,11 +385,11 @@ internal sealed class StoreCore
     /// A detached copy as a reader would get it from the backend: the payload re-read from its JSON text (so every
     /// value is the same kind of node a stored record holds) and the hash filled in if the writer has not yet.
     /// </summary>
-    public static MetadataRecord Clone(MetadataRecord record) => record with
+    public static MetadataRecord Clone(MetadataRecord record)
     {
-        Metadata = Reparse(record.Metadata),
-        MetadataHash = record.MetadataHash.Length > 0 ? record.MetadataHash : PythonJson.Hash(record.Metadata),
-    };
+        var copy = record.Detached();
+        return copy.MetadataHash.Length > 0 ? copy : copy with { MetadataHash = PythonJson.Hash(copy.Metadata) };
+    }
 
     private static JsonObject Reparse(JsonObject metadata) =>
         (JsonObject)PythonJson.Parse(PythonJson.Serialize(metadata, PythonJsonStyle.Compact))!;

@@ -201,8 +201,8 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         for (int i = 0; i < records.Count; i++)
         {
             var r = records[i];
-            ArgumentNullException.ThrowIfNull(r.Metadata, $"records[{i}].Metadata");
-            string json = PythonJson.Serialize(r.Metadata, PythonJsonStyle.Compact);
+            if (!r.HasMetadata) throw new ArgumentNullException($"records[{i}].Metadata");
+            string json = r.CompactJson;
             byte[]? payload = null;
             long size = json.Length; // ensure_ascii: the JSON is ASCII, one byte per character
             if (_context.EnableCompression && size > _context.CompressionThresholdBytes)
