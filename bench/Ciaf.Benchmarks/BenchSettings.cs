@@ -21,8 +21,10 @@ internal sealed record BenchSettings
     public required int IngestBufferedFiles { get; init; }
     /// <summary>Batch size of buffered mode and of the SQLite replay of the library's rows (the library's default).</summary>
     public int BatchSize { get; init; } = Ciaf.Metadata.Storage.MetadataStorageOptions.DefaultBatchSize;
-    /// <summary>Rows per transaction of the hand-written loops the ingest comparisons run against (SQLite INSERT).</summary>
+    /// <summary>Rows per transaction of the hand-written loops the ingest comparisons run against (SQLite INSERT, PostgreSQL COPY).</summary>
     public int NaiveBatchSize { get; init; } = 1_000;
+    /// <summary>Records saved in buffered mode on PostgreSQL, then flushed.</summary>
+    public required int IngestPostgreSql { get; init; }
     /// <summary>Library and raw runs alternate this many times; the median of each is reported.</summary>
     public required int Repeats { get; init; }
     /// <summary>The small and the large store of the get-by-id scenario for the file backends (10k and 100k).</summary>
@@ -51,6 +53,7 @@ internal sealed record BenchSettings
         IngestBuffered = 2_000,
         IngestBufferedFiles = 150,
         IngestShapeLargeRecords = 100,
+        IngestPostgreSql = 1_000,
         Repeats = 1,
         GetSmall = 1_000,
         GetLarge = 10_000,
@@ -71,6 +74,7 @@ internal sealed record BenchSettings
         IngestBuffered = 50_000,
         IngestBufferedFiles = 600,
         IngestShapeLargeRecords = 2_000,
+        IngestPostgreSql = 20_000,
         Repeats = 3,
         GetSmall = 10_000,
         GetLarge = 100_000,
