@@ -70,7 +70,7 @@ internal static class Workload
 
     /// <summary>
     /// The seed's training-metadata example as a C# caller writes it: nested anonymous objects and an array of
-    /// ten small feature objects, values rounded as in the seed (about 650 bytes as JSON).
+    /// ten small feature objects, values rounded as in the seed (about 700 bytes as JSON).
     /// </summary>
     public static object SeedPayload(int i)
     {
@@ -126,15 +126,15 @@ internal static class Workload
         };
     }
 
-    /// <summary>A seed-style record with a 1,060-point ROC curve: about 50 KB as JSON.</summary>
+    /// <summary>A seed-style record with a 940-point ROC curve: about 50 KB as JSON.</summary>
     public static object LargePayload(int i)
     {
         var rng = new Random(i);
-        var curve = Enumerable.Range(0, 1060).Select(p => new
+        var curve = Enumerable.Range(0, 940).Select(p => new
         {
-            fpr = Math.Round(p / 1060.0, 6),
+            fpr = Math.Round(p / 940.0, 6),
             tpr = Math.Round(rng.NextDouble(), 6),
-            threshold = Math.Round(1 - p / 1060.0, 6),
+            threshold = Math.Round(1 - p / 940.0, 6),
         }).ToArray();
         return new { summary = SeedPayload(i), roc_curve = curve };
     }
