@@ -23,7 +23,7 @@ internal static class CaptureScenario
         Measure(ctx, "per scope, caller thread", targetMicros: 10, "one AddMetadata per scope",
             (scope, i) => scope.AddMetadata("accuracy", 0.5 + i * 1e-6));
         Measure(ctx, "per scope, caller thread, seed-style payload", targetMicros: 5,
-            "UpdateMetadata with a seed-style anonymous object (about 600 bytes as JSON)",
+            "UpdateMetadata with a seed-style anonymous object (about 700 bytes as JSON)",
             (scope, i) => scope.UpdateMetadata(seedPayloads[i % seedPayloads.Length]));
     }
 
