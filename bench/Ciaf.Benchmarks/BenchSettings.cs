@@ -1,7 +1,7 @@
 namespace Ciaf.Benchmarks;
 
 /// <summary>
-/// The sizes of one run: <c>--quick</c> (a smoke test, under two minutes) or full (about 12 minutes on the
+/// The sizes of one run: <c>--quick</c> (a smoke test, under two minutes) or full (about 9 minutes on the
 /// 2-core reference machine; keep it under 15: the 1M-record get-by-id store and the payload shapes at 50k
 /// records each are the biggest parts after the 1M export).
 /// </summary>
