@@ -1,22 +1,38 @@
 namespace Ciaf.Benchmarks;
 
-/// <summary>The sizes of one run: <c>--quick</c> (a smoke test, under two minutes) or full.</summary>
+/// <summary>
+/// The sizes of one run: <c>--quick</c> (a smoke test, under two minutes) or full (about 9 minutes on the
+/// 2-core reference machine; keep it under 15: the 1M-record get-by-id store and the payload shapes at 50k
+/// records each are the biggest parts after the 1M export).
+/// </summary>
 internal sealed record BenchSettings
 {
     public required string Mode { get; init; }
     /// <summary>Records saved one by one, each durable on return (an fsync each).</summary>
     public required int IngestImmediate { get; init; }
-    /// <summary>Records saved in buffered mode, then flushed.</summary>
+    /// <summary>
+    /// Records per payload shape saved in buffered mode on SQLite, then flushed (issue 13 measured 100k; 50k keeps
+    /// the precomputed payloads near 150 MB and the three repeats of the shapes near a minute and a half).
+    /// </summary>
     public required int IngestBuffered { get; init; }
+    /// <summary>Records of the 50 KB shape (50 KB each: 2,000 are 100 MB of metadata).</summary>
+    public required int IngestShapeLargeRecords { get; init; }
     /// <summary>Records saved in buffered mode on a file backend (still one fsync per file).</summary>
     public required int IngestBufferedFiles { get; init; }
-    /// <summary>Batch size of buffered mode and of the raw SQLite loop (the library's default).</summary>
+    /// <summary>Batch size of buffered mode and of the SQLite replay of the library's rows (the library's default).</summary>
     public int BatchSize { get; init; } = Ciaf.Metadata.Storage.MetadataStorageOptions.DefaultBatchSize;
+    /// <summary>Rows per transaction of the hand-written loops the ingest comparisons run against (SQLite INSERT, PostgreSQL COPY).</summary>
+    public int NaiveBatchSize { get; init; } = 1_000;
+    /// <summary>Records saved in buffered mode on PostgreSQL, then flushed.</summary>
+    public required int IngestPostgreSql { get; init; }
     /// <summary>Library and raw runs alternate this many times; the median of each is reported.</summary>
     public required int Repeats { get; init; }
-    /// <summary>The small and the large store of the get-by-id scenario (the issue's 10k and 100k).</summary>
+    /// <summary>The small and the large store of the get-by-id scenario for the file backends (10k and 100k).</summary>
     public required int GetSmall { get; init; }
+    /// <summary>The large file store; SQLite's small store, on which the model + stage query and the trace run too (100k).</summary>
     public required int GetLarge { get; init; }
+    /// <summary>SQLite's large get-by-id store (issue 13's 1M; filled with a raw INSERT loop, about 30 s and 1 GB of disk).</summary>
+    public required int GetSqliteLarge { get; init; }
     /// <summary>Lookups of random ids per store.</summary>
     public required int Lookups { get; init; }
     /// <summary>Records of the model queried and traced (the issue's 10k).</summary>
@@ -36,9 +52,12 @@ internal sealed record BenchSettings
         IngestImmediate = 60,
         IngestBuffered = 2_000,
         IngestBufferedFiles = 150,
+        IngestShapeLargeRecords = 100,
+        IngestPostgreSql = 1_000,
         Repeats = 1,
         GetSmall = 1_000,
         GetLarge = 10_000,
+        GetSqliteLarge = 50_000,
         Lookups = 400,
         TraceModelRecords = 1_000,
         QueryRepeats = 50,
@@ -52,11 +71,14 @@ internal sealed record BenchSettings
     {
         Mode = "full",
         IngestImmediate = 300,
-        IngestBuffered = 20_000,
+        IngestBuffered = 50_000,
         IngestBufferedFiles = 600,
+        IngestShapeLargeRecords = 2_000,
+        IngestPostgreSql = 20_000,
         Repeats = 3,
         GetSmall = 10_000,
         GetLarge = 100_000,
+        GetSqliteLarge = 1_000_000,
         Lookups = 5_000,
         TraceModelRecords = 10_000,
         QueryRepeats = 300,

@@ -20,7 +20,7 @@ internal static class ExportScenario
         int count = ctx.Settings.ExportRecords;
         string store = ctx.NewFolder("export-store");
         ctx.Log($"export: filling a sqlite store with {count} records");
-        await RawSqlite.FillAsync(store, Workload.Records(count, 10), batch: 10_000).ConfigureAwait(false);
+        await RawSqlite.FillRawAsync(store, count, models: 10).ConfigureAwait(false);
 
         var idle = RunChild(ctx, "idle");
         ctx.Log("export: raw streaming SELECT → jsonl");

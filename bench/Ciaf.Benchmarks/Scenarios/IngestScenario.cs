@@ -8,7 +8,8 @@ namespace Ciaf.Benchmarks.Scenarios;
 /// Ingest: <c>SaveMetadata</c> one record at a time, immediate (durable on return) and buffered (then
 /// <c>Flush</c>), per backend. The baseline replays exactly what the library wrote in that run: the same
 /// rows through a prepared INSERT with the same schema, indexes, pragmas and batch size (SQLite), or
-/// the same file bytes with write-temp-flush-rename (JSON, Pickle).
+/// the same file bytes with write-temp-flush-rename (JSON, Pickle). SQLite buffered is measured per payload
+/// shape by <see cref="PayloadShapesScenario"/> (against the hand-written loop and this replay), not here.
 /// </summary>
 internal static class IngestScenario
 {
@@ -16,19 +17,15 @@ internal static class IngestScenario
     {
         foreach (var backend in ctx.Backends)
         {
-            foreach (var mode in new[] { WriteMode.Immediate, WriteMode.Buffered })
-            {
-                int count = mode == WriteMode.Immediate ? ctx.Settings.IngestImmediate
-                    : backend == "sqlite" ? ctx.Settings.IngestBuffered : ctx.Settings.IngestBufferedFiles;
-                await MeasureAsync(ctx, backend, mode, count).ConfigureAwait(false);
-            }
+            await MeasureAsync(ctx, backend, WriteMode.Immediate, ctx.Settings.IngestImmediate).ConfigureAwait(false);
+            if (backend != "sqlite") await MeasureAsync(ctx, backend, WriteMode.Buffered, ctx.Settings.IngestBufferedFiles).ConfigureAwait(false);
         }
     }
 
     private static async Task MeasureAsync(BenchContext ctx, string backend, WriteMode mode, int count)
     {
         ctx.Log($"ingest {backend} {mode.ToString().ToLowerInvariant()}: {count} records × {ctx.Settings.Repeats}");
-        var payloads = Enumerable.Range(0, count).Select(Workload.Payload).ToArray();
+        object[] payloads = [.. Enumerable.Range(0, count).Select(Workload.Payload)];
         int rawBatch = mode == WriteMode.Immediate ? 1 : ctx.Settings.BatchSize;
         var libRates = new List<double>();
         var rawRates = new List<double>();
@@ -39,10 +36,16 @@ internal static class IngestScenario
         {
             string libFolder = ctx.NewFolder($"ingest-{backend}-{mode}-lib");
             var cpu0 = CpuTime();
-            var (seconds, callerSeconds) = RunLibrary(libFolder, backend, mode, payloads, ctx.Settings.BatchSize);
+            var run = RunLibrary(new MetadataStorageOptions
+            {
+                StoragePath = libFolder,
+                Backend = backend,
+                WriteMode = mode,
+                BatchSize = ctx.Settings.BatchSize,
+            }, payloads);
             libCpu.Add((CpuTime() - cpu0).TotalMicroseconds / count);
-            libRates.Add(count / seconds);
-            callerMicros.Add(callerSeconds * 1e6 / count);
+            libRates.Add(count / run.Seconds);
+            callerMicros.Add(run.CallerSeconds * 1e6 / count);
 
             string rawFolder = ctx.NewFolder($"ingest-{backend}-{mode}-raw");
             double rawSeconds;
@@ -76,18 +79,10 @@ internal static class IngestScenario
         string baselineName = backend == "sqlite"
             ? $"prepared INSERT, batch {rawBatch}"
             : "temp+fsync+rename of the same bytes";
-        string target = "";
-        bool? met = null;
-        if (backend == "sqlite" && mode == WriteMode.Buffered)
-        {
-            target = "≥ 0.8× raw";
-            met = lib / rawRate >= 0.8;
-        }
-        else if (backend == "json")
-        {
-            target = "≥ 0.7× raw";
-            met = lib / rawRate >= 0.7;
-        }
+        // Buffered file stores: issue 13's ≥ 0.8×; immediate JSON keeps the earlier ≥ 0.7×.
+        double? limit = mode == WriteMode.Buffered ? 0.8 : backend == "json" ? 0.7 : null;
+        string target = limit is { } l ? $"≥ {l}× raw" : "";
+        bool? met = limit is { } m ? lib / rawRate >= m : null;
         ctx.Add(new Measurement
         {
             Scenario = $"ingest {mode.ToString().ToLowerInvariant()}",
@@ -108,25 +103,28 @@ internal static class IngestScenario
     }
 
     /// <summary>CPU time of the whole process (user + system, every thread): robust where wall time is not, on a shared machine.</summary>
-    private static TimeSpan CpuTime()
+    internal static TimeSpan CpuTime()
     {
         using var self = Process.GetCurrentProcess();
         return self.TotalProcessorTime;
     }
 
-    private static (double Seconds, double CallerSeconds) RunLibrary(string folder, string backend, WriteMode mode,
-        IReadOnlyList<Dictionary<string, object?>> payloads, int batchSize)
+    /// <summary>What one library run measured: wall time until <c>Flush</c> returned, time on the caller's thread, and allocations.</summary>
+    internal sealed record LibraryRun(double Seconds, double CallerSeconds, long CallerBytes, long TotalBytes);
+
+    /// <summary>
+    /// Saves every payload with <c>SaveMetadata</c> from this thread, then <c>Flush</c>. Allocations: this thread's
+    /// during the save loop, and the whole process's (every thread, so the writer's too) from the first save until
+    /// <c>Flush</c> returned. Opening and closing the store are not counted.
+    /// </summary>
+    internal static LibraryRun RunLibrary(MetadataStorageOptions options, IReadOnlyList<object> payloads)
     {
-        var storage = new MetadataStorage(new MetadataStorageOptions
-        {
-            StoragePath = folder,
-            Backend = backend,
-            WriteMode = mode,
-            BatchSize = batchSize,
-        });
+        var storage = new MetadataStorage(options);
         try
         {
             string model = Workload.ModelName(0);
+            long total0 = GC.GetTotalAllocatedBytes(precise: true);
+            long caller0 = GC.GetAllocatedBytesForCurrentThread();
             long start = Stopwatch.GetTimestamp();
             for (int i = 0; i < payloads.Count; i++)
             {
@@ -134,8 +132,10 @@ internal static class IngestScenario
                     details: "benchmark record");
             }
             double caller = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            long callerBytes = GC.GetAllocatedBytesForCurrentThread() - caller0;
             storage.Flush();
-            return (Stopwatch.GetElapsedTime(start).TotalSeconds, caller);
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            return new LibraryRun(seconds, caller, callerBytes, GC.GetTotalAllocatedBytes(precise: true) - total0);
         }
         finally
         {

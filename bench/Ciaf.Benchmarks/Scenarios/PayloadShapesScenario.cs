@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Ciaf.Metadata.Storage;
+
+namespace Ciaf.Benchmarks.Scenarios;
+
+/// <summary>
+/// SQLite buffered ingest per payload shape (issue 13: dictionaries, seed-style anonymous objects, non-ASCII
+/// strings, 50 KB records): <c>SaveMetadata</c> of every payload with the default options, then <c>Flush</c>.
+/// <list type="bullet">
+/// <item>Against the loop a user writes by hand on the same schema (<see cref="RawSqlite.SaveNaively"/>:
+/// <c>JsonSerializer</c> + SHA-256 + a prepared INSERT, 1,000 rows per transaction): target ≥ 1×.</item>
+/// <item>Against a replay of the rows the library wrote (prepared INSERT, the library's batch size), no target:
+/// storage alone, so the gap between the two baselines is what converting and hashing cost. This was the
+/// "ingest buffered sqlite" row of <see cref="IngestScenario"/> (its dictionaries shape); it lives here now so
+/// that each shape is saved once and compared with both.</item>
+/// <item>Allocation per saved record, on the caller's thread during the save loop and in the whole process until
+/// <c>Flush</c> returned (the writer included), against the record's JSON size (UTF-8, unescaped): target ≤ 3×.</item>
+/// </list>
+/// </summary>
+internal static class PayloadShapesScenario
+{
+    private const double TargetRatio = 1.0;
+    private const double AllocationLimit = 3;
+
+    private static readonly JsonSerializerOptions Unescaped = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static async Task RunAsync(BenchContext ctx)
+    {
+        foreach (var shape in Workload.Shapes)
+        {
+            int count = shape.Large ? ctx.Settings.IngestShapeLargeRecords : ctx.Settings.IngestBuffered;
+            await MeasureAsync(ctx, shape, count).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task MeasureAsync(BenchContext ctx, PayloadShape shape, int count)
+    {
+        ctx.Log($"ingest sqlite buffered, {shape.Name}: {count} records × {ctx.Settings.Repeats}");
+        object[] payloads = [.. Enumerable.Range(0, count).Select(shape.Create)];
+        double jsonBytes = payloads.Take(1_000).Average(p => JsonSerializer.SerializeToUtf8Bytes(p, Unescaped).Length);
+        var lib = new Samples();
+        var naive = new Samples();
+        var replay = new Samples();
+        var callerMicros = new List<double>();
+        var callerBytes = new List<double>();
+        var totalBytes = new List<double>();
+        var naiveBytes = new List<double>();
+        for (int rep = 0; rep < ctx.Settings.Repeats; rep++)
+        {
+            string libFolder = ctx.NewFolder("shapes-lib");
+            Settle();
+            var cpu0 = IngestScenario.CpuTime();
+            var run = IngestScenario.RunLibrary(new MetadataStorageOptions
+            {
+                StoragePath = libFolder,
+                Backend = "sqlite",
+                WriteMode = WriteMode.Buffered,
+            }, payloads);
+            lib.Add(count, run.Seconds, IngestScenario.CpuTime() - cpu0);
+            callerMicros.Add(run.CallerSeconds * 1e6 / count);
+            callerBytes.Add((double)run.CallerBytes / count);
+            totalBytes.Add((double)run.TotalBytes / count);
+
+            string naiveFolder = ctx.NewFolder("shapes-naive");
+            await RawSqlite.CreateSchemaAsync(naiveFolder).ConfigureAwait(false);
+            using (var raw = RawSqlite.Open(naiveFolder))
+            {
+                Settle();
+                cpu0 = IngestScenario.CpuTime();
+                long start = Stopwatch.GetTimestamp();
+                long allocated = raw.SaveNaively(payloads, Workload.ModelName(0), ctx.Settings.NaiveBatchSize);
+                naive.Add(count, Stopwatch.GetElapsedTime(start).TotalSeconds, IngestScenario.CpuTime() - cpu0);
+                naiveBytes.Add((double)allocated / count);
+            }
+
+            var rows = RawSqlite.ReadAllRows(libFolder);
+            if (rows.Count != count) throw new InvalidOperationException($"expected {count} rows from the sqlite backend, found {rows.Count}");
+            string replayFolder = ctx.NewFolder("shapes-replay");
+            await RawSqlite.CreateSchemaAsync(replayFolder).ConfigureAwait(false);
+            using (var raw = RawSqlite.Open(replayFolder))
+            {
+                Settle();
+                cpu0 = IngestScenario.CpuTime();
+                long start = Stopwatch.GetTimestamp();
+                raw.Insert(rows, ctx.Settings.BatchSize);
+                replay.Add(count, Stopwatch.GetElapsedTime(start).TotalSeconds, IngestScenario.CpuTime() - cpu0);
+            }
+            BenchContext.Delete(libFolder);
+            BenchContext.Delete(naiveFolder);
+            BenchContext.Delete(replayFolder);
+        }
+
+        string metric = $"{shape.Name}: {count} saves";
+        ctx.Add(new Measurement
+        {
+            Scenario = "ingest buffered vs naive loop",
+            Backend = "sqlite",
+            Metric = metric,
+            Unit = "records/s",
+            Better = Better.Higher,
+            Library = lib.Rate,
+            BaselineName = $"JsonSerializer + SHA-256 + prepared INSERT, {ctx.Settings.NaiveBatchSize} rows/transaction",
+            Baseline = naive.Rate,
+            Target = $"≥ {TargetRatio:0.0}× raw",
+            Met = lib.Rate / naive.Rate >= TargetRatio,
+            Note = $"JSON {jsonBytes:0} bytes/record; process CPU per record {lib.CpuMicros:0} µs (library) vs {naive.CpuMicros:0} µs (naive loop); "
+                + $"caller thread {Latency.Median(callerMicros):0.0} µs per save; throughput counts until Flush returns",
+        });
+        ctx.Add(new Measurement
+        {
+            Scenario = "ingest buffered vs replay",
+            Backend = "sqlite",
+            Metric = metric,
+            Unit = "records/s",
+            Better = Better.Higher,
+            Library = lib.Rate,
+            BaselineName = $"the library's rows replayed, prepared INSERT, batch {ctx.Settings.BatchSize}",
+            Baseline = replay.Rate,
+            Note = $"storage alone: process CPU per record {replay.CpuMicros:0} µs",
+        });
+        AddAllocation(ctx, $"{shape.Name}, caller thread", Latency.Median(callerBytes), jsonBytes,
+            $"SaveMetadata loop on the caller's thread; the naive loop allocates {Latency.Median(naiveBytes):0} bytes/record in all");
+        AddAllocation(ctx, $"{shape.Name}, whole process", Latency.Median(totalBytes), jsonBytes,
+            "every thread (the writer's too) from the first save until Flush returned");
+    }
+
+    private static void AddAllocation(BenchContext ctx, string metric, double bytes, double jsonBytes, string note) => ctx.Add(new Measurement
+    {
+        Scenario = "allocation per saved record, sqlite buffered",
+        Backend = "sqlite",
+        Metric = metric,
+        Unit = "bytes/record",
+        Better = Better.Lower,
+        Library = bytes,
+        BaselineName = "the record's JSON size",
+        Baseline = jsonBytes,
+        Target = $"≤ {AllocationLimit}× JSON size",
+        Met = bytes <= AllocationLimit * jsonBytes,
+        Note = note,
+    });
+
+    /// <summary>Collects what the previous run left, so that no run pays for another's garbage.</summary>
+    private static void Settle()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+    }
+
+    /// <summary>Rates and CPU per record over the repeats; medians reported.</summary>
+    private sealed class Samples
+    {
+        private readonly List<double> _rates = [];
+        private readonly List<double> _cpuMicros = [];
+
+        public double Rate => Latency.Median(_rates);
+        public double CpuMicros => Latency.Median(_cpuMicros);
+
+        public void Add(int count, double seconds, TimeSpan cpu)
+        {
+            _rates.Add(count / seconds);
+            _cpuMicros.Add(cpu.TotalMicroseconds / count);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Ciaf.Metadata.Storage;
+using Ciaf.Metadata.Tests.Backends.PostgreSql;
+
+namespace Ciaf.Benchmarks.Scenarios;
+
+/// <summary>
+/// PostgreSQL buffered ingest (issue 13): <c>SaveMetadata</c> of seed-style payloads, then <c>Flush</c>, against a
+/// binary <c>COPY</c> of the rows the library wrote (every column as stored) into a schema the backend created
+/// (same indexes), 1,000 rows per <c>COPY</c>. The server is the tests' throwaway one (<see cref="PostgreSqlServer"/>,
+/// linked from the test project): <c>CIAF_TEST_POSTGRES</c>, else a cluster from the PostgreSQL 15 binaries. Without
+/// either, the report says "skipped" and why, and the run does not fail.
+/// </summary>
+internal static class PostgreSqlIngestScenario
+{
+    private const string Scenario = "ingest buffered vs binary COPY";
+    private const double TargetRatio = 0.9;
+
+    public static async Task RunAsync(BenchContext ctx)
+    {
+        int count = ctx.Settings.IngestPostgreSql;
+        string baselineName = $"binary COPY of the same rows, {ctx.Settings.NaiveBatchSize} per COPY";
+        ctx.Log("postgresql ingest: starting a server");
+        var server = new PostgreSqlServer();
+        try
+        {
+            await server.InitializeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            string reason = ex.Message.Split('\n')[0].Trim();
+            ctx.Log($"postgresql ingest skipped: {reason}");
+            ctx.Add(new Measurement
+            {
+                Scenario = Scenario,
+                Backend = "postgresql",
+                Metric = $"{count} saves",
+                Unit = "records/s",
+                Better = Better.Higher,
+                BaselineName = baselineName,
+                Target = $"≥ {TargetRatio}× raw",
+                Note = $"skipped: no PostgreSQL server could be started ({reason})",
+            });
+            await server.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            ctx.Log($"postgresql ingest: {count} records × {ctx.Settings.Repeats}");
+            object[] payloads = [.. Enumerable.Range(0, count).Select(Workload.SeedPayload)];
+            var libRates = new List<double>();
+            var rawRates = new List<double>();
+            var callerMicros = new List<double>();
+            for (int rep = 0; rep < ctx.Settings.Repeats; rep++)
+            {
+                string folder = ctx.NewFolder("ingest-postgresql");
+                string libConnection = server.NewSchemaConnectionString("bench_lib");
+                var run = IngestScenario.RunLibrary(new MetadataStorageOptions
+                {
+                    StoragePath = folder,
+                    Backend = "postgresql",
+                    ConnectionString = libConnection,
+                    WriteMode = WriteMode.Buffered,
+                }, payloads);
+                libRates.Add(count / run.Seconds);
+                callerMicros.Add(run.CallerSeconds * 1e6 / count);
+
+                var table = RawPostgreSql.ReadAll(libConnection);
+                if (table.Rows.Count != count) throw new InvalidOperationException($"expected {count} rows from the postgresql backend, found {table.Rows.Count}");
+                string rawConnection = server.NewSchemaConnectionString("bench_raw");
+                await using (MetadataBackends.Create("postgresql", new BackendContext { StoragePath = folder, ConnectionString = rawConnection }).ConfigureAwait(false))
+                {
+                    // Opening the backend creates the schema, its tables and indexes.
+                }
+                long start = Stopwatch.GetTimestamp();
+                RawPostgreSql.Copy(rawConnection, table, ctx.Settings.NaiveBatchSize);
+                rawRates.Add(count / Stopwatch.GetElapsedTime(start).TotalSeconds);
+                BenchContext.Delete(folder);
+            }
+            double lib = Latency.Median(libRates), raw = Latency.Median(rawRates);
+            ctx.Add(new Measurement
+            {
+                Scenario = Scenario,
+                Backend = "postgresql",
+                Metric = $"{count} saves",
+                Unit = "records/s",
+                Better = Better.Higher,
+                Library = lib,
+                BaselineName = baselineName,
+                Baseline = raw,
+                Target = $"≥ {TargetRatio}× raw",
+                Met = lib / raw >= TargetRatio,
+                Note = $"seed-style payloads; caller thread {Latency.Median(callerMicros):0.0} µs per save; throughput counts until Flush returns; "
+                    + (server.OwnsServer ? "throwaway local server on this machine" : "server from " + PostgreSqlServer.ExternalVariable),
+            });
+        }
+        finally
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
