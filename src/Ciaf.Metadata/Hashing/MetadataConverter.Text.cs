@@ -29,21 +29,25 @@ public static partial class MetadataConverter
         compact = hash = string.Empty;
         canonicalLength = 0;
         if (payload is IEnumerable and not IDictionary || payload is ITuple || IsScalar(payload)) return false; // not an object
-        var writer = PythonJsonWriter.Rent();
+        var text = PythonJsonWriter.Rent();
+        var canonical = PythonJsonWriter.Rent();
+        var walk = new TextWalk(text);
         try
         {
-            // Canonical first: its sorting is where duplicate keys show.
-            if (!TryWrite(writer, payload, sorted: true, level: 1)) return false;
-            canonicalLength = writer.Written.Length;
-            hash = PythonJson.HashOf(writer.Written);
-            writer.Clear();
-            if (!TryWrite(writer, payload, sorted: false, level: 1)) return false;
-            compact = writer.ToString();
+            // One walk of the payload writes the compact text and notes where each value's text lies; the canonical
+            // text is then assembled from those pieces with keys sorted (values are read and formatted once).
+            if (!walk.Write(payload, level: 1)) return false;
+            if (!walk.WriteCanonical(canonical)) return false;
+            compact = text.ToString();
+            canonicalLength = canonical.Written.Length;
+            hash = PythonJson.HashOf(canonical.Written);
             return true;
         }
         finally
         {
-            writer.Return();
+            walk.Dispose();
+            canonical.Return();
+            text.Return();
         }
     }
 
@@ -52,137 +56,238 @@ public static partial class MetadataConverter
         or long or ulong or BigInteger or Int128 or UInt128 or nint or nuint or double or float or Half or decimal or DateTimeOffset
         or DateTime or DateOnly or TimeOnly or TimeSpan or Guid or Enum or Uri or Version or byte[];
 
-    private static bool TryWrite(PythonJsonWriter writer, object? value, bool sorted, int level)
+    /// <summary>
+    /// The walk behind <see cref="TryWriteText"/>: writes the compact text and records, for every value, the node that
+    /// says where its text lies, so the canonical text can be put together from the same bytes in key order.
+    /// </summary>
+    private sealed class TextWalk(PythonJsonWriter text) : IDisposable
     {
-        switch (value)
-        {
-            case null: writer.WriteRaw("null"u8); return true;
-            case string s: writer.WriteString(s); return true;
-            case bool b: writer.WriteRaw(b ? "true"u8 : "false"u8); return true;
-            case int i: writer.WriteInteger(i); return true;
-            case long l: writer.WriteInteger(l); return true;
-            case double d: writer.WriteFloat(d); return true;
-            case float f: writer.WriteFloat(f); return true;
-            case JsonNode or JsonElement or JsonDocument: return false;
-        }
-        if (IsScalar(value))
-        {
-            writer.WriteNode(ToJsonNode(value), PythonJsonStyle.Compact, 0);
-            return true;
-        }
-        if (level > MaxDepth) return false;
-        switch (value)
-        {
-            case IDictionary dictionary: return TryWriteDictionary(writer, dictionary, sorted, level);
-            case ITuple tuple:
-            {
-                writer.WriteRaw("["u8);
-                for (int i = 0; i < tuple.Length; i++)
-                {
-                    if (i > 0) writer.WriteRaw(", "u8);
-                    if (!TryWrite(writer, tuple[i], sorted, level + 1)) return false;
-                }
-                writer.WriteRaw("]"u8);
-                return true;
-            }
-            // Each pass reads the payload once, so only what reads the same twice: a stored collection, not a lazy sequence.
-            case IEnumerable when IsPairSequence(value.GetType()) || value is not ICollection: return false;
-            case IEnumerable enumerable:
-            {
-                writer.WriteRaw("["u8);
-                bool first = true;
-                foreach (var item in enumerable)
-                {
-                    if (!first) writer.WriteRaw(", "u8);
-                    first = false;
-                    if (!TryWrite(writer, item, sorted, level + 1)) return false;
-                }
-                writer.WriteRaw("]"u8);
-                return true;
-            }
-            case Delegate or Stream or System.Reflection.MemberInfo or System.Reflection.Assembly or Task or ValueTask
-                or CancellationToken or WaitHandle or Thread:
-                return false;
-            default:
-                return TryWriteObject(writer, value, sorted, level);
-        }
-    }
+        private Node[] _nodes = ArrayPool<Node>.Shared.Rent(64);
+        private int _count;
 
-    private static bool TryWriteDictionary(PythonJsonWriter writer, IDictionary dictionary, bool sorted, int level)
-    {
-        int count = dictionary.Count;
-        var members = ArrayPool<KeyValuePair<string, object?>>.Shared.Rent(Math.Max(count, 1));
-        try
+        public void Dispose() => ArrayPool<Node>.Shared.Return(_nodes, clearArray: true);
+
+        /// <summary>A value's text in the compact output; a container's members follow it (each with its key for an object).</summary>
+        private struct Node
         {
-            int n = 0;
+            public int Start, End;   // the value's text
+            public int Members;      // how many direct members (containers)
+            public int Next;         // the node after this value's whole subtree
+            public string? Key;      // the member's key, when inside an object
+            public bool IsObject, InOrder; // InOrder: the canonical text of the subtree is the compact text
+        }
+
+        private int Add(string? key)
+        {
+            if (_count == _nodes.Length)
+            {
+                var bigger = ArrayPool<Node>.Shared.Rent(_nodes.Length * 2);
+                _nodes.AsSpan(0, _count).CopyTo(bigger);
+                ArrayPool<Node>.Shared.Return(_nodes, clearArray: true);
+                _nodes = bigger;
+            }
+            _nodes[_count] = new Node { Key = key, Start = text.Written.Length, InOrder = true };
+            return _count++;
+        }
+
+        private bool End(int node, bool ok)
+        {
+            _nodes[node].End = text.Written.Length;
+            _nodes[node].Next = _count;
+            return ok;
+        }
+
+        public bool Write(object? value, int level, string? key = null)
+        {
+            int node = Add(key);
+            switch (value)
+            {
+                case null: text.WriteRaw("null"u8); return End(node, true);
+                case string s: text.WriteString(s); return End(node, true);
+                case bool b: text.WriteRaw(b ? "true"u8 : "false"u8); return End(node, true);
+                case int i: text.WriteInteger(i); return End(node, true);
+                case long l: text.WriteInteger(l); return End(node, true);
+                case double d: text.WriteFloat(d); return End(node, true);
+                case float f: text.WriteFloat(f); return End(node, true);
+                case JsonNode or JsonElement or JsonDocument: return false;
+            }
+            if (IsScalar(value))
+            {
+                text.WriteNode(ToJsonNode(value), PythonJsonStyle.Compact, 0);
+                return End(node, true);
+            }
+            if (level > MaxDepth) return false;
+            switch (value)
+            {
+                case IDictionary dictionary: return End(node, WriteDictionary(node, dictionary, level));
+                case ITuple tuple:
+                {
+                    text.WriteRaw("["u8);
+                    for (int i = 0; i < tuple.Length; i++)
+                    {
+                        if (i > 0) text.WriteRaw(", "u8);
+                        if (!Write(tuple[i], level + 1)) return false;
+                        _nodes[node].Members++;
+                    }
+                    text.WriteRaw("]"u8);
+                    return End(node, true);
+                }
+                // A stored collection, not a lazy sequence that could yield something else when read again.
+                case IEnumerable when IsPairSequence(value.GetType()) || value is not ICollection: return false;
+                case IEnumerable enumerable:
+                {
+                    text.WriteRaw("["u8);
+                    foreach (var item in enumerable)
+                    {
+                        if (_nodes[node].Members > 0) text.WriteRaw(", "u8);
+                        if (!Write(item, level + 1)) return false;
+                        _nodes[node].Members++;
+                    }
+                    text.WriteRaw("]"u8);
+                    return End(node, true);
+                }
+                case Delegate or Stream or System.Reflection.MemberInfo or System.Reflection.Assembly or Task or ValueTask
+                    or CancellationToken or WaitHandle or Thread:
+                    return false;
+                default:
+                    return End(node, WriteObject(node, value, level));
+            }
+        }
+
+        private bool WriteDictionary(int node, IDictionary dictionary, int level)
+        {
+            _nodes[node].IsObject = true;
+            text.WriteRaw("{"u8);
             foreach (DictionaryEntry entry in dictionary)
             {
-                if (n == members.Length) return false; // changed while read
                 string key = entry.Key as string ?? System.Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty;
-                members[n++] = KeyValuePair.Create(key, entry.Value);
+                if (!WriteMember(node, key, entry.Value, level)) return false;
             }
-            var span = members.AsSpan(0, n);
-            if (sorted)
-            {
-                span.Sort(static (a, b) => PythonJson.CodePointComparer.Compare(a.Key, b.Key));
-                for (int i = 1; i < span.Length; i++)
-                {
-                    if (string.Equals(span[i - 1].Key, span[i].Key, StringComparison.Ordinal)) return false; // 1 and "1": the node path merges them
-                }
-            }
-            writer.WriteRaw("{"u8);
-            for (int i = 0; i < span.Length; i++)
-            {
-                if (i > 0) writer.WriteRaw(", "u8);
-                writer.WriteString(span[i].Key);
-                writer.WriteRaw(": "u8);
-                if (!TryWrite(writer, span[i].Value, sorted, level + 1)) return false;
-            }
-            writer.WriteRaw("}"u8);
+            text.WriteRaw("}"u8);
             return true;
         }
-        finally
-        {
-            ArrayPool<KeyValuePair<string, object?>>.Shared.Return(members, clearArray: true);
-        }
-    }
 
-    private static bool TryWriteObject(PythonJsonWriter writer, object value, bool sorted, int level)
-    {
-        JsonTypeInfo info;
-        try
+        private bool WriteObject(int node, object value, int level)
         {
-            info = ContractOptions.GetTypeInfo(value.GetType());
-        }
-        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or ArgumentException)
-        {
-            return false;
-        }
-        if (info.Kind != JsonTypeInfoKind.Object) return false;
-        var properties = PropertyOrders.GetValue(info, static i => new PropertyOrder(i));
-        if (!properties.Stored) return false;
-        writer.WriteRaw("{"u8);
-        bool first = true;
-        foreach (var property in sorted ? properties.Sorted : properties.Declared)
-        {
-            object? propertyValue;
+            JsonTypeInfo info;
             try
             {
-                propertyValue = property.Get!(value);
+                info = ContractOptions.GetTypeInfo(value.GetType());
             }
-            catch (Exception)
+            catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or ArgumentException)
             {
                 return false;
             }
-            if (propertyValue is null && property.ShouldSerialize is { } should && !should(value, null)) continue;
-            if (!first) writer.WriteRaw(", "u8);
-            first = false;
-            writer.WriteString(property.Name);
-            writer.WriteRaw(": "u8);
-            if (!TryWrite(writer, propertyValue, sorted, level + 1)) return false;
+            if (info.Kind != JsonTypeInfoKind.Object) return false;
+            var properties = PropertyOrders.GetValue(info, static i => new PropertyOrder(i));
+            if (!properties.Stored) return false;
+            _nodes[node].IsObject = true;
+            text.WriteRaw("{"u8);
+            foreach (var property in properties.Declared)
+            {
+                object? propertyValue;
+                try
+                {
+                    propertyValue = property.Get!(value);
+                }
+                catch (Exception)
+                {
+                    return false;
+                }
+                if (propertyValue is null && property.ShouldSerialize is { } should && !should(value, null)) continue;
+                if (!WriteMember(node, property.Name, propertyValue, level)) return false;
+            }
+            text.WriteRaw("}"u8);
+            return true;
         }
-        writer.WriteRaw("}"u8);
-        return true;
+
+        private bool WriteMember(int node, string key, object? value, int level)
+        {
+            if (_nodes[node].Members > 0) text.WriteRaw(", "u8);
+            text.WriteString(key);
+            text.WriteRaw(": "u8);
+            if (!Write(value, level + 1, key)) return false;
+            _nodes[node].Members++;
+            return true;
+        }
+
+        /// <summary>
+        /// Writes the canonical text of what <see cref="Write"/> wrote; <c>false</c> for two keys of an object that are
+        /// equal once converted to strings (the node path keeps one of them).
+        /// </summary>
+        public bool WriteCanonical(PythonJsonWriter canonical) => SetOrder(0) && WriteCanonical(canonical, 0);
+
+        /// <summary>
+        /// Node <paramref name="index"/>'s canonical text: its compact bytes where nothing below it is out of key order,
+        /// else its members in code-point order of their keys.
+        /// </summary>
+        private bool WriteCanonical(PythonJsonWriter canonical, int index)
+        {
+            ref var node = ref _nodes[index];
+            if (node.InOrder || node.Members == 0)
+            {
+                canonical.WriteRaw(text.Written[node.Start..node.End]);
+                return true;
+            }
+            var members = ArrayPool<int>.Shared.Rent(node.Members);
+            try
+            {
+                int n = 0;
+                for (int child = index + 1; n < node.Members; child = _nodes[child].Next) members[n++] = child;
+                var span = members.AsSpan(0, n);
+                bool isObject = node.IsObject;
+                if (isObject)
+                {
+                    span.Sort((a, b) => PythonJson.CodePointComparer.Compare(_nodes[a].Key, _nodes[b].Key));
+                    for (int i = 1; i < span.Length; i++)
+                    {
+                        if (string.Equals(_nodes[span[i - 1]].Key, _nodes[span[i]].Key, StringComparison.Ordinal)) return false;
+                    }
+                }
+                canonical.WriteRaw(isObject ? "{"u8 : "["u8);
+                for (int i = 0; i < span.Length; i++)
+                {
+                    if (i > 0) canonical.WriteRaw(", "u8);
+                    if (isObject)
+                    {
+                        canonical.WriteString(_nodes[span[i]].Key!);
+                        canonical.WriteRaw(": "u8);
+                    }
+                    if (!WriteCanonical(canonical, span[i])) return false;
+                }
+                canonical.WriteRaw(isObject ? "}"u8 : "]"u8);
+                return true;
+            }
+            finally
+            {
+                ArrayPool<int>.Shared.Return(members);
+            }
+        }
+
+        /// <summary>Works out <see cref="Node.InOrder"/> bottom-up; <c>false</c> when an object holds a key twice.</summary>
+        private bool SetOrder(int index)
+        {
+            ref var node = ref _nodes[index];
+            bool inOrder = true;
+            string? previous = null;
+            int n = 0;
+            for (int child = index + 1; n < node.Members; child = _nodes[child].Next, n++)
+            {
+                if (!SetOrder(child)) return false;
+                inOrder &= _nodes[child].InOrder;
+                if (!node.IsObject) continue;
+                string key = _nodes[child].Key!;
+                if (previous is not null)
+                {
+                    int order = PythonJson.CodePointComparer.Compare(previous, key);
+                    if (order > 0) inOrder = false;
+                    else if (order == 0) return false;
+                }
+                previous = key;
+            }
+            node.InOrder = inOrder;
+            return true;
+        }
     }
 
     private static readonly ConditionalWeakTable<JsonTypeInfo, PropertyOrder> PropertyOrders = new();
@@ -195,7 +300,7 @@ public static partial class MetadataConverter
         _ => false,
     };
 
-    /// <summary>A type's readable properties in declaration order and in Python's key order, worked out once.</summary>
+    /// <summary>A type's readable properties in declaration order, worked out once.</summary>
     private sealed class PropertyOrder(JsonTypeInfo info)
     {
         /// <summary>
@@ -205,8 +310,5 @@ public static partial class MetadataConverter
         public bool Stored { get; } = IsAnonymous(info.Type) || info.Properties.All(p => p.Get is null || IsStored(p));
 
         public JsonPropertyInfo[] Declared { get; } = [.. info.Properties.Where(p => p.Get is not null)];
-
-        public JsonPropertyInfo[] Sorted { get; } =
-            [.. info.Properties.Where(p => p.Get is not null).OrderBy(p => p.Name, PythonJson.CodePointComparer)];
     }
 }

@@ -24,8 +24,12 @@ internal sealed class PythonJsonWriter
     // A buffer past this size is not kept for the next use (one 50 KB record should not pin 50 KB per thread forever).
     private const int KeptCapacity = 64 * 1024;
 
+    // Two per thread: the save path's fast lane holds one for the compact text and one for the canonical text.
     [ThreadStatic]
     private static PythonJsonWriter? t_cached;
+
+    [ThreadStatic]
+    private static PythonJsonWriter? t_cachedSecond;
 
     private byte[] _buffer = new byte[1024];
     private int _length;
@@ -36,8 +40,9 @@ internal sealed class PythonJsonWriter
     /// <summary>This thread's writer, emptied; hand it back with <see cref="Return"/>.</summary>
     public static PythonJsonWriter Rent()
     {
-        var writer = t_cached ?? new PythonJsonWriter();
-        t_cached = null;
+        var writer = t_cached ?? t_cachedSecond ?? new PythonJsonWriter();
+        if (ReferenceEquals(writer, t_cached)) t_cached = null;
+        else t_cachedSecond = null;
         writer._length = 0;
         return writer;
     }
@@ -45,7 +50,9 @@ internal sealed class PythonJsonWriter
     /// <summary>Keeps the writer for this thread's next <see cref="Rent"/>.</summary>
     public void Return()
     {
-        if (_buffer.Length <= KeptCapacity) t_cached = this;
+        if (_buffer.Length > KeptCapacity) return;
+        if (t_cached is null) t_cached = this;
+        else t_cachedSecond ??= this;
     }
 
     /// <summary>Empties the buffer for another document.</summary>

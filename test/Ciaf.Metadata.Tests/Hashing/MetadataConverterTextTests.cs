@@ -47,6 +47,7 @@ public class MetadataConverterTextTests
         { "poco and record", new { poco = new Poco(), run = new Run("r1", 5, [0.5, 0.25]) } },
         { "poco root", new Poco() },
         { "record root", new Run("root", 1, []) },
+        { "sorted inside unsorted", new { z = new { a = 1, b = new[] { new { c = 2, d = 3 } } }, a = new { y = 1, x = 2 } } },
     };
 
     [Theory]
@@ -75,6 +76,7 @@ public class MetadataConverterTextTests
             { "a computed property", new { clock = new Clock() } },
             { "a getter that throws", new { bad = new Throwing() } },
             { "keys equal once converted", new Dictionary<object, int> { [1] = 1, ["1"] = 2 } },
+            { "keys equal once converted, apart", new { inner = new Dictionary<object, int> { [1] = 1, ["a"] = 2, ["1"] = 3 } } },
             { "a cycle", new { cycle } },
             { "too deep", new { deep } },
             { "a list at the root", new List<int> { 1 } },
