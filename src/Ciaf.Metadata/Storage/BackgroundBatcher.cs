@@ -21,14 +21,6 @@ internal sealed class BackgroundBatcher<T> : IAsyncDisposable where T : class
     private readonly ILogger _logger;
     private readonly string _what;
     private readonly int _batchSize;
-
-    /// <summary>
-    /// Group commit: when more than one batch is already queued, up to this many batches go to the backend in one call
-    /// (one transaction, one fsync on SQLite; one COPY on PostgreSQL). A commit costs milliseconds whatever its size,
-    /// so under a backlog this is most of the difference between 100 and 1,000 rows per transaction; saves that
-    /// trickle in are still written as soon as the writer is free, in batches of at most <c>batchSize</c>.
-    /// </summary>
-    public const int GroupCommitBatches = 10;
     private readonly Channel<object> _channel;
     private readonly List<T[]> _failed = [];
     private readonly Task _loop;
@@ -99,7 +91,7 @@ internal sealed class BackgroundBatcher<T> : IAsyncDisposable where T : class
             batch.Clear();
             flushes.Clear();
             int units = 0;
-            while (units < _batchSize * GroupCommitBatches && reader.TryRead(out var item))
+            while (units < _batchSize && reader.TryRead(out var item))
             {
                 if (item is TaskCompletionSource flush)
                 {
