@@ -156,10 +156,9 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
         SyncOverAsync.Run(SaveMetadataAsync(modelName, stage, eventType, metadata, modelVersion, details));
 
     /// <inheritdoc cref="SaveMetadata"/>
-    public async ValueTask<string> SaveMetadataAsync(string modelName, string stage, string eventType, object? metadata,
+    public ValueTask<string> SaveMetadataAsync(string modelName, string stage, string eventType, object? metadata,
         string? modelVersion = null, string? details = null, CancellationToken cancellationToken = default) =>
-        (await _core.SaveAsync([new MetadataEntry(modelName, stage, eventType, metadata, modelVersion, details)], numbered: false, cancellationToken)
-            .ConfigureAwait(false))[0];
+        _core.SaveAsync(new MetadataEntry(modelName, stage, eventType, metadata, modelVersion, details), cancellationToken);
 
     /// <summary>
     /// Saves many records in one transaction (SQLite) or one pass (file backends). Every entry is
@@ -172,7 +171,7 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
 
     /// <inheritdoc cref="SaveMetadataBatch"/>
     public async ValueTask<IReadOnlyList<string>> SaveMetadataBatchAsync(IEnumerable<MetadataEntry> entries, CancellationToken cancellationToken = default) =>
-        await _core.SaveAsync(entries ?? throw new ArgumentNullException(nameof(entries)), numbered: true, cancellationToken).ConfigureAwait(false);
+        await _core.SaveAsync(entries ?? throw new ArgumentNullException(nameof(entries)), cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// Registers a validator for a stage (<c>"*"</c> for every stage). Before a save, every validator of

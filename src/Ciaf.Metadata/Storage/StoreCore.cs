@@ -161,14 +161,26 @@ internal sealed class StoreCore
         await FlushAuditAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Builds one new record and writes it through <see cref="WriteAsync"/>; returns its id (the hot path of a save).</summary>
+    /// <exception cref="ArgumentException">The entry is invalid; nothing is written.</exception>
+    /// <exception cref="MetadataValidationException">A validator rejected it; nothing is written.</exception>
+    public async ValueTask<string> SaveAsync(MetadataEntry entry, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        long start = Stopwatch.GetTimestamp();
+        var record = BuildRecord(entry, null);
+        await WriteAsync(new WriteBatch([record], []) { User = ActingUser }, cancellationToken).ConfigureAwait(false);
+        Metrics.RecordSave(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        return record.Id;
+    }
+
     /// <summary>
     /// Builds new records from <paramref name="entries"/> (every one checked before any is written) and writes them through
-    /// <see cref="WriteAsync"/>; returns their ids in entry order. <paramref name="numbered"/> prefixes a refusal with the
-    /// entry's index (a batch).
+    /// <see cref="WriteAsync"/>; returns their ids in entry order, a refusal prefixed with the entry's index.
     /// </summary>
     /// <exception cref="ArgumentException">An entry is invalid; nothing is written.</exception>
     /// <exception cref="MetadataValidationException">A validator rejected an entry; nothing is written.</exception>
-    public async ValueTask<string[]> SaveAsync(IEnumerable<MetadataEntry> entries, bool numbered, CancellationToken cancellationToken)
+    public async ValueTask<string[]> SaveAsync(IEnumerable<MetadataEntry> entries, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         long start = Stopwatch.GetTimestamp();
@@ -176,7 +188,7 @@ internal sealed class StoreCore
         foreach (var entry in entries)
         {
             if (entry is null) throw new ArgumentException($"Entry {records.Count} is null.", nameof(entries));
-            records.Add(BuildRecord(entry, numbered ? records.Count : null));
+            records.Add(BuildRecord(entry, records.Count));
         }
         if (records.Count == 0) return [];
         await WriteAsync(WriteBatch.Of(records), cancellationToken).ConfigureAwait(false);
