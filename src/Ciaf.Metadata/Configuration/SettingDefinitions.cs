@@ -33,7 +33,7 @@ internal static class SettingDefinitions
 
         // Performance
         new(K.EnableLazyMaterialization, SettingKind.Boolean, true, "The reference's lazy audit-trail switch.") { ReferenceOnly = true },
-        new(K.BatchSize, SettingKind.Integer, 100L, "Records per batch written by the buffered writer.") { EnvironmentVariable = "CIAF_BATCH_SIZE" },
+        new(K.BatchSize, SettingKind.Integer, 100L, "Records per batch written by the buffered writer; when more are already queued, records hashed at save (the fast lane) are committed up to ten batches at a time (one transaction).") { EnvironmentVariable = "CIAF_BATCH_SIZE" },
         new(K.AsyncWrites, SettingKind.Boolean, true, "true: buffered writes (flushed in batches, on Flush and on dispose); false: every save is durable when it returns.") { EnvironmentVariable = "CIAF_ASYNC_WRITES" },
         new(K.CacheSize, SettingKind.Integer, 10000L, "The reference's in-memory read-cache size (here a get reads one file or row; there is no cache to size).") { EnvironmentVariable = "CIAF_CACHE_SIZE", ReferenceOnly = true },
         new(K.DeferValidation, SettingKind.Boolean, true, "The reference's switch to skip validation during training.") { ReferenceOnly = true },

@@ -21,6 +21,15 @@ internal sealed class BackgroundBatcher<T> : IAsyncDisposable where T : class
     private readonly ILogger _logger;
     private readonly string _what;
     private readonly int _batchSize;
+    private readonly Func<T, bool>? _groupable;
+
+    /// <summary>
+    /// Group commit: when more items are already queued, up to this many batches of items that need no more work on the
+    /// background task (<c>groupable</c>) go to the write function in one call — one SQLite transaction, one PostgreSQL
+    /// COPY: a commit costs milliseconds whatever its size. Items that still need work there (records left to hash) are
+    /// written <c>batchSize</c> at a time, so the work and the producer keep overlapping.
+    /// </summary>
+    public const int GroupCommitBatches = 10;
     private readonly Channel<object> _channel;
     private readonly List<T[]> _failed = [];
     private readonly Task _loop;
@@ -34,9 +43,11 @@ internal sealed class BackgroundBatcher<T> : IAsyncDisposable where T : class
     /// <param name="logger">Where failures are logged.</param>
     /// <param name="batchSize">The most units per call of <paramref name="write"/>.</param>
     /// <param name="capacity">How many items may wait before producers wait.</param>
+    /// <param name="groupable">Which items may be committed in groups of up to <see cref="GroupCommitBatches"/> batches; <c>null</c>: none.</param>
     public BackgroundBatcher(string what, Func<IReadOnlyList<T>, ValueTask> write, Func<T, int> units,
-        IMetadataBackend backend, ResiliencePipeline retry, ILogger logger, int batchSize, int capacity)
+        IMetadataBackend backend, ResiliencePipeline retry, ILogger logger, int batchSize, int capacity, Func<T, bool>? groupable = null)
     {
+        _groupable = groupable;
         _what = what;
         _write = write;
         _units = units;
@@ -91,7 +102,8 @@ internal sealed class BackgroundBatcher<T> : IAsyncDisposable where T : class
             batch.Clear();
             flushes.Clear();
             int units = 0;
-            while (units < _batchSize && reader.TryRead(out var item))
+            bool grouping = _groupable is not null;
+            while ((units < _batchSize || (grouping && units < _batchSize * GroupCommitBatches)) && reader.TryRead(out var item))
             {
                 if (item is TaskCompletionSource flush)
                 {
@@ -101,6 +113,7 @@ internal sealed class BackgroundBatcher<T> : IAsyncDisposable where T : class
                 var value = (T)item;
                 batch.Add(value);
                 units += _units(value);
+                if (grouping) grouping = _groupable!(value); // false from the start when nothing is groupable
             }
             if (batch.Count > 0) await WriteWithRetryAsync([.. batch], units).ConfigureAwait(false);
             foreach (var flush in flushes)

@@ -27,7 +27,8 @@ internal sealed class BatchingWriter : IRecordWriter
         _metrics = metrics;
         const string What = "buffered records";
         _batcher = new BackgroundBatcher<WriteBatch>(What, WriteAsync, static b => b.Count, backend,
-            StoreRetryPolicy.BackgroundWrites(retries, What, logger), logger, batchSize, queueCapacity);
+            StoreRetryPolicy.BackgroundWrites(retries, What, logger), logger, batchSize, queueCapacity,
+            groupable: static b => b.Records.All(r => r.MetadataHash.Length > 0)); // nothing left to hash here
     }
 
     public ValueTask WriteAsync(WriteBatch batch, CancellationToken cancellationToken)

@@ -72,6 +72,30 @@ public class MetadataStorageTests : IDisposable
         await writer.WaitAsync(TimeSpan.FromSeconds(30));
         await storage.FlushAsync();
         Assert.Equal(100, backend.Records.Count);
+        Assert.All(backend.BatchSizes, size => Assert.InRange(size, 1, 5 * BackgroundBatcher<WriteBatch>.GroupCommitBatches)); // hashed records commit in groups
+    }
+
+    [Fact]
+    public async Task Buffered_Backlog_HashedRecordsCommitTogether_OthersInBatches()
+    {
+        var (name, backend) = InMemoryBackend.RegisterNew(_folder.Path);
+        backend.Gate.Reset();
+        await using var storage = OpenBuffered(name, batchSize: 5, queue: 200);
+        for (int i = 0; i < 100; i++) storage.SaveMetadata("m", "training", "e", new { i }); // hashed on the caller (fast lane)
+        backend.Gate.Set();
+        await storage.FlushAsync();
+
+        Assert.Equal(100, backend.Records.Count);
+        Assert.Contains(backend.BatchSizes, size => size > 5); // queued batches went in one call
+        Assert.All(backend.BatchSizes, size => Assert.InRange(size, 1, 5 * BackgroundBatcher<WriteBatch>.GroupCommitBatches));
+
+        backend.Gate.Reset();
+        lock (backend.BatchSizes) backend.BatchSizes.Clear();
+        for (int i = 0; i < 100; i++) storage.SaveMetadata("m", "training", "e", new System.Text.Json.Nodes.JsonObject { ["i"] = i }); // hashed by the writer
+        backend.Gate.Set();
+        await storage.FlushAsync();
+
+        Assert.Equal(200, backend.Records.Count);
         Assert.All(backend.BatchSizes, size => Assert.InRange(size, 1, 5));
     }
 
