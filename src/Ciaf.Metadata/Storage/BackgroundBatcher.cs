@@ -112,8 +112,9 @@ internal sealed class BackgroundBatcher<T> : IAsyncDisposable where T : class
                 }
                 var value = (T)item;
                 batch.Add(value);
-                units += _units(value);
-                if (grouping) grouping = _groupable!(value); // false from the start when nothing is groupable
+                (int itemUnits, bool itemGroupable) = Measure(value, grouping);
+                units += itemUnits;
+                grouping = itemGroupable;
             }
             if (batch.Count > 0) await WriteWithRetryAsync([.. batch], units).ConfigureAwait(false);
             foreach (var flush in flushes)
@@ -122,6 +123,20 @@ internal sealed class BackgroundBatcher<T> : IAsyncDisposable where T : class
                 if (error is null) flush.TrySetResult();
                 else flush.TrySetException(error);
             }
+        }
+    }
+
+    // The loop must outlive a bug in its callbacks: a faulted loop would leave every later flush waiting forever.
+    private (int Units, bool Groupable) Measure(T value, bool grouping)
+    {
+        try
+        {
+            return (_units(value), grouping && _groupable!(value)); // grouping is false from the start when nothing is groupable
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Sizing a queued item of {What} failed; it is written on its own batch", _what);
+            return (_batchSize, false);
         }
     }
 
