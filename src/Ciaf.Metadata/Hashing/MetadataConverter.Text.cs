@@ -215,7 +215,11 @@ public static partial class MetadataConverter
         /// Writes the canonical text of what <see cref="Write"/> wrote; <c>false</c> for two keys of an object that are
         /// equal once converted to strings (the node path keeps one of them).
         /// </summary>
-        public bool WriteCanonical(PythonJsonWriter canonical) => SetOrder(0) && WriteCanonical(canonical, 0);
+        public bool WriteCanonical(PythonJsonWriter canonical)
+        {
+            SetOrder(0);
+            return WriteCanonical(canonical, 0);
+        }
 
         /// <summary>
         /// Node <paramref name="index"/>'s canonical text: its compact bytes where nothing below it is out of key order,
@@ -264,8 +268,11 @@ public static partial class MetadataConverter
             }
         }
 
-        /// <summary>Works out <see cref="Node.InOrder"/> bottom-up; <c>false</c> when an object holds a key twice.</summary>
-        private bool SetOrder(int index)
+        /// <summary>
+        /// Works out <see cref="Node.InOrder"/> bottom-up: strictly increasing keys all the way down. Equal keys count as out
+        /// of order, so <see cref="WriteCanonical(PythonJsonWriter, int)"/> sorts them and finds the duplicate.
+        /// </summary>
+        private void SetOrder(int index)
         {
             ref var node = ref _nodes[index];
             bool inOrder = true;
@@ -273,20 +280,14 @@ public static partial class MetadataConverter
             int n = 0;
             for (int child = index + 1; n < node.Members; child = _nodes[child].Next, n++)
             {
-                if (!SetOrder(child)) return false;
+                SetOrder(child);
                 inOrder &= _nodes[child].InOrder;
                 if (!node.IsObject) continue;
                 string key = _nodes[child].Key!;
-                if (previous is not null)
-                {
-                    int order = PythonJson.CodePointComparer.Compare(previous, key);
-                    if (order > 0) inOrder = false;
-                    else if (order == 0) return false;
-                }
+                if (previous is not null && PythonJson.CodePointComparer.Compare(previous, key) >= 0) inOrder = false;
                 previous = key;
             }
             node.InOrder = inOrder;
-            return true;
         }
     }
 
