@@ -153,7 +153,7 @@ internal sealed class CliApp
                      ListCommand.Create(this), TraceCommand.Create(this), EventsCommand.Create(this),
                      ComplianceCommand.Create(this),
                      ExportCommand.Create(this), ImportCommand.Create(this), MigrateCommand.Create(this),
-                     BackupCommand.Create(this), RestoreCommand.Create(this), VerifyCommand.Create(this),
+                     BackupCommand.Create(this), RestoreCommand.Create(this), VerifyCommand.Create(this), ProveCommand.Create(this),
                      CleanupCommand.Create(this), HoldCommand.Create(this), AuditCommand.Create(this), KeygenCommand.Create(this),
                      StatsCommand.Create(this), ConfigCommand.Create(this),
                  })

@@ -1,5 +1,7 @@
+using Ciaf.Metadata.Ledger;
 using Ciaf.Metadata.Storage;
 using Ciaf.Metadata.Transfer;
+using Ciaf.Metadata.Verification;
 
 namespace Ciaf.Metadata;
 
@@ -264,9 +266,22 @@ public sealed partial class MetadataStorage
     /// <c>&lt;database&gt;#&lt;id&gt;</c> (row). Streams the store; buffered writes are flushed first. Changes nothing.
     /// </summary>
     /// <exception cref="MetadataStorageException">The store could not be read at all.</exception>
-    public VerificationReport Verify() => SyncOverAsync.Run(VerifyAsync());
+    /// <remarks>
+    /// With the ledger on (docs/ledger.md) it also checks every item against its latest leaf, items with no leaf and
+    /// leaves whose item vanished without a tombstone, the log rebuilt from its leaves, and every kept checkpoint (and
+    /// those in <paramref name="options"/>) against the rebuilt tree and its signature.
+    /// </remarks>
+    public VerificationReport Verify(VerifyOptions? options = null) => SyncOverAsync.Run(VerifyAsync(options));
 
     /// <inheritdoc cref="Verify"/>
-    public ValueTask<VerificationReport> VerifyAsync(CancellationToken cancellationToken = default)
-        => _verifier.VerifyAsync(cancellationToken);
+    public ValueTask<VerificationReport> VerifyAsync(VerifyOptions? options = null, CancellationToken cancellationToken = default)
+        => _verifier.VerifyAsync(options, cancellationToken);
+
+    /// <inheritdoc cref="Verify"/>
+    public ValueTask<VerificationReport> VerifyAsync(CancellationToken cancellationToken) => _verifier.VerifyAsync(null, cancellationToken);
+
+    // ------------------------------------------------------------------ ledger
+
+    /// <summary>The store's tamper-evident log: checkpoints, receipts, consistency proofs, adoption (docs/ledger.md).</summary>
+    public MetadataLedger Ledger => _core.Ledger;
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ciaf.Cli.Infrastructure;
 using Ciaf.Metadata.Transfer;
+using Ciaf.Metadata.Verification;
 using Spectre.Console;
 
 namespace Ciaf.Cli.Commands;
@@ -16,13 +17,26 @@ internal static class VerifyCommand
 {
     public static Command Create(CliApp app)
     {
-        var command = new Command("verify", "Check the store's integrity: every record's hash, unreadable entries, dangling compliance events (exit 1 if any).");
-        app.Bind(command, async (context, _) =>
+        var checkpoints = new Option<string[]>("--checkpoint")
         {
+            Description = "An older signed checkpoint (e.g. from the witness folder) the log must still be consistent with; repeatable.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var key = new Option<string?>("--key") { Description = "The ledger's public key (PEM file) to check checkpoint signatures with; default: ledger_key_path's." };
+        var command = new Command("verify",
+            "Check the store's integrity: every record's hash, unreadable entries, dangling compliance events and, with the ledger, every item against its leaf, the log and its checkpoints (exit 1 if any).\n\n"
+            + "Example: ciaf verify --checkpoint witness/checkpoint-000000001000.txt --key ledger_public.pem") { checkpoints, key };
+        app.Bind(command, async (context, parse) =>
+        {
+            var options = new VerifyOptions
+            {
+                Checkpoints = [.. (parse.GetValue(checkpoints) ?? []).Select(f => (ReadFile(f), f))],
+                PublicKeyPem = parse.GetValue(key),
+            };
             await using var storage = context.Stores.Open(context);
             long total = (await storage.GetPerformanceMetricsAsync(context.CancellationToken).ConfigureAwait(false)).RecordCount;
             var report = await LongWork.RunAsync(context, "Verifying", "records", total,
-                async (_, ct) => await storage.VerifyAsync(ct).ConfigureAwait(false),
+                async (_, ct) => await storage.VerifyAsync(options, ct).ConfigureAwait(false),
                 r => r.RecordsChecked).ConfigureAwait(false);
             if (context.Json)
             {
@@ -33,6 +47,12 @@ internal static class VerifyCommand
                     ["valid"] = report.IsValid,
                     ["records_checked"] = report.RecordsChecked,
                     ["compliance_events_checked"] = report.ComplianceEventsChecked,
+                    ["ledger"] = new JsonObject
+                    {
+                        ["state"] = KindName(report.Ledger.State),
+                        ["size"] = report.Ledger.Size,
+                        ["checkpoints_checked"] = report.Ledger.CheckpointsChecked,
+                    },
                     ["issues"] = new JsonArray([.. report.Issues.Select(i => (JsonNode)new JsonObject
                     {
                         ["kind"] = KindName(i.Kind),
@@ -45,6 +65,13 @@ internal static class VerifyCommand
             else if (report.IsValid)
             {
                 context.Out.MarkupLine($"[green]OK[/]: {report.RecordsChecked} record(s) and {report.ComplianceEventsChecked} compliance event(s) checked; no problems found.");
+                context.WriteLine(report.Ledger.State switch
+                {
+                    LedgerVerificationState.Active => string.Create(CultureInfo.InvariantCulture,
+                        $"Ledger: {report.Ledger.Size} leaves re-hashed, every item matches its latest leaf, {report.Ledger.CheckpointsChecked} checkpoint(s) match the log."),
+                    LedgerVerificationState.NotInitialized => "Ledger: not initialized for this store (written before the ledger or by the Python reference); run `ciaf ledger init` to adopt it.",
+                    _ => "Ledger: off (ledger_enabled is false); only each record's own hash was checked.",
+                });
             }
             else
             {
@@ -61,6 +88,18 @@ internal static class VerifyCommand
         return command;
     }
 
-    /// <summary><c>hash_mismatch</c>, <c>unreadable</c>, <c>dangling_compliance_event</c>.</summary>
-    internal static string KindName(VerificationIssueKind kind) => JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString());
+    /// <summary><c>hash_mismatch</c>, <c>unreadable</c>, <c>dangling_compliance_event</c>, <c>ledger_mismatch</c>, ...</summary>
+    internal static string KindName<T>(T kind) where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString());
+
+    private static string ReadFile(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"Cannot read the checkpoint file '{path}': {ex.Message}", ExitCodes.Usage);
+        }
+    }
 }

@@ -124,4 +124,18 @@ public static class MetadataConfigKeys
     public const string CompressionThresholdBytes = "compression_threshold_bytes";
     /// <summary><c>flush_interval_ms</c>: how often the buffered writer flushes a partial batch.</summary>
     public const string FlushIntervalMs = "flush_interval_ms";
+
+    // Ledger (docs/ledger.md)
+    /// <summary><c>ledger_enabled</c>: every write appends a leaf to the store's tamper-evident log.</summary>
+    public const string LedgerEnabled = "ledger_enabled";
+    /// <summary><c>ledger_key_path</c>: the private key (PEM) checkpoints are signed with, or null.</summary>
+    public const string LedgerKeyPath = "ledger_key_path";
+    /// <summary><c>ledger_origin</c>: the name checkpoints give the log, or null for one derived from the store.</summary>
+    public const string LedgerOrigin = "ledger_origin";
+    /// <summary><c>ledger_checkpoint_leaves</c>: sign a checkpoint when this many leaves were appended since the last.</summary>
+    public const string LedgerCheckpointLeaves = "ledger_checkpoint_leaves";
+    /// <summary><c>ledger_checkpoint_seconds</c>: sign a checkpoint when this long has passed since the last (and leaves were appended).</summary>
+    public const string LedgerCheckpointSeconds = "ledger_checkpoint_seconds";
+    /// <summary><c>ledger_witness_path</c>: a folder every checkpoint is also copied to, or null.</summary>
+    public const string LedgerWitnessPath = "ledger_witness_path";
 }

@@ -92,6 +92,12 @@ internal static class SettingDefinitions
         new(K.SensitiveFields, SettingKind.StringList, DefaultSensitiveFields, "Metadata keys holding personal data or secrets, encrypted when encrypt_sensitive_data is on.") { },
         new(K.UserId, SettingKind.NullableString, null, "The user recorded in audit entries; null = the operating-system user.") { EnvironmentVariable = "CIAF_USER" },
         new(K.PostgresConnectionString, SettingKind.NullableString, null, "Npgsql connection string; required when storage_backend is postgresql.") { EnvironmentVariable = "CIAF_POSTGRES_CONNECTION" },
+        new(K.LedgerEnabled, SettingKind.Boolean, true, "Append every write to the store's tamper-evident log (docs/ledger.md).") { EnvironmentVariable = "CIAF_LEDGER" },
+        new(K.LedgerKeyPath, SettingKind.NullableString, null, "Private key (PEM, from ciaf ledger key create) checkpoints are signed with; null = no signed checkpoints.") { EnvironmentVariable = "CIAF_LEDGER_KEY_PATH" },
+        new(K.LedgerOrigin, SettingKind.NullableString, null, "The log's name in its checkpoints; null = derived from the store's path or database.") { },
+        new(K.LedgerCheckpointLeaves, SettingKind.Integer, 10000L, "Sign a checkpoint (with ledger_key_path) once this many leaves were appended since the last.") { MaxInteger = int.MaxValue },
+        new(K.LedgerCheckpointSeconds, SettingKind.Integer, 300L, "Sign a checkpoint (with ledger_key_path) once this many seconds passed since the last, if leaves were appended.") { Unit = Second, MaxInteger = int.MaxValue },
+        new(K.LedgerWitnessPath, SettingKind.NullableString, null, "A folder every signed checkpoint is also copied to (one the writers cannot rewrite), or null.") { EnvironmentVariable = "CIAF_LEDGER_WITNESS_PATH" },
         new(K.FlushIntervalMs, SettingKind.Integer, 200L, "Not used: the buffered writer writes a partial batch as soon as it is queued; accepted so older files load.") { Unit = Millisecond, ReferenceOnly = true },
     ];
 

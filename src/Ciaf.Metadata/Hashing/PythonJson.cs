@@ -29,6 +29,16 @@ public static class PythonJson
         return hash;
     }
 
+    /// <summary>SHA-256 (lowercase hex) of <paramref name="value"/> written in <paramref name="style"/>.</summary>
+    internal static string Hash(JsonNode? value, PythonJsonStyle style)
+    {
+        var writer = PythonJsonWriter.Rent();
+        writer.WriteNode(value, style, 0);
+        string hash = HashOf(writer.Written);
+        writer.Return();
+        return hash;
+    }
+
     /// <summary>SHA-256 (lowercase hex) of a canonical text produced by <see cref="Canonical"/>.</summary>
     public static string HashCanonical(string text)
     {

@@ -9,4 +9,9 @@ public enum PythonJsonStyle
     Canonical,
     /// <summary><c>json.dump(obj, f, indent=2)</c>: keys in insertion order (the JSON backend's record files).</summary>
     Indented,
+    /// <summary>
+    /// <c>json.dumps(obj, sort_keys=True, separators=(",", ":"))</c>: keys sorted, no spaces at all (the ledger's leaves
+    /// and the content pre-images they hash).
+    /// </summary>
+    SortedMinimal,
 }

@@ -92,7 +92,7 @@ internal sealed class PythonJsonWriter
             return;
         }
         Append((byte)'{');
-        if (style != PythonJsonStyle.Canonical || IsSorted(obj))
+        if (style is not (PythonJsonStyle.Canonical or PythonJsonStyle.SortedMinimal) || IsSorted(obj))
         {
             bool first = true;
             foreach (var (key, child) in obj)
@@ -136,7 +136,8 @@ internal sealed class PythonJsonWriter
     {
         Separator(style, depth + 1, first);
         WriteString(key);
-        Append(": "u8);
+        if (style == PythonJsonStyle.SortedMinimal) Append((byte)':');
+        else Append(": "u8);
         WriteNode(child, style, depth + 1);
     }
 
@@ -166,7 +167,8 @@ internal sealed class PythonJsonWriter
         }
         else if (!first)
         {
-            Append(", "u8);
+            if (style == PythonJsonStyle.SortedMinimal) Append((byte)',');
+            else Append(", "u8);
         }
     }
 

@@ -33,6 +33,12 @@ public sealed class BackendContext
     /// </summary>
     public long MaxMetadataBytes { get; init; } = MetadataStorageOptions.DefaultMaxMetadataBytes;
 
+    /// <summary>
+    /// Whether writes append to the store's ledger (config <c>ledger_enabled</c>, on by default; docs/ledger.md). Off, the
+    /// backend appends nothing, and a store it creates starts without a log.
+    /// </summary>
+    public bool LedgerEnabled { get; init; } = true;
+
     /// <summary>Called for every corrupt or unreadable entry a read skips: its location (path or row id) and why.</summary>
     public Action<string, Exception> ReportCorrupt { get; init; } = static (_, _) => { };
 }

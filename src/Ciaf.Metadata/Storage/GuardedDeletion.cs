@@ -8,6 +8,9 @@ namespace Ciaf.Metadata.Storage;
 /// <param name="GuardKeys">Each id to delete → the state keys any one of which, when set, keeps it.</param>
 public sealed record GuardedDeletion(CleanupItemKind Kind, string Scope, IReadOnlyDictionary<string, string[]> GuardKeys)
 {
+    /// <summary>Why the entries go: the <c>reason</c> of the ledger's tombstones (<c>cleanup</c> by default).</summary>
+    public string Reason { get; init; } = "cleanup";
+
     /// <summary>Splits the ids into those to delete and those kept, asking <paramref name="isSet"/> once per distinct key.</summary>
     public (List<string> Delete, List<string> Kept) Partition(Func<string, bool> isSet)
     {

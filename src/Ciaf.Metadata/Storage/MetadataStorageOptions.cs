@@ -102,6 +102,18 @@ public sealed class MetadataStorageOptions
     public bool AutoCleanup { get; set; }
     /// <summary>How often automatic cleanup runs (config <c>cleanup_schedule</c>); the first run is one period after opening.</summary>
     public CleanupSchedule CleanupSchedule { get; set; } = CleanupSchedule.Weekly;
+    /// <summary>Whether every write appends a leaf to the store's ledger (config <c>ledger_enabled</c>, default on; docs/ledger.md).</summary>
+    public bool LedgerEnabled { get; set; } = true;
+    /// <summary>The private key checkpoints are signed with (config <c>ledger_key_path</c>); <c>null</c>: no signed checkpoints.</summary>
+    public string? LedgerKeyPath { get; set; }
+    /// <summary>The log's name in its checkpoints (config <c>ledger_origin</c>); <c>null</c>: derived from the store.</summary>
+    public string? LedgerOrigin { get; set; }
+    /// <summary>Sign a checkpoint once this many leaves were appended since the last (config <c>ledger_checkpoint_leaves</c>).</summary>
+    public int LedgerCheckpointLeaves { get; set; } = 10_000;
+    /// <summary>Sign a checkpoint once this long passed since the last, if leaves were appended (config <c>ledger_checkpoint_seconds</c>).</summary>
+    public TimeSpan LedgerCheckpointInterval { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>A folder every signed checkpoint is also copied to (config <c>ledger_witness_path</c>), or <c>null</c>.</summary>
+    public string? LedgerWitnessPath { get; set; }
     /// <summary>The logger factory; nothing is logged by default.</summary>
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
     /// <summary>The clock (tests may substitute one).</summary>
@@ -142,6 +154,12 @@ public sealed class MetadataStorageOptions
             SensitiveFields = [.. config.Get<IReadOnlyList<string>>(MetadataConfigKeys.SensitiveFields)],
             AutoCleanup = config.Get<bool>(MetadataConfigKeys.AutoCleanupEnabled),
             CleanupSchedule = Enum.Parse<CleanupSchedule>(config.Get<string>(MetadataConfigKeys.CleanupSchedule), ignoreCase: true),
+            LedgerEnabled = config.Get<bool>(MetadataConfigKeys.LedgerEnabled),
+            LedgerKeyPath = config.Get<string?>(MetadataConfigKeys.LedgerKeyPath),
+            LedgerOrigin = config.Get<string?>(MetadataConfigKeys.LedgerOrigin),
+            LedgerCheckpointLeaves = config.Get<int>(MetadataConfigKeys.LedgerCheckpointLeaves),
+            LedgerCheckpointInterval = TimeSpan.FromSeconds(config.Get<long>(MetadataConfigKeys.LedgerCheckpointSeconds)),
+            LedgerWitnessPath = config.Get<string?>(MetadataConfigKeys.LedgerWitnessPath),
             LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance,
         };
     }
@@ -179,6 +197,10 @@ public sealed class MetadataStorageOptions
             errors[nameof(EncryptionKeyPath)] = "is required when EncryptSensitiveData is on (or set EncryptionKey; config encryption_key_path / CIAF_ENCRYPTION_KEY)";
         if (SensitiveFields is null || SensitiveFields.Any(string.IsNullOrWhiteSpace))
             errors[nameof(SensitiveFields)] = "must be a list of non-empty key names";
+        if (LedgerCheckpointLeaves < 1) errors[nameof(LedgerCheckpointLeaves)] = $"{LedgerCheckpointLeaves} is not allowed; must be at least 1";
+        if (LedgerCheckpointInterval <= TimeSpan.Zero) errors[nameof(LedgerCheckpointInterval)] = "must be positive";
+        if (LedgerOrigin is not null && (LedgerOrigin.Length == 0 || LedgerOrigin.Any(char.IsControl) || LedgerOrigin.Contains('—')))
+            errors[nameof(LedgerOrigin)] = "must be one non-empty line without control characters or '—'";
         if (!Enum.IsDefined(CleanupSchedule)) errors[nameof(CleanupSchedule)] = $"{CleanupSchedule} is not allowed; valid: hourly, daily, weekly, monthly";
         return errors;
     }

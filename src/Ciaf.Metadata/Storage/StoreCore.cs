@@ -7,6 +7,8 @@ using Ciaf.Metadata.Encryption;
 using Ciaf.Metadata.Hashing;
 using Microsoft.Extensions.Logging;
 
+using Ciaf.Metadata.Ledger;
+
 namespace Ciaf.Metadata.Storage;
 
 /// <summary>
@@ -51,6 +53,7 @@ internal sealed class StoreCore
             EnableCompression = options.EnableCompression,
             CompressionThresholdBytes = options.CompressionThresholdBytes,
             MaxMetadataBytes = options.MaxMetadataBytes,
+            LedgerEnabled = options.LedgerEnabled,
             ReportCorrupt = (location, error) =>
             {
                 Metrics.RecordCorrupt();
@@ -82,7 +85,11 @@ internal sealed class StoreCore
             ? new BatchingWriter(Backend, Pending, OnDurable, Metrics, Logger, options.BatchSize,
                 options.QueueCapacity ?? Math.Max(1000, options.BatchSize * 10), options.WriteRetries)
             : new ImmediateWriter(Backend, OnDurable);
+        Ledger = new MetadataLedger(this);
     }
+
+    /// <summary>The store's ledger (docs/ledger.md).</summary>
+    public MetadataLedger Ledger { get; }
 
     public MetadataStorageOptions Options { get; }
 
@@ -159,6 +166,7 @@ internal sealed class StoreCore
         ThrowIfDisposed();
         await Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         await FlushAuditAsync(cancellationToken).ConfigureAwait(false);
+        await Ledger.CheckpointIfDueAsync(closing: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Builds one new record and writes it through <see cref="WriteAsync"/>; returns its id (the hot path of a save).</summary>
@@ -505,6 +513,7 @@ internal sealed class StoreCore
         {
             error = ex;
         }
+        if (error is null) await Ledger.CheckpointIfDueAsync(closing: true, CancellationToken.None).ConfigureAwait(false);
         await Backend.DisposeAsync().ConfigureAwait(false);
         Metrics.Dispose();
         if (error is not null) ExceptionDispatchInfo.Throw(error);

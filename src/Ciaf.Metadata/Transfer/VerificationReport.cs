@@ -9,6 +9,9 @@ public sealed record VerificationReport
     /// <summary>Compliance events whose <c>metadata_id</c> was checked.</summary>
     public long ComplianceEventsChecked { get; init; }
 
+    /// <summary>What was checked of the store's ledger (docs/ledger.md).</summary>
+    public Verification.LedgerVerification Ledger { get; init; } = new(Verification.LedgerVerificationState.Off, 0, 0);
+
     /// <summary>Every problem, with ids and locations.</summary>
     public IReadOnlyList<VerificationIssue> Issues { get; init; } = [];
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Ciaf.Metadata.Hashing;
+using Ciaf.Metadata.Ledger;
 using Ciaf.Metadata.Storage;
 using Ciaf.Metadata.Transfer;
 
@@ -13,7 +14,7 @@ internal sealed class Verifier(StoreCore core)
 {
     private readonly StoreCore _core = core;
 
-    public async ValueTask<VerificationReport> VerifyAsync(CancellationToken cancellationToken)
+    public async ValueTask<VerificationReport> VerifyAsync(VerifyOptions? options, CancellationToken cancellationToken)
     {
         _core.ThrowIfDisposed();
         await _core.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -57,7 +58,12 @@ internal sealed class Verifier(StoreCore core)
         {
             if (reported.Add(location)) issues.Add(new VerificationIssue(VerificationIssueKind.Unreadable, null, location, error.Message));
         }
-        return new VerificationReport { RecordsChecked = records, ComplianceEventsChecked = events, Issues = issues };
+        var ledger = new LedgerVerification(LedgerVerificationState.Off, 0, 0);
+        if (_core.Options.LedgerEnabled && _core.Backend is ILedgerBackend log)
+        {
+            ledger = await new LedgerVerifier(_core, log, options ?? new VerifyOptions()).VerifyAsync(issues, cancellationToken).ConfigureAwait(false);
+        }
+        return new VerificationReport { RecordsChecked = records, ComplianceEventsChecked = events, Issues = issues, Ledger = ledger };
     }
 
     private string ComplianceEventLocation(string id) =>

@@ -43,7 +43,7 @@ public sealed class StoreFileReadTests : IDisposable
         var listed = await Task.Run(() => storage.QueryMetadata(new MetadataQuery { Limit = null })).WaitAsync(Timeout);
         var byModel = await Task.Run(() => storage.GetModelMetadata(model, limit: null)).WaitAsync(Timeout);
         Assert.Equal(listed.Count, byModel.Count);
-        var report = await Task.Run(storage.Verify).WaitAsync(Timeout);
+        var report = await Task.Run(() => storage.Verify()).WaitAsync(Timeout);
         return (listed, report);
     }
 

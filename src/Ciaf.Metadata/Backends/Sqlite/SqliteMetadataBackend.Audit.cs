@@ -1,6 +1,7 @@
 using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Backends.Sql;
 using Ciaf.Metadata.Hashing;
+using Ciaf.Metadata.Ledger;
 using Ciaf.Metadata.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -21,12 +22,15 @@ public sealed partial class SqliteMetadataBackend
     {
         if (!SqlDialect.CheckBatch(entries, e => e.Id, nameof(entries), Volatile.Read(ref _disposed) != 0, this)) return;
         var rows = new object?[entries.Count][];
+        var leaves = LeafDrafts(entries.Count);
         for (int i = 0; i < entries.Count; i++)
         {
             var e = entries[i];
             rows[i] = [e.Id, e.ParentId, e.Action, PythonTimestamp.Format(e.Timestamp), e.UserId, e.Details];
+            if (leaves is not null) leaves[i] = LeafDraft.ForAudit(e, LeafTimestamp);
         }
-        await WriteRowsAsync(_insertAudit, rows, "write audit entry", cancellationToken).ConfigureAwait(false);
+        // INSERT OR IGNORE: an entry already stored (a retried batch) changes nothing and gets no second leaf.
+        await WriteRowsAsync(_insertAudit, rows, "write audit entry", cancellationToken, leaves).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -68,13 +72,16 @@ public sealed partial class SqliteMetadataBackend
         StateScopes.Validate(scope);
         ArgumentException.ThrowIfNullOrEmpty(key);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        // A legal hold placed or released is a leaf of the ledger, in the same transaction.
+        LeafDraft?[]? leaves = scope == StateScopes.LegalHolds && LeafDrafts(1) is { } one ? one : null;
+        if (leaves is not null) leaves[0] = LeafDraft.ForHold(key, value, LeafTimestamp);
         if (value is null)
         {
-            await WriteRowsAsync(_deleteState, [[scope, key]], "remove state", cancellationToken).ConfigureAwait(false);
+            await WriteRowsAsync(_deleteState, [[scope, key]], "remove state", cancellationToken, leaves).ConfigureAwait(false);
         }
         else
         {
-            await WriteRowsAsync(_upsertState, [[scope, key, value, PythonTimestamp.Format(PythonTimestamp.Now())]], "write state", cancellationToken)
+            await WriteRowsAsync(_upsertState, [[scope, key, value, PythonTimestamp.Format(PythonTimestamp.Now())]], "write state", cancellationToken, leaves)
                 .ConfigureAwait(false);
         }
     }

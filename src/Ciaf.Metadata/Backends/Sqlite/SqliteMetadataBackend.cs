@@ -6,6 +6,7 @@ using System.Text;
 using Ciaf.Metadata.Backends.Sql;
 using Ciaf.Metadata.Compression;
 using Ciaf.Metadata.Hashing;
+using Ciaf.Metadata.Ledger;
 using Ciaf.Metadata.Retention;
 using Ciaf.Metadata.Storage;
 using Microsoft.Data.Sqlite;
@@ -165,6 +166,12 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
             _insertAudit = Prepare(SqliteSchema.InsertAudit, "$id", "$parent_id", "$action", "$timestamp", "$user_id", "$details");
             _upsertState = Prepare(SqliteSchema.UpsertState, "$scope", "$key", "$value", "$updated_at");
             _deleteState = Prepare(SqliteSchema.DeleteState, "$scope", "$key");
+            _insertLeaf = Prepare("INSERT INTO ciaf_ledger (seq, kind, item_id, leaf, leaf_hash) VALUES ($seq, $kind, $item, $leaf, $hash)",
+                "$seq", "$kind", "$item", "$leaf", "$hash");
+            _insertNode = Prepare("INSERT OR REPLACE INTO ciaf_ledger_nodes (level, idx, hash) VALUES ($level, $idx, $hash)", "$level", "$idx", "$hash");
+            _ledgerSize = Prepare("SELECT COALESCE(MAX(seq) + 1, 0) FROM ciaf_ledger");
+            _insertCheckpoint = Prepare("INSERT OR IGNORE INTO ciaf_ledger_checkpoints (tree_size, note, created_at) VALUES ($size, $note, $at)",
+                "$size", "$note", "$at");
         }
         catch (SqliteException ex)
         {
@@ -196,8 +203,9 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
     {
         if (!SqlDialect.CheckBatch(records, r => r.Id, nameof(records), Volatile.Read(ref _disposed) != 0, this)) return;
 
-        // Serialize (and compress) before taking the lock: that work needs no writer.
+        // Serialize (and compress), and hash for the ledger, before taking the lock: that work needs no writer.
         var rows = new object?[records.Count][];
+        var leaves = LeafDrafts(records.Count);
         for (int i = 0; i < records.Count; i++)
         {
             var r = records[i];
@@ -217,8 +225,9 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
                 r.Stage, r.EventType, PythonTimestamp.Format(r.Timestamp), r.MetadataHash, r.Details,
                 json, payload, size,
             ];
+            if (leaves is not null) leaves[i] = LeafDraft.ForRecord(r, LeafTimestamp);
         }
-        await WriteRowsAsync(_upsertMetadata, rows, "write", cancellationToken).ConfigureAwait(false);
+        await WriteRowsAsync(_upsertMetadata, rows, "write", cancellationToken, leaves).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -229,12 +238,14 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
     {
         if (!SqlDialect.CheckBatch(events, e => e.Id, nameof(events), Volatile.Read(ref _disposed) != 0, this)) return;
         var rows = new object?[events.Count][];
+        var leaves = LeafDrafts(events.Count);
         for (int i = 0; i < events.Count; i++)
         {
             var e = events[i];
             rows[i] = [e.Id, e.MetadataId, e.Framework, e.ComplianceScore, e.ValidationStatus, PythonTimestamp.Format(e.Timestamp), e.Details];
+            if (leaves is not null) leaves[i] = LeafDraft.ForEvent(e, LeafTimestamp);
         }
-        await WriteRowsAsync(_upsertCompliance, rows, "write compliance event", cancellationToken).ConfigureAwait(false);
+        await WriteRowsAsync(_upsertCompliance, rows, "write compliance event", cancellationToken, leaves).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -331,14 +342,14 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
     /// <exception cref="MetadataStorageException">The delete failed; nothing was deleted.</exception>
     /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
     public ValueTask<int> DeleteAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default) =>
-        DeleteCoreAsync(_deleteMetadata, ids, "delete", cancellationToken);
+        DeleteCoreAsync(_deleteMetadata, ids, "delete", cancellationToken, LeafDraft.OfRecord, "delete");
 
     /// <inheritdoc />
     /// <remarks>All ids are deleted in one transaction.</remarks>
     /// <exception cref="MetadataStorageException">The delete failed; nothing was deleted.</exception>
     /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
     public ValueTask<int> DeleteComplianceEventsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default) =>
-        DeleteCoreAsync(_deleteCompliance, ids, "delete compliance event", cancellationToken);
+        DeleteCoreAsync(_deleteCompliance, ids, "delete compliance event", cancellationToken, LeafDraft.OfComplianceEvent, "delete");
 
     /// <inheritdoc />
     /// <remarks>
@@ -354,7 +365,8 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         IReadOnlyList<string> kept = [];
         var command = deletion.Kind == CleanupItemKind.Record ? _deleteMetadata : _deleteCompliance;
         int deleted = await DeleteCoreAsync(command, [.. deletion.GuardKeys.Keys],
-            deletion.Kind == CleanupItemKind.Record ? "delete" : "delete compliance event", cancellationToken, tx =>
+            deletion.Kind == CleanupItemKind.Record ? "delete" : "delete compliance event", cancellationToken,
+            deletion.Kind == CleanupItemKind.Record ? LeafDraft.OfRecord : LeafDraft.OfComplianceEvent, deletion.Reason, tx =>
             {
                 var set = new HashSet<string>(StringComparer.Ordinal);
                 using var read = _writer.CreateCommand();
@@ -540,6 +552,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
                 using var tx = _writer.BeginTransaction(IsolationLevel.Serializable, deferred: false);
                 foreach (var sql in SqliteSchema.Tables) Execute(sql, tx);
                 foreach (var (_, sql) in SqliteSchema.OwnTables) Execute(sql, tx);
+                if (!existing.Contains(SqliteSchema.LedgerTable)) StartLedgerIfEmpty(tx, hadMetadata: existing.Contains("metadata"));
                 foreach (var (_, sql) in SqliteSchema.Indexes) Execute(sql, tx);
                 foreach (var (_, sql) in SqliteSchema.CompressionObjects) Execute(sql, tx);
                 Execute(SqliteSchema.CreateVersionTable, tx);
@@ -572,13 +585,16 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         return command;
     }
 
-    private async ValueTask WriteRowsAsync(SqliteCommand command, object?[][] rows, string operation, CancellationToken cancellationToken) =>
-        await InWriteTransactionAsync(operation, _ => rows, row => (string)row[0]!, (tx, row) =>
+    // leaves, when given, holds each row's ledger leaf (appended if the row changed something).
+    private async ValueTask WriteRowsAsync(SqliteCommand command, object?[][] rows, string operation, CancellationToken cancellationToken,
+        IReadOnlyList<LeafDraft?>? leaves = null) =>
+        await InWriteTransactionAsync(operation, _ => Enumerable.Range(0, rows.Length), i => Convert.ToString(rows[i][0], CultureInfo.InvariantCulture)!, (tx, i) =>
         {
+            var row = rows[i];
             command.Transaction = tx;
             var parameters = command.Parameters;
-            for (int i = 0; i < parameters.Count; i++) parameters[i].Value = row[i] ?? DBNull.Value;
-            command.ExecuteNonQuery();
+            for (int p = 0; p < parameters.Count; p++) parameters[p].Value = row[p] ?? DBNull.Value;
+            int changed = command.ExecuteNonQuery();
             if (row.Length > parameters.Count && row[parameters.Count] is byte[] payload)
             {
                 // A metadata row's compressed payload (see WriteAsync). The row's marker was written first, so
@@ -591,27 +607,32 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
                 blob[3].Value = payload;
                 _upsertBlob.ExecuteNonQuery();
             }
-            return 1;
-        }, (string)rows[0][0]!, rows.Length, cancellationToken).ConfigureAwait(false);
+            return changed;
+        }, Convert.ToString(rows[0][0], CultureInfo.InvariantCulture)!, rows.Length, cancellationToken, leaves is null ? null : (i, changed) => changed > 0 ? leaves[i] : null).ConfigureAwait(false);
 
     // select, when given, picks the ids to delete inside the transaction (before any delete), from the ids given.
+    // Each id deleted leaves a tombstone (of: "record" or "compliance_event") saying why.
     private async ValueTask<int> DeleteCoreAsync(SqliteCommand command, IReadOnlyCollection<string> ids, string operation, CancellationToken cancellationToken,
-        Func<SqliteTransaction, IEnumerable<string>>? select = null)
+        string of, string reason, Func<SqliteTransaction, IEnumerable<string>>? select = null)
     {
         if (SqlDialect.DistinctIds(ids, Volatile.Read(ref _disposed) != 0, this) is not { } distinct) return 0;
+        string timestamp = PythonTimestampNow();
         return await InWriteTransactionAsync(operation, tx => select?.Invoke(tx) ?? distinct, id => id, (tx, id) =>
         {
             command.Transaction = tx;
             command.Parameters[0].Value = id;
             return command.ExecuteNonQuery();
-        }, distinct.First(), distinct.Count, cancellationToken).ConfigureAwait(false);
+        }, distinct.First(), distinct.Count, cancellationToken,
+            (id, changed) => changed > 0 ? LeafDraft.ForTombstone(of, id, reason, timestamp) : null).ConfigureAwait(false);
     }
 
     // One BEGIN IMMEDIATE transaction on the writer, under the write lock, busy errors retried: execute runs for each
-    // item (returning the rows it changed). A failure names the item it was at, or (a failed commit has no single
+    // item (returning the rows it changed); leafOf, when given, names each item's ledger leaf, appended in the same
+    // transaction when the ledger is active. A failure names the item it was at, or (a failed commit has no single
     // culprit) the batch by its first id.
     private async ValueTask<int> InWriteTransactionAsync<T>(string operation, Func<SqliteTransaction, IEnumerable<T>> items, Func<T, string> id,
-        Func<SqliteTransaction, T, int> execute, string firstId, int count, CancellationToken cancellationToken)
+        Func<SqliteTransaction, T, int> execute, string firstId, int count, CancellationToken cancellationToken,
+        Func<T, int, LeafDraft?>? leafOf = null)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         string? current = null;
@@ -622,15 +643,29 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
             {
                 int changed = 0;
                 current = null;
+                List<LeafDraft>? leaves = null;
                 using var tx = _writer.BeginTransaction(IsolationLevel.Serializable, deferred: false);
                 foreach (var item in items(tx))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     current = id(item);
-                    changed += execute(tx, item);
+                    int itemChanged = execute(tx, item);
+                    changed += itemChanged;
+                    if (leafOf?.Invoke(item, itemChanged) is { } leaf) (leaves ??= []).Add(leaf);
                 }
                 current = null;
-                tx.Commit();
+                LedgerAppender.Pending? appended = null;
+                try
+                {
+                    if (leaves is not null && LedgerActive(tx)) appended = AppendLeaves(tx, leaves);
+                    tx.Commit();
+                }
+                catch
+                {
+                    _ledger.Invalidate();
+                    throw;
+                }
+                if (appended is not null) _ledger.Accept(appended);
                 return changed;
             }, cancellationToken).ConfigureAwait(false);
         }

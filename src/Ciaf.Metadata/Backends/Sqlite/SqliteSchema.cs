@@ -12,9 +12,10 @@ internal static class SqliteSchema
 {
     /// <summary>
     /// The version of our additions (indexes, version table); bump it with a migration. 3 added
-    /// <c>ciaf_metadata_blobs</c> and its triggers (compressed metadata, docs/compression.md).
+    /// <c>ciaf_metadata_blobs</c> and its triggers (compressed metadata, docs/compression.md); 4 the ledger's tables
+    /// (docs/ledger.md).
     /// </summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     public const string VersionTable = "ciaf_schema_version";
 
@@ -62,11 +63,22 @@ internal static class SqliteSchema
         """,
     ];
 
-    /// <summary>Our own tables (invisible to the reference): the store state (legal holds), one row per key.</summary>
+    /// <summary>
+    /// Our own tables (invisible to the reference): the store state (legal holds), one row per key; the ledger's leaves
+    /// (by <c>seq</c>; <c>ciaf_ledger_item</c> finds an item's latest leaf for <c>prove</c>), its stored subtrees
+    /// (levels ≥ 4, see <c>LedgerAppender</c>) and its signed checkpoints.
+    /// </summary>
     public static readonly (string Name, string Sql)[] OwnTables =
     [
         ("ciaf_state", "CREATE TABLE IF NOT EXISTS ciaf_state (scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (scope, key))"),
+        (LedgerTable, "CREATE TABLE IF NOT EXISTS ciaf_ledger (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, item_id TEXT NOT NULL, leaf TEXT NOT NULL, leaf_hash BLOB NOT NULL)"),
+        ("ciaf_ledger_item", "CREATE INDEX IF NOT EXISTS ciaf_ledger_item ON ciaf_ledger (item_id, seq)"),
+        ("ciaf_ledger_nodes", "CREATE TABLE IF NOT EXISTS ciaf_ledger_nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID"),
+        ("ciaf_ledger_checkpoints", "CREATE TABLE IF NOT EXISTS ciaf_ledger_checkpoints (tree_size INTEGER PRIMARY KEY, note TEXT NOT NULL, created_at TEXT NOT NULL)"),
     ];
+
+    /// <summary>The ledger's leaf table; its absence when the schema is created marks a store written before the ledger.</summary>
+    public const string LedgerTable = "ciaf_ledger";
 
     /// <summary>Our indexes, by name. Each ends in <c>id</c> so ORDER BY timestamp, id needs no sort.</summary>
     public static readonly (string Name, string Sql)[] Indexes =

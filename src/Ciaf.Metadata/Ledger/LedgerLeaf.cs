@@ -1,0 +1,104 @@
+using System.Text.Json.Nodes;
+using Ciaf.Metadata.Audit;
+using Ciaf.Metadata.Hashing;
+
+namespace Ciaf.Metadata.Ledger;
+
+/// <summary>The kinds of leaf the ledger holds (the leaf's <c>kind</c> field).</summary>
+public static class LedgerLeafKinds
+{
+    /// <summary>A record was saved (or replaced by id): <c>content_sha256</c> of its nine stored fields.</summary>
+    public const string Record = "record";
+
+    /// <summary>A compliance event was stored: <c>content_sha256</c> of its seven stored fields.</summary>
+    public const string ComplianceEvent = "compliance_event";
+
+    /// <summary>A record or compliance event was deleted: <c>of</c> names which, <c>reason</c> why (<c>cleanup</c>, <c>delete</c>).</summary>
+    public const string Tombstone = "tombstone";
+
+    /// <summary>A legal hold was placed (<c>content_sha256</c> of its stored value) or released (<c>content_sha256</c> null).</summary>
+    public const string Hold = "hold";
+
+    /// <summary>An access-audit entry was written: <c>content_sha256</c> of the entry.</summary>
+    public const string Audit = "audit";
+
+    /// <summary>
+    /// An item present when <c>ciaf ledger init</c> adopted the store: <c>of</c> and <c>content_sha256</c> as for its
+    /// own kind. It proves the item's content since adoption, nothing about it before.
+    /// </summary>
+    public const string Adopted = "adopted";
+}
+
+/// <summary>
+/// A leaf before it has a place in the log: everything but <c>seq</c>. Built from the stored form of what was written
+/// (encrypted fields stay encrypted, so verification never needs the key), before the write takes its lock.
+/// </summary>
+/// <param name="Kind">One of <see cref="LedgerLeafKinds"/>.</param>
+/// <param name="Id">The id of the item the leaf is about (a record, event, hold key or audit entry).</param>
+/// <param name="Fields">The leaf's other fields (<c>timestamp</c>, <c>content_sha256</c>, <c>of</c>, <c>reason</c>).</param>
+internal sealed record LeafDraft(string Kind, string Id, IReadOnlyList<KeyValuePair<string, string?>> Fields)
+{
+    /// <summary>What a tombstone's or adoption's <c>of</c> says for a record.</summary>
+    public const string OfRecord = "record";
+
+    /// <summary>What <c>of</c> says for a compliance event.</summary>
+    public const string OfComplianceEvent = "compliance_event";
+
+    /// <summary>
+    /// The leaf's bytes: <c>json.dumps(leaf, sort_keys=True, separators=(",", ":"))</c>, ASCII. Written by the same
+    /// Python-compatible writer as the hashes so that a verifier in any language can rebuild them.
+    /// </summary>
+    public string Text(long seq)
+    {
+        var leaf = new JsonObject { ["seq"] = seq, ["kind"] = Kind, ["id"] = Id };
+        foreach (var (key, value) in Fields) leaf[key] = value;
+        return PythonJson.Serialize(leaf, PythonJsonStyle.SortedMinimal);
+    }
+
+    /// <summary>A record's leaf.</summary>
+    public static LeafDraft ForRecord(MetadataRecord record, string timestamp) =>
+        new(LedgerLeafKinds.Record, record.Id, [new("content_sha256", ContentHash(record)), new("timestamp", timestamp)]);
+
+    /// <summary>A compliance event's leaf.</summary>
+    public static LeafDraft ForEvent(ComplianceEvent ev, string timestamp) =>
+        new(LedgerLeafKinds.ComplianceEvent, ev.Id, [new("content_sha256", ContentHash(ev)), new("timestamp", timestamp)]);
+
+    /// <summary>An audit entry's leaf.</summary>
+    public static LeafDraft ForAudit(AuditEntry entry, string timestamp) =>
+        new(LedgerLeafKinds.Audit, entry.Id, [new("content_sha256", ContentHash(entry)), new("timestamp", timestamp)]);
+
+    /// <summary>A legal hold placed (<paramref name="value"/> its stored JSON) or released (<c>null</c>).</summary>
+    public static LeafDraft ForHold(string key, string? value, string timestamp) =>
+        new(LedgerLeafKinds.Hold, key, [new("content_sha256", value is null ? null : ContentHash(value)), new("timestamp", timestamp)]);
+
+    /// <summary>A deletion: <paramref name="of"/> is <see cref="OfRecord"/> or <see cref="OfComplianceEvent"/>.</summary>
+    public static LeafDraft ForTombstone(string of, string id, string reason, string timestamp) =>
+        new(LedgerLeafKinds.Tombstone, id, [new("of", of), new("reason", reason), new("timestamp", timestamp)]);
+
+    /// <summary>An item adopted by <c>ciaf ledger init</c>.</summary>
+    public static LeafDraft ForAdopted(string of, string id, string contentSha256, string timestamp) =>
+        new(LedgerLeafKinds.Adopted, id, [new("content_sha256", contentSha256), new("of", of), new("timestamp", timestamp)]);
+
+    /// <summary>
+    /// SHA-256 (hex) of the record's nine stored fields exactly as <c>ciaf get ID --json</c> prints them, written
+    /// <see cref="PythonJsonStyle.SortedMinimal"/>.
+    /// </summary>
+    public static string ContentHash(MetadataRecord record) => PythonJson.Hash(RecordJson.ToJsonObject(record), PythonJsonStyle.SortedMinimal);
+
+    /// <summary>SHA-256 (hex) of the compliance event's seven stored fields, written <see cref="PythonJsonStyle.SortedMinimal"/>.</summary>
+    public static string ContentHash(ComplianceEvent ev) => PythonJson.Hash(RecordJson.ToJsonObject(ev), PythonJsonStyle.SortedMinimal);
+
+    /// <summary>SHA-256 (hex) of the audit entry's six stored fields, written <see cref="PythonJsonStyle.SortedMinimal"/>.</summary>
+    public static string ContentHash(AuditEntry entry) => PythonJson.Hash(new JsonObject
+    {
+        ["id"] = entry.Id,
+        ["parent_id"] = entry.ParentId,
+        ["action"] = entry.Action,
+        ["timestamp"] = PythonTimestamp.Format(entry.Timestamp),
+        ["user_id"] = entry.UserId,
+        ["details"] = entry.Details,
+    }, PythonJsonStyle.SortedMinimal);
+
+    /// <summary>SHA-256 (hex) of a stored state value's UTF-8 text, as it is.</summary>
+    public static string ContentHash(string value) => PythonJson.HashOf(System.Text.Encoding.UTF8.GetBytes(value));
+}
