@@ -551,9 +551,7 @@ internal sealed class StoreCore
 
     private static void WarnIfReadableByOthers(string path, ILogger logger)
     {
-        if (OperatingSystem.IsWindows()) return;
-        const UnixFileMode others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
-        if ((File.GetUnixFileMode(path) & others) != 0)
+        if (KeyFiles.IsReadableByOthers(path))
         {
             logger.LogWarning("The encryption key file {Path} can be read by other users; restrict it to its owner (chmod 600)", path);
         }
