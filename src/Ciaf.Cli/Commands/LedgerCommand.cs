@@ -18,11 +18,12 @@ internal static class LedgerCommand
     /// <summary>The signing key file when neither an argument nor <see cref="KeyPathVariable"/> names one.</summary>
     public const string DefaultKeyFile = "ciaf_ledger_key.pem";
 
-    public static Command Create(CliApp app) =>
-        new("ledger", "The tamper-evident ledger: signing keys, checkpoints and proofs.")
-        {
-            KeyCommand(app),
-        };
+    public static Command Create(CliApp app)
+    {
+        var ledger = new Command("ledger", "The tamper-evident ledger: signing keys, checkpoints and proofs.\n\nExample: ciaf ledger checkpoint") { KeyCommand(app) };
+        foreach (var command in ProveCommand.LedgerSubcommands(app)) ledger.Add(command);
+        return ledger;
+    }
 
     /// <summary>The signing key file: <paramref name="given"/>, else <c>CIAF_LEDGER_KEY_PATH</c>, else <c>./ciaf_ledger_key.pem</c>.</summary>
     public static string KeyPath(CliContext context, string? given)

@@ -1,3 +1,4 @@
+using Ciaf.Cli.Commands;
 using Ciaf.Metadata;
 using Ciaf.Metadata.Configuration;
 using Ciaf.Metadata.Storage;
@@ -87,6 +88,12 @@ internal sealed class StoreResolver(CliHost host, GlobalSettings settings)
         context.Note($"store: {path} [{store.Options.Backend}] from {store.Source}");
         // The library reports some problems only through its logger (a key file others can read): show them.
         store.Options.LoggerFactory = context.LoggerFactory;
+        // The ledger's signing key and witness folder follow the person, not the store: the environment gives them
+        // whatever named the store (--store included), unless the configuration did.
+        if (store.Options.LedgerKeyPath is null && context.Host.GetEnvironmentVariable(LedgerCommand.KeyPathVariable) is { Length: > 0 } key)
+            store.Options.LedgerKeyPath = context.Host.FullPath(key);
+        if (store.Options.LedgerWitnessPath is null && context.Host.GetEnvironmentVariable("CIAF_LEDGER_WITNESS_PATH") is { Length: > 0 } witness)
+            store.Options.LedgerWitnessPath = context.Host.FullPath(witness);
         return new MetadataStorage(store.Options);
     }
 

@@ -27,7 +27,9 @@ public sealed class MetadataLedger
     internal MetadataLedger(StoreCore core)
     {
         _core = core;
-        Origin = core.Options.LedgerOrigin ?? $"ciaf.local/{core.Backend.Name}/{core.Backend.DbPath ?? core.Backend.StoragePath}".Replace('\\', '/');
+        // One token, as a signed note's origin must be: the store's path with each segment percent-encoded.
+        Origin = core.Options.LedgerOrigin ?? $"ciaf.local/{core.Backend.Name}/" + string.Join('/',
+            (core.Backend.DbPath ?? core.Backend.StoragePath).Replace('\\', '/').Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.EscapeDataString));
     }
 
     /// <summary>The log's name in its checkpoints (<c>ledger_origin</c>, or derived from the store).</summary>

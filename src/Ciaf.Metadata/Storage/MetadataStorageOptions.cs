@@ -199,8 +199,8 @@ public sealed class MetadataStorageOptions
             errors[nameof(SensitiveFields)] = "must be a list of non-empty key names";
         if (LedgerCheckpointLeaves < 1) errors[nameof(LedgerCheckpointLeaves)] = $"{LedgerCheckpointLeaves} is not allowed; must be at least 1";
         if (LedgerCheckpointInterval <= TimeSpan.Zero) errors[nameof(LedgerCheckpointInterval)] = "must be positive";
-        if (LedgerOrigin is not null && (LedgerOrigin.Length == 0 || LedgerOrigin.Any(char.IsControl) || LedgerOrigin.Contains('—')))
-            errors[nameof(LedgerOrigin)] = "must be one non-empty line without control characters or '—'";
+        if (LedgerOrigin is not null && (LedgerOrigin.Length == 0 || LedgerOrigin.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) || c == '+')))
+            errors[nameof(LedgerOrigin)] = "must be one non-empty token: no spaces, control characters or '+' (a signed note's origin)";
         if (!Enum.IsDefined(CleanupSchedule)) errors[nameof(CleanupSchedule)] = $"{CleanupSchedule} is not allowed; valid: hourly, daily, weekly, monthly";
         return errors;
     }

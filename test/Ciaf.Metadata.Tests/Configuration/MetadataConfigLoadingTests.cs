@@ -68,6 +68,9 @@ public sealed class MetadataConfigLoadingTests : IDisposable
         { "CIAF_POSTGRES_CONNECTION", "Host=db;Database=ciaf", "postgres_connection_string", "Host=db;Database=ciaf" },
         { "CIAF_ENABLE_COMPRESSION", "on", "enable_compression", true },
         { "CIAF_MAX_METADATA_BYTES", "2048", "max_metadata_bytes", 2048L },
+        { "CIAF_LEDGER", "off", "ledger_enabled", false },
+        { "CIAF_LEDGER_KEY_PATH", "/secure/keys/ledger.pem", "ledger_key_path", "/secure/keys/ledger.pem" },
+        { "CIAF_LEDGER_WITNESS_PATH", "/mnt/witness", "ledger_witness_path", "/mnt/witness" },
     };
 
     [Theory]
