@@ -115,6 +115,9 @@ internal sealed class CliApp
         return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The command tree, for tests that look at every command.</summary>
+    internal static RootCommand CreateRootCommand() => new CliApp(CliHost.Process, TextWriter.Null, TextWriter.Null).Build();
+
     /// <summary>Binds an action to a command, with the global options and error handling every command shares.</summary>
     public void Bind(Command command, Func<CliContext, ParseResult, Task<int>> action)
     {
