@@ -6,10 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
-artifacts="${1:-$repo/artifacts}"
+artifacts=$(cd "${1:-$repo/artifacts}" && pwd)
 version=$(sed -n 's:.*<VersionPrefix>\(.*\)</VersionPrefix>.*:\1:p' Directory.Build.props)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Runs a step quietly; on failure shows the end of its output.
+quiet() { "$@" >"$work/step.log" 2>&1 || { tail -30 "$work/step.log"; echo "failed: $*"; return 1; }; }
 
 # The global package cache keeps a package by id and version: drop our own so this run installs what was just packed.
 cache=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')
@@ -27,22 +29,26 @@ XML
 
 echo "fresh console project + Ciaf.Metadata $version: the README's first snippet"
 mkdir "$work/app"
-(cd "$work/app" && dotnet new console --framework net10.0 >/dev/null && dotnet add package Ciaf.Metadata --version "$version" >/dev/null)
+cd "$work/app"
+quiet dotnet new console --framework net10.0
+quiet dotnet add package Ciaf.Metadata --version "$version"
 # The first ```csharp block of the README, as the whole program.
 python3 - "$repo/README.md" "$work/app/Program.cs" <<'PY'
 import re, sys
 text = open(sys.argv[1], encoding="utf-8").read()
 open(sys.argv[2], "w", encoding="utf-8").write(re.search(r"```csharp\n(.*?)```", text, re.S).group(1))
 PY
-(cd "$work/app" && dotnet run >/dev/null)
+quiet dotnet run
 test -f "$work/app/my_project_metadata/ciaf_metadata.db" || { echo "the snippet made no SQLite store"; exit 1; }
 
 echo "dotnet tool install Ciaf.Cli $version: ciaf --version, then demo, list and trace in an empty folder"
-dotnet tool install --tool-path "$work/tools" --add-source "$artifacts" --version "$version" Ciaf.Cli >/dev/null
+quiet dotnet tool install --tool-path "$work/tools" --add-source "$artifacts" --version "$version" Ciaf.Cli
 ciaf="$work/tools/ciaf"
 "$ciaf" --version | tee "$work/version.txt"
 grep -q "^ciaf $version" "$work/version.txt" || { echo "ciaf --version does not print $version"; exit 1; }
 mkdir "$work/empty"
-(cd "$work/empty" && "$ciaf" demo --rows 1000 --batches 1 --batch-size 100 >/dev/null 2>&1 \
-  && "$ciaf" list --limit 3 >/dev/null && "$ciaf" trace credit_scoring_demo >/dev/null)
+cd "$work/empty"
+quiet "$ciaf" demo --rows 1000 --batches 1 --batch-size 100
+quiet "$ciaf" list --limit 3
+quiet "$ciaf" trace credit_scoring_demo
 echo "install checks passed"

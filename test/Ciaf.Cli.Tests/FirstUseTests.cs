@@ -49,6 +49,18 @@ public sealed class FirstUseTests : IDisposable
     }
 
     [Fact]
+    public async Task Resolve_ConfigHere_WinsOverTheFolderBeingAStore_SoItsSettingsApply()
+    {
+        await File.WriteAllTextAsync(_folder.Combine("ciaf_config.json"), """{ "storage_backend": "sqlite", "storage_path": "." }""");
+        await Ok(_folder.Path, "save", "m", "training", "trained");
+        Assert.True(File.Exists(_folder.Combine("ciaf_metadata.db")));
+
+        var list = await Ok(_folder.Path, "list", "--json");
+        Assert.Single(list.Json().AsArray());
+        Assert.Contains($"from {_folder.Combine("ciaf_config.json")}", list.Stderr);
+    }
+
+    [Fact]
     public async Task Resolve_ConfigInAParentFolder_IsFound_AndItsRelativePathIsFromItsOwnFolder()
     {
         await Ok(_folder.Path, "init", "proj", "--backend", "sqlite");

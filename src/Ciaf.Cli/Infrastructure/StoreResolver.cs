@@ -6,8 +6,8 @@ namespace Ciaf.Cli.Infrastructure;
 
 /// <summary>
 /// Finds the store a command works on the way git finds its repository, in this order: <c>--store</c>/<c>--backend</c>,
-/// <c>--config FILE</c>, the <c>CIAF_*</c> environment variables (over <c>./ciaf_config.json</c>), the working directory
-/// if it is a store, <c>ciaf_config.json</c> in the working directory or the nearest parent that has one, then the
+/// <c>--config FILE</c>, the <c>CIAF_*</c> environment variables (over <c>./ciaf_config.json</c>), <c>./ciaf_config.json</c>,
+/// the working directory if it is a store, <c>ciaf_config.json</c> in the nearest parent that has one, then the
 /// store the last <c>ciaf demo</c>/<c>ciaf init</c> in the working directory created (<see cref="StoreMarker"/>).
 /// The first that is present wins and is named on stderr.
 /// </summary>
@@ -113,6 +113,12 @@ internal sealed class StoreResolver(CliHost host, GlobalSettings settings)
             bool local = File.Exists(localConfig);
             return FromConfig(LoadConfig(local ? localConfig : null),
                 string.Join(", ", variables) + (local ? $" over {localConfig}" : string.Empty));
+        }
+        // ./ciaf_config.json first, as before: it may name this very folder with settings (an encryption key) that
+        // opening the folder as a bare store would lose.
+        if (File.Exists(localConfig))
+        {
+            return FromConfig(LoadConfig(localConfig), localConfig);
         }
         string here = host.WorkingDirectory;
         if (IsStore(here))
