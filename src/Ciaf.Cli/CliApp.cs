@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.Reflection;
 using System.Text.Json;
 using Ciaf.Cli.Commands;
 using Ciaf.Cli.Infrastructure;
@@ -113,6 +115,9 @@ internal sealed class CliApp
         return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The command tree, for tests that look at every command.</summary>
+    internal static RootCommand CreateRootCommand() => new CliApp(CliHost.Process, TextWriter.Null, TextWriter.Null).Build();
+
     /// <summary>Binds an action to a command, with the global options and error handling every command shares.</summary>
     public void Bind(Command command, Func<CliContext, ParseResult, Task<int>> action)
     {
@@ -147,6 +152,11 @@ internal sealed class CliApp
         {
             StoreOption, BackendOption, ConfigOption, JsonOption, VerboseOption, NoColorOption,
         };
+        // --version: the version and the commit it was built from (SourceLink puts both in the informational version).
+        foreach (var version in root.Options.OfType<VersionOption>())
+        {
+            version.Action = new VersionAction();
+        }
         foreach (var command in new[]
                  {
                      InitCommand.Create(this), DemoCommand.Create(this), SaveCommand.Create(this), GetCommand.Create(this),
@@ -156,11 +166,12 @@ internal sealed class CliApp
                      BackupCommand.Create(this), RestoreCommand.Create(this), VerifyCommand.Create(this), ProveCommand.Create(this),
                      CleanupCommand.Create(this), HoldCommand.Create(this), AuditCommand.Create(this), KeygenCommand.Create(this),
                      LedgerCommand.Create(this), VerifyReceiptCommand.Create(this),
-                     StatsCommand.Create(this), ConfigCommand.Create(this),
+                     StatsCommand.Create(this), ConfigCommand.Create(this), CompletionCommand.Create(),
                  })
         {
             root.Add(command);
         }
+        CommandExamples.AddTo(root);
         return root;
     }
 
@@ -203,5 +214,25 @@ internal sealed class CliApp
             names.Insert(0, c.Name);
         }
         return string.Join(' ', names);
+    }
+
+    /// <summary><c>ciaf 1.0.0 (commit 0123456789ab)</c>: the package version and the commit it was built from.</summary>
+    internal static string VersionText()
+    {
+        string informational = typeof(CliApp).Assembly
+            .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+        int plus = informational.IndexOf('+', StringComparison.Ordinal);
+        return plus < 0
+            ? $"ciaf {informational}"
+            : $"ciaf {informational[..plus]} (commit {informational[(plus + 1)..]})";
+    }
+
+    private sealed class VersionAction : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(VersionText());
+            return ExitCodes.Success;
+        }
     }
 }

@@ -86,7 +86,7 @@ public sealed class ConfigAndInitTests : IDisposable
         if (Environment.GetEnvironmentVariable("CIAF_STORAGE_PATH") is not null) return;
         var result = await Run("list");
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("No store given", result.Stderr);
+        Assert.Contains("No store found", result.Stderr);
     }
 
     [Fact]

@@ -51,7 +51,7 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Contains("PSI", first.Stdout);
         Assert.Contains("EEOC", first.Stdout);
         Assert.Contains("Try next", first.Stdout);
-        Assert.Contains("ciaf trace credit_scoring_demo --store demo_store", first.Stdout);
+        Assert.Contains("ciaf trace credit_scoring_demo --timeline", first.Stdout);   // found through ./.ciaf_store.json: no --store needed
         Assert.Contains("Training the classifier", first.Stderr);
         Assert.DoesNotContain("\u001b[", first.Stdout);
 

@@ -50,6 +50,8 @@ internal static class DemoCommand
             if (!MetadataBackends.IsRegistered(backend))
                 throw CliException.Usage($"Unknown backend '{backend}'. Valid: {string.Join(", ", MetadataBackends.Names)}.");
             PrepareFolder(path);
+            // Later commands run here find this store with no options.
+            new StoreMarker { StoragePath = RelativeOrFull(context, path), StorageBackend = backend, CreatedBy = "ciaf demo" }.Save(context);
             context.Note($"store: {path} [{backend}] ({(context.Settings.Store is null ? "the demo's default" : "--store")})");
 
             DemoResult result;
@@ -153,18 +155,34 @@ internal static class DemoCommand
         context.Out.Write(table);
     }
 
+    /// <summary>A store path as the user would type it from the working directory.</summary>
+    private static string RelativeOrFull(CliContext context, string path) =>
+        Path.GetRelativePath(context.Host.WorkingDirectory, path) is { } rel && !rel.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(rel) ? rel : path;
+
     private static void WriteNextSteps(CliContext context, string path, string backend, DemoResult r)
     {
-        string store = Quote(Path.GetRelativePath(context.Host.WorkingDirectory, path) is { } rel && !rel.StartsWith("..", StringComparison.Ordinal) ? rel : path);
-        string s = $"--store {store}" + (backend == DefaultBackend ? string.Empty : $" --backend {backend}");
+        // Commands find the demo's store with no options unless something earlier in the search names another
+        // (--config, CIAF_STORAGE_PATH, a ciaf_config.json here or above): then the next steps say --store.
+        string? found;
+        try
+        {
+            found = new StoreResolver(context.Host, new GlobalSettings()).Resolve().Options.StoragePath;
+        }
+        catch (CliException)
+        {
+            found = null;
+        }
+        string s = string.Equals(found, path, StringComparison.Ordinal)
+            ? string.Empty
+            : $" --store {Quote(RelativeOrFull(context, path))}" + (backend == DefaultBackend ? string.Empty : $" --backend {backend}");
         var lines = new[]
         {
-            ($"ciaf trace {r.ModelName} {s} --timeline", "every record in time order"),
-            ($"ciaf list {s} --stage inference --limit 10", "the newest inference records"),
-            ($"ciaf events {s}", "compliance events (GDPR, FCRA, EEOC)"),
-            ($"ciaf compliance report {r.ModelName} {s} --format markdown", "the report as Markdown (or json, html)"),
-            ($"ciaf stats {s}", "size and records per stage"),
-            ($"ciaf export {s} --format jsonl", "everything, one record per line"),
+            ($"ciaf trace {r.ModelName}{s} --timeline", "every record in time order"),
+            ($"ciaf list{s} --stage inference --limit 10", "the newest inference records"),
+            ($"ciaf events{s}", "compliance events (GDPR, FCRA, EEOC)"),
+            ($"ciaf compliance report {r.ModelName}{s} --format markdown", "the report as Markdown (or json, html)"),
+            ($"ciaf stats{s}", "size and records per stage"),
+            ($"ciaf export{s} --format jsonl", "everything, one record per line"),
         };
         context.Out.WriteLine();
         context.Out.MarkupLine("[bold]Try next[/] (from this folder; prefix with 'dotnet run --project src/Ciaf.Cli --' when running from the repository):");

@@ -82,6 +82,11 @@ internal static class InitCommand
                     details: $"Project '{name}' set up with the {templateName} template", cancellationToken: context.CancellationToken).ConfigureAwait(false);
             }
             config.SaveToFile(configPath);
+            if (!string.Equals(configPath, context.Host.FullPath(MetadataConfig.DefaultConfigFileName), StringComparison.Ordinal))
+            {
+                // ./ciaf_config.json is found anyway; another file is named by the marker so later commands here find it.
+                new StoreMarker { ConfigFile = configPath, CreatedBy = "ciaf init" }.Save(context);
+            }
 
             if (context.Json)
             {

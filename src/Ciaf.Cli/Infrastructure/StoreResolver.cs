@@ -6,9 +6,11 @@ using Ciaf.Metadata.Storage;
 namespace Ciaf.Cli.Infrastructure;
 
 /// <summary>
-/// Finds the store a command works on, in this order: <c>--store</c>/<c>--backend</c>, <c>--config FILE</c>,
-/// the <c>CIAF_*</c> environment variables, <c>ciaf_config.json</c> in the working directory. The first that is
-/// present wins and is named on stderr.
+/// Finds the store a command works on the way git finds its repository, in this order: <c>--store</c>/<c>--backend</c>,
+/// <c>--config FILE</c>, the <c>CIAF_*</c> environment variables (over <c>./ciaf_config.json</c>), <c>./ciaf_config.json</c>,
+/// the working directory if it is a store, <c>ciaf_config.json</c> in the nearest parent that has one, then the
+/// store the last <c>ciaf demo</c>/<c>ciaf init</c> in the working directory created (<see cref="StoreMarker"/>).
+/// The first that is present wins and is named on stderr.
 /// </summary>
 internal sealed class StoreResolver(CliHost host, GlobalSettings settings)
 {
@@ -38,7 +40,7 @@ internal sealed class StoreResolver(CliHost host, GlobalSettings settings)
         }
         return ResolveWithoutCommandLine(localConfig)
             ?? throw new CliException(
-                "No store given: pass --store PATH, --config FILE, set CIAF_STORAGE_PATH, or run 'ciaf init' to create ./ciaf_config.json.");
+                "No store found here or in a parent folder: pass --store PATH or --config FILE, set CIAF_STORAGE_PATH, or run 'ciaf init' (or 'ciaf demo') in this folder.");
     }
 
     /// <summary>
@@ -59,7 +61,7 @@ internal sealed class StoreResolver(CliHost host, GlobalSettings settings)
         return ForPath(full, CheckBackend(backend), $"{full} ({backend.ToLowerInvariant()})");
     }
 
-    /// <summary>The configuration the store comes from (for <c>config show</c>): --config, then the environment, then ./ciaf_config.json, then the defaults.</summary>
+    /// <summary>The configuration the store comes from (for <c>config show</c>): --config, then the environment, then ciaf_config.json here or in a parent folder, then the defaults.</summary>
     public (MetadataConfig Config, string Source) ResolveConfig()
     {
         string localConfig = host.FullPath(MetadataConfig.DefaultConfigFileName);
@@ -67,8 +69,8 @@ internal sealed class StoreResolver(CliHost host, GlobalSettings settings)
         bool env = StoreVariables.Any(v => !string.IsNullOrEmpty(host.GetEnvironmentVariable(v)));
         bool local = File.Exists(localConfig);
         if (env) return (LoadConfig(local ? localConfig : null), local ? $"CIAF_* environment variables over {localConfig}" : "CIAF_* environment variables");
-        if (local) return (LoadConfig(localConfig), localConfig);
-        return (LoadConfig(null), "defaults (no --config, CIAF_* variables or ./ciaf_config.json)");
+        if (FindConfigFile() is { } found) return (LoadConfig(found), found);
+        return (LoadConfig(null), "defaults (no --config, CIAF_* variables or ciaf_config.json here or in a parent folder)");
     }
 
     /// <summary>Resolves and opens the store.</summary>
@@ -119,14 +121,59 @@ internal sealed class StoreResolver(CliHost host, GlobalSettings settings)
             return FromConfig(LoadConfig(local ? localConfig : null),
                 string.Join(", ", variables) + (local ? $" over {localConfig}" : string.Empty));
         }
+        // ./ciaf_config.json first, as before: it may name this very folder with settings (an encryption key) that
+        // opening the folder as a bare store would lose.
         if (File.Exists(localConfig))
         {
             return FromConfig(LoadConfig(localConfig), localConfig);
         }
+        string here = host.WorkingDirectory;
+        if (IsStore(here))
+        {
+            return ForPath(here, DetectBackend(here), "the current folder (a store)");
+        }
+        if (FindConfigFile() is { } configFile)
+        {
+            return FromConfig(LoadConfig(configFile), configFile, Path.GetDirectoryName(configFile));
+        }
+        if (StoreMarker.Read(here) is { } marker)
+        {
+            string source = $"./{StoreMarker.FileName} (the last '{marker.CreatedBy ?? "ciaf"}' here)";
+            if (marker.ConfigFile is { Length: > 0 } markedConfig)
+            {
+                string file = host.FullPath(markedConfig);
+                return FromConfig(LoadConfig(file), $"{file}, named by {source}", Path.GetDirectoryName(file));
+            }
+            string path = host.FullPath(marker.StoragePath!);
+            return ForPath(path, marker.StorageBackend is { Length: > 0 } b ? CheckBackend(b) : DetectBackend(path), source);
+        }
         return null;
     }
 
-    private ResolvedStore FromConfig(MetadataConfig config, string source)
+    /// <summary>
+    /// Whether a folder holds a store: a SQLite database, pickle records, or the JSON backend's compliance events
+    /// folder (a JSON store has no other sign of its own; any folder of model folders could be one).
+    /// </summary>
+    internal static bool IsStore(string folder) =>
+        !string.Equals(DetectBackend(folder), MetadataStorageOptions.DefaultBackend, StringComparison.Ordinal)
+        || Directory.Exists(Path.Combine(folder, "compliance_events"));
+
+    /// <summary><c>ciaf_config.json</c> in the working directory or its nearest parent that has one.</summary>
+    private string? FindConfigFile()
+    {
+        for (var folder = new DirectoryInfo(host.WorkingDirectory); folder is not null; folder = folder.Parent)
+        {
+            string file = Path.Combine(folder.FullName, MetadataConfig.DefaultConfigFileName);
+            if (File.Exists(file)) return file;
+        }
+        return null;
+    }
+
+    /// <param name="config">The configuration.</param>
+    /// <param name="source">Where it came from, for the note on stderr.</param>
+    /// <param name="baseDirectory">What a relative storage_path is relative to: a configuration found in a parent folder
+    /// (or named by the marker) is read relative to its own folder; otherwise the working directory, as for the Python reference.</param>
+    private ResolvedStore FromConfig(MetadataConfig config, string source, string? baseDirectory = null)
     {
         MetadataStorageOptions options;
         try
@@ -137,10 +184,10 @@ internal sealed class StoreResolver(CliHost host, GlobalSettings settings)
         {
             throw new CliException($"Invalid configuration ({source}): {OneLine(e.Message)}", ExitCodes.Failure, e);
         }
-        // A relative storage_path is relative to the working directory, as for the Python reference.
-        options.StoragePath = host.FullPath(options.StoragePath);
+        string relativeTo = baseDirectory ?? host.WorkingDirectory;
+        options.StoragePath = Path.GetFullPath(options.StoragePath, relativeTo);
         // The key file likewise (the CLI's working directory may not be the process's).
-        if (options.EncryptionKeyPath is { Length: > 0 } keyPath) options.EncryptionKeyPath = host.FullPath(keyPath);
+        if (options.EncryptionKeyPath is { Length: > 0 } keyPath) options.EncryptionKeyPath = Path.GetFullPath(keyPath, relativeTo);
         return new ResolvedStore(options, source, config);
     }
 
