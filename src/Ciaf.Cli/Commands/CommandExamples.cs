@@ -24,7 +24,7 @@ internal static class CommandExamples
         ["migrate"] = "ciaf migrate --to ./ciaf_sqlite --to-backend sqlite",
         ["backup"] = "ciaf backup --output ciaf-2026-03-01.zip",
         ["restore"] = "ciaf restore ciaf-2026-03-01.zip --target ./ciaf_restored",
-        ["verify"] = "ciaf verify --json",
+        ["verify"] = "ciaf verify --checkpoint witness/checkpoint-000000001000.txt --key ledger_public.pem",
         ["cleanup"] = "ciaf cleanup --days 90 --dry-run",
         ["hold"] = "ciaf hold add credit_scoring_demo --reason \"Case 2026-17\"",
         ["hold add"] = "ciaf hold add credit_scoring_demo --reason \"Case 2026-17\"",
@@ -38,6 +38,16 @@ internal static class CommandExamples
         ["config validate"] = "ciaf config validate --config prod_config.json",
         ["config template"] = "ciaf config template production --output prod_config.json",
         ["completion"] = "source <(ciaf completion bash)",
+        ["prove"] = "ciaf prove 01a21a51-9f7b-7249-b216-c714a5c761e6 > receipt.json",
+        ["verify-receipt"] = "ciaf verify-receipt receipt.json --key ledger_public.pem",
+        ["ledger"] = "ciaf ledger status",
+        ["ledger key"] = "ciaf ledger key create keys/ledger.pem > ledger_public.pem",
+        ["ledger key create"] = "ciaf ledger key create keys/ledger.pem > ledger_public.pem",
+        ["ledger key public"] = "ciaf ledger key public --key keys/ledger.pem",
+        ["ledger init"] = "ciaf ledger init --store ./legacy_store",
+        ["ledger status"] = "ciaf ledger status --json",
+        ["ledger checkpoint"] = "ciaf ledger checkpoint --output witness/checkpoint.txt",
+        ["ledger consistency"] = "ciaf ledger consistency --from 1000 --json",
     };
 
     /// <summary>Appends each command's example to its description, for every command under <paramref name="root"/>.</summary>

@@ -20,7 +20,7 @@ internal static class LedgerCommand
 
     public static Command Create(CliApp app)
     {
-        var ledger = new Command("ledger", "The tamper-evident ledger: signing keys, checkpoints and proofs.\n\nExample: ciaf ledger checkpoint") { KeyCommand(app) };
+        var ledger = new Command("ledger", "The tamper-evident ledger: signing keys, checkpoints and proofs.") { KeyCommand(app) };
         foreach (var command in ProveCommand.LedgerSubcommands(app)) ledger.Add(command);
         return ledger;
     }

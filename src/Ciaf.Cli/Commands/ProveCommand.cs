@@ -16,7 +16,7 @@ internal static class ProveCommand
     public static Command Create(CliApp app)
     {
         var id = new Argument<string>("id") { Description = "A record, compliance event or legal hold key." };
-        var command = new Command("prove", "Print a ledger receipt for a record or event: its leaf, inclusion path and a signed checkpoint; check it offline with `ciaf verify-receipt`.\n\nExample: ciaf prove 01a21a51-9f7b-7249-b216-c714a5c761e6 > receipt.json") { id };
+        var command = new Command("prove", "Print a ledger receipt for a record or event: its leaf, inclusion path and a signed checkpoint; check it offline with `ciaf verify-receipt`.") { id };
         app.Bind(command, async (context, parse) =>
         {
             await using var storage = context.Stores.Open(context);
@@ -39,7 +39,7 @@ internal static class ProveCommand
     /// <summary>The store subcommands of <c>ciaf ledger</c>.</summary>
     public static IEnumerable<Command> LedgerSubcommands(CliApp app)
     {
-        var init = new Command("init", "Adopt a store written before the ledger (or by the Python reference): one 'adopted' leaf per item with none; what they prove starts now.\n\nExample: ciaf ledger init --store ./legacy_store");
+        var init = new Command("init", "Adopt a store written before the ledger (or by the Python reference): one 'adopted' leaf per item with none; what they prove starts now.");
         app.Bind(init, async (context, _) =>
         {
             await using var storage = context.Stores.Open(context);
@@ -49,7 +49,7 @@ internal static class ProveCommand
             return ExitCodes.Success;
         });
 
-        var status = new Command("status", "Show the ledger's state: size, origin, latest checkpoint.\n\nExample: ciaf ledger status --json");
+        var status = new Command("status", "Show the ledger's state: size, origin, latest checkpoint.");
         app.Bind(status, async (context, _) =>
         {
             await using var storage = context.Stores.Open(context);
@@ -75,7 +75,7 @@ internal static class ProveCommand
         });
 
         var output = new Option<string?>("--output", "-o") { Description = "Also write the checkpoint note to this file." };
-        var checkpoint = new Command("checkpoint", "Sign a checkpoint of the whole log now with ledger_key_path's key.\n\nExample: ciaf ledger checkpoint --output witness/checkpoint.txt") { output };
+        var checkpoint = new Command("checkpoint", "Sign a checkpoint of the whole log now with ledger_key_path's key.") { output };
         app.Bind(checkpoint, async (context, parse) =>
         {
             await using var storage = context.Stores.Open(context);
@@ -100,7 +100,7 @@ internal static class ProveCommand
 
         var from = new Option<long>("--from") { Description = "The older tree size (at least 1).", Required = true };
         var to = new Option<long?>("--to") { Description = "The newer tree size (default: the whole log)." };
-        var consistency = new Command("consistency", "Print an RFC 9162 consistency proof between two sizes of the log.\n\nExample: ciaf ledger consistency --from 1000 --json") { from, to };
+        var consistency = new Command("consistency", "Print an RFC 9162 consistency proof between two sizes of the log.") { from, to };
         app.Bind(consistency, async (context, parse) =>
         {
             await using var storage = context.Stores.Open(context);

@@ -24,8 +24,7 @@ internal static class VerifyCommand
         };
         var key = new Option<string?>("--key") { Description = "The ledger's public key (PEM file) to check checkpoint signatures with; default: ledger_key_path's." };
         var command = new Command("verify",
-            "Check the store's integrity: every record's hash, unreadable entries, dangling compliance events and, with the ledger, every item against its leaf, the log and its checkpoints (exit 1 if any).\n\n"
-            + "Example: ciaf verify --checkpoint witness/checkpoint-000000001000.txt --key ledger_public.pem") { checkpoints, key };
+            "Check the store's integrity: every record's hash, unreadable entries, dangling compliance events and, with the ledger, every item against its leaf, the log and its checkpoints (exit 1 if any).") { checkpoints, key };
         app.Bind(command, async (context, parse) =>
         {
             var options = new VerifyOptions
