@@ -28,13 +28,16 @@ public sealed partial class MetadataStorage
     public IAsyncEnumerable<MetadataRecord> SearchAllAsync(string filter, SearchOptions? options = null, CancellationToken cancellationToken = default) =>
         _search.StreamAsync(filter, options, cancellationToken);
 
-    /// <summary>How many records match <paramref name="filter"/>, pending writes included.</summary>
+    /// <summary>
+    /// How many records match <paramref name="filter"/>, pending writes included (of <paramref name="options"/>, only
+    /// <see cref="SearchOptions.Now"/> and <see cref="SearchOptions.Limits"/> apply).
+    /// </summary>
     /// <exception cref="FilterSyntaxException">The filter is malformed.</exception>
-    public long Count(string filter, FilterLimits? limits = null) => SyncOverAsync.Run(CountAsync(filter, limits));
+    public long Count(string filter, SearchOptions? options = null) => SyncOverAsync.Run(CountAsync(filter, options));
 
     /// <inheritdoc cref="Count"/>
-    public ValueTask<long> CountAsync(string filter, FilterLimits? limits = null, CancellationToken cancellationToken = default) =>
-        _search.CountAsync(filter, limits, cancellationToken);
+    public ValueTask<long> CountAsync(string filter, SearchOptions? options = null, CancellationToken cancellationToken = default) =>
+        _search.CountAsync(filter, options, cancellationToken);
 
     /// <summary>
     /// Compliance events matching <paramref name="filter"/>, a filter over their fields (<c>id</c>, <c>metadata_id</c>,

@@ -57,10 +57,10 @@ internal sealed class RecordSearch(StoreCore core, AuditTrail auditTrail)
     }
 
     /// <summary>How many records match <paramref name="filter"/>, pending writes included.</summary>
-    public async ValueTask<long> CountAsync(string filter, FilterLimits? limits, CancellationToken cancellationToken)
+    public async ValueTask<long> CountAsync(string filter, SearchOptions? options, CancellationToken cancellationToken)
     {
         core.ThrowIfDisposed();
-        var node = FilterParser.Parse(filter, FilterSchema.Records, limits, PythonNow());
+        var node = FilterParser.Parse(filter, FilterSchema.Records, options?.Limits, NowOf(options));
         long count;
         var pending = core.Pending.Matching(new MetadataQuery()).Where(r => FilterEvaluator.Matches(node, r)).ToList();
         if (core.Backend is ISearchBackend backend)
@@ -108,6 +108,8 @@ internal sealed class RecordSearch(StoreCore core, AuditTrail auditTrail)
 
     private DateTimeOffset PythonNow() => Hashing.PythonTimestamp.Now(core.Clock);
 
+    private DateTimeOffset NowOf(SearchOptions? options) => options?.Now is { } now ? Hashing.PythonTimestamp.Truncate(now) : PythonNow();
+
     private Plan MakePlan(string filter, SearchOptions options)
     {
         ArgumentNullException.ThrowIfNull(filter);
@@ -116,7 +118,7 @@ internal sealed class RecordSearch(StoreCore core, AuditTrail auditTrail)
         var order = new SearchOrder(FilterParser.ParseField(options.OrderBy, FilterSchema.Records), options.Descending);
         string fingerprint = SearchCursor.FingerprintOf(filter, order);
         var cursor = options.Cursor is { } text ? SearchCursor.Decode(text, fingerprint) : null;
-        var now = cursor?.Now ?? (options.Now is { } n ? Hashing.PythonTimestamp.Truncate(n) : PythonNow());
+        var now = cursor?.Now ?? NowOf(options);
         var node = FilterParser.Parse(filter, FilterSchema.Records, options.Limits, now);
         return new Plan(node, order, cursor?.After, now, fingerprint);
     }
