@@ -639,6 +639,8 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
         {
             DateTime value => new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlDbType.TimestampTz },
             int value => new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlDbType.Integer },
+            double value => new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlDbType.Double },
+            string[] value => new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
             _ => PostgreSqlMetadataBackend.Text((string?)arg.Value),
         };
 

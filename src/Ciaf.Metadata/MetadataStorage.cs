@@ -3,6 +3,7 @@ using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Configuration;
 using Ciaf.Metadata.Queries;
 using Ciaf.Metadata.Retention;
+using Ciaf.Metadata.Search;
 using Ciaf.Metadata.Transfer;
 using Ciaf.Metadata.Verification;
 using Ciaf.Metadata.Storage;
@@ -34,6 +35,7 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
     private readonly BackupService _backup;
     private readonly Verifier _verifier;
     private readonly RecordQueries _queries;
+    private readonly RecordSearch _search;
 
     /// <summary>Opens (or creates) a store that writes immediately: each save is durable when it returns.</summary>
     /// <param name="storagePath">The store folder (created if missing).</param>
@@ -115,6 +117,7 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
         _backup = new BackupService(_core);
         _verifier = new Verifier(_core);
         _queries = new RecordQueries(_core, _auditTrail);
+        _search = new RecordSearch(_core, _auditTrail);
         _autoCleanup = builder.Options.AutoCleanup ? new AutoCleanup(_retention, _core) : null;
     }
 

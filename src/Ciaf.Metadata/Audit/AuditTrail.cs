@@ -95,6 +95,13 @@ internal sealed class AuditTrail(StoreCore core)
         core.Audit(AuditActions.Query, query.MetadataId, details);
     }
 
+    /// <summary>Audits a search with how many results it returned.</summary>
+    public void Search(string filter, int results)
+    {
+        var details = new JsonObject { ["kind"] = "search", ["filter"] = filter, ["results"] = results };
+        core.Audit(AuditActions.Query, null, details);
+    }
+
     private static void AddRange(JsonObject details, DateTimeOffset? since, DateTimeOffset? until, int? limit, int results)
     {
         if (since is { } s) details["since"] = PythonTimestamp.Format(s);

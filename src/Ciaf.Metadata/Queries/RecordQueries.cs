@@ -10,7 +10,7 @@ namespace Ciaf.Metadata.Queries;
 /// <summary>
 /// Reads as callers see them: a record by id, a query streamed in its order, a model's pipeline trace, and compliance
 /// events — pending writes merged in (through the core), sensitive values decrypted, each read counted and, with
-/// <c>audit_all_access</c>, audited. The search language (a filter compiled to each backend's query) goes here too.
+/// <c>audit_all_access</c>, audited. The search language is its own service (<see cref="Search.RecordSearch"/>).
 /// </summary>
 internal sealed class RecordQueries(StoreCore core, AuditTrail auditTrail)
 {

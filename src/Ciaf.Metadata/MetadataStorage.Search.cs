@@ -1,0 +1,54 @@
+using Ciaf.Metadata.Search;
+using Ciaf.Metadata.Storage;
+
+namespace Ciaf.Metadata;
+
+public sealed partial class MetadataStorage
+{
+    /// <summary>
+    /// One page of the records matching <paramref name="filter"/>, a filter over their fields and metadata
+    /// (<c>model_name = 'credit_scoring' AND metadata.performance.accuracy &lt; 0.9</c>; the language is in
+    /// <c>docs/search.md</c>), in <see cref="SearchOptions.OrderBy"/> order (newest first by default), pending writes
+    /// included. SQLite and PostgreSQL evaluate it in SQL, the file backends in memory; every backend returns the same
+    /// records in the same order. Metadata is matched as stored: encrypted values are their markers.
+    /// </summary>
+    /// <exception cref="FilterSyntaxException">The filter is malformed (the exception gives the column and a caret).</exception>
+    /// <exception cref="ArgumentException">The cursor is not one this search issued, or an option is out of range.</exception>
+    public SearchPage Search(string filter, SearchOptions? options = null) => SyncOverAsync.Run(SearchAsync(filter, options));
+
+    /// <inheritdoc cref="Search"/>
+    public ValueTask<SearchPage> SearchAsync(string filter, SearchOptions? options = null, CancellationToken cancellationToken = default) =>
+        _search.PageAsync(filter, options, cancellationToken);
+
+    /// <summary>
+    /// Every record matching <paramref name="filter"/>, streamed in order (from <see cref="SearchOptions.Cursor"/> on when
+    /// one is given; <see cref="SearchOptions.Limit"/> does not apply). See <see cref="Search"/>.
+    /// </summary>
+    /// <exception cref="FilterSyntaxException">The filter is malformed.</exception>
+    public IAsyncEnumerable<MetadataRecord> SearchAllAsync(string filter, SearchOptions? options = null, CancellationToken cancellationToken = default) =>
+        _search.StreamAsync(filter, options, cancellationToken);
+
+    /// <summary>
+    /// How many records match <paramref name="filter"/>, pending writes included (of <paramref name="options"/>, only
+    /// <see cref="SearchOptions.Now"/> and <see cref="SearchOptions.Limits"/> apply).
+    /// </summary>
+    /// <exception cref="FilterSyntaxException">The filter is malformed.</exception>
+    public long Count(string filter, SearchOptions? options = null) => SyncOverAsync.Run(CountAsync(filter, options));
+
+    /// <inheritdoc cref="Count"/>
+    public ValueTask<long> CountAsync(string filter, SearchOptions? options = null, CancellationToken cancellationToken = default) =>
+        _search.CountAsync(filter, options, cancellationToken);
+
+    /// <summary>
+    /// Compliance events matching <paramref name="filter"/>, a filter over their fields (<c>id</c>, <c>metadata_id</c>,
+    /// <c>framework</c>, <c>compliance_score</c>, <c>validation_status</c>, <c>timestamp</c>, <c>details</c>), newest
+    /// first, at most <paramref name="limit"/> (<c>null</c> for all), pending writes included.
+    /// </summary>
+    /// <exception cref="FilterSyntaxException">The filter is malformed.</exception>
+    public IReadOnlyList<ComplianceEvent> SearchComplianceEvents(string filter, int? limit = null) =>
+        SyncOverAsync.Run(SearchComplianceEventsAsync(filter, limit));
+
+    /// <inheritdoc cref="SearchComplianceEvents"/>
+    public ValueTask<IReadOnlyList<ComplianceEvent>> SearchComplianceEventsAsync(string filter, int? limit = null, CancellationToken cancellationToken = default) =>
+        _search.ComplianceEventsAsync(filter, limit, null, cancellationToken);
+}
