@@ -24,8 +24,15 @@ public static partial class MetadataConverter
     /// <param name="compact">The compact text, keys in the payload's order.</param>
     /// <param name="canonicalLength">The length of the canonical text, in bytes (ASCII).</param>
     /// <param name="hash">SHA-256 (lowercase hex) of the canonical text.</param>
-    internal static bool TryWriteText(object payload, out string compact, out int canonicalLength, out string hash)
+    /// <param name="wantMinimal">Whether to return <paramref name="minimal"/>.</param>
+    /// <param name="minimal">
+    /// With <paramref name="wantMinimal"/>, the payload as <see cref="PythonJsonStyle.SortedMinimal"/> (what the ledger's
+    /// content hash covers), derived from the canonical text without another walk; otherwise <c>null</c>.
+    /// </param>
+    internal static bool TryWriteText(object payload, out string compact, out int canonicalLength, out string hash,
+        bool wantMinimal, out byte[]? minimal)
     {
+        minimal = null;
         compact = hash = string.Empty;
         canonicalLength = 0;
         if (payload is IEnumerable and not IDictionary || payload is ITuple || IsScalar(payload)) return false; // not an object
@@ -41,6 +48,12 @@ public static partial class MetadataConverter
             compact = text.ToString();
             canonicalLength = canonical.Written.Length;
             hash = PythonJson.HashOf(canonical.Written);
+            if (wantMinimal)
+            {
+                text.Clear();
+                text.WriteMinimal(canonical.Written);
+                minimal = text.Written.ToArray();
+            }
             return true;
         }
         finally

@@ -58,6 +58,40 @@ internal sealed class PythonJsonWriter
     /// <summary>Empties the buffer for another document.</summary>
     public void Clear() => _length = 0;
 
+    /// <summary>
+    /// Appends <paramref name="canonical"/> (a <see cref="PythonJsonStyle.Canonical"/> text) as
+    /// <see cref="PythonJsonStyle.SortedMinimal"/>: the space after each <c>,</c> and <c>:</c> outside strings dropped.
+    /// The two styles differ in nothing else, so the ledger need not walk the payload again.
+    /// </summary>
+    public void WriteMinimal(ReadOnlySpan<byte> canonical)
+    {
+        var span = Reserve(canonical.Length);
+        int n = 0;
+        bool inString = false, escaped = false;
+        byte previous = 0;
+        foreach (byte b in canonical)
+        {
+            if (inString)
+            {
+                if (escaped) escaped = false;
+                else if (b == (byte)'\\') escaped = true;
+                else if (b == (byte)'"') inString = false;
+            }
+            else if (b == (byte)'"')
+            {
+                inString = true;
+            }
+            else if (b == (byte)' ' && previous is (byte)',' or (byte)':')
+            {
+                previous = b;
+                continue;
+            }
+            span[n++] = b;
+            previous = b;
+        }
+        _length += n;
+    }
+
     /// <summary>Bytes written as they are (punctuation, literals).</summary>
     public void WriteRaw(ReadOnlySpan<byte> bytes) => Append(bytes);
 

@@ -35,7 +35,7 @@ public static class LedgerLeafKinds
 /// </summary>
 /// <param name="Kind">One of <see cref="LedgerLeafKinds"/>.</param>
 /// <param name="Id">The id of the item the leaf is about (a record, event, hold key or audit entry).</param>
-/// <param name="Fields">The leaf's other fields (<c>timestamp</c>, <c>content_sha256</c>, <c>of</c>, <c>reason</c>).</param>
+/// <param name="Fields">The leaf's other fields (<c>timestamp</c>, <c>content_sha256</c>, <c>of</c>, <c>reason</c>), in code-point order.</param>
 internal sealed record LeafDraft(string Kind, string Id, IReadOnlyList<KeyValuePair<string, string?>> Fields)
 {
     /// <summary>What a tombstone's or adoption's <c>of</c> says for a record.</summary>
@@ -50,9 +50,59 @@ internal sealed record LeafDraft(string Kind, string Id, IReadOnlyList<KeyValueP
     /// </summary>
     public string Text(long seq)
     {
-        var leaf = new JsonObject { ["seq"] = seq, ["kind"] = Kind, ["id"] = Id };
-        foreach (var (key, value) in Fields) leaf[key] = value;
-        return PythonJson.Serialize(leaf, PythonJsonStyle.SortedMinimal);
+        // Fields are kept in code-point order with "id", "kind" and "seq" slotted in: content_sha256 < id < kind < of <
+        // reason < seq < timestamp.
+        var w = PythonJsonWriter.Rent();
+        try
+        {
+            w.WriteRaw("{"u8);
+            bool first = true;
+            void Member(string key, string? value)
+            {
+                if (!first) w.WriteRaw(","u8);
+                first = false;
+                w.WriteString(key);
+                w.WriteRaw(":"u8);
+                if (value is null) w.WriteRaw("null"u8);
+                else w.WriteString(value);
+            }
+            bool idWritten = false, seqWritten = false;
+            foreach (var (key, value) in Fields)
+            {
+                if (!idWritten && string.CompareOrdinal(key, "id") > 0)
+                {
+                    Member("id", Id);
+                    Member("kind", Kind);
+                    idWritten = true;
+                }
+                if (!seqWritten && string.CompareOrdinal(key, "seq") > 0)
+                {
+                    if (!first) w.WriteRaw(","u8);
+                    first = false;
+                    w.WriteRaw("\"seq\":"u8);
+                    w.WriteInteger(seq);
+                    seqWritten = true;
+                }
+                Member(key, value);
+            }
+            if (!idWritten)
+            {
+                Member("id", Id);
+                Member("kind", Kind);
+            }
+            if (!seqWritten)
+            {
+                if (!first) w.WriteRaw(","u8);
+                w.WriteRaw("\"seq\":"u8);
+                w.WriteInteger(seq);
+            }
+            w.WriteRaw("}"u8);
+            return w.ToString();
+        }
+        finally
+        {
+            w.Return();
+        }
     }
 
     /// <summary>A record's leaf.</summary>
@@ -83,7 +133,45 @@ internal sealed record LeafDraft(string Kind, string Id, IReadOnlyList<KeyValueP
     /// SHA-256 (hex) of the record's nine stored fields exactly as <c>ciaf get ID --json</c> prints them, written
     /// <see cref="PythonJsonStyle.SortedMinimal"/>.
     /// </summary>
-    public static string ContentHash(MetadataRecord record) => PythonJson.Hash(RecordJson.ToJsonObject(record), PythonJsonStyle.SortedMinimal);
+    public static string ContentHash(MetadataRecord record) => record.CachedContentSha256() ?? ContentHash(record, null);
+
+    /// <summary>
+    /// <see cref="ContentHash(MetadataRecord)"/> written field by field (keys in code-point order), the metadata from
+    /// <paramref name="minimalMetadata"/> when given (the save path's canonical text, made minimal) or else from the record.
+    /// </summary>
+    internal static string ContentHash(MetadataRecord record, byte[]? minimalMetadata)
+    {
+        var w = PythonJsonWriter.Rent();
+        try
+        {
+            w.WriteRaw("{\"details\":"u8);
+            if (record.Details is null) w.WriteRaw("null"u8);
+            else w.WriteString(record.Details);
+            w.WriteRaw(",\"event_type\":"u8);
+            w.WriteString(record.EventType);
+            w.WriteRaw(",\"id\":"u8);
+            w.WriteString(record.Id);
+            w.WriteRaw(",\"metadata\":"u8);
+            if (minimalMetadata is not null) w.WriteRaw(minimalMetadata);
+            else w.WriteNode(record.Metadata, PythonJsonStyle.SortedMinimal, 0);
+            w.WriteRaw(",\"metadata_hash\":"u8);
+            w.WriteString(record.MetadataHash);
+            w.WriteRaw(",\"model_name\":"u8);
+            w.WriteString(record.ModelName);
+            w.WriteRaw(",\"model_version\":"u8);
+            w.WriteString(record.ModelVersion);
+            w.WriteRaw(",\"stage\":"u8);
+            w.WriteString(record.Stage);
+            w.WriteRaw(",\"timestamp\":"u8);
+            w.WriteString(PythonTimestamp.Format(record.Timestamp));
+            w.WriteRaw("}"u8);
+            return PythonJson.HashOf(w.Written);
+        }
+        finally
+        {
+            w.Return();
+        }
+    }
 
     /// <summary>SHA-256 (hex) of the compliance event's seven stored fields, written <see cref="PythonJsonStyle.SortedMinimal"/>.</summary>
     public static string ContentHash(ComplianceEvent ev) => PythonJson.Hash(RecordJson.ToJsonObject(ev), PythonJsonStyle.SortedMinimal);

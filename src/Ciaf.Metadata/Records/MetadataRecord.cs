@@ -58,6 +58,26 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
         ? new MetadataRecord(Id, ModelName, ModelVersion, Stage, EventType, Timestamp, MetadataHash, Details, _compactJson)
         : this with { Metadata = (JsonObject)PythonJson.Parse(PythonJson.Serialize(Metadata, PythonJsonStyle.Compact))! };
 
+    // The ledger's content hash, computed on the saving thread from the fast lane's canonical text, with the values it
+    // covers: a copy made with `with` that changes any of them does not match and is hashed again.
+    private sealed record ContentCache(string Sha256, string Id, string ModelName, string ModelVersion, string Stage, string EventType,
+        DateTimeOffset Timestamp, string MetadataHash, string? Details, string? Compact);
+
+    private ContentCache? _content;
+
+    /// <summary>Keeps the ledger's content hash of this record as it is now.</summary>
+    internal void CacheContentSha256(string sha256) =>
+        _content = new(sha256, Id, ModelName, ModelVersion, Stage, EventType, Timestamp, MetadataHash, Details, _compactJson);
+
+    /// <summary>The kept content hash, if the record still holds exactly what it was computed from; else <c>null</c>.</summary>
+    internal string? CachedContentSha256() =>
+        _content is { } c && _compactJson is not null && ReferenceEquals(c.Compact, _compactJson) && ReferenceEquals(c.Id, Id)
+            && ReferenceEquals(c.ModelName, ModelName) && ReferenceEquals(c.ModelVersion, ModelVersion) && ReferenceEquals(c.Stage, Stage)
+            && ReferenceEquals(c.EventType, EventType) && c.Timestamp == Timestamp && ReferenceEquals(c.MetadataHash, MetadataHash)
+            && ReferenceEquals(c.Details, Details)
+            ? c.Sha256
+            : null;
+
     private JsonObject Materialize()
     {
         var parsed = (JsonObject)PythonJson.Parse(_compactJson!)!;

@@ -48,18 +48,21 @@ public class MetadataConverterTextTests
         { "poco root", new Poco() },
         { "record root", new Run("root", 1, []) },
         { "sorted inside unsorted", new { z = new { a = 1, b = new[] { new { c = 2, d = 3 } } }, a = new { y = 1, x = 2 } } },
+        { "separators in strings", new Dictionary<string, object?> { ["k, x: y"] = "a, b: c", ["q"] = "\\\", \": ", ["z"] = new[] { ", ", ": " } } },
     };
 
     [Theory]
     [MemberData(nameof(Payloads))]
     public void TryWriteText_WritesWhatTheNodePathWrites(string shape, object payload)
     {
-        Assert.True(MetadataConverter.TryWriteText(payload, out string compact, out int canonicalLength, out string hash), shape);
+        Assert.True(MetadataConverter.TryWriteText(payload, out string compact, out int canonicalLength, out string hash, wantMinimal: true, out byte[]? minimal), shape);
 
         var node = MetadataConverter.ToJsonObject(payload);
         Assert.Equal(PythonJson.Serialize(node, PythonJsonStyle.Compact), compact);
         Assert.Equal(PythonJson.Canonical(node).Length, canonicalLength);
         Assert.Equal(PythonJson.Hash(node), hash);
+        // The ledger's minimal text, derived from the canonical one, is what the node path writes in that style.
+        Assert.Equal(PythonJson.Serialize(node, PythonJsonStyle.SortedMinimal), System.Text.Encoding.ASCII.GetString(minimal!));
     }
 
     public static TheoryData<string, object> NodePathOnly()
@@ -88,7 +91,7 @@ public class MetadataConverterTextTests
     [MemberData(nameof(NodePathOnly))]
     public void TryWriteText_LeavesToTheNodePath(string shape, object payload)
     {
-        Assert.False(MetadataConverter.TryWriteText(payload, out _, out _, out _), shape);
+        Assert.False(MetadataConverter.TryWriteText(payload, out _, out _, out _, wantMinimal: true, out _), shape);
     }
 
     [Theory]

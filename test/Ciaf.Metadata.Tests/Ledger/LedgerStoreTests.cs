@@ -234,7 +234,9 @@ public sealed class LedgerStoreTests : IDisposable
     public async Task Leaf_IsSortedCompactAscii_AsPythonWritesIt()
     {
         using var storage = Open();
-        string id = storage.SaveMetadata("modèle", "training", "trained", new { note = "café" });
+        // Separators inside strings and escapes must survive the canonical → minimal rewrite the save path does.
+        string id = storage.SaveMetadata("modèle", "training", "trained",
+            new { note = "café, a: b \", c: d\\", nested = new { z = 1.5, a = new[] { 1, 2 } }, empty = new { } }, details: "x, y: z");
         string leaf = storage.Ledger.Prove(id).Leaf;
         Assert.Matches("^\\{\"content_sha256\":\"[0-9a-f]{64}\",\"id\":\"[^\"]+\",\"kind\":\"record\",\"seq\":0,\"timestamp\":\"[^\"]+\"\\}$", leaf);
         var stored = (await storage.Core.GetStoredAsync(id, default))!;

@@ -23,11 +23,12 @@ public sealed partial class SqliteMetadataBackend
         if (!SqlDialect.CheckBatch(entries, e => e.Id, nameof(entries), Volatile.Read(ref _disposed) != 0, this)) return;
         var rows = new object?[entries.Count][];
         var leaves = LeafDrafts(entries.Count);
+        string stamp = LeafTimestamp;
         for (int i = 0; i < entries.Count; i++)
         {
             var e = entries[i];
             rows[i] = [e.Id, e.ParentId, e.Action, PythonTimestamp.Format(e.Timestamp), e.UserId, e.Details];
-            if (leaves is not null) leaves[i] = LeafDraft.ForAudit(e, LeafTimestamp);
+            if (leaves is not null) leaves[i] = LeafDraft.ForAudit(e, stamp);
         }
         // INSERT OR IGNORE: an entry already stored (a retried batch) changes nothing and gets no second leaf.
         await WriteRowsAsync(_insertAudit, rows, "write audit entry", cancellationToken, leaves).ConfigureAwait(false);

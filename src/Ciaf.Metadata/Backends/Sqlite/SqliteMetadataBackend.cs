@@ -206,6 +206,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         // Serialize (and compress), and hash for the ledger, before taking the lock: that work needs no writer.
         var rows = new object?[records.Count][];
         var leaves = LeafDrafts(records.Count);
+        string stamp = LeafTimestamp;
         for (int i = 0; i < records.Count; i++)
         {
             var r = records[i];
@@ -225,7 +226,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
                 r.Stage, r.EventType, PythonTimestamp.Format(r.Timestamp), r.MetadataHash, r.Details,
                 json, payload, size,
             ];
-            if (leaves is not null) leaves[i] = LeafDraft.ForRecord(r, LeafTimestamp);
+            if (leaves is not null) leaves[i] = LeafDraft.ForRecord(r, stamp);
         }
         await WriteRowsAsync(_upsertMetadata, rows, "write", cancellationToken, leaves).ConfigureAwait(false);
     }
@@ -239,11 +240,12 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         if (!SqlDialect.CheckBatch(events, e => e.Id, nameof(events), Volatile.Read(ref _disposed) != 0, this)) return;
         var rows = new object?[events.Count][];
         var leaves = LeafDrafts(events.Count);
+        string stamp = LeafTimestamp;
         for (int i = 0; i < events.Count; i++)
         {
             var e = events[i];
             rows[i] = [e.Id, e.MetadataId, e.Framework, e.ComplianceScore, e.ValidationStatus, PythonTimestamp.Format(e.Timestamp), e.Details];
-            if (leaves is not null) leaves[i] = LeafDraft.ForEvent(e, LeafTimestamp);
+            if (leaves is not null) leaves[i] = LeafDraft.ForEvent(e, stamp);
         }
         await WriteRowsAsync(_upsertCompliance, rows, "write compliance event", cancellationToken, leaves).ConfigureAwait(false);
     }
