@@ -1,6 +1,7 @@
 using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Backends.Sql;
 using Ciaf.Metadata.Hashing;
+using Ciaf.Metadata.Ledger;
 using Ciaf.Metadata.Retention;
 using Ciaf.Metadata.Storage;
 using Npgsql;
@@ -31,8 +32,10 @@ public sealed partial class PostgreSqlMetadataBackend
                 new(e.UserId), new(e.Details),
             }),
         ];
+        // A retried batch whose first attempt committed appends its leaves again: the same content, so verify still agrees.
+        string stamp = LeafTimestamp;
         await WriteRowsAsync("write audit entry", rows, _schema.InsertAudit, PostgreSqlSchema.CreateAuditStage, PostgreSqlSchema.CopyAuditStage,
-            _schema.MergeAuditStage, cancellationToken).ConfigureAwait(false);
+            _schema.MergeAuditStage, cancellationToken, _context.LedgerEnabled ? [.. entries.Select(e => LeafDraft.ForAudit(e, stamp))] : null).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -87,7 +90,11 @@ public sealed partial class PostgreSqlMetadataBackend
                 command.Parameters.Add(Text(key));
                 if (value is not null) command.Parameters.Add(Text(value));
                 int changed = await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
-                await tx.CommitAsync(token).ConfigureAwait(false);
+                // A legal hold placed or released is a leaf of the ledger, in the same transaction.
+                var pending = scope == StateScopes.LegalHolds && changed > 0
+                    ? await AppendLeavesAsync(connection, tx, [LeafDraft.ForHold(key, value, LeafTimestamp)], token).ConfigureAwait(false)
+                    : null;
+                await CommitLedgerAsync(tx, pending, token).ConfigureAwait(false);
                 return changed;
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -112,7 +119,8 @@ public sealed partial class PostgreSqlMetadataBackend
         IReadOnlyList<string> kept = [];
         bool records = deletion.Kind == CleanupItemKind.Record;
         int deleted = await DeleteCoreAsync(records ? _schema.DeleteMetadata : _schema.DeleteCompliance, [.. deletion.GuardKeys.Keys],
-            records ? "delete" : "delete compliance event", cancellationToken, async (connection, tx, token) =>
+            records ? "delete" : "delete compliance event", cancellationToken, records ? LeafDraft.OfRecord : LeafDraft.OfComplianceEvent,
+            deletion.Reason, async (connection, tx, token) =>
             {
                 await LockStateAsync(connection, tx, deletion.Scope, token).ConfigureAwait(false);
                 await using var read = new NpgsqlCommand(_schema.SelectStateKeys, connection, tx);

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Ciaf.Metadata.Backends.Sql;
 using Ciaf.Metadata.Hashing;
+using Ciaf.Metadata.Ledger;
 using Ciaf.Metadata.Storage;
 using Npgsql;
 using NpgsqlTypes;
@@ -178,8 +179,10 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
     {
         if (!SqlDialect.CheckBatch(records, r => r.Id, nameof(records), Volatile.Read(ref _disposed) != 0, this)) return;
 
-        // Serialize before touching the network; a retry reuses the rows.
+        // Serialize (and hash for the ledger) before touching the network; a retry reuses the rows.
         var rows = new Column[records.Count][];
+        var leaves = LeafDrafts(records.Count);
+        string stamp = LeafTimestamp;
         for (int i = 0; i < records.Count; i++)
         {
             var r = records[i];
@@ -191,9 +194,10 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
                 new(r.Stage), new(r.EventType), new(r.Timestamp.UtcDateTime, NpgsqlDbType.TimestampTz), new(PythonTimestamp.Format(r.Timestamp)),
                 new(r.MetadataHash), new(PostgreSqlText.Encode(r.Details)), new(JsonbText.For(r, text), NpgsqlDbType.Jsonb), new(text),
             ];
+            if (leaves is not null) leaves[i] = LeafDraft.ForRecord(r, stamp);
         }
         await WriteRowsAsync("write", rows, _schema.UpsertMetadata, PostgreSqlSchema.CreateMetadataStage, PostgreSqlSchema.CopyMetadataStage,
-            _schema.MergeMetadataStage, cancellationToken).ConfigureAwait(false);
+            _schema.MergeMetadataStage, cancellationToken, leaves).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -211,8 +215,10 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
                 new(e.Timestamp.UtcDateTime, NpgsqlDbType.TimestampTz), new(PythonTimestamp.Format(e.Timestamp)), new(PostgreSqlText.Encode(e.Details)),
             }),
         ];
+        string stamp = LeafTimestamp;
         await WriteRowsAsync("write compliance event", rows, _schema.UpsertCompliance, PostgreSqlSchema.CreateComplianceStage,
-            PostgreSqlSchema.CopyComplianceStage, _schema.MergeComplianceStage, cancellationToken).ConfigureAwait(false);
+            PostgreSqlSchema.CopyComplianceStage, _schema.MergeComplianceStage, cancellationToken,
+            _context.LedgerEnabled ? [.. events.Select(e => LeafDraft.ForEvent(e, stamp))] : null).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -257,14 +263,14 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
     /// <exception cref="MetadataStorageException">The rows could not be deleted; none was.</exception>
     /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
     public ValueTask<int> DeleteAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default) =>
-        DeleteCoreAsync(_schema.DeleteMetadata, ids, "delete", cancellationToken);
+        DeleteCoreAsync(_schema.DeleteMetadata, ids, "delete", cancellationToken, LeafDraft.OfRecord, "delete");
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException"><paramref name="ids"/> contains <c>null</c>.</exception>
     /// <exception cref="MetadataStorageException">The rows could not be deleted; none was.</exception>
     /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
     public ValueTask<int> DeleteComplianceEventsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default) =>
-        DeleteCoreAsync(_schema.DeleteCompliance, ids, "delete compliance event", cancellationToken);
+        DeleteCoreAsync(_schema.DeleteCompliance, ids, "delete compliance event", cancellationToken, LeafDraft.OfComplianceEvent, "delete");
 
     /// <inheritdoc />
     /// <exception cref="MetadataStorageException">The database could not be read.</exception>
@@ -341,6 +347,9 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
             if (!SchemaExists(connection, tx)) Execute(connection, tx, _schema.CreateSchema);
             Execute(connection, tx, _schema.CreateVersionTable);
             current = ReadVersion(connection, tx);
+            // A store that gets the ledger's tables now starts its log if it holds nothing yet; one with earlier data waits
+            // for `ciaf ledger init` to adopt it.
+            bool startsLedger = current < LedgerMigration && _context.LedgerEnabled;
             foreach (var migration in _schema.Migrations.Where(m => m.Version > current))
             {
                 foreach (var sql in migration.Statements) Execute(connection, tx, sql);
@@ -349,6 +358,12 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
                 insert.Parameters.Add(new NpgsqlParameter { Value = migration.Description, NpgsqlDbType = NpgsqlDbType.Text });
                 insert.ExecuteNonQuery();
                 PostgreSqlLog.MigrationApplied(_context.Logger, _target, migration.Version, migration.Description);
+            }
+            if (startsLedger)
+            {
+                using var start = new NpgsqlCommand(_schema.StartLedgerIfEmpty, connection, tx);
+                start.Parameters.Add(Text(PythonTimestamp.Format(PythonTimestamp.Now())));
+                start.ExecuteNonQuery();
             }
             tx.Commit();
         }
@@ -423,16 +438,18 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
     }
 
     // One row: one parameterized statement. Several: binary COPY into a temporary stage table (each row after its
-    // ordinal), then one merge, in one transaction. A failure names the batch by its first id.
+    // ordinal), then one merge, in one transaction. The batch's ledger leaves (when given) are appended in the same
+    // transaction. A failure names the batch by its first id.
     private async ValueTask WriteRowsAsync(string operation, Column[][] rows, string single, string createStage, string copyStage, string mergeStage,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IReadOnlyList<LeafDraft?>? leaves = null)
     {
+        List<LeafDraft>? drafts = leaves is null ? null : [.. leaves.OfType<LeafDraft>()];
         try
         {
             await RetryAsync(operation, async token =>
             {
                 await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
-                if (rows.Length == 1)
+                if (rows.Length == 1 && drafts is not { Count: > 0 })
                 {
                     await using var command = new NpgsqlCommand(single, connection);
                     foreach (var column in rows[0]) command.Parameters.Add(new NpgsqlParameter { Value = column.Value ?? DBNull.Value, NpgsqlDbType = column.Type });
@@ -440,24 +457,35 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
                     return 0;
                 }
                 await using var tx = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
-                await ExecuteAsync(connection, createStage, token).ConfigureAwait(false);
-                await using (var importer = await connection.BeginBinaryImportAsync(copyStage, token).ConfigureAwait(false))
+                if (rows.Length == 1)
                 {
-                    for (int i = 0; i < rows.Length; i++)
-                    {
-                        await importer.StartRowAsync(token).ConfigureAwait(false);
-                        await importer.WriteAsync(i, NpgsqlDbType.Integer, token).ConfigureAwait(false);
-                        foreach (var column in rows[i]) await column.WriteAsync(importer, token).ConfigureAwait(false);
-                    }
-                    await importer.CompleteAsync(token).ConfigureAwait(false);
+                    await using var command = new NpgsqlCommand(single, connection, tx);
+                    foreach (var column in rows[0]) command.Parameters.Add(new NpgsqlParameter { Value = column.Value ?? DBNull.Value, NpgsqlDbType = column.Type });
+                    await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
                 }
-                await ExecuteAsync(connection, mergeStage, token).ConfigureAwait(false);
-                await tx.CommitAsync(token).ConfigureAwait(false);
+                else
+                {
+                    await ExecuteAsync(connection, createStage, token).ConfigureAwait(false);
+                    await using (var importer = await connection.BeginBinaryImportAsync(copyStage, token).ConfigureAwait(false))
+                    {
+                        for (int i = 0; i < rows.Length; i++)
+                        {
+                            await importer.StartRowAsync(token).ConfigureAwait(false);
+                            await importer.WriteAsync(i, NpgsqlDbType.Integer, token).ConfigureAwait(false);
+                            foreach (var column in rows[i]) await column.WriteAsync(importer, token).ConfigureAwait(false);
+                        }
+                        await importer.CompleteAsync(token).ConfigureAwait(false);
+                    }
+                    await ExecuteAsync(connection, mergeStage, token).ConfigureAwait(false);
+                }
+                var pending = drafts is null ? null : await AppendLeavesAsync(connection, tx, drafts, token).ConfigureAwait(false);
+                await CommitLedgerAsync(tx, pending, token).ConfigureAwait(false);
                 return 0;
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsStorageError(ex))
         {
+            _ledger.Invalidate();
             throw Failure(operation, (string)rows[0][0].Value!, ex, rows.Length);
         }
     }
@@ -466,11 +494,13 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
         new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
 
     // select, when given, picks the ids to delete inside the transaction (before any delete), from the ids given.
+    // Each id deleted leaves a tombstone (of: "record" or "compliance_event") saying why, in the same transaction.
     private async ValueTask<int> DeleteCoreAsync(string sql, IReadOnlyCollection<string> ids, string operation, CancellationToken cancellationToken,
-        Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task<List<string>>>? select = null)
+        string of, string reason, Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task<List<string>>>? select = null)
     {
         if (SqlDialect.DistinctIds(ids, Volatile.Read(ref _disposed) != 0, this) is not { } distinct) return 0;
         string[] array = [.. distinct];
+        string timestamp = LeafTimestamp;
         try
         {
             return await RetryAsync(operation, async token =>
@@ -480,13 +510,16 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
                 string[] targets = select is null ? array : [.. await select(connection, tx, token).ConfigureAwait(false)];
                 await using var command = new NpgsqlCommand(sql, connection, tx);
                 command.Parameters.Add(new NpgsqlParameter { Value = targets, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-                int deleted = await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
-                await tx.CommitAsync(token).ConfigureAwait(false);
-                return deleted;
+                var deleted = await SqlDialect.ReadRowsAsync(command, token).ConfigureAwait(false); // DELETE ... RETURNING id
+                var pending = await AppendLeavesAsync(connection, tx,
+                    [.. deleted.Select(row => LeafDraft.ForTombstone(of, (string)row[0]!, reason, timestamp))], token).ConfigureAwait(false);
+                await CommitLedgerAsync(tx, pending, token).ConfigureAwait(false);
+                return deleted.Count;
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsStorageError(ex))
         {
+            _ledger.Invalidate();
             throw Failure(operation, array[0], ex, array.Length);
         }
     }

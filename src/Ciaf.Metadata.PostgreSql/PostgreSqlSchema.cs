@@ -80,6 +80,22 @@ internal sealed class PostgreSqlSchema
             )
             """,
         ]),
+        new(3, "the ledger: leaves, stored subtrees, signed checkpoints (docs/ledger.md)",
+        [
+            """
+            CREATE TABLE IF NOT EXISTS {s}.ciaf_ledger (
+                seq bigint PRIMARY KEY,
+                kind text NOT NULL,
+                item_id text COLLATE "C" NOT NULL,
+                leaf text NOT NULL,
+                leaf_hash bytea NOT NULL
+            )
+            """,
+            // An item's latest leaf, for proofs.
+            "CREATE INDEX IF NOT EXISTS ix_ciaf_ledger_item ON {s}.ciaf_ledger (item_id, seq)",
+            "CREATE TABLE IF NOT EXISTS {s}.ciaf_ledger_nodes (level integer NOT NULL, idx bigint NOT NULL, hash bytea NOT NULL, PRIMARY KEY (level, idx))",
+            "CREATE TABLE IF NOT EXISTS {s}.ciaf_ledger_checkpoints (tree_size bigint PRIMARY KEY, note text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())",
+        ]),
     ];
 
     /// <summary>Columns our statements use, per table; an existing table lacking one is not a CIAF store.</summary>
@@ -89,6 +105,7 @@ internal sealed class PostgreSqlSchema
         ("compliance_events", ["id", "metadata_id", "framework", "compliance_score", "validation_status", "timestamp", "timestamp_text", "details"]),
         ("audit_trail", ["id", "parent_id", "action", "timestamp", "timestamp_text", "user_id", "details"]),
         ("ciaf_state", ["scope", "key", "value", "updated_at"]),
+        ("ciaf_ledger", ["seq", "kind", "item_id", "leaf", "leaf_hash"]),
     ];
 
     public PostgreSqlSchema(string schema)
@@ -135,8 +152,8 @@ internal sealed class PostgreSqlSchema
 
         SelectMetadata = Qualify("SELECT " + MetadataColumns + " FROM {s}.metadata");
         SelectCompliance = Qualify("SELECT " + ComplianceColumns + " FROM {s}.compliance_events");
-        DeleteMetadata = Qualify("DELETE FROM {s}.metadata WHERE id = ANY($1)");
-        DeleteCompliance = Qualify("DELETE FROM {s}.compliance_events WHERE id = ANY($1)");
+        DeleteMetadata = Qualify("DELETE FROM {s}.metadata WHERE id = ANY($1) RETURNING id");
+        DeleteCompliance = Qualify("DELETE FROM {s}.compliance_events WHERE id = ANY($1) RETURNING id");
         CountMetadata = Qualify("SELECT count(*) FROM {s}.metadata");
         // An audit entry is written once: a retried batch re-inserting it changes nothing.
         InsertAudit = Qualify("""
@@ -157,7 +174,43 @@ internal sealed class PostgreSqlSchema
             """);
         DeleteState = Qualify("DELETE FROM {s}.ciaf_state WHERE scope = $1 AND key = $2");
         SelectStateKeys = Qualify("SELECT key FROM {s}.ciaf_state WHERE scope = $1");
+        LedgerActive = Qualify("SELECT EXISTS (SELECT 1 FROM {s}.ciaf_state WHERE scope = 'ledger' AND key = 'genesis')");
+        LedgerSize = Qualify("SELECT COALESCE(MAX(seq) + 1, 0) FROM {s}.ciaf_ledger");
+        SetGenesis = Qualify("INSERT INTO {s}.ciaf_state (scope, key, value) VALUES ('ledger', 'genesis', $1) ON CONFLICT (scope, key) DO NOTHING");
+        StartLedgerIfEmpty = Qualify("""
+            INSERT INTO {s}.ciaf_state (scope, key, value)
+            SELECT 'ledger', 'genesis', $1
+            WHERE NOT EXISTS (SELECT 1 FROM {s}.metadata) AND NOT EXISTS (SELECT 1 FROM {s}.compliance_events)
+            ON CONFLICT (scope, key) DO NOTHING
+            """);
+        InsertLeaves = Qualify("INSERT INTO {s}.ciaf_ledger (seq, kind, item_id, leaf, leaf_hash) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bytea[])");
+        InsertNodes = Qualify("INSERT INTO {s}.ciaf_ledger_nodes (level, idx, hash) SELECT * FROM unnest($1::integer[], $2::bigint[], $3::bytea[]) ON CONFLICT (level, idx) DO UPDATE SET hash = excluded.hash");
+        SelectLeafHashes = Qualify("SELECT leaf_hash FROM {s}.ciaf_ledger WHERE seq >= $1 AND seq < $2 ORDER BY seq");
+        SelectNode = Qualify("SELECT hash FROM {s}.ciaf_ledger_nodes WHERE level = $1 AND idx = $2");
+        SelectLeaves = Qualify("SELECT seq, kind, item_id, leaf, leaf_hash FROM {s}.ciaf_ledger WHERE seq >= $1 AND seq < $2 ORDER BY seq LIMIT 10000");
+        SelectLatestLeaf = Qualify("SELECT seq, kind, item_id, leaf, leaf_hash FROM {s}.ciaf_ledger WHERE item_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT 1");
+        SelectLeafItems = Qualify("SELECT DISTINCT item_id FROM {s}.ciaf_ledger");
+        InsertCheckpoint = Qualify("INSERT INTO {s}.ciaf_ledger_checkpoints (tree_size, note) VALUES ($1, $2) ON CONFLICT (tree_size) DO NOTHING");
+        SelectCheckpoints = Qualify("SELECT note FROM {s}.ciaf_ledger_checkpoints ORDER BY tree_size");
     }
+
+    // The ledger's statements (docs/ledger.md); leaves and nodes go in as arrays, one statement per write.
+    public string LedgerActive { get; }
+    public string LedgerSize { get; }
+    public string SetGenesis { get; }
+    public string StartLedgerIfEmpty { get; }
+    public string InsertLeaves { get; }
+    public string InsertNodes { get; }
+    public string SelectLeafHashes { get; }
+    public string SelectNode { get; }
+    public string SelectLeaves { get; }
+    public string SelectLatestLeaf { get; }
+    public string SelectLeafItems { get; }
+    public string InsertCheckpoint { get; }
+    public string SelectCheckpoints { get; }
+
+    /// <summary>The advisory lock every ledger append takes, so processes number leaves in one order.</summary>
+    public string LedgerLockName => $"ciaf_ledger:{Name}";
 
     /// <summary>The schema name, unquoted.</summary>
     public string Name { get; }

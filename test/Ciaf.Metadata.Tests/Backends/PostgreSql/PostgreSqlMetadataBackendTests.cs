@@ -141,8 +141,8 @@ public sealed class PostgreSqlMetadataBackendTests(PostgreSqlServer server) : ID
         var backends = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => Open())));
         foreach (var b in backends) await b.DisposeAsync();
         // One row per migration, each applied once.
-        Assert.Equal(2L, Scalar($"SELECT count(*) FROM \"{Schema}\".ciaf_schema_version"));
-        Assert.Equal(2, Scalar($"SELECT max(version) FROM \"{Schema}\".ciaf_schema_version"));
+        Assert.Equal(3L, Scalar($"SELECT count(*) FROM \"{Schema}\".ciaf_schema_version"));
+        Assert.Equal(3, Scalar($"SELECT max(version) FROM \"{Schema}\".ciaf_schema_version"));
     }
 
     [Fact]
@@ -152,11 +152,12 @@ public sealed class PostgreSqlMetadataBackendTests(PostgreSqlServer server) : ID
         {
             await backend.WriteAsync([Record("kept", timestamp: T0)]);
         }
-        // Take the store back to version 1: as a store created before the state table existed.
-        Scalar($"DROP TABLE \"{Schema}\".ciaf_state; DELETE FROM \"{Schema}\".ciaf_schema_version WHERE version = 2");
+        // Take the store back to version 1: as a store created before the state table and the ledger existed.
+        Scalar($"DROP TABLE \"{Schema}\".ciaf_state, \"{Schema}\".ciaf_ledger, \"{Schema}\".ciaf_ledger_nodes, \"{Schema}\".ciaf_ledger_checkpoints; "
+            + $"DELETE FROM \"{Schema}\".ciaf_schema_version WHERE version >= 2");
 
         await using var upgraded = Open();
-        Assert.Equal(2, Scalar($"SELECT max(version) FROM \"{Schema}\".ciaf_schema_version"));
+        Assert.Equal(3, Scalar($"SELECT max(version) FROM \"{Schema}\".ciaf_schema_version"));
         await upgraded.WriteStateAsync("legal_holds", "model:m", "{}");
         Assert.Equal("{}", (await upgraded.ReadStateAsync("legal_holds"))["model:m"]);
         Assert.NotNull(await upgraded.GetAsync("kept"));
