@@ -22,6 +22,14 @@ public abstract class ProcessConformanceTests : IDisposable
         GC.SuppressFinalize(this);
     }
 
+    // Verify is clean: with a ledger, no write without its leaf and no leaf without its write, whatever was killed when.
+    private static void AssertVerified(MetadataStorage storage, long records)
+    {
+        var report = storage.Verify();
+        Assert.True(report.IsValid, string.Join("\n", report.Issues.Select(i => $"{i.Kind} {i.Id}: {i.Detail}")));
+        if (report.Ledger.State == Verification.LedgerVerificationState.Active) Assert.True(report.Ledger.Size >= records, $"{report.Ledger.Size} leaves for {records} records");
+    }
+
     private static HashSet<long> Sequences(MetadataStorage storage, string model) =>
         [.. storage.GetModelMetadata(model, limit: null).Select(r => r.Metadata["seq"]!.GetValue<long>())];
 
@@ -38,8 +46,9 @@ public abstract class ProcessConformanceTests : IDisposable
         var seqs = Sequences(storage, "crash_model");
         for (long s = 0; s < 400; s++) Assert.Contains(s, seqs);
         Assert.Equal(0, storage.GetPerformanceMetrics().CorruptEntriesSkipped);
-        // The store is still writable after the crash.
+        // The store is still writable after the crash, and its log still agrees with it.
         Assert.NotNull(storage.GetMetadata(storage.SaveMetadata("crash_model", "inference", "after_crash", new { ok = true })));
+        AssertVerified(storage, seqs.Count + 1);
     }
 
     [Fact]
@@ -56,6 +65,7 @@ public abstract class ProcessConformanceTests : IDisposable
         var seqs = Sequences(storage, "kill_model");
         for (long s = 0; s <= durable; s++) Assert.Contains(s, seqs);
         Assert.Equal(0, storage.GetPerformanceMetrics().CorruptEntriesSkipped);
+        AssertVerified(storage, seqs.Count);
     }
 
     [Fact]
@@ -77,5 +87,8 @@ public abstract class ProcessConformanceTests : IDisposable
         Assert.Equal(450, records.Count);
         Assert.Equal(450, records.Select(r => r.Id).Distinct().Count());
         Assert.Equal(3, records.Select(r => r.Metadata["pid"]!.GetValue<long>()).Distinct().Count());
+        // One log for the three processes: every record's leaf present once, in one order.
+        AssertVerified(storage, 450);
+        if (storage.Ledger.IsSupported) Assert.Equal(450, storage.Ledger.Status().Size);
     }
 }
