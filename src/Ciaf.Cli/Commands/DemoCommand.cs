@@ -5,6 +5,7 @@ using Ciaf.Cli.Demo;
 using Ciaf.Cli.Infrastructure;
 using Ciaf.Metadata;
 using Ciaf.Metadata.Compliance;
+using Ciaf.Metadata.Ledger;
 using Ciaf.Metadata.Storage;
 using Spectre.Console;
 
@@ -55,23 +56,52 @@ internal static class DemoCommand
             context.Note($"store: {path} [{backend}] ({(context.Settings.Store is null ? "the demo's default" : "--store")})");
 
             DemoResult result;
-            await using (var storage = new MetadataStorage(new MetadataStorageOptions { StoragePath = path, Backend = backend }))
+            // A signing key for the demo's ledger, kept in the demo's folder (a real key lives apart from the store).
+            Directory.CreateDirectory(path);
+            string keyPath = Path.Combine(path, DemoKeyFile);
+            LedgerKeys.Create(keyPath).Dispose();
+            await using (var storage = new MetadataStorage(new MetadataStorageOptions { StoragePath = path, Backend = backend, LedgerKeyPath = keyPath }))
             {
                 await File.WriteAllTextAsync(Path.Combine(path, MarkerFile), "Created by 'ciaf demo'; the next run replaces this folder.\n", context.CancellationToken).ConfigureAwait(false);
                 var demo = new CreditScoringDemo(storage, options, s => context.Note($"• {s}"));
                 result = await demo.RunAsync(context.CancellationToken).ConfigureAwait(false);
+                var proof = await ProveDeploymentAsync(storage, path, keyPath, context.CancellationToken).ConfigureAwait(false);
                 if (context.Json)
                 {
-                    context.WriteJson(ToJson(result, storage));
+                    var json = ToJson(result, storage);
+                    json["receipt"] = new JsonObject { ["file"] = proof.ReceiptFile, ["public_key"] = proof.PublicKeyFile, ["verified"] = proof.Verified };
+                    context.WriteJson(json);
                     return ExitCodes.Success;
                 }
                 var trace = await storage.GetPipelineTraceAsync(result.ModelName, context.CancellationToken).ConfigureAwait(false);
                 WriteSummary(context, result, storage, trace);
+                context.Out.MarkupLine(proof.Verified
+                    ? $"[green]Ledger receipt[/] for the deployment record (leaf {proof.LeafIndex} of a signed log of {proof.TreeSize}) written to {Markup.Escape(proof.ReceiptFile)} and [green]verified offline[/] with {Markup.Escape(proof.PublicKeyFile)}: ciaf verify-receipt {Markup.Escape(proof.ReceiptFile)} --key {Markup.Escape(proof.PublicKeyFile)}"
+                    : "[red]The deployment record's ledger receipt did not verify.[/]");
             }
             WriteNextSteps(context, path, backend, result);
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private const string DemoKeyFile = "demo_ledger_key.pem";
+
+    private sealed record DemoProof(string ReceiptFile, string PublicKeyFile, long LeafIndex, long TreeSize, bool Verified);
+
+    // The demo's last step: a receipt for the deployment record, saved, then checked as an auditor would, from the
+    // file and the public key alone.
+    private static async Task<DemoProof> ProveDeploymentAsync(MetadataStorage storage, string path, string keyPath, CancellationToken cancellationToken)
+    {
+        var deployment = (await storage.GetModelMetadataAsync(CreditScoringDemo.ModelName, "deployment", 1, cancellationToken).ConfigureAwait(false))[0];
+        var receipt = await storage.Ledger.ProveAsync(deployment.Id, cancellationToken).ConfigureAwait(false);
+        string receiptFile = Path.Combine(path, "deployment_receipt.json");
+        string publicKeyFile = Path.Combine(path, "ledger_public.pem");
+        await File.WriteAllTextAsync(receiptFile, receipt.ToJson(), cancellationToken).ConfigureAwait(false);
+        using (var key = LedgerKeys.LoadPrivate(keyPath)) await File.WriteAllTextAsync(publicKeyFile, LedgerKeys.PublicPem(key), cancellationToken).ConfigureAwait(false);
+        using var publicKey = LedgerKeys.LoadPublic(publicKeyFile);
+        bool verified = LedgerReceipt.Parse(await File.ReadAllTextAsync(receiptFile, cancellationToken).ConfigureAwait(false)).Verify(publicKey, deployment.Id).IsValid;
+        return new DemoProof(receiptFile, publicKeyFile, receipt.LeafIndex, receipt.TreeSize, verified);
     }
 
     /// <summary>The demo writes only to a new folder or to its own earlier store.</summary>

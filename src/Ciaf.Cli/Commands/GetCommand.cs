@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Ciaf.Cli.Infrastructure;
 using Ciaf.Metadata.Hashing;
 using Spectre.Console;
@@ -33,6 +34,11 @@ internal static class GetCommand
             Row("time (UTC)", Render.Time(record.Timestamp));
             Row("hash", record.MetadataHash);
             Row("details", record.Details);
+            if (await storage.Ledger.LocateAsync(recordId, context.CancellationToken).ConfigureAwait(false) is { } position)
+            {
+                Row("ledger", string.Create(CultureInfo.InvariantCulture, $"leaf {position.Seq} of {position.TreeSize}: ")
+                    + (position.MatchesStored ? "the record matches it" : "the record NO LONGER matches it (run ciaf verify)"));
+            }
             context.Out.Write(grid);
             context.Out.Write(new Panel(Render.JsonBlock(record.Metadata)).Header("metadata").Border(BoxBorder.Rounded));
             return ExitCodes.Success;

@@ -13,6 +13,13 @@ namespace Ciaf.Metadata.Ledger;
 /// <param name="LatestCheckpoint">The latest kept checkpoint, or <c>null</c>.</param>
 public sealed record LedgerStatus(bool Enabled, bool Active, long Size, string Origin, LedgerCheckpoint? LatestCheckpoint);
 
+/// <summary>A record's place in the log (<see cref="MetadataLedger.LocateAsync"/>).</summary>
+/// <param name="Seq">Its latest leaf's index.</param>
+/// <param name="TreeSize">The log's size when asked.</param>
+/// <param name="Leaf">The leaf's text.</param>
+/// <param name="MatchesStored">Whether the stored record's content hash is the one the leaf holds.</param>
+public sealed record LedgerPosition(long Seq, long TreeSize, string Leaf, bool MatchesStored);
+
 /// <summary>
 /// A store's tamper-evident log (<c>storage.Ledger</c>; docs/ledger.md): signed checkpoints, inclusion receipts,
 /// consistency proofs, adoption of stores written before it. Appending is the backends' job, inside each write.
@@ -170,6 +177,24 @@ public sealed class MetadataLedger
             throw new LedgerCorruptException($"The ledger of {Origin} no longer matches its checkpoint at size {size}: run `ciaf verify`.");
         }
         return new LedgerReceipt(leaf.Text, leaf.Seq, size, [.. path.Select(Convert.ToHexStringLower)], Convert.ToHexStringLower(root), checkpoint.Text);
+    }
+
+    /// <summary>
+    /// Where a record, compliance event or legal hold is in the log: its latest leaf, and whether the stored item still
+    /// matches it (recomputed here, no key needed). <c>null</c> when the log has no leaf about <paramref name="id"/>
+    /// (or the ledger is off or not initialized).
+    /// </summary>
+    public async ValueTask<LedgerPosition?> LocateAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        if (!_core.Options.LedgerEnabled || _core.Backend is not ILedgerBackend backend) return null;
+        await _core.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var head = await backend.LedgerHeadAsync(cancellationToken).ConfigureAwait(false);
+        if (!head.Active) return null;
+        if (await backend.ReadLedgerAsync(r => r.LatestLeaf(id, head.Size), cancellationToken).ConfigureAwait(false) is not { } leaf) return null;
+        string? stored = await _core.GetStoredAsync(id, cancellationToken).ConfigureAwait(false) is { } record ? LeafDraft.ContentHash(record) : null;
+        bool matches = stored is not null && leaf.Text.Contains($"\"content_sha256\":\"{stored}\"", StringComparison.Ordinal);
+        return new LedgerPosition(leaf.Seq, head.Size, leaf.Text, matches);
     }
 
     /// <summary>An RFC 9162 consistency proof between the log at <paramref name="first"/> leaves and at <paramref name="second"/> (default: now).</summary>
