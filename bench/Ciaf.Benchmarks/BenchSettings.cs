@@ -43,6 +43,8 @@ internal sealed record BenchSettings
     public required int ExportRecords { get; init; }
     /// <summary>Capture scopes per measurement.</summary>
     public required int CaptureScopes { get; init; }
+    /// <summary>Records in the store the ledger scenario verifies and proves against (issue 14: 1M).</summary>
+    public required int LedgerRecords { get; init; }
     /// <summary>Use BenchmarkDotNet for the micro-benchmarks (full mode); a Stopwatch loop otherwise.</summary>
     public required bool UseBenchmarkDotNet { get; init; }
 
@@ -64,6 +66,7 @@ internal sealed record BenchSettings
         TraceRepeats = 3,
         ExportRecords = 20_000,
         CaptureScopes = 5_000,
+        LedgerRecords = 5_000,
         UseBenchmarkDotNet = false,
     };
 
@@ -85,6 +88,7 @@ internal sealed record BenchSettings
         TraceRepeats = 10,
         ExportRecords = 1_000_000,
         CaptureScopes = 50_000,
+        LedgerRecords = 1_000_000,
         UseBenchmarkDotNet = true,
     };
 }

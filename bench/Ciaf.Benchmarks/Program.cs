@@ -27,7 +27,7 @@ for (int i = 0; i < args.Length; i++)
         case "--out" when i + 1 < args.Length: outDir = args[++i]; break;
         case "--only" when i + 1 < args.Length: only.UnionWith(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
         default:
-            Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: [--quick|--full] [--only hash,capture,ingest,shapes,postgresql,store,export,compression] [--out DIR]");
+            Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: [--quick|--full] [--only hash,capture,ingest,shapes,postgresql,store,export,compression,ledger] [--out DIR]");
             return 2;
     }
 }
@@ -52,6 +52,7 @@ var scenarios = new (string Name, Func<Task> Run)[]
     ("store", () => StoreScenario.RunAsync(ctx)),
     ("export", () => ExportScenario.RunAsync(ctx)),
     ("compression", () => CompressionScenario.RunAsync(ctx)),
+    ("ledger", () => LedgerScenario.RunAsync(ctx)),
 };
 foreach (var (name, run) in scenarios)
 {

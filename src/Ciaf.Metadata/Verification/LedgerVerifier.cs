@@ -9,8 +9,9 @@ namespace Ciaf.Metadata.Verification;
 
 /// <summary>
 /// The ledger's part of <c>Verify</c>: every leaf re-hashed and the tree rebuilt from the leaves alone, the latest leaf
-/// of every item compared with the item's stored content, items with no leaf and leaves whose item vanished without a
-/// tombstone, and every checkpoint (kept or given) checked against the rebuilt tree and its signature.
+/// of every item compared with the item's stored content (during the verifier's one scan of the store), items with no
+/// leaf and leaves whose item vanished without a tombstone, and every checkpoint (kept or given) checked against the
+/// rebuilt tree and its signature.
 /// </summary>
 internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, VerifyOptions options)
 {
@@ -20,13 +21,23 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
     private readonly Dictionary<string, Expected> _latest = new(StringComparer.Ordinal);
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly List<VerificationIssue> _issues = [];
+    // Findings about items, kept with the content hash found, to be checked again against the log as it is at the end:
+    // the store is scanned after the log was read, and a write in between has its leaf past that point.
+    private readonly List<(string Id, string? ContentSha256, VerificationIssue Issue)> _items = [];
     private string Location => $"{core.Backend.DbPath ?? core.Backend.StoragePath}#ledger";
 
-    /// <summary>Checks the log and returns its summary; problems go to <paramref name="issues"/>.</summary>
-    public async ValueTask<LedgerVerification> VerifyAsync(List<VerificationIssue> issues, CancellationToken cancellationToken)
+    private LedgerHead _head;
+    private int _checkpointCount;
+
+    /// <summary>
+    /// Reads the log (every leaf re-hashed, the tree rebuilt, every checkpoint compared with it). <c>false</c> when the
+    /// store's log is not active (nothing else to check). Then the caller passes each stored record and event to
+    /// <see cref="CheckRecord"/> and <see cref="CheckEvent"/> during its own scan, and calls <see cref="FinishAsync"/>.
+    /// </summary>
+    public async ValueTask<bool> BeginAsync(CancellationToken cancellationToken)
     {
-        var head = await ledger.LedgerHeadAsync(cancellationToken).ConfigureAwait(false);
-        if (!head.Active) return new LedgerVerification(LedgerVerificationState.NotInitialized, head.Size, 0);
+        _head = await ledger.LedgerHeadAsync(cancellationToken).ConfigureAwait(false);
+        if (!_head.Active) return false;
 
         var kept = await ledger.CheckpointsAsync(cancellationToken).ConfigureAwait(false);
         var checkpoints = new List<(LedgerCheckpoint Checkpoint, string Source)>();
@@ -42,13 +53,43 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
                 _issues.Add(Issue(VerificationIssueKind.LedgerCheckpoint, null, $"the checkpoint {source} cannot be read: {ex.Message}"));
             }
         }
+        long size = _head.Size;
+        var rootsAt = checkpoints.Select(c => c.Checkpoint.TreeSize).Where(s => s <= size).ToHashSet();
+        var roots = await ledger.ReadLedgerAsync(r => ReadLog(r, size, rootsAt), cancellationToken).ConfigureAwait(false);
+        CheckCheckpoints(checkpoints, roots, size);
+        _checkpointCount = checkpoints.Count;
+        return true;
+    }
 
-        var rootsAt = checkpoints.Select(c => c.Checkpoint.TreeSize).Where(s => s <= head.Size).ToHashSet();
-        var roots = await ledger.ReadLedgerAsync(r => ReadLog(r, head.Size, rootsAt), cancellationToken).ConfigureAwait(false);
-        CheckCheckpoints(checkpoints, roots, head.Size);
-        await CheckItemsAsync(cancellationToken).ConfigureAwait(false);
+    /// <summary>A stored record against its latest leaf.</summary>
+    public void CheckRecord(MetadataRecord record, string location) => Check(LeafDraft.OfRecord, record.Id, LeafDraft.ContentHash(record), location);
+
+    /// <summary>A stored compliance event against its latest leaf.</summary>
+    public void CheckEvent(ComplianceEvent ev, string location) => Check(LeafDraft.OfComplianceEvent, ev.Id, LeafDraft.ContentHash(ev), location);
+
+    /// <summary>The legal holds, then every leaf whose item was not seen; returns the summary, problems added to <paramref name="issues"/>.</summary>
+    public async ValueTask<LedgerVerification> FinishAsync(List<VerificationIssue> issues, CancellationToken cancellationToken)
+    {
+        if (core.Backend is IStoreState state)
+        {
+            foreach (var (key, value) in await state.ReadStateAsync(StateScopes.LegalHolds, cancellationToken).ConfigureAwait(false))
+                Check(LedgerLeafKinds.Hold, key, LeafDraft.ContentHash(value), $"legal hold {key}");
+        }
+        foreach (var (key, expected) in _latest)
+        {
+            if (_seen.Contains(key)) continue;
+            string id = key[(key.IndexOf('\n') + 1)..];
+            bool gone = expected.Kind == LedgerLeafKinds.Tombstone || (expected.Kind == LedgerLeafKinds.Hold && expected.ContentSha256 is null)
+                || expected.Kind == LedgerLeafKinds.Audit;
+            if (!gone)
+            {
+                _items.Add((id, null, Issue(VerificationIssueKind.LedgerDeleted, id,
+                    $"{Describe(expected)} (leaf {expected.Seq}) is gone from the store without a tombstone: it was deleted outside the library")));
+            }
+        }
+        await RecheckAgainstTheLogNowAsync(cancellationToken).ConfigureAwait(false);
         issues.AddRange(_issues);
-        return new LedgerVerification(LedgerVerificationState.Active, head.Size, checkpoints.Count);
+        return new LedgerVerification(LedgerVerificationState.Active, _head.Size, _checkpointCount);
     }
 
     // One pass over the leaves: each re-hashed from its text and its fields read; the tree's right edge rebuilt as it
@@ -154,54 +195,46 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
         }
     }
 
-    private async ValueTask CheckItemsAsync(CancellationToken cancellationToken)
-    {
-        await foreach (var entry in core.ScanStoredAsync(null, cancellationToken).ConfigureAwait(false))
-        {
-            if (entry.Record is { } record) Check(LeafDraft.OfRecord, record.Id, LeafDraft.ContentHash(record), entry.Location);
-        }
-        if (core.Backend is IComplianceEventStore events)
-        {
-            await foreach (var ev in events.QueryComplianceEventsAsync(new ComplianceEventQuery(), cancellationToken).ConfigureAwait(false))
-                Check(LeafDraft.OfComplianceEvent, ev.Id, LeafDraft.ContentHash(ev), $"compliance event {ev.Id}");
-        }
-        if (core.Backend is IStoreState state)
-        {
-            foreach (var (key, value) in await state.ReadStateAsync(StateScopes.LegalHolds, cancellationToken).ConfigureAwait(false))
-                Check(LedgerLeafKinds.Hold, key, LeafDraft.ContentHash(value), $"legal hold {key}");
-        }
-        foreach (var (key, expected) in _latest)
-        {
-            if (_seen.Contains(key)) continue;
-            string id = key[(key.IndexOf('\n') + 1)..];
-            bool gone = expected.Kind == LedgerLeafKinds.Tombstone || (expected.Kind == LedgerLeafKinds.Hold && expected.ContentSha256 is null)
-                || expected.Kind == LedgerLeafKinds.Audit;
-            if (!gone)
-            {
-                _issues.Add(Issue(VerificationIssueKind.LedgerDeleted, id,
-                    $"{Describe(expected)} (leaf {expected.Seq}) is gone from the store without a tombstone: it was deleted outside the library"));
-            }
-        }
-    }
-
     private void Check(string kind, string id, string contentSha256, string location)
     {
         string key = Key(kind, id);
         _seen.Add(key);
         if (!_latest.TryGetValue(key, out var expected))
         {
-            _issues.Add(new VerificationIssue(VerificationIssueKind.LedgerMissingLeaf, id, location,
-                $"the {kind.Replace('_', ' ')} '{id}' has no leaf in the ledger: it was written around the library (or by a process with the ledger off)"));
+            _items.Add((id, contentSha256, new VerificationIssue(VerificationIssueKind.LedgerMissingLeaf, id, location,
+                $"the {kind.Replace('_', ' ')} '{id}' has no leaf in the ledger: it was written around the library (or by a process with the ledger off)")));
         }
         else if (expected.Kind == LedgerLeafKinds.Tombstone)
         {
-            _issues.Add(new VerificationIssue(VerificationIssueKind.LedgerMismatch, id, location,
-                $"the {kind.Replace('_', ' ')} '{id}' was deleted at leaf {expected.Seq} but is in the store again: it was put back outside the library"));
+            _items.Add((id, contentSha256, new VerificationIssue(VerificationIssueKind.LedgerMismatch, id, location,
+                $"the {kind.Replace('_', ' ')} '{id}' was deleted at leaf {expected.Seq} but is in the store again: it was put back outside the library")));
         }
         else if (!string.Equals(expected.ContentSha256, contentSha256, StringComparison.Ordinal))
         {
-            _issues.Add(new VerificationIssue(VerificationIssueKind.LedgerMismatch, id, location,
-                $"the {kind.Replace('_', ' ')} '{id}' no longer matches its leaf {expected.Seq}: its content hashes to {contentSha256}, the leaf says {expected.ContentSha256 ?? "released"} (edited after it was written, even if its metadata_hash was recomputed)"));
+            _items.Add((id, contentSha256, new VerificationIssue(VerificationIssueKind.LedgerMismatch, id, location,
+                $"the {kind.Replace('_', ' ')} '{id}' no longer matches its leaf {expected.Seq}: its content hashes to {contentSha256}, the leaf says {expected.ContentSha256 ?? "released"} (edited after it was written, even if its metadata_hash was recomputed)")));
+        }
+    }
+
+    // A finding stands unless a leaf appended since the log was read explains it: the item's newest leaf holds the
+    // content found (written meanwhile), or is a tombstone for an item found gone (deleted meanwhile).
+    private async ValueTask RecheckAgainstTheLogNowAsync(CancellationToken cancellationToken)
+    {
+        if (_items.Count == 0) return;
+        var now = await ledger.LedgerHeadAsync(cancellationToken).ConfigureAwait(false);
+        if (now.Size == _head.Size)
+        {
+            _issues.AddRange(_items.Select(i => i.Issue));
+            return;
+        }
+        var newer = await ledger.ReadLedgerAsync(r => _items.Select(i => r.LatestLeaf(i.Id, now.Size)).ToList(), cancellationToken).ConfigureAwait(false);
+        for (int i = 0; i < _items.Count; i++)
+        {
+            var (_, content, issue) = _items[i];
+            bool explained = newer[i] is { } leaf && leaf.Seq >= _head.Size && (content is null
+                ? leaf.Kind == LedgerLeafKinds.Tombstone
+                : leaf.Text.Contains($"\"content_sha256\":\"{content}\"", StringComparison.Ordinal));
+            if (!explained) _issues.Add(issue);
         }
     }
 

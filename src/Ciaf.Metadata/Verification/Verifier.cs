@@ -23,6 +23,10 @@ internal sealed class Verifier(StoreCore core)
         var corrupt = new ConcurrentQueue<(string Location, Exception Error)>();
         void Observe(string location, Exception error) => corrupt.Enqueue((location, error));
         long records = 0, events = 0;
+        var ledger = _core.Options.LedgerEnabled && _core.Backend is ILedgerBackend log ? new LedgerVerifier(_core, log, options ?? new VerifyOptions()) : null;
+        if (ledger is not null && !await ledger.BeginAsync(cancellationToken).ConfigureAwait(false)) ledger = null;
+        var ledgerState = ledger is not null ? LedgerVerificationState.Active
+            : _core.Options.LedgerEnabled && _core.Backend is ILedgerBackend ? LedgerVerificationState.NotInitialized : LedgerVerificationState.Off;
         using (_core.ObserveCorruptEntries(Observe))
         {
             await foreach (var entry in _core.ScanStoredAsync(null, cancellationToken).ConfigureAwait(false))
@@ -34,6 +38,7 @@ internal sealed class Verifier(StoreCore core)
                     continue;
                 }
                 records++;
+                ledger?.CheckRecord(record, entry.Location);
                 string computed = PythonJson.Hash(record.Metadata);
                 if (!string.Equals(record.MetadataHash, computed, StringComparison.Ordinal))
                 {
@@ -45,6 +50,7 @@ internal sealed class Verifier(StoreCore core)
             await foreach (var ev in _core.Events.QueryComplianceEventsAsync(new ComplianceEventQuery(), cancellationToken).ConfigureAwait(false))
             {
                 events++;
+                ledger?.CheckEvent(ev, ComplianceEventLocation(ev.Id));
                 if (ev.MetadataId is not { } metadataId) continue;
                 if (await _core.Backend.GetAsync(metadataId, cancellationToken).ConfigureAwait(false) is null)
                 {
@@ -58,12 +64,10 @@ internal sealed class Verifier(StoreCore core)
         {
             if (reported.Add(location)) issues.Add(new VerificationIssue(VerificationIssueKind.Unreadable, null, location, error.Message));
         }
-        var ledger = new LedgerVerification(LedgerVerificationState.Off, 0, 0);
-        if (_core.Options.LedgerEnabled && _core.Backend is ILedgerBackend log)
-        {
-            ledger = await new LedgerVerifier(_core, log, options ?? new VerifyOptions()).VerifyAsync(issues, cancellationToken).ConfigureAwait(false);
-        }
-        return new VerificationReport { RecordsChecked = records, ComplianceEventsChecked = events, Issues = issues, Ledger = ledger };
+        var summary = ledger is not null
+            ? await ledger.FinishAsync(issues, cancellationToken).ConfigureAwait(false)
+            : new LedgerVerification(ledgerState, 0, 0);
+        return new VerificationReport { RecordsChecked = records, ComplianceEventsChecked = events, Issues = issues, Ledger = summary };
     }
 
     private string ComplianceEventLocation(string id) =>
