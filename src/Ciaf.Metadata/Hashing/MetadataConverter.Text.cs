@@ -24,42 +24,37 @@ public static partial class MetadataConverter
     /// <param name="compact">The compact text, keys in the payload's order.</param>
     /// <param name="canonicalLength">The length of the canonical text, in bytes (ASCII).</param>
     /// <param name="hash">SHA-256 (lowercase hex) of the canonical text.</param>
-    /// <param name="wantMinimal">Whether to return <paramref name="minimal"/>.</param>
-    /// <param name="minimal">
-    /// With <paramref name="wantMinimal"/>, the payload as <see cref="PythonJsonStyle.SortedMinimal"/> (what the ledger's
-    /// content hash covers), derived from the canonical text without another walk; otherwise <c>null</c>.
+    /// <param name="wantCanonical">Whether to return <paramref name="canonical"/>.</param>
+    /// <param name="canonical">
+    /// With <paramref name="wantCanonical"/>, a copy of the canonical text (the ledger's content hash is derived from it
+    /// without another walk); otherwise <c>null</c>.
     /// </param>
     internal static bool TryWriteText(object payload, out string compact, out int canonicalLength, out string hash,
-        bool wantMinimal, out byte[]? minimal)
+        bool wantCanonical, out byte[]? canonical)
     {
-        minimal = null;
+        canonical = null;
         compact = hash = string.Empty;
         canonicalLength = 0;
         if (payload is IEnumerable and not IDictionary || payload is ITuple || IsScalar(payload)) return false; // not an object
         var text = PythonJsonWriter.Rent();
-        var canonical = PythonJsonWriter.Rent();
+        var sorted = PythonJsonWriter.Rent();
         var walk = new TextWalk(text);
         try
         {
             // One walk of the payload writes the compact text and notes where each value's text lies; the canonical
             // text is then assembled from those pieces with keys sorted (values are read and formatted once).
             if (!walk.Write(payload, level: 1)) return false;
-            if (!walk.WriteCanonical(canonical)) return false;
+            if (!walk.WriteCanonical(sorted)) return false;
             compact = text.ToString();
-            canonicalLength = canonical.Written.Length;
-            hash = PythonJson.HashOf(canonical.Written);
-            if (wantMinimal)
-            {
-                text.Clear();
-                text.WriteMinimal(canonical.Written);
-                minimal = text.Written.ToArray();
-            }
+            canonicalLength = sorted.Written.Length;
+            hash = PythonJson.HashOf(sorted.Written);
+            if (wantCanonical) canonical = sorted.Written.ToArray();
             return true;
         }
         finally
         {
             walk.Dispose();
-            canonical.Return();
+            sorted.Return();
             text.Return();
         }
     }

@@ -133,13 +133,16 @@ internal sealed record LeafDraft(string Kind, string Id, IReadOnlyList<KeyValueP
     /// SHA-256 (hex) of the record's nine stored fields exactly as <c>ciaf get ID --json</c> prints them, written
     /// <see cref="PythonJsonStyle.SortedMinimal"/>.
     /// </summary>
-    public static string ContentHash(MetadataRecord record) => record.CachedContentSha256() ?? ContentHash(record, null);
+    public static string ContentHash(MetadataRecord record) => record.CachedContentSha256() ?? ContentHash(record, default, fromRecord: true);
 
     /// <summary>
-    /// <see cref="ContentHash(MetadataRecord)"/> written field by field (keys in code-point order), the metadata from
-    /// <paramref name="minimalMetadata"/> when given (the save path's canonical text, made minimal) or else from the record.
+    /// <see cref="ContentHash(MetadataRecord)"/> given the metadata's canonical text (<see cref="PythonJsonStyle.Canonical"/>,
+    /// as the save path and <c>Verify</c> have it at hand), which is made minimal here instead of serializing again.
     /// </summary>
-    internal static string ContentHash(MetadataRecord record, byte[]? minimalMetadata)
+    internal static string ContentHash(MetadataRecord record, ReadOnlySpan<byte> canonicalMetadata) => ContentHash(record, canonicalMetadata, fromRecord: false);
+
+    // Written field by field, keys in code-point order.
+    private static string ContentHash(MetadataRecord record, ReadOnlySpan<byte> canonicalMetadata, bool fromRecord)
     {
         var w = PythonJsonWriter.Rent();
         try
@@ -152,8 +155,8 @@ internal sealed record LeafDraft(string Kind, string Id, IReadOnlyList<KeyValueP
             w.WriteRaw(",\"id\":"u8);
             w.WriteString(record.Id);
             w.WriteRaw(",\"metadata\":"u8);
-            if (minimalMetadata is not null) w.WriteRaw(minimalMetadata);
-            else w.WriteNode(record.Metadata, PythonJsonStyle.SortedMinimal, 0);
+            if (fromRecord) w.WriteNode(record.Metadata, PythonJsonStyle.SortedMinimal, 0);
+            else w.WriteMinimal(canonicalMetadata);
             w.WriteRaw(",\"metadata_hash\":"u8);
             w.WriteString(record.MetadataHash);
             w.WriteRaw(",\"model_name\":"u8);

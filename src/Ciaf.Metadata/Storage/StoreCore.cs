@@ -249,13 +249,13 @@ internal sealed class StoreCore
             // Fast lane: with no validator to show a node to and nothing to encrypt, a plain payload is written straight to
             // its canonical text (hashed here) and its compact text (what the backends store); no JsonObject is built.
             if (entry.Metadata is { } payload && !Hooks.HasValidators(stage) && !(Options.EncryptSensitiveData && Cipher is not null)
-                && MetadataConverter.TryWriteText(payload, out string compact, out int canonicalLength, out string hash, Options.LedgerEnabled, out byte[]? minimal))
+                && MetadataConverter.TryWriteText(payload, out string compact, out int canonicalLength, out string hash, Options.LedgerEnabled, out byte[]? canonical))
             {
                 CheckSize(canonicalLength);
                 var at = NextTimestamp();
                 var record = new MetadataRecord(Guid.CreateVersion7(at).ToString(), modelName, version, stage, eventType, at, hash, entry.Details, compact);
                 // The ledger's content hash too, here on the caller's thread: the writer is the busier of the two.
-                if (minimal is not null) record.CacheContentSha256(LeafDraft.ContentHash(record, minimal));
+                if (canonical is not null) record.CacheContentSha256(LeafDraft.ContentHash(record, canonical));
                 return record;
             }
             var metadata = MetadataConverter.ToJsonObject(entry.Metadata);

@@ -61,8 +61,9 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
         return true;
     }
 
-    /// <summary>A stored record against its latest leaf.</summary>
-    public void CheckRecord(MetadataRecord record, string location) => Check(LeafDraft.OfRecord, record.Id, LeafDraft.ContentHash(record), location);
+    /// <summary>A stored record against its latest leaf, given its metadata's canonical text (the verifier has just hashed it).</summary>
+    public void CheckRecord(MetadataRecord record, ReadOnlySpan<byte> canonicalMetadata, string location) =>
+        Check(LeafDraft.OfRecord, record.Id, LeafDraft.ContentHash(record, canonicalMetadata), location);
 
     /// <summary>A stored compliance event against its latest leaf.</summary>
     public void CheckEvent(ComplianceEvent ev, string location) => Check(LeafDraft.OfComplianceEvent, ev.Id, LeafDraft.ContentHash(ev), location);

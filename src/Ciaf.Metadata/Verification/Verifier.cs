@@ -38,8 +38,18 @@ internal sealed class Verifier(StoreCore core)
                     continue;
                 }
                 records++;
-                ledger?.CheckRecord(record, entry.Location);
-                string computed = PythonJson.Hash(record.Metadata);
+                string computed;
+                var canonical = PythonJsonWriter.Rent();
+                try
+                {
+                    canonical.WriteNode(record.Metadata, PythonJsonStyle.Canonical, 0);
+                    computed = PythonJson.HashOf(canonical.Written);
+                    ledger?.CheckRecord(record, canonical.Written, entry.Location);
+                }
+                finally
+                {
+                    canonical.Return();
+                }
                 if (!string.Equals(record.MetadataHash, computed, StringComparison.Ordinal))
                 {
                     issues.Add(new VerificationIssue(VerificationIssueKind.HashMismatch, record.Id, entry.Location, record.MetadataHash.Length == 0

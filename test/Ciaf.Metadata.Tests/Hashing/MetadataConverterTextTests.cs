@@ -55,14 +55,18 @@ public class MetadataConverterTextTests
     [MemberData(nameof(Payloads))]
     public void TryWriteText_WritesWhatTheNodePathWrites(string shape, object payload)
     {
-        Assert.True(MetadataConverter.TryWriteText(payload, out string compact, out int canonicalLength, out string hash, wantMinimal: true, out byte[]? minimal), shape);
+        Assert.True(MetadataConverter.TryWriteText(payload, out string compact, out int canonicalLength, out string hash, wantCanonical: true, out byte[]? canonical), shape);
 
         var node = MetadataConverter.ToJsonObject(payload);
         Assert.Equal(PythonJson.Serialize(node, PythonJsonStyle.Compact), compact);
         Assert.Equal(PythonJson.Canonical(node).Length, canonicalLength);
         Assert.Equal(PythonJson.Hash(node), hash);
+        Assert.Equal(PythonJson.Canonical(node), System.Text.Encoding.ASCII.GetString(canonical!));
         // The ledger's minimal text, derived from the canonical one, is what the node path writes in that style.
-        Assert.Equal(PythonJson.Serialize(node, PythonJsonStyle.SortedMinimal), System.Text.Encoding.ASCII.GetString(minimal!));
+        var writer = PythonJsonWriter.Rent();
+        writer.WriteMinimal(canonical);
+        Assert.Equal(PythonJson.Serialize(node, PythonJsonStyle.SortedMinimal), writer.ToString());
+        writer.Return();
     }
 
     public static TheoryData<string, object> NodePathOnly()
@@ -91,7 +95,7 @@ public class MetadataConverterTextTests
     [MemberData(nameof(NodePathOnly))]
     public void TryWriteText_LeavesToTheNodePath(string shape, object payload)
     {
-        Assert.False(MetadataConverter.TryWriteText(payload, out _, out _, out _, wantMinimal: true, out _), shape);
+        Assert.False(MetadataConverter.TryWriteText(payload, out _, out _, out _, wantCanonical: true, out _), shape);
     }
 
     [Theory]
