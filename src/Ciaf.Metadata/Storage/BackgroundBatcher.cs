@@ -179,7 +179,7 @@ internal sealed class BackgroundBatcher<T> : IAsyncDisposable where T : class
         }
         if (stillFailing.Count == 0) return null;
         lock (_failed) _failed.InsertRange(0, stillFailing);
-        int count = stillFailing.Sum(b => b.Sum(_units));
+        int count = stillFailing.Sum(b => b.Sum(v => Measure(v, grouping: false).Units));
         return new MetadataStorageException(
             $"{count} {_what} could not be written to the {_backend.Name} backend at '{_backend.StoragePath}'; they are kept in memory and retried on the next flush. Last error: {_lastError!.Message}",
             _lastError)
