@@ -19,8 +19,8 @@ internal abstract class SqlFilterCompiler(SqlDialect dialect)
     /// <summary>The condition <paramref name="node"/> compiles to.</summary>
     public string Compile(FilterNode node) => node switch
     {
-        AndNode and => "(" + string.Join(" AND ", and.Operands.Select(Compile)) + ")",
-        OrNode or => "(" + string.Join(" OR ", or.Operands.Select(Compile)) + ")",
+        AndNode and => Balanced(and.Operands, " AND "),
+        OrNode or => Balanced(or.Operands, " OR "),
         NotNode not => "NOT " + Compile(not.Operand),
         CompareNode c => c.Field.IsPath ? PathCompare(c.Field, c.Op, c.Value) : ColumnCompare(c.Field, c.Op, c.Value),
         InNode i => i.Field.IsPath ? PathIn(i) : ColumnIn(i),
@@ -29,6 +29,16 @@ internal abstract class SqlFilterCompiler(SqlDialect dialect)
         ExistsNode e => PathExists(e.Field),
         _ => throw new InvalidOperationException("Unknown filter node " + node.GetType().Name),
     };
+
+    // a OR b OR c ... nests one level per operand in the database's parser (SQLite stops at 1000 levels): halves keep it logarithmic.
+    private string Balanced(IReadOnlyList<FilterNode> operands, string op, int start = 0, int count = -1)
+    {
+        if (count < 0) count = operands.Count;
+        if (count == 1) return Compile(operands[start]);
+        if (count <= 4) return "(" + string.Join(op, Enumerable.Range(start, count).Select(i => Compile(operands[i]))) + ")";
+        int half = count / 2;
+        return "(" + Balanced(operands, op, start, half) + op + Balanced(operands, op, start + half, count - half) + ")";
+    }
 
     /// <summary>The placeholder of a new parameter holding <paramref name="value"/>.</summary>
     public string Param(object? value)
