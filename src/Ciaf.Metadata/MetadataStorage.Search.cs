@@ -51,4 +51,21 @@ public sealed partial class MetadataStorage
     /// <inheritdoc cref="SearchComplianceEvents"/>
     public ValueTask<IReadOnlyList<ComplianceEvent>> SearchComplianceEventsAsync(string filter, int? limit = null, CancellationToken cancellationToken = default) =>
         _search.ComplianceEventsAsync(filter, limit, null, cancellationToken);
+
+    /// <summary>
+    /// Exports the records matching <paramref name="filter"/>, as <see cref="ExportMetadataAsync(string?, string, string?, IProgress{long}?, CancellationToken)"/>
+    /// exports (same formats, streaming, order, audit; records as stored). Returns the file written.
+    /// </summary>
+    /// <exception cref="FilterSyntaxException">The filter is malformed; nothing is written.</exception>
+    /// <exception cref="ArgumentException">Unknown format.</exception>
+    public ValueTask<string> ExportSearchAsync(string filter, string format = "json", string? outputPath = null, IProgress<long>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        return _exporter.ExportRecordsAsync(null, format, outputPath, progress, cancellationToken, filter);
+    }
+
+    /// <inheritdoc cref="ExportSearchAsync"/>
+    public string ExportSearch(string filter, string format = "json", string? outputPath = null) =>
+        SyncOverAsync.Run(ExportSearchAsync(filter, format, outputPath));
 }
