@@ -114,4 +114,23 @@ public sealed class SearchCommandTests : IDisposable
         Assert.Equal(2, bad.ExitCode);
         Assert.False(File.Exists(_folder.Combine("bad.json")));
     }
+
+    [Fact]
+    public async Task Index_AddListDrop_SqliteAndFileBackendRefuses()
+    {
+        await SaveAccuracies(0.9);
+        var added = (await Ok("index", "add", "metadata.performance.accuracy", "--json")).Json();
+        Assert.True((bool)added["created"]!);
+        Assert.Equal(["metadata.performance.accuracy"], (await Ok("index", "list", "--json")).Json().AsArray().Select(p => (string)p!));
+        Assert.Equal("1", (await Ok("search", "metadata.performance.accuracy > 0.5", "--count")).Stdout.Trim());
+        Assert.True((bool)(await Ok("index", "drop", "metadata.performance.accuracy", "--json")).Json()["dropped"]!);
+        Assert.Empty((await Ok("index", "list", "--json")).Json().AsArray());
+        Assert.Equal(2, (await Run("index", "add", "metadata.items[0]")).ExitCode);
+
+        string json = _folder.Combine("json-store");
+        await CiafTool.OkAsync(_folder.Path, "save", "m", "training", "t", "--store", json, "--backend", "json");
+        var refused = await CiafTool.RunAsync(_folder.Path, "index", "add", "metadata.a", "--store", json);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("Indexes do not apply to the json backend", refused.Stderr);
+    }
 }

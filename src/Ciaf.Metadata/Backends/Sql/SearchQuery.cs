@@ -30,8 +30,12 @@ internal sealed class SearchQuery
     /// <param name="after">Only rows after this key (a cursor), or <c>null</c>.</param>
     /// <param name="timestampColumn">Where a row holds the raw timestamp the order compares.</param>
     /// <param name="wrapFilter">Turns the compiled condition into the one to use (e.g. letting compressed rows through to be checked in memory).</param>
+    /// <param name="sortWhenIndexed">
+    /// When a declared index narrows the filter, sort the matches rather than walk the timestamp index (SQLite's
+    /// planner, without statistics on a JSON expression, would otherwise walk the whole table in timestamp order).
+    /// </param>
     public SearchQuery(SqlDialect dialect, SqlFilterCompiler compiler, string columns, string from, FilterNode filter, SearchOrder order, OrderKey? after,
-        int timestampColumn, Func<string, string>? wrapFilter = null)
+        int timestampColumn, Func<string, string>? wrapFilter = null, bool sortWhenIndexed = false)
     {
         _dialect = dialect;
         _order = order;
@@ -54,7 +58,9 @@ internal sealed class SearchQuery
             _keys = [rank, number, text, "id"];
             _select = $"SELECT {columns}, {rank}, {number}, {text} {from}";
         }
-        _orderBy = " ORDER BY " + string.Join(", ", _keys.Select(k => $"{k} {direction}"));
+        // A unary + keeps the value and the order but no index can serve it.
+        string prefix = sortWhenIndexed && order.ByTimestamp && compiler.NarrowedByIndex(filter) ? "+" : "";
+        _orderBy = " ORDER BY " + string.Join(", ", _keys.Select(k => $"{prefix}{k} {direction}"));
         _where = string.Join(" AND ", conditions);
         _filterArgs = compiler.Args;
     }

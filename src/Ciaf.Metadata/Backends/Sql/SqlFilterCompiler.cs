@@ -9,7 +9,7 @@ namespace Ciaf.Metadata.Backends.Sql;
 /// constants. Every condition compiles to true or false, never NULL, so <c>NOT</c> keeps the two-valued meaning of
 /// <see cref="FilterEvaluator"/> (a comparison with NULL is false, its negation true).
 /// </summary>
-internal abstract class SqlFilterCompiler(SqlDialect dialect)
+internal abstract class SqlFilterCompiler(SqlDialect dialect, IReadOnlySet<string>? indexedPaths = null)
 {
     private readonly Dictionary<string, string> _paths = new(StringComparer.Ordinal);
 
@@ -53,6 +53,21 @@ internal abstract class SqlFilterCompiler(SqlDialect dialect)
         if (!_paths.TryGetValue(key, out var placeholder)) _paths[key] = placeholder = Param(value());
         return placeholder;
     }
+
+    /// <summary>
+    /// Whether <paramref name="filter"/> must hold a comparison on an indexed path (itself, or one operand of its top
+    /// AND): the index can then narrow the search, whatever else the filter says.
+    /// </summary>
+    public bool NarrowedByIndex(FilterNode filter) => filter switch
+    {
+        AndNode and => and.Operands.Any(NarrowedByIndex),
+        CompareNode c => Indexed(c.Field) && c.Op != CompareOp.NotEqual && c.Value.Kind != LiteralKind.Boolean,
+        InNode i => Indexed(i.Field) && !i.Negated && i.Values[0].Kind != LiteralKind.Boolean,
+        _ => false,
+    };
+
+    /// <summary>Whether a declared index covers <paramref name="field"/> (then its path may appear in SQL text: see <see cref="SearchIndexes"/>).</summary>
+    protected bool Indexed(FilterField field) => indexedPaths is not null && indexedPaths.Contains(field.Text);
 
     /// <summary>The SQL operator of <paramref name="op"/>.</summary>
     protected static string Sql(CompareOp op) => op switch

@@ -9,7 +9,7 @@ namespace Ciaf.Metadata.Backends.Sqlite;
 /// <c>LIKE</c> becomes <c>GLOB</c> (SQLite's <c>LIKE</c> ignores ASCII case), <c>ILIKE</c> SQLite's <c>LIKE</c>.
 /// Paths are parameters too (<c>$."a"."b"</c>).
 /// </summary>
-internal sealed class SqliteFilterCompiler(SqlDialect dialect) : SqlFilterCompiler(dialect)
+internal sealed class SqliteFilterCompiler(SqlDialect dialect, IReadOnlySet<string>? indexedPaths = null) : SqlFilterCompiler(dialect, indexedPaths)
 {
     private const string Metadata = "metadata_json";
 
@@ -34,14 +34,21 @@ internal sealed class SqliteFilterCompiler(SqlDialect dialect) : SqlFilterCompil
             bool wanted = value.Boolean == (op == CompareOp.Equal);
             return False($"{Type(field)} = '{(wanted ? "true" : "false")}'");
         }
-        return False($"{Type(field)} {TypeTest(value.Kind)} AND {Value(field)} {Sql(op)} {Param(LiteralValue(value))}");
+        string param = Param(LiteralValue(value));
+        string guarded = False($"{Type(field)} {TypeTest(value.Kind)} AND {Value(field)} {Sql(op)} {param}");
+        // The guarded condition implies the bare one, which the declared expression index can answer.
+        return Indexed(field) ? $"({IndexExpression(field)} {Sql(op)} {param} AND {guarded})" : guarded;
     }
+
+    /// <summary>The expression a declared index is built on (its path a checked constant, see <see cref="SearchIndexes"/>).</summary>
+    public static string IndexExpression(FilterField field) => $"json_extract({Metadata}, '{field.JsonPath}')";
 
     protected override string PathIn(InNode node)
     {
         if (node.Values[0].Kind == LiteralKind.Boolean) return base.PathIn(node);
         string list = string.Join(", ", node.Values.Select(v => Param(LiteralValue(v))));
-        return False($"{Type(node.Field)} {TypeTest(node.Values[0].Kind)} AND {Value(node.Field)} {(node.Negated ? "NOT IN" : "IN")} ({list})");
+        string guarded = False($"{Type(node.Field)} {TypeTest(node.Values[0].Kind)} AND {Value(node.Field)} {(node.Negated ? "NOT IN" : "IN")} ({list})");
+        return Indexed(node.Field) && !node.Negated ? $"({IndexExpression(node.Field)} IN ({list}) AND {guarded})" : guarded;
     }
 
     protected override string PathLike(LikeNode node) =>
