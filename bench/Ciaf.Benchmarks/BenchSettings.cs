@@ -43,6 +43,12 @@ internal sealed record BenchSettings
     public required int ExportRecords { get; init; }
     /// <summary>Capture scopes per measurement.</summary>
     public required int CaptureScopes { get; init; }
+    /// <summary>Records of the SQLite search store (the 1M).</summary>
+    public required int SearchRecords { get; init; }
+    /// <summary>Records of the PostgreSQL search store.</summary>
+    public required int SearchPostgreSqlRecords { get; init; }
+    /// <summary>Timed repetitions of each search.</summary>
+    public required int SearchRepeats { get; init; }
     /// <summary>Use BenchmarkDotNet for the micro-benchmarks (full mode); a Stopwatch loop otherwise.</summary>
     public required bool UseBenchmarkDotNet { get; init; }
 
@@ -64,6 +70,9 @@ internal sealed record BenchSettings
         TraceRepeats = 3,
         ExportRecords = 20_000,
         CaptureScopes = 5_000,
+        SearchRecords = 20_000,
+        SearchPostgreSqlRecords = 2_000,
+        SearchRepeats = 20,
         UseBenchmarkDotNet = false,
     };
 
@@ -85,6 +94,9 @@ internal sealed record BenchSettings
         TraceRepeats = 10,
         ExportRecords = 1_000_000,
         CaptureScopes = 50_000,
+        SearchRecords = 1_000_000,
+        SearchPostgreSqlRecords = 1_000_000,
+        SearchRepeats = 100,
         UseBenchmarkDotNet = true,
     };
 }
