@@ -29,8 +29,8 @@ internal sealed class PostgreSqlFilterCompiler(SqlDialect dialect, IReadOnlySet<
     public static string StrictPath(FilterField field) => "strict " + field.JsonPath;
 
     private string Value(FilterField field) => PlainKeys(field)
-        ? $"({Metadata} #> {PathParam(field, "#>" + field.JsonPath, () => field.Path.Select(s => s.Key!).ToArray())}::text[])"
-        : $"jsonb_path_query_first({Metadata}, {PathParam(field, "jp" + field.JsonPath, () => StrictPath(field))}::jsonpath, '{{}}', true)";
+        ? $"({Metadata} #> {PathParam("#>" + field.JsonPath, () => field.Path.Select(s => s.Key!).ToArray())}::text[])"
+        : $"jsonb_path_query_first({Metadata}, {PathParam("jp" + field.JsonPath, () => StrictPath(field))}::jsonpath, '{{}}', true)";
 
     private string Text(FilterField field) => $"({Value(field)} #>> '{{}}') COLLATE \"C\"";
 

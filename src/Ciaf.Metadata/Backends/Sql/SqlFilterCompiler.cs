@@ -47,8 +47,8 @@ internal abstract class SqlFilterCompiler(SqlDialect dialect, IReadOnlySet<strin
         return dialect.Placeholder("p" + (Args.Count - 1), Args.Count);
     }
 
-    /// <summary>The placeholder of the parameter holding <paramref name="field"/>'s path (one per distinct path).</summary>
-    protected string PathParam(FilterField field, string key, Func<object> value)
+    /// <summary>The placeholder of the parameter holding a path (one per distinct <paramref name="key"/>), made by <paramref name="value"/>.</summary>
+    protected string PathParam(string key, Func<object> value)
     {
         if (!_paths.TryGetValue(key, out var placeholder)) _paths[key] = placeholder = Param(value());
         return placeholder;

@@ -15,7 +15,7 @@ internal sealed class SqliteFilterCompiler(SqlDialect dialect, IReadOnlySet<stri
 
     protected override string False(string condition) => $"COALESCE({condition}, 0)";
 
-    private string Path(FilterField field) => PathParam(field, field.JsonPath, () => field.JsonPath);
+    private string Path(FilterField field) => PathParam(field.JsonPath, () => field.JsonPath);
 
     private string Type(FilterField field) => $"json_type({Metadata}, {Path(field)})";
 
