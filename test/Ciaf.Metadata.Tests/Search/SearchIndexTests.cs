@@ -24,7 +24,8 @@ public sealed class SearchIndexTests : IDisposable
         Assert.True(storage.AddSearchIndex("metadata.performance.accuracy"));
         Assert.False(storage.AddSearchIndex("metadata.performance.accuracy"));
         Assert.Equal(["metadata.performance.accuracy"], storage.GetSearchIndexes());
-        Assert.Contains("USING INDEX ix_ciaf_path_", Plan(storage, filter), StringComparison.Ordinal);
+        // Covering: the page's ids come from the index alone (value, type guard, timestamp, id); only their rows are read.
+        Assert.Contains("USING COVERING INDEX ix_ciaf_path_", Plan(storage, filter), StringComparison.Ordinal);
         // Same answer as without the index: the string "n/a" (greater than any number in SQLite) is still excluded.
         Assert.Equal(3, storage.Count(filter));
         Assert.Equal(3, storage.Search(filter, new Ciaf.Metadata.Search.SearchOptions { Limit = 0 }).Records.Count);
@@ -58,7 +59,7 @@ public sealed class SearchIndexTests : IDisposable
         Assert.Throws<NotSupportedException>(() => storage.GetSearchIndexes());
     }
 
-    // The plan of the compiled search, as the backend runs it (same SQL, same parameters).
+    // The plan of the compiled search's id query (same condition, same parameters), as the backend runs it.
     private static string Plan(MetadataStorage storage, string filter)
     {
         var backend = (Ciaf.Metadata.Backends.Sqlite.SqliteMetadataBackend)storage.Core.Backend;

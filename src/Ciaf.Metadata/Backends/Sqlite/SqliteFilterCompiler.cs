@@ -17,9 +17,10 @@ internal sealed class SqliteFilterCompiler(SqlDialect dialect, IReadOnlySet<stri
 
     private string Path(FilterField field) => PathParam(field.JsonPath, () => field.JsonPath);
 
-    private string Type(FilterField field) => $"json_type({Metadata}, {Path(field)})";
+    // An indexed path is written as the index's constant, so the index covers the guard too (see IndexColumns).
+    private string Type(FilterField field) => Indexed(field) ? $"json_type({Metadata}, '{field.JsonPath}')" : $"json_type({Metadata}, {Path(field)})";
 
-    private string Value(FilterField field) => $"json_extract({Metadata}, {Path(field)})";
+    private string Value(FilterField field) => Indexed(field) ? IndexExpression(field) : $"json_extract({Metadata}, {Path(field)})";
 
     private static string TypeTest(LiteralKind kind) => kind switch
     {
@@ -42,6 +43,12 @@ internal sealed class SqliteFilterCompiler(SqlDialect dialect, IReadOnlySet<stri
 
     /// <summary>The expression a declared index is built on (its path a checked constant, see <see cref="SearchIndexes"/>).</summary>
     public static string IndexExpression(FilterField field) => $"json_extract({Metadata}, '{field.JsonPath}')";
+
+    /// <summary>
+    /// The columns of a declared index: the value, its JSON type (the guard), then the order: a comparison on the path
+    /// is answered from the index alone, and only the rows of the page are read.
+    /// </summary>
+    public static string IndexColumns(FilterField field) => $"{IndexExpression(field)}, json_type({Metadata}, '{field.JsonPath}'), timestamp, id";
 
     protected override string PathIn(InNode node)
     {

@@ -84,7 +84,7 @@ public sealed partial class SqliteMetadataBackend : ISearchBackend, ISearchIndex
         bool existed = (await IndexedPathsAsync(cancellationToken).ConfigureAwait(false)).Contains(field.Text);
         // The path is a checked constant of plain keys (SearchIndexes.Indexable): no quote can reach this text.
         // ANALYZE gives the planner the index's statistics: without them it prefers walking the timestamp index.
-        await ExecuteSchemaAsync("add index", $"CREATE INDEX IF NOT EXISTS {SearchIndexes.NameOf(field)} ON metadata ({SqliteFilterCompiler.IndexExpression(field)}); "
+        await ExecuteSchemaAsync("add index", $"CREATE INDEX IF NOT EXISTS {SearchIndexes.NameOf(field)} ON metadata ({SqliteFilterCompiler.IndexColumns(field)}); "
             + $"ANALYZE {SearchIndexes.NameOf(field)}", cancellationToken).ConfigureAwait(false);
         return !existed;
     }
@@ -112,7 +112,7 @@ public sealed partial class SqliteMetadataBackend : ISearchBackend, ISearchIndex
         foreach (var row in rows)
         {
             if (row[0] is not string sql) continue;
-            int start = sql.IndexOf("'$.", StringComparison.Ordinal), end = sql.LastIndexOf('\'');
+            int start = sql.IndexOf("'$.", StringComparison.Ordinal), end = start < 0 ? -1 : sql.IndexOf('\'', start + 1);
             if (start < 0 || end <= start) continue;
             paths.Add("metadata." + sql[(start + 3)..end].Replace("\"", "", StringComparison.Ordinal));
         }
