@@ -32,8 +32,9 @@ internal sealed class SearchQuery
     /// <param name="timestampColumn">Where a row holds the raw timestamp the order compares.</param>
     /// <param name="wrapFilter">Turns the compiled condition into the one to use (e.g. letting compressed rows through to be checked in memory).</param>
     /// <param name="sortWhenIndexed">
-    /// When a declared index narrows the filter, sort the matches rather than walk the timestamp index (SQLite's
-    /// planner, without statistics on a JSON expression, would otherwise walk the whole table in timestamp order).
+    /// When a declared index narrows the filter (timestamp order only), take the page's ids from that index, sorted
+    /// there, then read only their rows: SQLite's planner would otherwise walk the timestamp index through the table,
+    /// or read and sort every matching row.
     /// </param>
     public SearchQuery(SqlDialect dialect, SqlFilterCompiler compiler, string columns, string from, FilterNode filter, SearchOrder order, OrderKey? after,
         int timestampColumn, Func<string, string>? wrapFilter = null, bool sortWhenIndexed = false)
