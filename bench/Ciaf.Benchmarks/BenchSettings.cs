@@ -45,6 +45,12 @@ internal sealed record BenchSettings
     public required int CaptureScopes { get; init; }
     /// <summary>Records in the store the ledger scenario verifies and proves against (issue 14: 1M).</summary>
     public required int LedgerRecords { get; init; }
+    /// <summary>Records of the SQLite search store (the issue's 1M).</summary>
+    public required int SearchRecords { get; init; }
+    /// <summary>Records of the PostgreSQL search store.</summary>
+    public required int SearchPostgreSqlRecords { get; init; }
+    /// <summary>Timed repetitions of each search.</summary>
+    public required int SearchRepeats { get; init; }
     /// <summary>Use BenchmarkDotNet for the micro-benchmarks (full mode); a Stopwatch loop otherwise.</summary>
     public required bool UseBenchmarkDotNet { get; init; }
 
@@ -67,6 +73,9 @@ internal sealed record BenchSettings
         ExportRecords = 20_000,
         CaptureScopes = 5_000,
         LedgerRecords = 5_000,
+        SearchRecords = 20_000,
+        SearchPostgreSqlRecords = 2_000,
+        SearchRepeats = 20,
         UseBenchmarkDotNet = false,
     };
 
@@ -89,6 +98,9 @@ internal sealed record BenchSettings
         ExportRecords = 1_000_000,
         CaptureScopes = 50_000,
         LedgerRecords = 1_000_000,
+        SearchRecords = 1_000_000,
+        SearchPostgreSqlRecords = 1_000_000,
+        SearchRepeats = 100,
         UseBenchmarkDotNet = true,
     };
 }

@@ -160,7 +160,7 @@ internal sealed class CliApp
         foreach (var command in new[]
                  {
                      InitCommand.Create(this), DemoCommand.Create(this), SaveCommand.Create(this), GetCommand.Create(this),
-                     ListCommand.Create(this), TraceCommand.Create(this), EventsCommand.Create(this),
+                     ListCommand.Create(this), SearchCommand.Create(this), IndexCommand.Create(this), TraceCommand.Create(this), EventsCommand.Create(this),
                      ComplianceCommand.Create(this),
                      ExportCommand.Create(this), ImportCommand.Create(this), MigrateCommand.Create(this),
                      BackupCommand.Create(this), RestoreCommand.Create(this), VerifyCommand.Create(this), ProveCommand.Create(this),

@@ -13,7 +13,7 @@ namespace Ciaf.Metadata.PostgreSql;
 /// <c>CASE</c> on <c>jsonb_typeof</c>, so a value of another type is false and never a cast error. Text compares under
 /// the "C" collation (code point order), as SQLite and the in-memory evaluator do. Parameters only.
 /// </summary>
-internal sealed class PostgreSqlFilterCompiler(SqlDialect dialect) : SqlFilterCompiler(dialect)
+internal sealed class PostgreSqlFilterCompiler(SqlDialect dialect, IReadOnlySet<string>? indexedPaths = null) : SqlFilterCompiler(dialect, indexedPaths)
 {
     private const string Metadata = "metadata";
 
@@ -29,8 +29,8 @@ internal sealed class PostgreSqlFilterCompiler(SqlDialect dialect) : SqlFilterCo
     public static string StrictPath(FilterField field) => "strict " + field.JsonPath;
 
     private string Value(FilterField field) => PlainKeys(field)
-        ? $"({Metadata} #> {PathParam(field, "#>" + field.JsonPath, () => field.Path.Select(s => s.Key!).ToArray())}::text[])"
-        : $"jsonb_path_query_first({Metadata}, {PathParam(field, "jp" + field.JsonPath, () => StrictPath(field))}::jsonpath, '{{}}', true)";
+        ? $"({Metadata} #> {PathParam("#>" + field.JsonPath, () => field.Path.Select(s => s.Key!).ToArray())}::text[])"
+        : $"jsonb_path_query_first({Metadata}, {PathParam("jp" + field.JsonPath, () => StrictPath(field))}::jsonpath, '{{}}', true)";
 
     private string Text(FilterField field) => $"({Value(field)} #>> '{{}}') COLLATE \"C\"";
 
@@ -40,26 +40,37 @@ internal sealed class PostgreSqlFilterCompiler(SqlDialect dialect) : SqlFilterCo
     protected override string PathCompare(FilterField field, CompareOp op, FilterLiteral value)
     {
         if (op == CompareOp.Equal && field.KeysOnly) return $"{Metadata} @> {Param(Containment(field, value))}::jsonb";
-        return value.Kind switch
+        string guarded = value.Kind switch
         {
             LiteralKind.Boolean => False($"{Value(field)} = '{(value.Boolean == (op == CompareOp.Equal) ? "true" : "false")}'::jsonb"),
             LiteralKind.Number => Typed(field, "number", $"({Value(field)})::float8 {Sql(op)} {Param(value.Number)}"),
             _ => Typed(field, "string", $"{Text(field)} {Sql(op)} {Param(value.String)}"),
         };
+        // jsonb order keeps numbers among numbers and strings among strings: the bare comparison, which the declared
+        // btree index answers, holds whenever the guarded one does (it may hold for other types too; the guard decides).
+        if (!Indexed(field) || value.Kind == LiteralKind.Boolean || op == CompareOp.NotEqual) return guarded;
+        return $"({IndexExpression(field)} {Sql(op)} {Param(Json(value))}::jsonb AND {guarded})";
     }
+
+    /// <summary>The expression a declared index is built on (its keys checked identifiers, see <see cref="SearchIndexes"/>).</summary>
+    public static string IndexExpression(FilterField field) => $"(metadata #> '{{{string.Join(",", field.Path.Select(s => s.Key))}}}'::text[])";
 
     // {"a": {"b": value}}: what a record holding value at a.b contains.
     private static string Containment(FilterField field, FilterLiteral value)
     {
-        JsonNode node = value.Kind switch
-        {
-            LiteralKind.Boolean => JsonValue.Create(value.Boolean),
-            LiteralKind.Number => JsonNode.Parse(value.Number.ToString("R", CultureInfo.InvariantCulture))!,
-            _ => JsonValue.Create(value.String!),
-        };
+        JsonNode node = Literal(value);
         for (int i = field.Path.Count - 1; i >= 0; i--) node = new JsonObject { [field.Path[i].Key!] = node };
         return node.ToJsonString();
     }
+
+    private static string Json(FilterLiteral value) => Literal(value).ToJsonString();
+
+    private static JsonNode Literal(FilterLiteral value) => value.Kind switch
+    {
+        LiteralKind.Boolean => JsonValue.Create(value.Boolean),
+        LiteralKind.Number => JsonNode.Parse(value.Number.ToString("R", CultureInfo.InvariantCulture))!,
+        _ => JsonValue.Create(value.String!),
+    };
 
     protected override string PathLike(LikeNode node) =>
         Typed(node.Field, "string", $"{(node.Negated ? "NOT " : "")}({Text(node.Field)} {(node.IgnoreCase ? "ILIKE" : "LIKE")} {Param(node.Pattern)})");

@@ -51,4 +51,47 @@ public sealed partial class MetadataStorage
     /// <inheritdoc cref="SearchComplianceEvents"/>
     public ValueTask<IReadOnlyList<ComplianceEvent>> SearchComplianceEventsAsync(string filter, int? limit = null, CancellationToken cancellationToken = default) =>
         _search.ComplianceEventsAsync(filter, limit, null, cancellationToken);
+
+    /// <summary>
+    /// Exports the records matching <paramref name="filter"/>, as <see cref="ExportMetadataAsync(string?, string, string?, IProgress{long}?, CancellationToken)"/>
+    /// exports (same formats, streaming, order, audit; records as stored). Returns the file written.
+    /// </summary>
+    /// <exception cref="FilterSyntaxException">The filter is malformed; nothing is written.</exception>
+    /// <exception cref="ArgumentException">Unknown format.</exception>
+    public ValueTask<string> ExportSearchAsync(string filter, string format = "json", string? outputPath = null, IProgress<long>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        return _exporter.ExportRecordsAsync(null, format, outputPath, progress, cancellationToken, filter);
+    }
+
+    /// <inheritdoc cref="ExportSearchAsync"/>
+    public string ExportSearch(string filter, string format = "json", string? outputPath = null) =>
+        SyncOverAsync.Run(ExportSearchAsync(filter, format, outputPath));
+
+    /// <summary>
+    /// Declares an index on a metadata path (<c>metadata.performance.accuracy</c>) that searches comparing it use:
+    /// SQLite an expression index on <c>json_extract</c>, PostgreSQL one on the <c>jsonb</c> path. Returns <c>false</c>
+    /// when it existed. Only paths of plain keys (letters, digits, <c>_</c>) can be indexed.
+    /// </summary>
+    /// <exception cref="NotSupportedException">A file backend: indexes do not apply (it is searched in memory).</exception>
+    /// <exception cref="ArgumentException">Not an indexable metadata path.</exception>
+    public bool AddSearchIndex(string path) => SyncOverAsync.Run(AddSearchIndexAsync(path));
+
+    /// <inheritdoc cref="AddSearchIndex"/>
+    public ValueTask<bool> AddSearchIndexAsync(string path, CancellationToken cancellationToken = default) => _indexes.AddAsync(path, cancellationToken);
+
+    /// <summary>Drops the index on a metadata path; <c>false</c> when there was none.</summary>
+    /// <exception cref="NotSupportedException">A file backend: indexes do not apply.</exception>
+    public bool DropSearchIndex(string path) => SyncOverAsync.Run(DropSearchIndexAsync(path));
+
+    /// <inheritdoc cref="DropSearchIndex"/>
+    public ValueTask<bool> DropSearchIndexAsync(string path, CancellationToken cancellationToken = default) => _indexes.DropAsync(path, cancellationToken);
+
+    /// <summary>The metadata paths with a declared index.</summary>
+    /// <exception cref="NotSupportedException">A file backend: indexes do not apply.</exception>
+    public IReadOnlyList<string> GetSearchIndexes() => SyncOverAsync.Run(GetSearchIndexesAsync());
+
+    /// <inheritdoc cref="GetSearchIndexes"/>
+    public ValueTask<IReadOnlyList<string>> GetSearchIndexesAsync(CancellationToken cancellationToken = default) => _indexes.ListAsync(cancellationToken);
 }

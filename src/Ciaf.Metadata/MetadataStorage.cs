@@ -36,6 +36,7 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
     private readonly Verifier _verifier;
     private readonly RecordQueries _queries;
     private readonly RecordSearch _search;
+    private readonly SearchIndexes _indexes;
 
     /// <summary>Opens (or creates) a store that writes immediately: each save is durable when it returns.</summary>
     /// <param name="storagePath">The store folder (created if missing).</param>
@@ -118,6 +119,7 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
         _verifier = new Verifier(_core);
         _queries = new RecordQueries(_core, _auditTrail);
         _search = new RecordSearch(_core, _auditTrail);
+        _indexes = new SearchIndexes(_core);
         _autoCleanup = builder.Options.AutoCleanup ? new AutoCleanup(_retention, _core) : null;
     }
 

@@ -13,17 +13,23 @@ internal static class EventsCommand
         var since = new Option<DateTimeOffset?>("--since") { Description = "Only events at or after this time. " + TimeArgument.Help, CustomParser = TimeArgument.Parse };
         var limit = new Option<int>("--limit", "-n") { Description = "At most this many events (0 for all).", DefaultValueFactory = _ => 50 };
         limit.AtLeast(0, "--limit must be 0 (all) or more.");
-        var command = new Command("events", "List compliance events, newest first.") { framework, since, limit };
-        app.Bind(command, async (context, parse) =>
+        var filter = SearchCommand.FilterOption("events");
+        filter.Description += " Fields: id, metadata_id, framework, compliance_score, validation_status, timestamp, details.";
+        var command = new Command("events", "List compliance events, newest first.") { framework, since, limit, filter };
+        app.Bind(command, async (context, parse) => await SearchCommand.Run(context, async () =>
         {
             int max = parse.GetValue(limit);
             await using var storage = context.Stores.Open(context);
-            var events = await storage.GetComplianceEventsAsync(new ComplianceEventQuery
-            {
-                Framework = parse.GetValue(framework),
-                Since = parse.GetValue(since),
-                Limit = max == 0 ? null : max,
-            }, context.CancellationToken).ConfigureAwait(false);
+            var events = parse.GetValue(filter) is { } text
+                ? await storage.SearchComplianceEventsAsync(
+                    SearchCommand.And(text, ("framework", "=", parse.GetValue(framework)), ("timestamp", ">=", SearchCommand.Instant(parse.GetValue(since))))!,
+                    max == 0 ? null : max, context.CancellationToken).ConfigureAwait(false)
+                : await storage.GetComplianceEventsAsync(new ComplianceEventQuery
+                {
+                    Framework = parse.GetValue(framework),
+                    Since = parse.GetValue(since),
+                    Limit = max == 0 ? null : max,
+                }, context.CancellationToken).ConfigureAwait(false);
             if (context.Json)
             {
                 context.WriteJson(Render.Events(events));
@@ -37,7 +43,7 @@ internal static class EventsCommand
             context.Out.Write(Render.EventTable(events));
             context.Note($"{events.Count} event(s)");
             return ExitCodes.Success;
-        });
+        }).ConfigureAwait(false));
         return command;
     }
 }

@@ -28,15 +28,19 @@ internal static class ExportCommand
         };
         var output = new Option<string?>("--output", "-o") { Description = "The file to write (default: a new file under <store>/exports/)." };
         var events = new Option<bool>("--events", "-e") { Description = "Export the compliance events instead of the records." };
-        var command = new Command("export", "Export records (or compliance events) to a file: streamed, no cap.") { model, format, output, events };
-        app.Bind(command, async (context, parse) =>
+        var filter = SearchCommand.FilterOption("records");
+        var command = new Command("export", "Export records (or compliance events) to a file: streamed, no cap.") { model, format, output, events, filter };
+        app.Bind(command, async (context, parse) => await SearchCommand.Run(context, async () =>
         {
             string? modelName = parse.GetValue(model);
+            string? search = parse.GetValue(filter);
             bool complianceEvents = parse.GetValue(events);
             string fmt = (parse.GetValue(format) ?? DefaultFormat(context, complianceEvents)).Trim().ToLowerInvariant();
             string? target = parse.GetValue(output) is { } o ? context.Host.FullPath(o) : null;
             var formats = complianceEvents ? MetadataStorage.ComplianceEventExportFormats : MetadataStorage.ExportFormats;
             if (complianceEvents && modelName is not null) throw CliException.Usage("--model does not apply to --events: every compliance event is exported.");
+            if (complianceEvents && search is not null) throw CliException.Usage("--filter does not apply to --events: every compliance event is exported.");
+            search = SearchCommand.And(search, ("model_name", "=", search is null ? null : modelName));
             if (!formats.Contains(fmt))
             {
                 throw CliException.Usage($"Unknown {(complianceEvents ? "compliance event " : string.Empty)}export format '{fmt}'. Valid: {string.Join(", ", formats)}.");
@@ -46,6 +50,7 @@ internal static class ExportCommand
             string unit = complianceEvents ? "events" : "records";
             long? total = complianceEvents
                 ? (await storage.GetComplianceEventsAsync(new ComplianceEventQuery(), ct).ConfigureAwait(false)).Count
+                : search is not null ? await storage.CountAsync(search, cancellationToken: ct).ConfigureAwait(false)
                 : modelName is null ? (await storage.GetPerformanceMetricsAsync(ct).ConfigureAwait(false)).RecordCount : null;
             long written = 0;
             // Cancelling removes the partial temporary file: an existing export is never half-overwritten.
@@ -54,6 +59,8 @@ internal static class ExportCommand
                 var counting = new Progress(progress, n => written = n);
                 return complianceEvents
                     ? await storage.ExportComplianceEventsAsync(fmt, target, counting, token).ConfigureAwait(false)
+                    : search is not null
+                    ? await storage.ExportSearchAsync(search, fmt, target, counting, token).ConfigureAwait(false)
                     : await storage.ExportMetadataAsync(modelName, fmt, target, counting, token).ConfigureAwait(false);
             }).ConfigureAwait(false);
             if (context.Json)
@@ -68,6 +75,7 @@ internal static class ExportCommand
                 {
                     json["kind"] = "records";
                     json["model"] = modelName;
+                    if (search is not null) json["filter"] = search;
                     json["records"] = written;
                 }
                 context.WriteJson(json);
@@ -77,7 +85,7 @@ internal static class ExportCommand
                 context.WriteLine(path);
             }
             return ExitCodes.Success;
-        });
+        }).ConfigureAwait(false));
         return command;
     }
 

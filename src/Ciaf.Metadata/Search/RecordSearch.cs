@@ -21,7 +21,7 @@ internal sealed class RecordSearch(StoreCore core, AuditTrail auditTrail)
         var records = new List<MetadataRecord>();
         OrderKey? last = null;
         bool more = false;
-        await foreach (var (record, key) in MatchesAsync(plan, limit is { } l ? l + 1 : null, cancellationToken).ConfigureAwait(false))
+        await foreach (var (record, key) in MatchesAsync(plan, limit is { } l ? l + 1 : null, decrypt: true, cancellationToken).ConfigureAwait(false))
         {
             if (records.Count == limit)
             {
@@ -44,7 +44,7 @@ internal sealed class RecordSearch(StoreCore core, AuditTrail auditTrail)
         int results = 0;
         try
         {
-            await foreach (var (record, _) in MatchesAsync(plan, null, cancellationToken).ConfigureAwait(false))
+            await foreach (var (record, _) in MatchesAsync(plan, null, decrypt: true, cancellationToken).ConfigureAwait(false))
             {
                 results++;
                 yield return record;
@@ -61,24 +61,16 @@ internal sealed class RecordSearch(StoreCore core, AuditTrail auditTrail)
     {
         core.ThrowIfDisposed();
         var node = FilterParser.Parse(filter, FilterSchema.Records, options?.Limits, NowOf(options));
-        long count;
-        var pending = core.Pending.Matching(new MetadataQuery()).Where(r => FilterEvaluator.Matches(node, r)).ToList();
-        if (core.Backend is ISearchBackend backend)
+        long count = 0;
+        if (core.Backend is ISearchBackend backend && core.Pending.Count == 0)
         {
             count = await backend.CountAsync(node, cancellationToken).ConfigureAwait(false);
-            // A pending record may already be in the backend (being written): count it once.
-            foreach (var record in pending)
-            {
-                if (await core.Backend.GetAsync(record.Id, cancellationToken).ConfigureAwait(false) is null) count++;
-            }
         }
         else
         {
-            count = 0;
-            await foreach (var record in core.QueryStoredAsync(new MetadataQuery { Order = RecordOrder.OldestFirst }, cancellationToken).ConfigureAwait(false))
-            {
-                if (FilterEvaluator.Matches(node, record)) count++;
-            }
+            // Pending writes may reach the backend while we count: the merged stream counts each record exactly once.
+            var plan = new Plan(node, SearchOrder.Default, null, default, "");
+            await foreach (var _ in MatchesAsync(plan, null, decrypt: false, cancellationToken).ConfigureAwait(false)) count++;
         }
         if (core.Options.AuditAllAccess) auditTrail.Search(filter, (int)Math.Min(count, int.MaxValue));
         return count;
@@ -124,11 +116,13 @@ internal sealed class RecordSearch(StoreCore core, AuditTrail auditTrail)
     }
 
     // The matches in order with their keys, decrypted: the backend's (or the in-memory evaluation's), pending writes merged in.
-    private async IAsyncEnumerable<(MetadataRecord Record, OrderKey Key)> MatchesAsync(Plan plan, int? limitHint, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<(MetadataRecord Record, OrderKey Key)> MatchesAsync(Plan plan, int? limitHint, bool decrypt,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        Func<MetadataRecord, MetadataRecord> output = decrypt ? core.Decrypt : r => r;
         if (core.Backend is not ISearchBackend backend)
         {
-            foreach (var (record, key) in await InMemoryAsync(plan, cancellationToken).ConfigureAwait(false)) yield return (core.Decrypt(record), key);
+            foreach (var (record, key) in await InMemoryAsync(plan, cancellationToken).ConfigureAwait(false)) yield return (output(record), key);
             yield break;
         }
         var pending = core.Pending.Matching(new MetadataQuery())
@@ -147,14 +141,14 @@ internal sealed class RecordSearch(StoreCore core, AuditTrail auditTrail)
             while (next < pending.Count && plan.Order.Compare(pending[next].Key, key) < 0)
             {
                 var p = pending[next++];
-                yield return (core.Decrypt(p.Record), p.Key);
+                yield return (output(p.Record), p.Key);
             }
-            yield return (core.Decrypt(record), key);
+            yield return (output(record), key);
         }
         while (next < pending.Count)
         {
             var p = pending[next++];
-            yield return (core.Decrypt(p.Record), p.Key);
+            yield return (output(p.Record), p.Key);
         }
     }
 

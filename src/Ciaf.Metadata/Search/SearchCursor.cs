@@ -38,7 +38,8 @@ internal sealed record SearchCursor(OrderKey After, DateTimeOffset Now, string F
         {
             wire = null;
         }
-        if (wire is not { V: 1, F: not null, T: not null, Id: not null } || wire.Now is < 0 or > 3155378975999999999 || wire.R is < 0 or > 5)
+        if (wire is not { V: 1, F: not null, T: not null, Id: not null } || wire.Now is < 0 || wire.Now > DateTimeOffset.MaxValue.UtcTicks || wire.Ts is < 0 || wire.Ts > DateTimeOffset.MaxValue.UtcTicks
+            || wire.R is < 0 or > 5)
             throw new ArgumentException("The cursor is not one this library issued (it is opaque: pass back the NextCursor of a page).", "cursor");
         if (wire.F != fingerprint)
             throw new ArgumentException("The cursor belongs to another filter or order; a cursor continues the search that issued it.", "cursor");

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Export;
 using Ciaf.Metadata.Hashing;
+using Ciaf.Metadata.Search;
 using Ciaf.Metadata.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -25,15 +26,19 @@ internal sealed class Exporter(StoreCore core)
 
     private readonly StoreCore _core = core;
 
-    /// <summary>Exports a model's records (or all) to a file; see <c>MetadataStorage.ExportMetadata</c>.</summary>
+    /// <summary>
+    /// Exports a model's records (or all) to a file; see <c>MetadataStorage.ExportMetadata</c>. With a search
+    /// <c>filter</c> (checked before anything is written), only the records matching it.
+    /// </summary>
     public async ValueTask<string> ExportRecordsAsync(string? modelName, string format, string? outputPath, IProgress<long>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? filter = null)
     {
         format = CheckRecordExport(modelName, format, null);
+        var node = filter is null ? null : FilterParser.Parse(filter, FilterSchema.Records, null, PythonTimestamp.Now(_core.Clock));
         // Pending buffered writes become durable first, so the backend scan sees everything saved before the call.
         await _core.FlushAsync(cancellationToken).ConfigureAwait(false);
-        string path = await ExportFile.WriteAsync(_core.Backend.StoragePath, (modelName ?? "all") + "_metadata", format, outputPath, _core.Clock,
-            (stream, ct) => WriteRecordsAsync(stream, modelName, format, progress, ct), cancellationToken).ConfigureAwait(false);
+        string path = await ExportFile.WriteAsync(_core.Backend.StoragePath, (modelName ?? (node is null ? "all" : "search")) + "_metadata", format, outputPath, _core.Clock,
+            (stream, ct) => WriteRecordsAsync(stream, modelName, format, progress, ct, node), cancellationToken).ConfigureAwait(false);
         AuditExport("metadata", modelName, format, path);
         return path;
     }
@@ -106,7 +111,8 @@ internal sealed class Exporter(StoreCore core)
         counter.Complete();
     }
 
-    private async Task WriteRecordsAsync(Stream stream, string? modelName, string format, IProgress<long>? progress, CancellationToken ct)
+    // With a filter, evaluated in memory over the scan (the reference semantics, as stored): memory stays flat.
+    private async Task WriteRecordsAsync(Stream stream, string? modelName, string format, IProgress<long>? progress, CancellationToken ct, FilterNode? filter = null)
     {
         IReadOnlyList<string> columns = [];
         if (format == "csv")
@@ -115,7 +121,7 @@ internal sealed class Exporter(StoreCore core)
             var collector = new CsvExportWriter.ColumnCollector();
             await foreach (var entry in _core.ScanStoredAsync(modelName, ct).ConfigureAwait(false))
             {
-                if (entry.Record is { } r) collector.Add(r.Metadata);
+                if (entry.Record is { } r && (filter is null || FilterEvaluator.Matches(filter, r))) collector.Add(r.Metadata);
             }
             columns = collector.Columns;
         }
@@ -134,7 +140,7 @@ internal sealed class Exporter(StoreCore core)
         {
             await foreach (var entry in _core.ScanStoredAsync(modelName, ct).ConfigureAwait(false))
             {
-                if (entry.Record is not { } r) continue;
+                if (entry.Record is not { } r || (filter is not null && !FilterEvaluator.Matches(filter, r))) continue;
                 await writer.WriteAsync(r, ct).ConfigureAwait(false);
                 counter.Add();
             }

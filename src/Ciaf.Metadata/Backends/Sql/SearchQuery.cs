@@ -20,6 +20,7 @@ internal sealed class SearchQuery
     private readonly string _where;
     private readonly string _orderBy;
     private readonly string[] _keys;
+    private readonly (string Before, string After)? _outer;
 
     /// <param name="dialect">The backend's dialect.</param>
     /// <param name="compiler">A fresh compiler of the backend.</param>
@@ -30,8 +31,13 @@ internal sealed class SearchQuery
     /// <param name="after">Only rows after this key (a cursor), or <c>null</c>.</param>
     /// <param name="timestampColumn">Where a row holds the raw timestamp the order compares.</param>
     /// <param name="wrapFilter">Turns the compiled condition into the one to use (e.g. letting compressed rows through to be checked in memory).</param>
+    /// <param name="sortWhenIndexed">
+    /// When a declared index narrows the filter (timestamp order only), take the page's ids from that index, sorted
+    /// there, then read only their rows: SQLite's planner would otherwise walk the timestamp index through the table,
+    /// or read and sort every matching row.
+    /// </param>
     public SearchQuery(SqlDialect dialect, SqlFilterCompiler compiler, string columns, string from, FilterNode filter, SearchOrder order, OrderKey? after,
-        int timestampColumn, Func<string, string>? wrapFilter = null)
+        int timestampColumn, Func<string, string>? wrapFilter = null, bool sortWhenIndexed = false)
     {
         _dialect = dialect;
         _order = order;
@@ -54,7 +60,15 @@ internal sealed class SearchQuery
             _keys = [rank, number, text, "id"];
             _select = $"SELECT {columns}, {rank}, {number}, {text} {from}";
         }
-        _orderBy = " ORDER BY " + string.Join(", ", _keys.Select(k => $"{k} {direction}"));
+        // A unary + keeps the value and the order but no index can serve it. Then the ids of the page come from the
+        // (covering) declared index first, and only their rows are read.
+        bool narrowed = sortWhenIndexed && order.ByTimestamp && compiler.NarrowedByIndex(filter);
+        string prefix = narrowed ? "+" : "";
+        _orderBy = " ORDER BY " + string.Join(", ", _keys.Select(k => $"{prefix}{k} {direction}"));
+        if (narrowed)
+        {
+            _outer = ($"{_select} WHERE id IN (SELECT id {from} WHERE ", $") ORDER BY timestamp {direction}, id {direction}");
+        }
         _where = string.Join(" AND ", conditions);
         _filterArgs = compiler.Args;
     }
@@ -93,7 +107,8 @@ internal sealed class SearchQuery
                 where += $" AND ({string.Join(", ", _keys)}) {(_order.Descending ? "<" : ">")} ({string.Join(", ", placeholders)})";
             }
             args.Add(new SqlArg("take", take));
-            string sql = $"{_select} WHERE {where}{_orderBy} LIMIT {_dialect.Placeholder("take", args.Count)}";
+            string limit = $"LIMIT {_dialect.Placeholder("take", args.Count)}";
+            string sql = _outer is { } outer ? $"{outer.Before}{where}{_orderBy} {limit}{outer.After}" : $"{_select} WHERE {where}{_orderBy} {limit}";
             var page = await readPage(sql, args, cancellationToken).ConfigureAwait(false);
             foreach (var row in page)
             {

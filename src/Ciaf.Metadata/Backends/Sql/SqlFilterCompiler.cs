@@ -9,7 +9,7 @@ namespace Ciaf.Metadata.Backends.Sql;
 /// constants. Every condition compiles to true or false, never NULL, so <c>NOT</c> keeps the two-valued meaning of
 /// <see cref="FilterEvaluator"/> (a comparison with NULL is false, its negation true).
 /// </summary>
-internal abstract class SqlFilterCompiler(SqlDialect dialect)
+internal abstract class SqlFilterCompiler(SqlDialect dialect, IReadOnlySet<string>? indexedPaths = null)
 {
     private readonly Dictionary<string, string> _paths = new(StringComparer.Ordinal);
 
@@ -19,8 +19,8 @@ internal abstract class SqlFilterCompiler(SqlDialect dialect)
     /// <summary>The condition <paramref name="node"/> compiles to.</summary>
     public string Compile(FilterNode node) => node switch
     {
-        AndNode and => "(" + string.Join(" AND ", and.Operands.Select(Compile)) + ")",
-        OrNode or => "(" + string.Join(" OR ", or.Operands.Select(Compile)) + ")",
+        AndNode and => Balanced(and.Operands, " AND "),
+        OrNode or => Balanced(or.Operands, " OR "),
         NotNode not => "NOT " + Compile(not.Operand),
         CompareNode c => c.Field.IsPath ? PathCompare(c.Field, c.Op, c.Value) : ColumnCompare(c.Field, c.Op, c.Value),
         InNode i => i.Field.IsPath ? PathIn(i) : ColumnIn(i),
@@ -30,6 +30,16 @@ internal abstract class SqlFilterCompiler(SqlDialect dialect)
         _ => throw new InvalidOperationException("Unknown filter node " + node.GetType().Name),
     };
 
+    // a OR b OR c ... nests one level per operand in the database's parser (SQLite stops at 1000 levels): halves keep it logarithmic.
+    private string Balanced(IReadOnlyList<FilterNode> operands, string op, int start = 0, int count = -1)
+    {
+        if (count < 0) count = operands.Count;
+        if (count == 1) return Compile(operands[start]);
+        if (count <= 4) return "(" + string.Join(op, Enumerable.Range(start, count).Select(i => Compile(operands[i]))) + ")";
+        int half = count / 2;
+        return "(" + Balanced(operands, op, start, half) + op + Balanced(operands, op, start + half, count - half) + ")";
+    }
+
     /// <summary>The placeholder of a new parameter holding <paramref name="value"/>.</summary>
     public string Param(object? value)
     {
@@ -37,12 +47,27 @@ internal abstract class SqlFilterCompiler(SqlDialect dialect)
         return dialect.Placeholder("p" + (Args.Count - 1), Args.Count);
     }
 
-    /// <summary>The placeholder of the parameter holding <paramref name="field"/>'s path (one per distinct path).</summary>
-    protected string PathParam(FilterField field, string key, Func<object> value)
+    /// <summary>The placeholder of the parameter holding a path (one per distinct <paramref name="key"/>), made by <paramref name="value"/>.</summary>
+    protected string PathParam(string key, Func<object> value)
     {
         if (!_paths.TryGetValue(key, out var placeholder)) _paths[key] = placeholder = Param(value());
         return placeholder;
     }
+
+    /// <summary>
+    /// Whether <paramref name="filter"/> must hold a comparison on an indexed path (itself, or one operand of its top
+    /// AND): the index can then narrow the search, whatever else the filter says.
+    /// </summary>
+    public bool NarrowedByIndex(FilterNode filter) => filter switch
+    {
+        AndNode and => and.Operands.Any(NarrowedByIndex),
+        CompareNode c => Indexed(c.Field) && c.Op != CompareOp.NotEqual && c.Value.Kind != LiteralKind.Boolean,
+        InNode i => Indexed(i.Field) && !i.Negated && i.Values[0].Kind != LiteralKind.Boolean,
+        _ => false,
+    };
+
+    /// <summary>Whether a declared index covers <paramref name="field"/> (then its path may appear in SQL text: see <see cref="SearchIndexes"/>).</summary>
+    protected bool Indexed(FilterField field) => indexedPaths is not null && indexedPaths.Contains(field.Text);
 
     /// <summary>The SQL operator of <paramref name="op"/>.</summary>
     protected static string Sql(CompareOp op) => op switch

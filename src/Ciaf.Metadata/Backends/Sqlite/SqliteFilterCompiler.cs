@@ -9,17 +9,18 @@ namespace Ciaf.Metadata.Backends.Sqlite;
 /// <c>LIKE</c> becomes <c>GLOB</c> (SQLite's <c>LIKE</c> ignores ASCII case), <c>ILIKE</c> SQLite's <c>LIKE</c>.
 /// Paths are parameters too (<c>$."a"."b"</c>).
 /// </summary>
-internal sealed class SqliteFilterCompiler(SqlDialect dialect) : SqlFilterCompiler(dialect)
+internal sealed class SqliteFilterCompiler(SqlDialect dialect, IReadOnlySet<string>? indexedPaths = null) : SqlFilterCompiler(dialect, indexedPaths)
 {
     private const string Metadata = "metadata_json";
 
     protected override string False(string condition) => $"COALESCE({condition}, 0)";
 
-    private string Path(FilterField field) => PathParam(field, field.JsonPath, () => field.JsonPath);
+    private string Path(FilterField field) => PathParam(field.JsonPath, () => field.JsonPath);
 
-    private string Type(FilterField field) => $"json_type({Metadata}, {Path(field)})";
+    // An indexed path is written as the index's constant, so the index covers the guard too (see IndexColumns).
+    private string Type(FilterField field) => Indexed(field) ? $"json_type({Metadata}, '{field.JsonPath}')" : $"json_type({Metadata}, {Path(field)})";
 
-    private string Value(FilterField field) => $"json_extract({Metadata}, {Path(field)})";
+    private string Value(FilterField field) => Indexed(field) ? IndexExpression(field) : $"json_extract({Metadata}, {Path(field)})";
 
     private static string TypeTest(LiteralKind kind) => kind switch
     {
@@ -34,14 +35,27 @@ internal sealed class SqliteFilterCompiler(SqlDialect dialect) : SqlFilterCompil
             bool wanted = value.Boolean == (op == CompareOp.Equal);
             return False($"{Type(field)} = '{(wanted ? "true" : "false")}'");
         }
-        return False($"{Type(field)} {TypeTest(value.Kind)} AND {Value(field)} {Sql(op)} {Param(LiteralValue(value))}");
+        string param = Param(LiteralValue(value));
+        string guarded = False($"{Type(field)} {TypeTest(value.Kind)} AND {Value(field)} {Sql(op)} {param}");
+        // The guarded condition implies the bare one, which the declared expression index can answer.
+        return Indexed(field) ? $"({IndexExpression(field)} {Sql(op)} {param} AND {guarded})" : guarded;
     }
+
+    /// <summary>The expression a declared index is built on (its path a checked constant, see <see cref="SearchIndexes"/>).</summary>
+    public static string IndexExpression(FilterField field) => $"json_extract({Metadata}, '{field.JsonPath}')";
+
+    /// <summary>
+    /// The columns of a declared index: the value, its JSON type (the guard), then the order: a comparison on the path
+    /// is answered from the index alone, and only the rows of the page are read.
+    /// </summary>
+    public static string IndexColumns(FilterField field) => $"{IndexExpression(field)}, json_type({Metadata}, '{field.JsonPath}'), timestamp, id";
 
     protected override string PathIn(InNode node)
     {
         if (node.Values[0].Kind == LiteralKind.Boolean) return base.PathIn(node);
         string list = string.Join(", ", node.Values.Select(v => Param(LiteralValue(v))));
-        return False($"{Type(node.Field)} {TypeTest(node.Values[0].Kind)} AND {Value(node.Field)} {(node.Negated ? "NOT IN" : "IN")} ({list})");
+        string guarded = False($"{Type(node.Field)} {TypeTest(node.Values[0].Kind)} AND {Value(node.Field)} {(node.Negated ? "NOT IN" : "IN")} ({list})");
+        return Indexed(node.Field) && !node.Negated ? $"({IndexExpression(node.Field)} IN ({list}) AND {guarded})" : guarded;
     }
 
     protected override string PathLike(LikeNode node) =>
