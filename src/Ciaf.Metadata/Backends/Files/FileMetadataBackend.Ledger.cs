@@ -32,7 +32,7 @@ namespace Ciaf.Metadata.Backends.Files;
 // the others are dropped, and the kept ones are renumbered, written back as the intent (decided: nothing left to check)
 // and appended. A write that fails without a crash is resolved the same way at once. So the log never holds a leaf
 // whose write did not happen, and no write done under the lock stays without its leaf.
-public abstract partial class FileMetadataBackend : ILedgerBackend
+public abstract partial class FileMetadataBackend : ILedgerBackend, IWriteLockBackend
 {
     private const string LeavesFileName = "leaves.jsonl";
     private const string IntentFileName = "pending.jsonl";
@@ -137,6 +137,15 @@ public abstract partial class FileMetadataBackend : ILedgerBackend
             if (await ReadFileAsync(path, cancellationToken).ConfigureAwait(false) is { } content) notes.Add(System.Text.Encoding.UTF8.GetString(content));
         }
         return notes;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>With the ledger off nothing is held: each file is written atomically on its own, and no write spans two.</remarks>
+    async ValueTask<IDisposable> IWriteLockBackend.HoldWritesAsync(CancellationToken cancellationToken)
+    {
+        EnsureOpen();
+        if (!_context.LedgerEnabled || IsReadOnly) return new LedgerLockHandle(null, null);
+        return await EnterLedgerAsync(cancellationToken).ConfigureAwait(false);
     }
 
     // On first use (EnsureOpen): a store opened for the first time with the ledger and empty starts its log now (one
@@ -361,12 +370,12 @@ public abstract partial class FileMetadataBackend : ILedgerBackend
 
     // ------------------------------------------------------------------ the store lock
 
-    private sealed class LedgerLockHandle(SemaphoreSlim semaphore, FileStream file) : IDisposable
+    private sealed class LedgerLockHandle(SemaphoreSlim? semaphore, FileStream? file) : IDisposable
     {
         public void Dispose()
         {
-            file.Dispose();
-            semaphore.Release();
+            file?.Dispose();
+            semaphore?.Release();
         }
     }
 
