@@ -23,8 +23,8 @@ public abstract class FileLedgerStoreTests : LedgerStoreTests
     /// <summary>A backend over <paramref name="path"/> that appends nothing to the ledger.</summary>
     protected abstract FileMetadataBackend Raw(string path);
 
-    /// <summary>The Python reference's store of this backend in Fixtures/pyciaf-stores.</summary>
-    protected abstract string FixtureName { get; }
+    /// <summary>The backend's name, also that of the Python reference's store of it in Fixtures/pyciaf-stores.</summary>
+    protected abstract string BackendName { get; }
 
     /// <summary>The file extension of this backend's record files.</summary>
     protected abstract string Extension { get; }
@@ -195,6 +195,44 @@ public abstract class FileLedgerStoreTests : LedgerStoreTests
     }
 
     [Fact]
+    public async Task BufferedWriter_Killed_NoWriteWithoutItsLeafNorLeafWithoutItsWrite()
+    {
+        using (var child = new ChildWriter(Store, BackendName, "buffered", "crash_model", "forever", flushEvery: 40))
+        {
+            await child.WaitUntilDurableAsync(200, TimeSpan.FromSeconds(60));
+            child.Kill();
+        }
+        using var storage = Open();
+        var report = storage.Verify();
+        Assert.True(report.IsValid, string.Join("\n", report.Issues.Select(i => i.Detail)));
+        Assert.Equal(LedgerVerificationState.Active, report.Ledger.State);
+        Assert.Equal(storage.GetModelMetadata("crash_model", limit: null).Count, report.Ledger.Size);
+    }
+
+    [Fact]
+    public async Task SeveralProcesses_WritingOneStore_OneLogWithEveryLeafOnceInOrder()
+    {
+        var children = Enumerable.Range(0, 3)
+            .Select(i => new ChildWriter(Store, BackendName, i % 2 == 0 ? "immediate" : "buffered", "shared_model", "100"))
+            .ToList();
+        try
+        {
+            foreach (var child in children) await child.WaitForExitAsync(TimeSpan.FromSeconds(120));
+        }
+        finally
+        {
+            foreach (var child in children) child.Dispose();
+        }
+        var leaves = File.ReadAllLines(LeavesPath).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(Enumerable.Range(0, 300), leaves.Select(l => (int)l["seq"]!));
+        Assert.Equal(300, leaves.Select(l => (string)l["id"]!).Distinct().Count());
+        using var storage = Open();
+        var report = storage.Verify();
+        Assert.True(report.IsValid, string.Join("\n", report.Issues.Select(i => i.Detail)));
+        Assert.Equal(300, report.Ledger.Size);
+    }
+
+    [Fact]
     public void Backup_CarriesTheLog_RestoredStoreVerifiesAgainstTheSameCheckpoint()
     {
         using var target = new TempDirectory();
@@ -226,7 +264,7 @@ public abstract class FileLedgerStoreTests : LedgerStoreTests
     [Fact]
     public void Init_StoreWrittenByThePythonReference_IsNotInitializedUntilAdopted_AndPythonStillReadsItAfter()
     {
-        PyciafFixtures.CopyStore(FixtureName, Store);
+        PyciafFixtures.CopyStore(BackendName, Store);
         int records = PyciafFixtures.ExpectedRecords.Count();
         string added;
         using (var storage = Open())
@@ -282,7 +320,7 @@ public sealed class JsonLedgerStoreTests : FileLedgerStoreTests
 
     protected override FileMetadataBackend Raw(string path) => new JsonMetadataBackend(new BackendContext { StoragePath = path, LedgerEnabled = false });
 
-    protected override string FixtureName => "json";
+    protected override string BackendName => "json";
 
     protected override string Extension => ".json";
 }
@@ -294,7 +332,7 @@ public sealed class PickleLedgerStoreTests : FileLedgerStoreTests
 
     protected override FileMetadataBackend Raw(string path) => new PickleMetadataBackend(new BackendContext { StoragePath = path, LedgerEnabled = false });
 
-    protected override string FixtureName => "pickle";
+    protected override string BackendName => "pickle";
 
     protected override string Extension => ".pkl";
 }
