@@ -140,14 +140,8 @@ internal sealed class FileLedgerLog(string path) : ILedgerReader
         {
             if (!_latest.TryGetValue(itemId, out seq)) return null;
         }
-        if (seq < size) return Leaves(seq, seq + 1).First();
-        // A leaf appended after `size`: look for an older one, newest first (rare: a read racing an append).
-        for (long s = Math.Min(size, seq) - 1; s >= 0; s--)
-        {
-            var row = Leaves(s, s + 1).First();
-            if (row.ItemId == itemId) return row;
-        }
-        return null;
+        // The latest leaf was appended after `size` (a read racing an append, rare): the one before it, by a scan.
+        return seq < size ? Leaves(seq, seq + 1).First() : Leaves(0, size).LastOrDefault(row => row.ItemId == itemId);
     }
 
     // Where leaf `from` starts and the end of the range actually held.

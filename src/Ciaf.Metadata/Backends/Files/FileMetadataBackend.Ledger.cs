@@ -92,7 +92,7 @@ public abstract partial class FileMetadataBackend : ILedgerBackend, IWriteLockBa
         EnsureOpen();
         ThrowIfReadOnly("adopt the store into the ledger");
         using var held = await EnterLedgerAsync(cancellationToken).ConfigureAwait(false);
-        // Active first: a crash before the adopted leaves are in leaves an active log that `ciaf ledger init` completes.
+        // Active first: should this crash before the adopted leaves are appended, a second `ciaf ledger init` adopts what has none.
         WriteGenesis(timestamp);
         var known = _ledgerLog.KnownIds();
         var writes = new List<LoggedWrite>();
@@ -239,7 +239,15 @@ public abstract partial class FileMetadataBackend : ILedgerBackend, IWriteLockBa
         }
         catch
         {
-            ResolveIntent(); // what was written keeps its leaf, the rest gets none
+            // What was written keeps its leaf, the rest gets none. Should that fail too, the write's own error is the one
+            // to report: the intent stays and the next holder of the lock resolves it.
+            try
+            {
+                ResolveIntent();
+            }
+            catch (MetadataStorageException)
+            {
+            }
             throw;
         }
         AppendLeaves([.. entries.Select(e => e.Draft.Text(e.Seq))]);
