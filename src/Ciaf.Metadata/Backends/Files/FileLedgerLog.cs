@@ -39,7 +39,7 @@ internal sealed class FileLedgerLog(string path) : ILedgerReader
             if (stream.Length < _length) Reset();
             if (stream.Length == _length) return _log.Size;
             stream.Seek(_length, SeekOrigin.Begin);
-            var buffer = new byte[ChunkBytes];
+            var buffer = new byte[Math.Clamp(stream.Length - _length, 4096, ChunkBytes)]; // a batch's tail is small
             int filled = 0;
             while (true)
             {
