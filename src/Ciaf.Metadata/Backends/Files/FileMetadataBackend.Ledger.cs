@@ -186,11 +186,12 @@ public abstract partial class FileMetadataBackend : ILedgerBackend, IWriteLockBa
     /// <summary>
     /// Runs a write: <paramref name="plan"/> is told whether the log is active and returns the items (their leaves and
     /// effects only when it is), then they are applied with the intent protocol above. With the ledger off for this
-    /// store, no lock is taken and nothing is appended.
+    /// store, or in a read-only one (another program's, where only the audit trail is written), no lock is taken and
+    /// nothing is appended.
     /// </summary>
     private void WriteLogged(Func<bool, IReadOnlyList<LoggedWrite>> plan, CancellationToken cancellationToken)
     {
-        if (!_context.LedgerEnabled)
+        if (!_context.LedgerEnabled || IsReadOnly)
         {
             Apply(plan(false), cancellationToken);
             return;
