@@ -17,7 +17,7 @@ public static class NameRules
     public const int MaxLength = 255;
 
     /// <summary>Folder names the store uses itself; no model may take them.</summary>
-    public static IReadOnlyList<string> ReservedNames { get; } = ["exports", "compliance_events", "audit", "backups"];
+    public static IReadOnlyList<string> ReservedNames { get; } = ["exports", "compliance_events", "audit", "backups", StoreFolders.Ledger];
 
     /// <summary>Throws unless <paramref name="value"/> is a valid name.</summary>
     /// <exception cref="ArgumentException">The name breaks a rule; the message names the parameter and the rule.</exception>

@@ -12,6 +12,9 @@ public static class StoreFolders
     /// <summary>Where backups go by default: <c>&lt;root&gt;/backups</c>.</summary>
     public const string Backups = "backups";
 
+    /// <summary>Where a file store keeps its tamper-evident log (docs/ledger.md): <c>&lt;root&gt;/ledger</c>.</summary>
+    public const string Ledger = "ledger";
+
     /// <summary>The name prefix of a file still being written (moved into place when complete); readers and backups skip them.</summary>
     public const string TempFilePrefix = ".tmp-";
 

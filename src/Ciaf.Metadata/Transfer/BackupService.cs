@@ -23,6 +23,7 @@ internal sealed class BackupService(StoreCore core)
         if (path is not null && File.Exists(path)) throw new IOException($"The backup file '{Path.GetFullPath(path)}' already exists.");
         string temp = Path.Combine(folder, $"{StoreFolders.TempFilePrefix}{Guid.NewGuid():N}.tmp");
         string? snapshotFolder = null;
+        IDisposable? held = null;
         try
         {
             IEnumerable<(string, string)> files;
@@ -36,6 +37,8 @@ internal sealed class BackupService(StoreCore core)
             }
             else
             {
+                // Writers wait while the files are listed and copied when one write spans several files (a record and its ledger leaf).
+                if (_core.Backend is IWriteLockBackend writeLock) held = await writeLock.HoldWritesAsync(cancellationToken).ConfigureAwait(false);
                 (files, links) = BackupArchive.StoreFiles(_core.Backend.StoragePath, layout!.IsStoreFile);
                 foreach (var link in links)
                     _core.Logger.LogWarning("Backup of {Store}: {Link} is a symbolic link; links are not followed, so it is not archived", _core.Backend.StoragePath, link);
@@ -68,6 +71,7 @@ internal sealed class BackupService(StoreCore core)
         }
         finally
         {
+            held?.Dispose();
             if (snapshotFolder is not null)
             {
                 try

@@ -7,29 +7,62 @@ using Microsoft.Data.Sqlite;
 
 namespace Ciaf.Metadata.Tests.Ledger;
 
-/// <summary>The ledger on a SQLite store: leaves appended with every write, verify catching what a recomputed hash hides, receipts.</summary>
-public sealed class LedgerStoreTests : IDisposable
+/// <summary>
+/// The ledger on a store, per backend: leaves appended with every write, verify catching what a recomputed hash hides,
+/// receipts. Each backend says how to tamper with its store around the library.
+/// </summary>
+public abstract class LedgerStoreTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
     private readonly string _keyPath;
 
-    public LedgerStoreTests()
+    protected LedgerStoreTests()
     {
         _keyPath = _dir.Combine("ledger_key.pem");
         LedgerKeys.Create(_keyPath).Dispose();
     }
 
-    public void Dispose() => _dir.Dispose();
+    public void Dispose()
+    {
+        _dir.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
-    private string Store => _dir.Combine("store");
+    protected string Store => _dir.Combine("store");
 
-    private MetadataStorage Open(bool ledger = true) => MetadataStorage.Create(b => b.UseSqlite(Store).Configure(o =>
+    /// <summary>The backend under test, over <paramref name="path"/>.</summary>
+    protected abstract MetadataStorageBuilder Use(MetadataStorageBuilder builder, string path);
+
+    /// <summary>Replaces a record's metadata with <paramref name="metadataJson"/> and its metadata_hash with the matching one.</summary>
+    protected abstract Task ForgeMetadataAsync(string id, string metadataJson);
+
+    /// <summary>Sets one stored field (model_name, stage, timestamp) of a record.</summary>
+    protected abstract Task SetFieldAsync(string id, string field, string value);
+
+    /// <summary>Deletes a record, and adds one with id "intruder" (metadata {}), both around the library.</summary>
+    protected abstract Task DeleteAndInsertIntruderAsync(string deleteId);
+
+    /// <summary>Swaps two records' metadata and metadata_hash.</summary>
+    protected abstract Task SwapContentsAsync(string a, string b);
+
+    /// <summary>Removes a record, every compliance event and legal hold, and the log's leaves from <paramref name="keep"/> on.</summary>
+    protected abstract Task TruncateAsync(string recordId, int keep);
+
+    /// <summary>Removes the whole log: leaves, subtrees, checkpoints and its genesis.</summary>
+    protected abstract Task WipeLedgerAsync();
+
+    /// <summary>Sets every record's and compliance event's timestamp to 2000-01-01, while the store is open.</summary>
+    protected abstract Task AgeEverythingAsync();
+
+    protected MetadataStorage Open(bool ledger = true) => MetadataStorage.Create(b => Use(b, Store).Configure(o =>
     {
         o.LedgerEnabled = ledger;
         o.LedgerKeyPath = _keyPath;
     }));
 
-    private (List<string> Records, string Event) Fill(MetadataStorage storage, int count = 5)
+    protected static string HashOf(string metadataJson) => PythonJson.HashCanonical(PythonJson.Canonical(PythonJson.Parse(metadataJson)));
+
+    protected static (List<string> Records, string Event) Fill(MetadataStorage storage, int count = 5)
     {
         var ids = new List<string>();
         for (int i = 0; i < count; i++)
@@ -37,15 +70,6 @@ public sealed class LedgerStoreTests : IDisposable
         string ev = storage.AddComplianceEvent(ids[0], "GDPR", 0.95, "passed");
         storage.PlaceLegalHold("credit_scoring", "litigation");
         return (ids, ev);
-    }
-
-    private void Sql(string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(Store, "ciaf_metadata.db")};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 
     [Fact]
@@ -60,13 +84,11 @@ public sealed class LedgerStoreTests : IDisposable
     }
 
     [Fact]
-    public void Verify_MetadataEditedWithHashRecomputed_IsCaughtByTheLedger()
+    public async Task Verify_MetadataEditedWithHashRecomputed_IsCaughtByTheLedger()
     {
         List<string> ids;
         using (var storage = Open()) ids = Fill(storage).Records;
-        string forged = "{\"accuracy\": 0.99, \"run\": 1}";
-        string hash = PythonJson.HashCanonical(PythonJson.Canonical(PythonJson.Parse(forged)));
-        Sql($"UPDATE metadata SET metadata_json = '{forged}', metadata_hash = '{hash}' WHERE id = '{ids[1]}'");
+        await ForgeMetadataAsync(ids[1], "{\"accuracy\": 0.99, \"run\": 1}");
 
         using var reopened = Open();
         var report = reopened.Verify();
@@ -77,26 +99,24 @@ public sealed class LedgerStoreTests : IDisposable
     }
 
     [Theory]
-    [InlineData("model_name = 'other_model'")]
-    [InlineData("stage = 'deployment'")]
-    [InlineData("timestamp = '2020-01-01T00:00:00'")]
-    public void Verify_FieldChanged_IsCaught(string assignment)
+    [InlineData("model_name", "other_model")]
+    [InlineData("stage", "deployment")]
+    [InlineData("timestamp", "2020-01-01T00:00:00")]
+    public async Task Verify_FieldChanged_IsCaught(string field, string value)
     {
         List<string> ids;
         using (var storage = Open()) ids = Fill(storage).Records;
-        Sql($"UPDATE metadata SET {assignment} WHERE id = '{ids[2]}'");
+        await SetFieldAsync(ids[2], field, value);
         using var reopened = Open();
         Assert.Equal(ids[2], Assert.Single(reopened.Verify().OfKind(VerificationIssueKind.LedgerMismatch)).Id);
     }
 
     [Fact]
-    public void Verify_RecordDeletedAroundTheLibrary_IsReportedDeleted_AndOneInsertedAroundIt_HasNoLeaf()
+    public async Task Verify_RecordDeletedAroundTheLibrary_IsReportedDeleted_AndOneInsertedAroundIt_HasNoLeaf()
     {
         List<string> ids;
         using (var storage = Open()) ids = Fill(storage).Records;
-        Sql($"DELETE FROM metadata WHERE id = '{ids[3]}'");
-        Sql("INSERT INTO metadata (id, model_name, model_version, stage, event_type, timestamp, metadata_hash, details, metadata_json) "
-            + "VALUES ('intruder', 'credit_scoring', '1.0.0', 'training', 'x', '2026-01-01T00:00:00', '44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', NULL, '{}')");
+        await DeleteAndInsertIntruderAsync(ids[3]);
         using var reopened = Open();
         var report = reopened.Verify();
         Assert.Equal(ids[3], Assert.Single(report.OfKind(VerificationIssueKind.LedgerDeleted)).Id);
@@ -104,22 +124,17 @@ public sealed class LedgerStoreTests : IDisposable
     }
 
     [Fact]
-    public void Verify_TwoRecordsContentsSwapped_BothCaught()
+    public async Task Verify_TwoRecordsContentsSwapped_BothCaught()
     {
         List<string> ids;
         using (var storage = Open()) ids = Fill(storage).Records;
-        Sql($"""
-            CREATE TEMP TABLE old AS SELECT id, metadata_json, metadata_hash FROM metadata WHERE id IN ('{ids[0]}', '{ids[4]}');
-            UPDATE metadata SET metadata_json = (SELECT o.metadata_json FROM old o WHERE o.id <> metadata.id),
-                                metadata_hash = (SELECT o.metadata_hash FROM old o WHERE o.id <> metadata.id)
-            WHERE id IN ('{ids[0]}', '{ids[4]}');
-            """);
+        await SwapContentsAsync(ids[0], ids[4]);
         using var reopened = Open();
         Assert.Equal([ids[0], ids[4]], reopened.Verify().OfKind(VerificationIssueKind.LedgerMismatch).Select(i => i.Id!).Order());
     }
 
     [Fact]
-    public void Verify_LogTruncatedWithItsRecords_IsCaughtByTheCheckpoint()
+    public async Task Verify_LogTruncatedWithItsRecords_IsCaughtByTheCheckpoint()
     {
         List<string> ids;
         using (var storage = Open())
@@ -128,17 +143,14 @@ public sealed class LedgerStoreTests : IDisposable
             storage.Ledger.Checkpoint();
         }
         // Remove the last record and the tail of the log with it (seq 4 onwards): the records left match their leaves.
-        Sql($"DELETE FROM metadata WHERE id = '{ids[4]}'");
-        Sql("DELETE FROM compliance_events");
-        Sql("DELETE FROM ciaf_state WHERE scope = 'legal_holds'");
-        Sql("DELETE FROM ciaf_ledger WHERE seq >= 4");
+        await TruncateAsync(ids[4], keep: 4);
         using var reopened = Open();
         var issue = Assert.Single(reopened.Verify().OfKind(VerificationIssueKind.LedgerCheckpoint));
         Assert.Contains("truncated", issue.Detail);
     }
 
     [Fact]
-    public void Verify_WholeLogRebuiltAndResigned_FailsAgainstAnOlderWitnessedCheckpoint()
+    public async Task Verify_WholeLogRebuiltAndResigned_FailsAgainstAnOlderWitnessedCheckpoint()
     {
         string witnessed;
         List<string> ids;
@@ -148,9 +160,8 @@ public sealed class LedgerStoreTests : IDisposable
             witnessed = storage.Ledger.Checkpoint().Text;
         }
         // The attacker rewrites a record and rebuilds the log from scratch with the leaves it wants, signing with a new key.
-        string forged = "{\"accuracy\": 0.5, \"run\": 0}";
-        Sql($"UPDATE metadata SET metadata_json = '{forged}', metadata_hash = '{PythonJson.HashCanonical(PythonJson.Canonical(PythonJson.Parse(forged)))}' WHERE id = '{ids[0]}'");
-        Sql("DELETE FROM ciaf_ledger; DELETE FROM ciaf_ledger_nodes; DELETE FROM ciaf_ledger_checkpoints; DELETE FROM ciaf_state WHERE scope = 'ledger'");
+        await ForgeMetadataAsync(ids[0], "{\"accuracy\": 0.5, \"run\": 0}");
+        await WipeLedgerAsync();
         File.Delete(_keyPath);
         LedgerKeys.Create(_keyPath).Dispose();
         using (var storage = Open())
@@ -168,14 +179,13 @@ public sealed class LedgerStoreTests : IDisposable
     }
 
     [Fact]
-    public void Cleanup_LeavesTombstones_AndVerifyStaysClean()
+    public async Task Cleanup_LeavesTombstones_AndVerifyStaysClean()
     {
         using var storage = Open();
         var (ids, _) = Fill(storage);
         storage.ReleaseLegalHold("credit_scoring");
-        Sql("UPDATE metadata SET timestamp = '2000-01-01T00:00:00'");
-        Sql("UPDATE compliance_events SET timestamp = '2000-01-01T00:00:00'");
-        // The direct SQL edit changed what the leaves hold; re-save nothing, but clean up: the records go with tombstones.
+        await AgeEverythingAsync();
+        // The direct edit changed what the leaves hold; re-save nothing, but clean up: the records go with tombstones.
         Assert.True(storage.CleanupOldMetadata(daysOld: 30) >= ids.Count);
         var report = storage.Verify();
         Assert.Empty(report.OfKind(VerificationIssueKind.LedgerDeleted));
@@ -243,5 +253,53 @@ public sealed class LedgerStoreTests : IDisposable
         string content = PythonJson.Serialize(RecordJson.ToJsonObject(stored), PythonJsonStyle.SortedMinimal);
         Assert.Contains("\"model_name\":\"mod\\u00e8le\"", content);
         Assert.Contains(PythonJson.HashCanonical(content), leaf);
+    }
+}
+
+/// <summary>The ledger tests on SQLite, tampering with SQL.</summary>
+public sealed class SqliteLedgerStoreTests : LedgerStoreTests
+{
+    protected override MetadataStorageBuilder Use(MetadataStorageBuilder builder, string path) => builder.UseSqlite(path);
+
+    protected override Task ForgeMetadataAsync(string id, string metadataJson) =>
+        Sql($"UPDATE metadata SET metadata_json = '{metadataJson}', metadata_hash = '{HashOf(metadataJson)}' WHERE id = '{id}'");
+
+    protected override Task SetFieldAsync(string id, string field, string value) => Sql($"UPDATE metadata SET {field} = '{value}' WHERE id = '{id}'");
+
+    protected override async Task DeleteAndInsertIntruderAsync(string deleteId)
+    {
+        await Sql($"DELETE FROM metadata WHERE id = '{deleteId}'");
+        await Sql("INSERT INTO metadata (id, model_name, model_version, stage, event_type, timestamp, metadata_hash, details, metadata_json) "
+            + "VALUES ('intruder', 'credit_scoring', '1.0.0', 'training', 'x', '2026-01-01T00:00:00', '44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', NULL, '{}')");
+    }
+
+    protected override Task SwapContentsAsync(string a, string b) => Sql($"""
+        CREATE TEMP TABLE old AS SELECT id, metadata_json, metadata_hash FROM metadata WHERE id IN ('{a}', '{b}');
+        UPDATE metadata SET metadata_json = (SELECT o.metadata_json FROM old o WHERE o.id <> metadata.id),
+                            metadata_hash = (SELECT o.metadata_hash FROM old o WHERE o.id <> metadata.id)
+        WHERE id IN ('{a}', '{b}');
+        """);
+
+    protected override Task TruncateAsync(string recordId, int keep) => Sql($"""
+        DELETE FROM metadata WHERE id = '{recordId}';
+        DELETE FROM compliance_events;
+        DELETE FROM ciaf_state WHERE scope = 'legal_holds';
+        DELETE FROM ciaf_ledger WHERE seq >= {keep};
+        """);
+
+    protected override Task WipeLedgerAsync() =>
+        Sql("DELETE FROM ciaf_ledger; DELETE FROM ciaf_ledger_nodes; DELETE FROM ciaf_ledger_checkpoints; DELETE FROM ciaf_state WHERE scope = 'ledger'");
+
+    protected override Task AgeEverythingAsync() =>
+        Sql("UPDATE metadata SET timestamp = '2000-01-01T00:00:00'; UPDATE compliance_events SET timestamp = '2000-01-01T00:00:00'");
+
+    private Task Sql(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(Store, "ciaf_metadata.db")};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+        return Task.CompletedTask;
     }
 }

@@ -5,6 +5,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Ciaf.Metadata.Audit;
+using Ciaf.Metadata.Hashing;
+using Ciaf.Metadata.Ledger;
 using Ciaf.Metadata.Retention;
 using Ciaf.Metadata.Storage;
 
@@ -76,13 +78,17 @@ public abstract partial class FileMetadataBackend : IGuardedDeleteBackend, IStor
         EnsureOpen();
         if (entries.Count == 0) return;
         var byDate = new SortedDictionary<string, ArrayBufferWriter<byte>>(StringComparer.Ordinal);
+        // Each entry's day and line (offset and length in its day's buffer, '\n' excluded), for its ledger leaf.
+        var lines = new (string Date, int Start, int Length)[entries.Count];
         for (int i = 0; i < entries.Count; i++)
         {
             var entry = entries[i] ?? throw new ArgumentException($"entries[{i}] is null.", nameof(entries));
             if (string.IsNullOrEmpty(entry.Id)) throw new ArgumentException($"entries[{i}] has no id.", nameof(entries));
             string date = entry.Timestamp.UtcDateTime.ToString(AuditDateFormat, CultureInfo.InvariantCulture);
             if (!byDate.TryGetValue(date, out var buffer)) byDate[date] = buffer = new ArrayBufferWriter<byte>();
+            int start = buffer.WrittenCount;
             AuditJson.WriteLine(buffer, entry);
+            lines[i] = (date, start, buffer.WrittenCount - start - 1);
         }
 
         string folder = AuditFolder;
@@ -92,32 +98,51 @@ public abstract partial class FileMetadataBackend : IGuardedDeleteBackend, IStor
             Directory.CreateDirectory(folder);
             using var processLock = await AcquireFileLockAsync(Path.Combine(folder, LockFileName), "the audit trail", entries[0].Id, cancellationToken)
                 .ConfigureAwait(false);
-            foreach (var (date, buffer) in byDate)
+            // One write per day file; each entry is a leaf whose effect is its line in that file.
+            WriteLogged(active =>
             {
-                string path = Path.Combine(folder, date + AuditExtension);
-                try
+                string stamp = PythonTimestamp.Format(PythonTimestamp.Now());
+                var writes = new List<LoggedWrite>();
+                var appended = new HashSet<string>(StringComparer.Ordinal);
+                for (int i = 0; i < entries.Count; i++)
                 {
-                    using var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
-                    long length = stream.Length;
-                    if (length > 0)
-                    {
-                        // A writer killed mid-line left no '\n': start on a fresh line so ours stays whole.
-                        stream.Seek(length - 1, SeekOrigin.Begin);
-                        if (stream.ReadByte() != '\n') stream.WriteByte((byte)'\n');
-                    }
-                    stream.Seek(0, SeekOrigin.End);
-                    stream.Write(buffer.WrittenSpan);
-                    stream.Flush(flushToDisk: true);
+                    var (date, start, length) = lines[i];
+                    var buffer = byDate[date];
+                    string path = Path.Combine(folder, date + AuditExtension);
+                    Action apply = appended.Add(date) ? () => AppendAuditDay(path, buffer, entries) : static () => { };
+                    writes.Add(active
+                        ? new LoggedWrite(LeafDraft.ForAudit(entries[i], stamp),
+                            [new LedgerEffect(Relative(path), Sha256Hex(buffer.WrittenSpan.Slice(start, length)), Line: true)], apply)
+                        : new LoggedWrite(null, [], apply));
                 }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    throw Fail($"The {Name} backend could not append {entries.Count} audit entr(ies) to '{path}': {ex.Message}", path, entries[0].Id, ex);
-                }
-            }
+                return writes;
+            }, cancellationToken);
         }
         finally
         {
             _auditLock.Release();
+        }
+    }
+
+    private void AppendAuditDay(string path, ArrayBufferWriter<byte> buffer, IReadOnlyList<AuditEntry> entries)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+            long length = stream.Length;
+            if (length > 0)
+            {
+                // A writer killed mid-line left no '\n': start on a fresh line so ours stays whole.
+                stream.Seek(length - 1, SeekOrigin.Begin);
+                if (stream.ReadByte() != '\n') stream.WriteByte((byte)'\n');
+            }
+            stream.Seek(0, SeekOrigin.End);
+            stream.Write(buffer.WrittenSpan);
+            stream.Flush(flushToDisk: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Fail($"The {Name} backend could not append {entries.Count} audit entr(ies) to '{path}': {ex.Message}", path, entries[0].Id, ex);
         }
     }
 
@@ -199,21 +224,30 @@ public abstract partial class FileMetadataBackend : IGuardedDeleteBackend, IStor
         var started = System.Diagnostics.Stopwatch.StartNew();
         for (int attempt = 0; ; attempt++)
         {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
-            }
-            catch (IOException ex) when (started.Elapsed < _context.BusyTimeout && ex is not FileNotFoundException and not DirectoryNotFoundException)
-            {
-                // Another process holds it: audit appends and state steps are short, so a few milliseconds usually suffice.
-                await Task.Delay(Math.Min(100, 2 << Math.Min(attempt, 6)), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw Fail($"The {Name} backend could not lock {what} ('{path}') within {_context.BusyTimeout.TotalSeconds:0.###} s: {ex.Message}", path, id, ex);
-            }
+            if (TryLockFile(path, what, id, started) is { } locked) return locked;
+            await Task.Delay(LockRetryDelay(attempt), cancellationToken).ConfigureAwait(false);
         }
     }
+
+    // The lock, or null while another holder has it and the busy timeout has not passed.
+    private FileStream? TryLockFile(string path, string what, string? id, System.Diagnostics.Stopwatch started)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
+        }
+        catch (IOException ex) when (started.Elapsed < _context.BusyTimeout && ex is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Fail($"The {Name} backend could not lock {what} ('{path}') within {_context.BusyTimeout.TotalSeconds:0.###} s: {ex.Message}", path, id, ex);
+        }
+    }
+
+    // Audit appends, state steps and logged writes are short, so a few milliseconds usually suffice.
+    private static int LockRetryDelay(int attempt) => Math.Min(100, 2 << Math.Min(attempt, 6));
 
     // ------------------------------------------------------------------ state
 
@@ -267,8 +301,20 @@ public abstract partial class FileMetadataBackend : IGuardedDeleteBackend, IStor
         }
         using var scopeLock = await LockStateAsync(scope, key, cancellationToken).ConfigureAwait(false);
         string path = StatePath(scope, key);
-        if (content is not null) WriteFileAtomically(path, content, key);
-        else if (File.Exists(path)) DeleteFile(path, key);
+        void Apply()
+        {
+            if (content is not null) WriteFileAtomically(path, content, key);
+            else if (File.Exists(path)) DeleteFile(path, key);
+        }
+        if (scope != StateScopes.LegalHolds)
+        {
+            Apply();
+            return;
+        }
+        // A legal hold placed or released is a leaf of the ledger (a release of no hold changes nothing: no leaf).
+        WriteLogged(active => [active && (content is not null || File.Exists(path))
+            ? new LoggedWrite(LeafDraft.ForHold(key, value, PythonTimestamp.Format(PythonTimestamp.Now())), [Effect(path, content)], Apply)
+            : new LoggedWrite(null, [], Apply)], cancellationToken);
     }
 
     /// <inheritdoc />
@@ -284,8 +330,8 @@ public abstract partial class FileMetadataBackend : IGuardedDeleteBackend, IStor
         // A guard's file exists (whatever its content, even unreadable) from the moment its write returned.
         var (delete, kept) = deletion.Partition(key => File.Exists(StatePath(deletion.Scope, key)));
         int deleted = deletion.Kind == CleanupItemKind.Record
-            ? await DeleteAsync(delete, cancellationToken).ConfigureAwait(false)
-            : await DeleteComplianceEventsAsync(delete, cancellationToken).ConfigureAwait(false);
+            ? DeleteRecords(delete, deletion.Reason, cancellationToken)
+            : DeleteComplianceEvents(delete, deletion.Reason, cancellationToken);
         return new GuardedDeleteResult(deleted, kept);
     }
 

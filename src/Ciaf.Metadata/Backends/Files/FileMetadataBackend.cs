@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Ciaf.Metadata.Compression;
 using Ciaf.Metadata.Hashing;
+using Ciaf.Metadata.Ledger;
 using Ciaf.Metadata.Storage;
 
 namespace Ciaf.Metadata.Backends.Files;
@@ -100,6 +101,7 @@ public abstract partial class FileMetadataBackend : IMetadataBackend, IComplianc
     private readonly Lock _openLock = new();
     private readonly Lock _indexLock = new();
     private readonly Dictionary<string, HashSet<string>> _pathsByToken = new(StringComparer.Ordinal);
+    private readonly FileLedgerLog _ledgerLog;
     private volatile bool _opened;
     private int _disposed;
 
@@ -118,6 +120,7 @@ public abstract partial class FileMetadataBackend : IMetadataBackend, IComplianc
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(context.StoragePath));
         _rootWithSeparator = Path.EndsInDirectorySeparator(_root) ? _root : _root + Path.DirectorySeparatorChar;
         _eventsFolder = Path.Combine(_root, ComplianceEventsFolderName);
+        _ledgerLog = new FileLedgerLog(Path.Combine(_root, StoreFolders.Ledger, LeavesFileName));
         _idLocks = new Lock[IdLockStripes];
         for (int i = 0; i < _idLocks.Length; i++) _idLocks[i] = new Lock();
         try
@@ -238,11 +241,20 @@ public abstract partial class FileMetadataBackend : IMetadataBackend, IComplianc
             var record = records[i] ?? throw new ArgumentException($"The batch holds a null record at index {i}.", nameof(records));
             plans[i] = PlanWrite(record);
         }
-        foreach (var plan in plans)
+        // Each record is a leaf whose effect is its file's bytes, at the place decided before the intent is written.
+        WriteLogged(active =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            WriteRecord(plan);
-        }
+            if (!active) return [.. plans.Select(plan => new LoggedWrite(null, [], () => WriteRecord(plan)))];
+            string stamp = PythonTimestamp.Format(PythonTimestamp.Now());
+            var writes = new List<LoggedWrite>(plans.Length);
+            foreach (var plan in plans)
+            {
+                var (target, existing) = PlaceRecord(plan);
+                writes.Add(new LoggedWrite(LeafDraft.ForRecord(plan.Record, stamp), [Effect(target, plan.Content)],
+                    () => WriteRecordAt(plan, target, existing)));
+            }
+            return writes;
+        }, cancellationToken);
         return ValueTask.CompletedTask;
     }
 
@@ -301,33 +313,44 @@ public abstract partial class FileMetadataBackend : IMetadataBackend, IComplianc
 
     private void WriteRecord(WritePlan plan)
     {
+        lock (IdLock(plan.Record.Id))
+        {
+            var (target, existing) = PlaceRecord(plan);
+            WriteRecordAt(plan, target, existing);
+        }
+    }
+
+    // Where the record goes, and where its id lives now (verified by content). A file at the same model, stage and date
+    // is replaced in place (one atomic rename, never two files); any other is deleted after the write.
+    private (string Target, List<Located> Existing) PlaceRecord(WritePlan plan)
+    {
+        var existing = Locate(plan.Record.Id, refreshOnMiss: false, stopAtFirst: false);
+        string? inPlace = null;
+        foreach (var loc in existing)
+        {
+            if (string.Equals(loc.Path, plan.Path, StringComparison.Ordinal))
+            {
+                inPlace = null;
+                break;
+            }
+            if (inPlace is null
+                && IsCompressedPath(loc.Path) == IsCompressedPath(plan.Path)
+                && string.Equals(Path.GetDirectoryName(loc.Path), plan.Folder, StringComparison.Ordinal)
+                && loc.Name is { } name
+                && string.Equals(name.Stage, plan.Name.Stage, StringComparison.Ordinal)
+                && name.Date == plan.Name.Date)
+            {
+                inPlace = loc.Path;
+            }
+        }
+        return (inPlace ?? plan.Path, existing);
+    }
+
+    private void WriteRecordAt(WritePlan plan, string target, List<Located> existing)
+    {
         string id = plan.Record.Id;
         lock (IdLock(id))
         {
-            // Where the id lives now (verified by content). A file at the same model, stage and date is
-            // replaced in place (one atomic rename, never two files); any other is deleted after the write.
-            var existing = Locate(id, refreshOnMiss: false, stopAtFirst: false);
-            string target = plan.Path;
-            string? inPlace = null;
-            foreach (var loc in existing)
-            {
-                if (string.Equals(loc.Path, plan.Path, StringComparison.Ordinal))
-                {
-                    inPlace = null;
-                    break;
-                }
-                if (inPlace is null
-                    && IsCompressedPath(loc.Path) == IsCompressedPath(plan.Path)
-                    && string.Equals(Path.GetDirectoryName(loc.Path), plan.Folder, StringComparison.Ordinal)
-                    && loc.Name is { } name
-                    && string.Equals(name.Stage, plan.Name.Stage, StringComparison.Ordinal)
-                    && name.Date == plan.Name.Date)
-                {
-                    inPlace = loc.Path;
-                }
-            }
-            if (inPlace is not null) target = inPlace;
-
             WriteFileAtomically(target, plan.Content, id);
             AddToIndex(target);
             foreach (var loc in existing)
@@ -570,25 +593,49 @@ public abstract partial class FileMetadataBackend : IMetadataBackend, IComplianc
         ArgumentNullException.ThrowIfNull(ids);
         EnsureOpen();
         ThrowIfReadOnly("delete records");
+        return ValueTask.FromResult(DeleteRecords(ids, "delete", cancellationToken));
+    }
+
+    // Each id deleted leaves a tombstone saying why (reason), whose effect is every file it was in gone.
+    private int DeleteRecords(IEnumerable<string> ids, string reason, CancellationToken cancellationToken)
+    {
         int deleted = 0;
-        foreach (var id in ids.Distinct(StringComparer.Ordinal))
+        void Delete(string id, List<Located> found)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (string.IsNullOrEmpty(id)) continue;
-            lock (IdLock(id))
+            foreach (var loc in found)
             {
-                var found = Locate(id, refreshOnMiss: true, stopAtFirst: false);
-                foreach (var loc in found)
-                {
-                    DeleteFile(loc.Path, id);
-                    RemoveFromIndex(loc.Path);
-                }
-                if (found.Count > 0) deleted++;
+                DeleteFile(loc.Path, id);
+                RemoveFromIndex(loc.Path);
             }
+            if (found.Count > 0) deleted++;
         }
+        WriteLogged(active =>
+        {
+            string stamp = PythonTimestamp.Format(PythonTimestamp.Now());
+            var writes = new List<LoggedWrite>();
+            foreach (var id in ids.Distinct(StringComparer.Ordinal))
+            {
+                if (string.IsNullOrEmpty(id)) continue;
+                if (!active)
+                {
+                    writes.Add(new LoggedWrite(null, [], () =>
+                    {
+                        lock (IdLock(id)) Delete(id, Locate(id, refreshOnMiss: true, stopAtFirst: false));
+                    }));
+                    continue;
+                }
+                var found = Locate(id, refreshOnMiss: true, stopAtFirst: false);
+                if (found.Count == 0) continue;
+                writes.Add(new LoggedWrite(LeafDraft.ForTombstone(LeafDraft.OfRecord, id, reason, stamp), [.. found.Select(l => Effect(l.Path, null))], () =>
+                {
+                    lock (IdLock(id)) Delete(id, found);
+                }));
+            }
+            return writes;
+        }, cancellationToken);
         // Empty model folders are left in place: removing one could race with a concurrent write that
         // has just created it.
-        return ValueTask.FromResult(deleted);
+        return deleted;
     }
 
     // ------------------------------------------------------------------ compliance events
@@ -606,11 +653,13 @@ public abstract partial class FileMetadataBackend : IMetadataBackend, IComplianc
             var ev = events[i] ?? throw new ArgumentException($"The batch holds a null event at index {i}.", nameof(events));
             plans[i] = (ComplianceEventPath(ev.Id), RecordJson.ToFileBytes(ev), ev.Id);
         }
-        foreach (var (path, content, id) in plans)
+        WriteLogged(active =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            WriteFileAtomically(path, content, id);
-        }
+            string stamp = PythonTimestamp.Format(PythonTimestamp.Now());
+            return [.. plans.Select((plan, i) => active
+                ? new LoggedWrite(LeafDraft.ForEvent(events[i], stamp), [Effect(plan.Path, plan.Content)], () => WriteFileAtomically(plan.Path, plan.Content, plan.Id))
+                : new LoggedWrite(null, [], () => WriteFileAtomically(plan.Path, plan.Content, plan.Id)))];
+        }, cancellationToken);
         return ValueTask.CompletedTask;
     }
 
@@ -660,17 +709,33 @@ public abstract partial class FileMetadataBackend : IMetadataBackend, IComplianc
         ArgumentNullException.ThrowIfNull(ids);
         EnsureOpen();
         ThrowIfReadOnly("delete compliance events");
+        return ValueTask.FromResult(DeleteComplianceEvents(ids, "delete", cancellationToken));
+    }
+
+    private int DeleteComplianceEvents(IEnumerable<string> ids, string reason, CancellationToken cancellationToken)
+    {
         int deleted = 0;
-        foreach (var id in ids.Distinct(StringComparer.Ordinal))
+        WriteLogged(active =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (string.IsNullOrEmpty(id)) continue;
-            string path = ComplianceEventPath(id);
-            if (!File.Exists(path)) continue;
-            DeleteFile(path, id);
-            deleted++;
-        }
-        return ValueTask.FromResult(deleted);
+            string stamp = PythonTimestamp.Format(PythonTimestamp.Now());
+            var writes = new List<LoggedWrite>();
+            foreach (var id in ids.Distinct(StringComparer.Ordinal))
+            {
+                if (string.IsNullOrEmpty(id)) continue;
+                string path = ComplianceEventPath(id);
+                void Delete()
+                {
+                    if (!File.Exists(path)) return;
+                    DeleteFile(path, id);
+                    deleted++;
+                }
+                writes.Add(active && File.Exists(path)
+                    ? new LoggedWrite(LeafDraft.ForTombstone(LeafDraft.OfComplianceEvent, id, reason, stamp), [Effect(path, null)], Delete)
+                    : new LoggedWrite(null, [], Delete));
+            }
+            return writes;
+        }, cancellationToken);
+        return deleted;
     }
 
     private string ComplianceEventPath(string id)
@@ -745,6 +810,7 @@ public abstract partial class FileMetadataBackend : IMetadataBackend, IComplianc
             if (_opened) return;
             DeleteStaleTempFiles();
             RefreshIndex();
+            OpenLedger();
             _opened = true;
         }
     }
@@ -1010,7 +1076,7 @@ public abstract partial class FileMetadataBackend : IMetadataBackend, IComplianc
 
     private void DeleteStaleTempFiles()
     {
-        var folders = new List<string>(ModelFolders()) { _eventsFolder };
+        var folders = new List<string>(ModelFolders()) { _eventsFolder, LedgerFolder, CheckpointsFolder };
         var cutoff = DateTime.UtcNow - StaleTempFileAge;
         foreach (var folder in folders)
         {
@@ -1086,7 +1152,8 @@ public abstract partial class FileMetadataBackend : IMetadataBackend, IComplianc
         // Compared without case: on case-insensitive file systems "Exports" is the exports folder.
         string.Equals(name, ComplianceEventsFolderName, StringComparison.OrdinalIgnoreCase)
         || string.Equals(name, ExportsFolderName, StringComparison.OrdinalIgnoreCase)
-        || string.Equals(name, AuditFolderName, StringComparison.OrdinalIgnoreCase);
+        || string.Equals(name, AuditFolderName, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(name, StoreFolders.Ledger, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The folder of a model, checked to be a direct child of the root.</summary>
     private string ModelFolder(string modelName, string? recordId)

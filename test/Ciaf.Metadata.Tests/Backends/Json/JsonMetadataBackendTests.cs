@@ -21,10 +21,12 @@ public sealed class JsonMetadataBackendTests : IDisposable
 
     private JsonMetadataBackend Open()
     {
+        // The layout of records alone: the ledger's folder has its own tests (FileLedgerStoreTests).
         var backend = new JsonMetadataBackend(new BackendContext
         {
             StoragePath = _store.Path,
             ReportCorrupt = (path, error) => _corrupt.Add((path, error)),
+            LedgerEnabled = false,
         });
         _opened.Add(backend);
         return backend;
