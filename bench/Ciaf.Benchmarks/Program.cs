@@ -5,7 +5,7 @@ using Ciaf.Benchmarks.Scenarios;
 
 // Usage: dotnet run -c Release --project bench/Ciaf.Benchmarks -- [--quick] [--only a,b] [--out DIR]
 //   --quick  small sizes, under two minutes (CI's smoke test; asserts nothing about speed)
-//   --only   a subset of: hash, capture, ingest, shapes, postgresql, store, export, compression, search
+//   --only   a subset of: hash, capture, ingest, shapes, postgresql, store, export, compression, ledger, search
 //   --out    where the .md and .json results go (default: bench/results of the repository)
 if (args.Length > 0 && args[0] == "--child") return ExportScenario.RunChildCommand(args[1..]);
 
