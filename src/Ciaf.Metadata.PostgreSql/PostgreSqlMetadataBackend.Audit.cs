@@ -33,7 +33,7 @@ public sealed partial class PostgreSqlMetadataBackend
             }),
         ];
         // A retried batch whose first attempt committed appends its leaves again: the same content, so verify still agrees.
-        string stamp = LeafTimestamp;
+        string stamp = LeafDraft.Now();
         await WriteRowsAsync("write audit entry", rows, _schema.InsertAudit, PostgreSqlSchema.CreateAuditStage, PostgreSqlSchema.CopyAuditStage,
             _schema.MergeAuditStage, cancellationToken, _context.LedgerEnabled ? [.. entries.Select(e => LeafDraft.ForAudit(e, stamp))] : null).ConfigureAwait(false);
     }
@@ -92,7 +92,7 @@ public sealed partial class PostgreSqlMetadataBackend
                 int changed = await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
                 // A legal hold placed or released is a leaf of the ledger, in the same transaction.
                 var pending = scope == StateScopes.LegalHolds && changed > 0
-                    ? await AppendLeavesAsync(connection, tx, [LeafDraft.ForHold(key, value, LeafTimestamp)], token).ConfigureAwait(false)
+                    ? await AppendLeavesAsync(connection, tx, [LeafDraft.ForHold(key, value, LeafDraft.Now())], token).ConfigureAwait(false)
                     : null;
                 await CommitLedgerAsync(tx, pending, token).ConfigureAwait(false);
                 return changed;

@@ -131,7 +131,6 @@ public sealed partial class PostgreSqlMetadataBackend : ILedgerBackend
     // The leaves of a batch, or null when this store appends none (ledger off).
     private LeafDraft?[]? LeafDrafts(int count) => _context.LedgerEnabled ? new LeafDraft?[count] : null;
 
-    private static string LeafTimestamp => PythonTimestamp.Format(PythonTimestamp.Now());
 
     /// <summary>
     /// Appends <paramref name="drafts"/> inside the caller's transaction when the log is active: the ledger's advisory

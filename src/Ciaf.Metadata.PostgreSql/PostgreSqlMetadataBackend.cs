@@ -182,7 +182,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
         // Serialize (and hash for the ledger) before touching the network; a retry reuses the rows.
         var rows = new Column[records.Count][];
         var leaves = LeafDrafts(records.Count);
-        string stamp = LeafTimestamp;
+        string stamp = LeafDraft.Now();
         for (int i = 0; i < records.Count; i++)
         {
             var r = records[i];
@@ -215,7 +215,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
                 new(e.Timestamp.UtcDateTime, NpgsqlDbType.TimestampTz), new(PythonTimestamp.Format(e.Timestamp)), new(PostgreSqlText.Encode(e.Details)),
             }),
         ];
-        string stamp = LeafTimestamp;
+        string stamp = LeafDraft.Now();
         await WriteRowsAsync("write compliance event", rows, _schema.UpsertCompliance, PostgreSqlSchema.CreateComplianceStage,
             PostgreSqlSchema.CopyComplianceStage, _schema.MergeComplianceStage, cancellationToken,
             _context.LedgerEnabled ? [.. events.Select(e => LeafDraft.ForEvent(e, stamp))] : null).ConfigureAwait(false);
@@ -362,7 +362,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
             if (startsLedger)
             {
                 using var start = new NpgsqlCommand(_schema.StartLedgerIfEmpty, connection, tx);
-                start.Parameters.Add(Text(PythonTimestamp.Format(PythonTimestamp.Now())));
+                start.Parameters.Add(Text(LeafDraft.Now()));
                 start.ExecuteNonQuery();
             }
             tx.Commit();
@@ -449,19 +449,21 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
             await RetryAsync(operation, async token =>
             {
                 await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
-                if (rows.Length == 1 && drafts is not { Count: > 0 })
+                async Task WriteSingleAsync(NpgsqlTransaction? transaction)
                 {
-                    await using var command = new NpgsqlCommand(single, connection);
+                    await using var command = new NpgsqlCommand(single, connection, transaction);
                     foreach (var column in rows[0]) command.Parameters.Add(new NpgsqlParameter { Value = column.Value ?? DBNull.Value, NpgsqlDbType = column.Type });
                     await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                }
+                if (rows.Length == 1 && drafts is not { Count: > 0 })
+                {
+                    await WriteSingleAsync(null).ConfigureAwait(false); // one statement, no leaves: autocommit
                     return 0;
                 }
                 await using var tx = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
                 if (rows.Length == 1)
                 {
-                    await using var command = new NpgsqlCommand(single, connection, tx);
-                    foreach (var column in rows[0]) command.Parameters.Add(new NpgsqlParameter { Value = column.Value ?? DBNull.Value, NpgsqlDbType = column.Type });
-                    await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                    await WriteSingleAsync(tx).ConfigureAwait(false);
                 }
                 else
                 {
@@ -500,7 +502,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
     {
         if (SqlDialect.DistinctIds(ids, Volatile.Read(ref _disposed) != 0, this) is not { } distinct) return 0;
         string[] array = [.. distinct];
-        string timestamp = LeafTimestamp;
+        string timestamp = LeafDraft.Now();
         try
         {
             return await RetryAsync(operation, async token =>

@@ -65,10 +65,10 @@ internal sealed class LedgerAppender
     public const int TileLevel = 4;
 
     private long _size = -1;
-    private List<(MerkleNode Node, byte[] Hash)> _edge = [];
+    private MerkleEdge _edge = new();
 
     /// <summary>What an append did, to keep with <see cref="Accept"/> once the write has committed.</summary>
-    public sealed record Pending(long Size, List<(MerkleNode Node, byte[] Hash)> Edge, long FirstSeq);
+    public sealed record Pending(long Size, MerkleEdge Edge);
 
     /// <summary>
     /// Appends <paramref name="drafts"/> in order, numbering them from the log's current size. Call inside the write's
@@ -77,28 +77,20 @@ internal sealed class LedgerAppender
     public Pending Append(ILedgerRows rows, IReadOnlyList<LeafDraft> drafts)
     {
         long size = rows.Size();
-        var edge = size == _size ? new List<(MerkleNode Node, byte[] Hash)>(_edge) : ReadEdge(rows, size);
-        long first = size;
+        var edge = size == _size ? _edge.Copy() : MerkleEdge.Read(rows, size);
+        Action<MerkleNode, byte[]> completed = (node, hash) =>
+        {
+            if (node.Level >= TileLevel) rows.AddNode(node, hash);
+        };
         foreach (var draft in drafts)
         {
             string text = draft.Text(size);
             byte[] leafHash = MerkleTree.LeafHash(System.Text.Encoding.ASCII.GetBytes(text));
             rows.AddLeaf(size, draft, text, leafHash);
-            edge.Add((new MerkleNode(0, size), leafHash));
-            // Two subtrees of one height side by side make the next one up (the binary carry of size + 1).
-            while (edge.Count >= 2 && edge[^1].Node.Level == edge[^2].Node.Level)
-            {
-                var (right, rightHash) = edge[^1];
-                var (_, leftHash) = edge[^2];
-                var parent = new MerkleNode(right.Level + 1, right.Index >> 1);
-                byte[] hash = MerkleTree.NodeHash(leftHash, rightHash);
-                edge.RemoveRange(edge.Count - 2, 2);
-                edge.Add((parent, hash));
-                if (parent.Level >= TileLevel) rows.AddNode(parent, hash);
-            }
+            edge.Append(size, leafHash, completed);
             size++;
         }
-        return new Pending(size, edge, first);
+        return new Pending(size, edge);
     }
 
     /// <summary>Keeps the right edge of a committed append for the next one.</summary>
@@ -110,20 +102,65 @@ internal sealed class LedgerAppender
 
     /// <summary>Forgets the right edge (after a failed write, or when the log was replaced).</summary>
     public void Invalidate() => _size = -1;
+}
 
-    // The complete subtrees a log of this size decomposes into, largest (leftmost) first.
-    private static List<(MerkleNode Node, byte[] Hash)> ReadEdge(ILedgerNodeSource source, long size)
+/// <summary>
+/// The right edge of a log: the complete subtrees its size decomposes into, largest (leftmost) first — at most 64
+/// hashes, enough to append a leaf and to know the root.
+/// </summary>
+internal sealed class MerkleEdge
+{
+    private readonly List<(MerkleNode Node, byte[] Hash)> _nodes;
+
+    /// <summary>The edge of an empty log.</summary>
+    public MerkleEdge() => _nodes = [];
+
+    private MerkleEdge(List<(MerkleNode Node, byte[] Hash)> nodes) => _nodes = nodes;
+
+    /// <summary>An independent copy.</summary>
+    public MerkleEdge Copy() => new([.. _nodes]);
+
+    /// <summary>The edge of the first <paramref name="size"/> leaves of a stored log.</summary>
+    public static MerkleEdge Read(ILedgerNodeSource source, long size)
     {
-        var edge = new List<(MerkleNode Node, byte[] Hash)>();
+        var nodes = new List<(MerkleNode Node, byte[] Hash)>();
         long start = 0;
         for (int level = 62; level >= 0; level--)
         {
             if ((size & (1L << level)) == 0) continue;
             var node = new MerkleNode(level, start >> level);
-            edge.Add((node, LedgerNodes.Resolve(source, node)));
+            nodes.Add((node, LedgerNodes.Resolve(source, node)));
             start += 1L << level;
         }
-        return edge;
+        return new MerkleEdge(nodes);
+    }
+
+    /// <summary>
+    /// Appends leaf <paramref name="index"/>; <paramref name="completed"/>, when given, sees every subtree above the
+    /// leaves that this completes.
+    /// </summary>
+    public void Append(long index, byte[] leafHash, Action<MerkleNode, byte[]>? completed = null)
+    {
+        _nodes.Add((new MerkleNode(0, index), leafHash));
+        // Two subtrees of one height side by side make the next one up (the binary carry of size + 1).
+        while (_nodes.Count >= 2 && _nodes[^1].Node.Level == _nodes[^2].Node.Level)
+        {
+            var (right, rightHash) = _nodes[^1];
+            var parent = new MerkleNode(right.Level + 1, right.Index >> 1);
+            byte[] hash = MerkleTree.NodeHash(_nodes[^2].Hash, rightHash);
+            _nodes.RemoveRange(_nodes.Count - 2, 2);
+            _nodes.Add((parent, hash));
+            completed?.Invoke(parent, hash);
+        }
+    }
+
+    /// <summary>The root hash of the log this is the edge of.</summary>
+    public byte[] Root()
+    {
+        if (_nodes.Count == 0) return MerkleTree.EmptyRoot;
+        byte[] acc = _nodes[^1].Hash;
+        for (int i = _nodes.Count - 2; i >= 0; i--) acc = MerkleTree.NodeHash(_nodes[i].Hash, acc);
+        return acc;
     }
 }
 

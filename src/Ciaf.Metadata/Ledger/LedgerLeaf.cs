@@ -105,6 +105,13 @@ internal sealed record LeafDraft(string Kind, string Id, IReadOnlyList<KeyValueP
         }
     }
 
+    /// <summary>Now, as a leaf's <c>timestamp</c> (Python's <c>isoformat()</c>, UTC): when a batch's leaves were made.</summary>
+    public static string Now() => PythonTimestamp.Format(PythonTimestamp.Now());
+
+    /// <summary>Whether a leaf's text holds <paramref name="contentSha256"/> as its <c>content_sha256</c>.</summary>
+    public static bool Holds(string leafText, string contentSha256) =>
+        leafText.Contains($"\"content_sha256\":\"{contentSha256}\"", StringComparison.Ordinal);
+
     /// <summary>A record's leaf.</summary>
     public static LeafDraft ForRecord(MetadataRecord record, string timestamp) =>
         new(LedgerLeafKinds.Record, record.Id, [new("content_sha256", ContentHash(record)), new("timestamp", timestamp)]);

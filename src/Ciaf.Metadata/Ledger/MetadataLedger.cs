@@ -193,7 +193,7 @@ public sealed class MetadataLedger
         if (!head.Active) return null;
         if (await backend.ReadLedgerAsync(r => r.LatestLeaf(id, head.Size), cancellationToken).ConfigureAwait(false) is not { } leaf) return null;
         string? stored = await _core.GetStoredAsync(id, cancellationToken).ConfigureAwait(false) is { } record ? LeafDraft.ContentHash(record) : null;
-        bool matches = stored is not null && leaf.Text.Contains($"\"content_sha256\":\"{stored}\"", StringComparison.Ordinal);
+        bool matches = stored is not null && LeafDraft.Holds(leaf.Text, stored);
         return new LedgerPosition(leaf.Seq, head.Size, leaf.Text, matches);
     }
 

@@ -98,8 +98,8 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
     private Dictionary<long, byte[]> ReadLog(ILedgerReader reader, long size, HashSet<long> rootsAt)
     {
         var roots = new Dictionary<long, byte[]>();
-        var edge = new List<(int Level, byte[] Hash)>();
-        long expected = 0;
+        var edge = new MerkleEdge();
+        long expected = 0, appended = 0;
         bool reportedOrder = false;
         foreach (var row in reader.Leaves(0, size))
         {
@@ -113,18 +113,12 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
             if (!leafHash.AsSpan().SequenceEqual(row.Hash))
                 _issues.Add(Issue(VerificationIssueKind.LedgerBroken, row.ItemId, $"leaf {row.Seq}'s stored hash is not the hash of its text: the leaf was rewritten"));
             Remember(row);
-            edge.Add((0, leafHash));
-            while (edge.Count >= 2 && edge[^1].Level == edge[^2].Level)
-            {
-                var parent = (edge[^1].Level + 1, MerkleTree.NodeHash(edge[^2].Hash, edge[^1].Hash));
-                edge.RemoveRange(edge.Count - 2, 2);
-                edge.Add(parent);
-            }
-            if (rootsAt.Contains(expected)) roots[expected] = Fold(edge);
+            edge.Append(appended++, leafHash);
+            if (rootsAt.Contains(expected)) roots[expected] = edge.Root();
         }
         if (expected != size && !reportedOrder)
             _issues.Add(Issue(VerificationIssueKind.LedgerBroken, null, $"the log should hold {size} leaves but ends at {expected}"));
-        roots[size] = size == 0 ? MerkleTree.EmptyRoot : Fold(edge);
+        roots[size] = edge.Root();
         // The stored subtrees must agree with the leaves: proofs are built from them.
         if (size > 0)
         {
@@ -133,13 +127,6 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
                 _issues.Add(Issue(VerificationIssueKind.LedgerBroken, null, "the log's stored subtrees disagree with its leaves: proofs built from them would be wrong"));
         }
         return roots;
-    }
-
-    private static byte[] Fold(List<(int Level, byte[] Hash)> edge)
-    {
-        byte[] acc = edge[^1].Hash;
-        for (int i = edge.Count - 2; i >= 0; i--) acc = MerkleTree.NodeHash(edge[i].Hash, acc);
-        return acc;
     }
 
     private void Remember(LedgerLeafRow row)
@@ -234,7 +221,7 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
             var (_, content, issue) = _items[i];
             bool explained = newer[i] is { } leaf && leaf.Seq >= _head.Size && (content is null
                 ? leaf.Kind == LedgerLeafKinds.Tombstone
-                : leaf.Text.Contains($"\"content_sha256\":\"{content}\"", StringComparison.Ordinal));
+                : LeafDraft.Holds(leaf.Text, content));
             if (!explained) _issues.Add(issue);
         }
     }

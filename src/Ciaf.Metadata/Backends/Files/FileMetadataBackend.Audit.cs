@@ -101,7 +101,7 @@ public abstract partial class FileMetadataBackend : IGuardedDeleteBackend, IStor
             // One write per day file; each entry is a leaf whose effect is its line in that file.
             WriteLogged(active =>
             {
-                string stamp = PythonTimestamp.Format(PythonTimestamp.Now());
+                string stamp = LeafDraft.Now();
                 var writes = new List<LoggedWrite>();
                 var appended = new HashSet<string>(StringComparer.Ordinal);
                 for (int i = 0; i < entries.Count; i++)
@@ -313,7 +313,7 @@ public abstract partial class FileMetadataBackend : IGuardedDeleteBackend, IStor
         }
         // A legal hold placed or released is a leaf of the ledger (a release of no hold changes nothing: no leaf).
         WriteLogged(active => [active && (content is not null || File.Exists(path))
-            ? new LoggedWrite(LeafDraft.ForHold(key, value, PythonTimestamp.Format(PythonTimestamp.Now())), [Effect(path, content)], Apply)
+            ? new LoggedWrite(LeafDraft.ForHold(key, value, LeafDraft.Now()), [Effect(path, content)], Apply)
             : new LoggedWrite(null, [], Apply)], cancellationToken);
     }
 

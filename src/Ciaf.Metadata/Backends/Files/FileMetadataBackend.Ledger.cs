@@ -156,7 +156,7 @@ public abstract partial class FileMetadataBackend : ILedgerBackend, IWriteLockBa
         bool fresh = !Directory.Exists(LedgerFolder);
         if (!fresh && !File.Exists(IntentPath)) return;
         using var held = EnterLedger();
-        if (fresh && !File.Exists(GenesisPath) && _ledgerLog.Refresh() == 0 && StoreIsEmpty()) WriteGenesis(PythonTimestamp.Format(PythonTimestamp.Now()));
+        if (fresh && !File.Exists(GenesisPath) && _ledgerLog.Refresh() == 0 && StoreIsEmpty()) WriteGenesis(LeafDraft.Now());
     }
 
     private bool StoreIsEmpty() =>

@@ -245,7 +245,7 @@ public abstract partial class FileMetadataBackend : IMetadataBackend, IComplianc
         WriteLogged(active =>
         {
             if (!active) return [.. plans.Select(plan => new LoggedWrite(null, [], () => WriteRecord(plan)))];
-            string stamp = PythonTimestamp.Format(PythonTimestamp.Now());
+            string stamp = LeafDraft.Now();
             var writes = new List<LoggedWrite>(plans.Length);
             foreach (var plan in plans)
             {
@@ -611,7 +611,7 @@ public abstract partial class FileMetadataBackend : IMetadataBackend, IComplianc
         }
         WriteLogged(active =>
         {
-            string stamp = PythonTimestamp.Format(PythonTimestamp.Now());
+            string stamp = LeafDraft.Now();
             var writes = new List<LoggedWrite>();
             foreach (var id in ids.Distinct(StringComparer.Ordinal))
             {
@@ -655,7 +655,7 @@ public abstract partial class FileMetadataBackend : IMetadataBackend, IComplianc
         }
         WriteLogged(active =>
         {
-            string stamp = PythonTimestamp.Format(PythonTimestamp.Now());
+            string stamp = LeafDraft.Now();
             return [.. plans.Select((plan, i) => active
                 ? new LoggedWrite(LeafDraft.ForEvent(events[i], stamp), [Effect(plan.Path, plan.Content)], () => WriteFileAtomically(plan.Path, plan.Content, plan.Id))
                 : new LoggedWrite(null, [], () => WriteFileAtomically(plan.Path, plan.Content, plan.Id)))];
@@ -717,7 +717,7 @@ public abstract partial class FileMetadataBackend : IMetadataBackend, IComplianc
         int deleted = 0;
         WriteLogged(active =>
         {
-            string stamp = PythonTimestamp.Format(PythonTimestamp.Now());
+            string stamp = LeafDraft.Now();
             var writes = new List<LoggedWrite>();
             foreach (var id in ids.Distinct(StringComparer.Ordinal))
             {

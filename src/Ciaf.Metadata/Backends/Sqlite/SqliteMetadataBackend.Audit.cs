@@ -23,7 +23,7 @@ public sealed partial class SqliteMetadataBackend
         if (!SqlDialect.CheckBatch(entries, e => e.Id, nameof(entries), Volatile.Read(ref _disposed) != 0, this)) return;
         var rows = new object?[entries.Count][];
         var leaves = LeafDrafts(entries.Count);
-        string stamp = LeafTimestamp;
+        string stamp = LeafDraft.Now();
         for (int i = 0; i < entries.Count; i++)
         {
             var e = entries[i];
@@ -75,7 +75,7 @@ public sealed partial class SqliteMetadataBackend
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         // A legal hold placed or released is a leaf of the ledger, in the same transaction.
         LeafDraft?[]? leaves = scope == StateScopes.LegalHolds && LeafDrafts(1) is { } one ? one : null;
-        if (leaves is not null) leaves[0] = LeafDraft.ForHold(key, value, LeafTimestamp);
+        if (leaves is not null) leaves[0] = LeafDraft.ForHold(key, value, LeafDraft.Now());
         if (value is null)
         {
             await WriteRowsAsync(_deleteState, [[scope, key]], "remove state", cancellationToken, leaves).ConfigureAwait(false);

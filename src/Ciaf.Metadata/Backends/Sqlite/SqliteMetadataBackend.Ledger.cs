@@ -111,10 +111,8 @@ public sealed partial class SqliteMetadataBackend : ILedgerBackend
             command.CommandText = "SELECT EXISTS (SELECT 1 FROM metadata) OR EXISTS (SELECT 1 FROM compliance_events)";
             if ((long)command.ExecuteScalar()! != 0) return;
         }
-        SetGenesis(tx, PythonTimestampNow());
+        SetGenesis(tx, LeafDraft.Now());
     }
-
-    private static string PythonTimestampNow() => Hashing.PythonTimestamp.Format(Hashing.PythonTimestamp.Now());
 
     private void SetGenesis(SqliteTransaction tx, string timestamp)
     {
@@ -145,8 +143,6 @@ public sealed partial class SqliteMetadataBackend : ILedgerBackend
     // decided inside the write's transaction; hashing a batch for an inactive log costs only that batch's time.
     private LeafDraft?[]? LeafDrafts(int count) => _context.LedgerEnabled ? new LeafDraft?[count] : null;
 
-    // When a leaf was made: its draft's time, before the write's lock (the leaf's order is its seq, not this).
-    private static string LeafTimestamp => PythonTimestampNow();
 
     private IEnumerable<object?[]> ReadAll(SqliteTransaction tx, string sql)
     {

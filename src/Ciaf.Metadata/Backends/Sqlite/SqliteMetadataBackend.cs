@@ -206,7 +206,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         // Serialize (and compress), and hash for the ledger, before taking the lock: that work needs no writer.
         var rows = new object?[records.Count][];
         var leaves = LeafDrafts(records.Count);
-        string stamp = LeafTimestamp;
+        string stamp = LeafDraft.Now();
         for (int i = 0; i < records.Count; i++)
         {
             var r = records[i];
@@ -240,7 +240,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         if (!SqlDialect.CheckBatch(events, e => e.Id, nameof(events), Volatile.Read(ref _disposed) != 0, this)) return;
         var rows = new object?[events.Count][];
         var leaves = LeafDrafts(events.Count);
-        string stamp = LeafTimestamp;
+        string stamp = LeafDraft.Now();
         for (int i = 0; i < events.Count; i++)
         {
             var e = events[i];
@@ -618,7 +618,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         string of, string reason, Func<SqliteTransaction, IEnumerable<string>>? select = null)
     {
         if (SqlDialect.DistinctIds(ids, Volatile.Read(ref _disposed) != 0, this) is not { } distinct) return 0;
-        string timestamp = PythonTimestampNow();
+        string timestamp = LeafDraft.Now();
         return await InWriteTransactionAsync(operation, tx => select?.Invoke(tx) ?? distinct, id => id, (tx, id) =>
         {
             command.Transaction = tx;
