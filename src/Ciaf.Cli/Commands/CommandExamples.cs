@@ -52,6 +52,11 @@ internal static class CommandExamples
         ["ledger init"] = "ciaf ledger init --store ./legacy_store",
         ["ledger status"] = "ciaf ledger status --json",
         ["ledger checkpoint"] = "ciaf ledger checkpoint --output witness/checkpoint.txt",
+        ["serve"] = "ciaf serve --store ciaf_demo_store --urls http://127.0.0.1:5080",
+        ["apikey"] = "ciaf apikey create training-job --role writer --expires 90d",
+        ["apikey create"] = "ciaf apikey create alice --role auditor --expires 90d --json",
+        ["apikey list"] = "ciaf apikey list --json",
+        ["apikey revoke"] = "ciaf apikey revoke alice",
         ["ledger consistency"] = "ciaf ledger consistency --from 1000 --json",
     };
 

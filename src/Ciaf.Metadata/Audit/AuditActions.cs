@@ -21,4 +21,8 @@ public static class AuditActions
     public const string Hold = "hold";
     /// <summary>A legal hold was released (as <see cref="Hold"/>).</summary>
     public const string Release = "release";
+    /// <summary>An API key was created (parent = null; details: key_id, name, role, expires_at; never the key).</summary>
+    public const string ApiKeyCreate = "apikey_create";
+    /// <summary>An API key was revoked (as <see cref="ApiKeyCreate"/>).</summary>
+    public const string ApiKeyRevoke = "apikey_revoke";
 }

@@ -6,6 +6,9 @@ internal static class StateScopes
     /// <summary>Legal holds: key <c>model:&lt;name&gt;</c> or <c>record:&lt;id&gt;</c>, value the hold as JSON.</summary>
     public const string LegalHolds = "legal_holds";
 
+    /// <summary>API keys: key the key's id, value its name, role, SHA-256 and times as JSON (never the key).</summary>
+    public const string ApiKeys = "api_keys";
+
     /// <summary>Throws unless <paramref name="scope"/> is lowercase ASCII letters, digits and <c>_</c> (it becomes a folder name).</summary>
     public static void Validate(string scope)
     {
