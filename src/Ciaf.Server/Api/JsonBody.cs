@@ -26,4 +26,24 @@ internal static class JsonBody
         }
         return node ?? throw RequestProblemException.BadRequest("body", "The body is JSON null.");
     }
+
+    /// <summary>Refuses a field not in <paramref name="fields"/> (a typo would otherwise be dropped silently).</summary>
+    public static void RejectUnknownFields(JsonObject o, IReadOnlySet<string> fields, string prefix, string what)
+    {
+        foreach (var (name, _) in o)
+        {
+            if (!fields.Contains(name))
+                throw RequestProblemException.BadRequest(prefix + name, $"Unknown field '{prefix}{name}': {what} has {string.Join(", ", fields)}.");
+        }
+    }
+
+    /// <summary>A string field, or <c>null</c> when absent or null; another type is a 400 naming <c>prefix + name</c>.</summary>
+    public static string? String(JsonObject o, string name, string prefix = "")
+    {
+        var node = o[name];
+        if (node is null) return null;
+        if (node.GetValueKind() != JsonValueKind.String)
+            throw RequestProblemException.BadRequest(prefix + name, $"'{prefix}{name}' must be a string, not {node.GetValueKind().ToString().ToLowerInvariant()}.");
+        return node.GetValue<string>();
+    }
 }

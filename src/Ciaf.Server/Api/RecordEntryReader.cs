@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ciaf.Metadata;
 using Ciaf.Server.Problems;
@@ -38,11 +37,7 @@ internal static class RecordEntryReader
 
     private static MetadataEntry Read(JsonObject o, string prefix)
     {
-        foreach (var (name, _) in o)
-        {
-            if (!Fields.Contains(name))
-                throw RequestProblemException.BadRequest(prefix + name, $"Unknown field '{prefix}{name}': a record has {string.Join(", ", Fields)}.");
-        }
+        JsonBody.RejectUnknownFields(o, Fields, prefix, "a record");
         var metadata = o["metadata"];
         if (metadata is not null and not JsonObject)
             throw RequestProblemException.BadRequest(prefix + "metadata", $"'{prefix}metadata' must be a JSON object (or absent).");
@@ -53,12 +48,5 @@ internal static class RecordEntryReader
     private static string Required(JsonObject o, string prefix, string name) =>
         Optional(o, prefix, name) ?? throw RequestProblemException.BadRequest(prefix + name, $"'{prefix}{name}' is required (a string).");
 
-    private static string? Optional(JsonObject o, string prefix, string name)
-    {
-        var node = o[name];
-        if (node is null) return null;
-        if (node.GetValueKind() != JsonValueKind.String)
-            throw RequestProblemException.BadRequest(prefix + name, $"'{prefix}{name}' must be a string, not {node.GetValueKind().ToString().ToLowerInvariant()}.");
-        return node.GetValue<string>();
-    }
+    private static string? Optional(JsonObject o, string prefix, string name) => JsonBody.String(o, name, prefix);
 }

@@ -56,6 +56,12 @@ public static class CiafServerApplicationExtensions
         HealthEndpoints.Map(endpoints);
         var api = endpoints.MapGroup(ApiPrefix);
         RecordEndpoints.Map(api);
+        ModelEndpoints.Map(api);
+        ComplianceEndpoints.Map(api);
+        ExportEndpoints.Map(api);
+        LedgerEndpoints.Map(api);
+        AuditEndpoints.Map(api);
+        RetentionEndpoints.Map(api);
         return endpoints;
     }
 }

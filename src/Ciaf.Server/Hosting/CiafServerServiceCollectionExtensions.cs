@@ -32,7 +32,12 @@ public static class CiafServerServiceCollectionExtensions
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDetailsShape.Customize);
         services.AddExceptionHandler<ProblemExceptionHandler>();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            // The API speaks the store's snake_case, enums as snake_case strings.
+            o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower));
+        });
 
         var authentication = services.AddAuthentication(CiafAuthenticationSchemes.Default)
             .AddPolicyScheme(CiafAuthenticationSchemes.Default, "API key, bearer token or browser session",

@@ -43,7 +43,9 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         MetadataValidationException v => Problem(StatusCodes.Status400BadRequest, v.Message, "metadata"),
         JsonException j => Problem(StatusCodes.Status400BadRequest, "The body is not valid JSON: " + j.Message, "body"),
         ArgumentException a => Problem(StatusCodes.Status400BadRequest, a.Message, a.ParamName),
+        KeyNotFoundException k => Problem(StatusCodes.Status404NotFound, k.Message),
         NotSupportedException n => Problem(StatusCodes.Status409Conflict, n.Message),
+        InvalidOperationException i => Problem(StatusCodes.Status409Conflict, i.Message),
         OperationCanceledException => Problem(499, "The request was cancelled."),
         _ => Problem(StatusCodes.Status500InternalServerError, "An unexpected error occurred; the server's log has the details under this request's trace id."),
     };
