@@ -29,13 +29,11 @@ internal static class ServeCommand
             // A 201 from the server means the records are durable: every request is written before it is answered.
             resolved.Options.WriteMode = WriteMode.Immediate;
             await using var storage = StoreResolver.Open(context, resolved, mustExist: true);
-            var options = new CiafServerOptions
-            {
-                Storage = storage,
-                Urls = parse.GetValue(urls) is { Length: > 0 } given
-                    ? [.. given.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
-                    : [CiafServerOptions.DefaultUrl],
-            };
+            string[]? given = parse.GetValue(urls) is { Length: > 0 } text
+                ? text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                : null;
+            var config = resolved.Config ?? context.Stores.ResolveConfig().Config;
+            var options = CiafServerOptionsConfig.FromConfig(config, storage, given);
             await using var server = CiafServer.Build(options, configure: b =>
                 b.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true));
             await server.StartAsync(context.CancellationToken).ConfigureAwait(false);

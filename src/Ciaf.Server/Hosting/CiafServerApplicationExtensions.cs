@@ -1,5 +1,6 @@
 using Ciaf.Metadata;
 using Ciaf.Server.Api;
+using Ciaf.Server.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,6 +12,12 @@ public static class CiafServerApplicationExtensions
 {
     /// <summary>Where the JSON API lives.</summary>
     public const string ApiPrefix = "/api/v1";
+
+    /// <summary>The OpenAPI document's name: it is served at <c>/openapi/v1.json</c>.</summary>
+    public const string OpenApiDocument = "v1";
+
+    /// <summary>Where the browsable API reference is.</summary>
+    public const string ReferencePath = "/api-reference";
 
     /// <summary>
     /// Adds the middleware every request goes through, in order: request log, problem details for exceptions and
@@ -54,6 +61,8 @@ public static class CiafServerApplicationExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         HealthEndpoints.Map(endpoints);
+        endpoints.MapOpenApi().RequireAuthorization(CiafPolicies.Read);
+        ApiReferencePage.Map(endpoints, ReferencePath, OpenApiDocument);
         var api = endpoints.MapGroup(ApiPrefix);
         RecordEndpoints.Map(api);
         ModelEndpoints.Map(api);

@@ -48,6 +48,7 @@ public static class CiafServerServiceCollectionExtensions
             authentication.AddJwtBearer(CiafAuthenticationSchemes.Bearer, o => JwtBearerSetup.Configure(o, options.Jwt));
         }
         services.AddAuthorization(CiafPolicies.AddTo);
+        services.AddOpenApi(CiafServerApplicationExtensions.OpenApiDocument, OpenApiDocumentSetup.Configure);
 
         if (options.RateLimit.Enabled)
         {
