@@ -21,7 +21,7 @@ internal static class ExportEndpoints
         api.MapGet("/export", async (HttpContext context, MetadataStorage storage, CancellationToken cancellationToken) =>
             {
                 string format = QueryValues.Choice(context.Request, "format", Formats, "jsonl");
-                string filter = QueryValues.Text(context.Request, "filter") ?? string.Empty;
+                string? filter = QueryValues.Text(context.Request, "filter");
                 var response = context.Response;
                 response.ContentType = format switch
                 {
@@ -34,7 +34,7 @@ internal static class ExportEndpoints
                 try
                 {
                     if (format == "parquet") await ExportParquetAsync(storage, response, filter, cancellationToken).ConfigureAwait(false);
-                    else await storage.ExportSearchToAsync(response.Body, filter, format, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    else await ExportAsync(storage, response.Body, filter, format, cancellationToken).ConfigureAwait(false);
                 }
                 catch when (response.HasStarted)
                 {
@@ -50,12 +50,17 @@ internal static class ExportEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest);
     }
 
-    private static async Task ExportParquetAsync(MetadataStorage storage, HttpResponse response, string filter, CancellationToken cancellationToken)
+    private static ValueTask ExportAsync(MetadataStorage storage, Stream destination, string? filter, string format, CancellationToken cancellationToken) =>
+        filter is null
+            ? storage.ExportMetadataToAsync(destination, null, format, cancellationToken: cancellationToken)
+            : storage.ExportSearchToAsync(destination, filter, format, cancellationToken: cancellationToken);
+
+    private static async Task ExportParquetAsync(MetadataStorage storage, HttpResponse response, string? filter, CancellationToken cancellationToken)
     {
         string path = Path.Combine(Path.GetTempPath(), "ciaf-export-" + Guid.NewGuid().ToString("N") + ".parquet");
         await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024,
             FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-        await storage.ExportSearchToAsync(file, filter, "parquet", cancellationToken: cancellationToken).ConfigureAwait(false);
+        await ExportAsync(storage, file, filter, "parquet", cancellationToken).ConfigureAwait(false);
         response.ContentLength = file.Length;
         file.Position = 0;
         await file.CopyToAsync(response.Body, cancellationToken).ConfigureAwait(false);

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Ciaf.Metadata;
 using Ciaf.Metadata.Access;
+using Ciaf.Metadata.Storage;
 using Ciaf.Metadata.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -36,15 +37,23 @@ public sealed class TestServerHost : IAsyncDisposable
     /// <summary>The key of each role (reader, writer, auditor, admin).</summary>
     public IReadOnlyDictionary<string, string> Keys => _keys;
 
-    /// <summary>Starts a server over a new SQLite store; <paramref name="configure"/> adjusts the options first.</summary>
+    /// <summary>
+    /// Starts a server over a new SQLite store (audit_all_access on; <paramref name="store"/> adjusts its options) or over
+    /// <paramref name="storage"/>; <paramref name="configure"/> adjusts the server's options, <paramref name="builder"/>
+    /// the host, <paramref name="mapEndpoints"/> adds endpoints.
+    /// </summary>
     public static async Task<TestServerHost> StartAsync(Action<CiafServerOptions>? configure = null, MetadataStorage? storage = null,
-        Action<WebApplicationBuilder>? builder = null)
+        Action<WebApplicationBuilder>? builder = null, Action<MetadataStorageOptions>? store = null, Action<WebApplication>? mapEndpoints = null)
     {
         TempDirectory? folder = null;
         if (storage is null)
         {
             folder = new TempDirectory();
-            storage = MetadataStorage.Create(b => b.UseSqlite(folder.Combine("store")).Configure(o => o.AuditAllAccess = true));
+            storage = MetadataStorage.Create(b => b.UseSqlite(folder.Combine("store")).Configure(o =>
+            {
+                o.AuditAllAccess = true;
+                store?.Invoke(o);
+            }));
         }
         var options = new CiafServerOptions { Storage = storage };
         configure?.Invoke(options);
@@ -52,7 +61,7 @@ public sealed class TestServerHost : IAsyncDisposable
         {
             b.WebHost.UseTestServer();
             builder?.Invoke(b);
-        });
+        }, mapEndpoints: mapEndpoints);
         await app.StartAsync();
         var host = new TestServerHost(folder, storage, folder is not null, app);
         foreach (string role in AccessRoles.All)
@@ -77,6 +86,9 @@ public sealed class TestServerHost : IAsyncDisposable
         client.DefaultRequestHeaders.Add("X-API-Key", key);
         return client;
     }
+
+    /// <summary>The temporary folder of the store this host created (null for a given store).</summary>
+    public TempDirectory? Folder => _folder;
 
     /// <summary>Saves one record directly in the store and returns its id.</summary>
     public Task<string> SeedAsync(string model = "credit_model", string stage = "training", object? metadata = null) =>
