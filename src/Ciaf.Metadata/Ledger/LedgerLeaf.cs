@@ -50,6 +50,11 @@ internal sealed record LeafDraft(string Kind, string Id, IReadOnlyList<KeyValueP
     /// </summary>
     public string Text(long seq)
     {
+        if (Copied is { } copied)
+        {
+            return copied.Seq == seq ? copied.Text : throw new InvalidOperationException(
+                $"The ledger moved while another log's leaves were copied into it: leaf {copied.Seq} would have become leaf {seq}. Nothing was appended.");
+        }
         // Fields are kept in code-point order with "id", "kind" and "seq" slotted in: content_sha256 < id < kind < of <
         // reason < seq < timestamp.
         var w = PythonJsonWriter.Rent();
@@ -104,6 +109,15 @@ internal sealed record LeafDraft(string Kind, string Id, IReadOnlyList<KeyValueP
             w.Return();
         }
     }
+
+    /// <summary>A leaf copied verbatim from another store's log (a migration): its text already holds its <c>seq</c>.</summary>
+    private (long Seq, string Text)? Copied { get; init; }
+
+    /// <summary>
+    /// <paramref name="row"/> as it stands in another store's log, to append at the same <c>seq</c>: <see cref="Text"/>
+    /// throws <see cref="InvalidOperationException"/> if it would land anywhere else.
+    /// </summary>
+    public static LeafDraft CopiedFrom(LedgerLeafRow row) => new(row.Kind, row.ItemId, []) { Copied = (row.Seq, row.Text) };
 
     /// <summary>Now, as a leaf's <c>timestamp</c> (Python's <c>isoformat()</c>, UTC): when a batch's leaves were made.</summary>
     public static string Now() => PythonTimestamp.Format(PythonTimestamp.Now());

@@ -164,12 +164,29 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
 
     private void CheckCheckpoints(List<(LedgerCheckpoint Checkpoint, string Source)> checkpoints, Dictionary<long, byte[]> roots, long size)
     {
-        using var key = options.PublicKeyPem is { } pem ? LedgerKeys.LoadPublic(pem) : core.Ledger.PublicKey();
+        var keys = options.PublicKeyPems.Count > 0 ? [.. options.PublicKeyPems.Select(LedgerKeys.LoadPublic)]
+            : core.Ledger.PublicKey() is { } own ? [own] : new List<ECDsa>();
+        try
+        {
+            CheckCheckpoints(checkpoints, roots, size, keys);
+        }
+        finally
+        {
+            foreach (var key in keys) key.Dispose();
+        }
+    }
+
+    private void CheckCheckpoints(List<(LedgerCheckpoint Checkpoint, string Source)> checkpoints, Dictionary<long, byte[]> roots, long size, List<ECDsa> keys)
+    {
         foreach (var (checkpoint, source) in checkpoints)
         {
             string name = $"the {source} checkpoint at size {checkpoint.TreeSize}";
-            if (key is not null && !checkpoint.Verify(key))
-                _issues.Add(Issue(VerificationIssueKind.LedgerCheckpoint, null, $"{name} is not signed by the ledger's key: it was forged or signed by another key"));
+            if (keys.Count > 0 && !keys.Any(checkpoint.Verify))
+            {
+                _issues.Add(Issue(VerificationIssueKind.LedgerCheckpoint, null, keys.Count == 1
+                    ? $"{name} is not signed by the ledger's key: it was forged or signed by another key"
+                    : $"{name} is signed by none of the {keys.Count} keys given: it was forged or signed by another key"));
+            }
             if (checkpoint.TreeSize > size)
             {
                 _issues.Add(Issue(VerificationIssueKind.LedgerCheckpoint, null,
@@ -242,8 +259,12 @@ public sealed record VerifyOptions
     /// <summary>Checkpoint notes to check the log against, each with where it came from (a file name).</summary>
     public IReadOnlyList<(string Text, string Source)> Checkpoints { get; init; } = [];
 
-    /// <summary>The ledger's public key (PEM or a path); <c>null</c>: the configured <c>ledger_key_path</c>'s, if any.</summary>
-    public string? PublicKeyPem { get; init; }
+    /// <summary>
+    /// The public keys (PEM text or a file path) whose signatures a checkpoint may carry: several when the key was
+    /// rotated, or when a migrated store keeps the source's checkpoints beside its own. Empty: the configured
+    /// <c>ledger_key_path</c>'s, if any.
+    /// </summary>
+    public IReadOnlyList<string> PublicKeyPems { get; init; } = [];
 }
 
 /// <summary>What <c>Verify</c> found of the store's ledger.</summary>
