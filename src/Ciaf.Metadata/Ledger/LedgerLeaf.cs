@@ -27,6 +27,12 @@ public static class LedgerLeafKinds
     /// own kind. It proves the item's content since adoption, nothing about it before.
     /// </summary>
     public const string Adopted = "adopted";
+
+    /// <summary>
+    /// A data subject was erased (crypto-shredding): <c>id</c> is its reference (never its id), <c>of</c> is
+    /// <c>subject_key</c>, <c>content_sha256</c> the hash of the stored erasure, <c>reason</c> why.
+    /// </summary>
+    public const string Erasure = "erasure";
 }
 
 /// <summary>
@@ -40,6 +46,9 @@ internal sealed record LeafDraft(string Kind, string Id, IReadOnlyList<KeyValueP
 {
     /// <summary>What a tombstone's or adoption's <c>of</c> says for a record.</summary>
     public const string OfRecord = "record";
+
+    /// <summary>What an erasure's <c>of</c> says: the data subject's key.</summary>
+    public const string OfSubjectKey = "subject_key";
 
     /// <summary>What <c>of</c> says for a compliance event.</summary>
     public const string OfComplianceEvent = "compliance_event";
@@ -145,6 +154,18 @@ internal sealed record LeafDraft(string Kind, string Id, IReadOnlyList<KeyValueP
     /// <summary>A deletion: <paramref name="of"/> is <see cref="OfRecord"/> or <see cref="OfComplianceEvent"/>.</summary>
     public static LeafDraft ForTombstone(string of, string id, string reason, string timestamp) =>
         new(LedgerLeafKinds.Tombstone, id, [new("of", of), new("reason", reason), new("timestamp", timestamp)]);
+
+    /// <summary>
+    /// The leaf of a write to store state, or <c>null</c> when it needs none: a legal hold placed or released, a data
+    /// subject's key replaced by its erasure (not a key created: that changes nothing a record holds).
+    /// </summary>
+    public static LeafDraft? ForState(string scope, string key, string? value, string timestamp) => scope switch
+    {
+        Storage.StateScopes.LegalHolds => ForHold(key, value, timestamp),
+        Storage.StateScopes.SubjectKeys when value is not null && Encryption.SubjectErasure.FromStateValue(key, value) is { } erasure =>
+            new(LedgerLeafKinds.Erasure, key, [new("content_sha256", ContentHash(value)), new("of", OfSubjectKey), new("reason", erasure.Reason), new("timestamp", timestamp)]),
+        _ => null,
+    };
 
     /// <summary>An item adopted by <c>ciaf ledger init</c>.</summary>
     public static LeafDraft ForAdopted(string of, string id, string contentSha256, string timestamp) =>

@@ -8,8 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace Ciaf.Metadata.Transfer;
 
 /// <summary>
-/// Copies a whole store into another (any backend to any other): records, compliance events, the audit trail and the
-/// legal holds, streaming, idempotent (the target upserts by id, so an interrupted run is completed by running it
+/// Copies a whole store into another (any backend to any other): records, compliance events, the audit trail, the
+/// legal holds and the data subjects' keys, streaming, idempotent (the target upserts by id, so an interrupted run is completed by running it
 /// again), then checks the count and a sample. The ledger goes first: the source's log is carried leaf for leaf, so the
 /// target's log holds it as its prefix and the source's signed checkpoints and receipts stay valid for the target; the
 /// copies written after it append the target's own leaves. See <c>MetadataStorage.MigrateTo</c>.
@@ -118,6 +118,11 @@ internal sealed class Migrator(StoreCore core)
         foreach (var (key, value) in holds)
         {
             await target.State.WriteStateAsync(StateScopes.LegalHolds, key, value, cancellationToken).ConfigureAwait(false);
+        }
+        // The data subjects' keys (wrapped with the store key) and erasures, so what the source could read the target can.
+        foreach (var (key, value) in await _core.State.ReadStateAsync(StateScopes.SubjectKeys, cancellationToken).ConfigureAwait(false))
+        {
+            await target.State.WriteStateAsync(StateScopes.SubjectKeys, key, value, cancellationToken).ConfigureAwait(false);
         }
         await target.FlushAsync(cancellationToken).ConfigureAwait(false);
 

@@ -75,6 +75,11 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
         {
             foreach (var (key, value) in await state.ReadStateAsync(StateScopes.LegalHolds, cancellationToken).ConfigureAwait(false))
                 Check(LedgerLeafKinds.Hold, key, LeafDraft.ContentHash(value), $"legal hold {key}");
+            // Erasures, not live keys (a key's creation is not logged): a key put back after its erasure leaves the erasure unseen.
+            foreach (var (key, value) in await state.ReadStateAsync(StateScopes.SubjectKeys, cancellationToken).ConfigureAwait(false))
+            {
+                if (IsErasure(key, value)) Check(LeafDraft.OfSubjectKey, key, LeafDraft.ContentHash(value), $"erasure of data subject {key}");
+            }
         }
         foreach (var (key, expected) in _latest)
         {
@@ -153,10 +158,22 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
         }
     }
 
-    // Records and events are told apart by what the leaf is about (a tombstone's or adoption's "of").
+    private static bool IsErasure(string key, string value)
+    {
+        try
+        {
+            return Encryption.SubjectErasure.FromStateValue(key, value) is not null;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    // Records and events are told apart by what the leaf is about (a tombstone's, adoption's or erasure's "of").
     private static string KindOf(string kind, string? of) => kind switch
     {
-        LedgerLeafKinds.Tombstone or LedgerLeafKinds.Adopted => of ?? kind,
+        LedgerLeafKinds.Tombstone or LedgerLeafKinds.Adopted or LedgerLeafKinds.Erasure => of ?? kind,
         _ => kind,
     };
 
@@ -247,6 +264,7 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
     {
         LedgerLeafKinds.Adopted => $"the adopted {expected.Of?.Replace('_', ' ')}",
         LedgerLeafKinds.Hold => "the legal hold",
+        LedgerLeafKinds.Erasure => "the erasure of a data subject",
         _ => $"the {expected.Kind.Replace('_', ' ')}",
     };
 
