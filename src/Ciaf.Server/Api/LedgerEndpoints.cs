@@ -46,7 +46,7 @@ internal static class LedgerEndpoints
                     if (await JsonBody.ReadAsync(request, cancellationToken).ConfigureAwait(false) is not JsonObject body)
                         throw RequestProblemException.BadRequest("body", "The body must be an object: {\"checkpoints\": [...], \"public_key_pem\": \"...\"}, or empty.");
                     JsonBody.RejectUnknownFields(body, VerifyFields, string.Empty, "a verify request");
-                    options = new VerifyOptions { Checkpoints = Checkpoints(body), PublicKeyPem = PublicKey(body) };
+                    options = new VerifyOptions { Checkpoints = Checkpoints(body), PublicKeyPems = PublicKey(body) is { } pem ? [pem] : [] };
                 }
                 var report = await storage.VerifyAsync(options, cancellationToken).ConfigureAwait(false);
                 return TypedResults.Json(report);
