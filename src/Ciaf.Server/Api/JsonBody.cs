@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ciaf.Metadata.Hashing;
 using Ciaf.Server.Problems;
 
 namespace Ciaf.Server.Api;
@@ -7,18 +8,18 @@ namespace Ciaf.Server.Api;
 /// <summary>Reads a request body as JSON: it must say <c>application/json</c> and parse; otherwise 415 or 400.</summary>
 internal static class JsonBody
 {
-    /// <summary>Deeper nesting than this is refused (the library refuses deeper metadata anyway).</summary>
-    public const int MaxDepth = 128;
-
     public static async Task<JsonNode> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (!request.HasJsonContentType())
             throw new RequestProblemException(StatusCodes.Status415UnsupportedMediaType, "Send the body as application/json.", "Content-Type");
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
         JsonNode? node;
         try
         {
-            node = await JsonNode.ParseAsync(request.Body, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth }, cancellationToken: cancellationToken)
-                .ConfigureAwait(false);
+            // Python's reading of JSON, as the library stores it: NaN and Infinity (json.dumps writes them) and lone
+            // surrogate escapes are kept, so a record built by the remote backend arrives exactly as it was hashed.
+            node = PythonJson.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
         }
         catch (JsonException e)
         {
