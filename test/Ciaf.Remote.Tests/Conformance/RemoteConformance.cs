@@ -96,3 +96,19 @@ public sealed class RemoteSerialCollection
 {
     public const string Name = "RemoteSerial";
 }
+
+/// <summary>
+/// The storage suite once against a real <c>ciaf serve</c> process per store, opened by name (server_url, api_key) over
+/// the pooled socket handler: what a deployment does, end to end.
+/// </summary>
+public sealed class RemoteProcessConformance : StorageConformanceTests, IAsyncLifetime
+{
+    private readonly RemoteServers _servers = new(async () => await ServeProcess.StartAsync());
+    protected override string BackendName => RemoteBuilderExtensions.BackendName;
+    protected override WriteMode Mode => WriteMode.Immediate;
+    protected override string? FixtureStore => null;
+    protected override MetadataStorage OpenStorage(MetadataStorageOptions options) => _servers.Open(options);
+    protected override void PlantCorruptRecord(string root, string modelName) => CorruptFiles.PlantSqlite(_servers.ServerRoot(root), modelName);
+    public Task InitializeAsync() => Task.CompletedTask;
+    public Task DisposeAsync() => _servers.DisposeAsync().AsTask();
+}

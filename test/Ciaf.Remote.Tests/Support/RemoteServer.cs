@@ -16,7 +16,7 @@ namespace Ciaf.Remote.Tests.Support;
 /// entries copied into the served store's state — so the served store's audit trail starts as empty as a fresh local
 /// store's: what the suites read from it is what the client under test did.
 /// </summary>
-public sealed class RemoteServer : IAsyncDisposable
+public sealed class RemoteServer : IRemoteServer
 {
     /// <summary>The URL a TestServer answers on.</summary>
     public const string Url = "http://localhost/";
@@ -51,20 +51,28 @@ public sealed class RemoteServer : IAsyncDisposable
     public static async Task<RemoteServer> StartAsync(Action<MetadataStorageOptions>? store = null, Action<CiafServerOptions>? server = null)
     {
         var folder = new TempDirectory();
-        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
         var storage = MetadataStorage.Create(b => b.UseSqlite(folder.Combine("store")).Configure(o => store?.Invoke(o)));
-        await using (var scratch = MetadataStorage.Create(b => b.UseSqlite(folder.Combine("keys"))))
-        {
-            foreach (string role in AccessRoles.All) keys[role] = (await scratch.ApiKeys.CreateAsync("test-" + role, role)).Key;
-            foreach (var (id, entry) in await scratch.Core.State.ReadStateAsync(StateScopes.ApiKeys))
-                await storage.Core.State.WriteStateAsync(StateScopes.ApiKeys, id, entry);
-        }
+        var keys = await ProvisionKeysAsync(storage, folder.Combine("keys"));
         var options = new CiafServerOptions { Storage = storage };
         options.RateLimit.Requests = 0;
         server?.Invoke(options);
         var app = CiafServer.Build(options, configure: b => b.WebHost.UseTestServer());
         await app.StartAsync();
         return new RemoteServer(folder, storage, app, keys);
+    }
+
+    /// <summary>
+    /// A key per role for <paramref name="served"/>, made in a scratch store at <paramref name="scratchPath"/> and copied
+    /// (hashes only, as the registry keeps them) into the served store's state: no entry in the served store's trail.
+    /// </summary>
+    internal static async Task<Dictionary<string, string>> ProvisionKeysAsync(MetadataStorage served, string scratchPath)
+    {
+        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var scratch = MetadataStorage.Create(b => b.UseSqlite(scratchPath));
+        foreach (string role in AccessRoles.All) keys[role] = (await scratch.ApiKeys.CreateAsync("test-" + role, role)).Key;
+        foreach (var (id, entry) in await scratch.Core.State.ReadStateAsync(StateScopes.ApiKeys))
+            await served.Core.State.WriteStateAsync(StateScopes.ApiKeys, id, entry);
+        return keys;
     }
 
     /// <summary>A handler that sends requests to this server (what the remote backend's <see cref="RemoteBackendOptions.Handler"/> takes).</summary>
@@ -92,6 +100,8 @@ public sealed class RemoteServer : IAsyncDisposable
             configure?.Invoke(o);
         }).Build();
     }
+
+    MetadataStorage IRemoteServer.Open(MetadataStorageOptions options, string role) => Open(options, role);
 
     public async ValueTask DisposeAsync()
     {

@@ -4,20 +4,21 @@ using Ciaf.Metadata.Storage;
 namespace Ciaf.Remote.Tests.Support;
 
 /// <summary>
-/// A <see cref="RemoteServer"/> per client store path, started on first use: a test that opens several remote stores (a
-/// migration) gets several servers, as it would get several folders.
+/// A server per client store path, started on first use (in memory by default, or by <paramref name="start"/>): a test
+/// that opens several remote stores (a migration) gets several servers, as it would get several folders.
 /// </summary>
-public sealed class RemoteServers : IAsyncDisposable
+public sealed class RemoteServers(Func<Task<IRemoteServer>>? start = null) : IAsyncDisposable
 {
-    private readonly Dictionary<string, RemoteServer> _servers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IRemoteServer> _servers = new(StringComparer.Ordinal);
+    private readonly Func<Task<IRemoteServer>> _start = start ?? (async () => await RemoteServer.StartAsync());
 
     /// <summary>The server of the remote store at <paramref name="clientPath"/>, started if it is the first use.</summary>
-    public RemoteServer For(string clientPath)
+    public IRemoteServer For(string clientPath)
     {
         string key = Path.GetFullPath(clientPath);
         lock (_servers)
         {
-            if (!_servers.TryGetValue(key, out var server)) _servers[key] = server = RemoteServer.StartAsync().GetAwaiter().GetResult();
+            if (!_servers.TryGetValue(key, out var server)) _servers[key] = server = _start().GetAwaiter().GetResult();
             return server;
         }
     }
@@ -42,7 +43,7 @@ public sealed class RemoteServers : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        List<RemoteServer> servers;
+        List<IRemoteServer> servers;
         lock (_servers)
         {
             servers = [.. _servers.Values];

@@ -472,7 +472,11 @@ public sealed class RemoteBackendHost
         }
         string hashField = prefix + "metadata_hash";
         var record = RemoteWire.ReadRecord(item, prefix.Length == 0 ? "record" : prefix.TrimEnd('.'));
-        if (RecordChecks.RecordProblem(record) is { } problem) throw new ArgumentException($"'{prefix}id': {problem}.", prefix + "id");
+        if (RecordChecks.IdProblem(record.Id) is { } idProblem) throw new ArgumentException($"'{prefix}id': {idProblem}.", prefix + "id");
+        foreach (var (name, value) in (ReadOnlySpan<(string, string)>)[("model_name", record.ModelName), ("stage", record.Stage), ("event_type", record.EventType)])
+        {
+            if (NameRules.Check(value) is { } nameProblem) throw new ArgumentException($"'{prefix}{name}' ('{value}'): {nameProblem}.", prefix + name);
+        }
         string canonical = PythonJson.Canonical(record.Metadata);
         if (canonical.Length > _core.Options.MaxMetadataBytes)
         {

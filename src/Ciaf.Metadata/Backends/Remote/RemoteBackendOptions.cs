@@ -77,7 +77,7 @@ public sealed class RemoteBackendOptions
         else if (uri.UserInfo.Length > 0 || uri.Query.Length > 0 || uri.Fragment.Length > 0)
         {
             // Credentials belong in api_key (a header), never in a URL that ends up in logs and messages.
-            errors[nameof(ServerUrl)] = $"'{uri.GetLeftPart(UriPartial.Authority)}...' is not allowed (server_url): no user name, password, query or fragment; the key goes in api_key";
+            errors[nameof(ServerUrl)] = $"'{uri.Scheme}://{uri.Authority}/...' is not allowed (server_url): no user name, password, query or fragment; the key goes in api_key";
         }
         else if (uri.Scheme == Uri.UriSchemeHttp && !AllowInsecureHttp && !IsLoopback(uri))
         {
