@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Ledger;
 using Ciaf.Metadata.Storage;
 using Ciaf.Metadata.Transfer;
@@ -68,20 +69,33 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
     /// <summary>A stored compliance event against its latest leaf.</summary>
     public void CheckEvent(ComplianceEvent ev, string location) => Check(LeafDraft.OfComplianceEvent, ev.Id, LeafDraft.ContentHash(ev), location);
 
-    /// <summary>The legal holds, then every leaf whose item was not seen; returns the summary, problems added to <paramref name="issues"/>.</summary>
+    /// <summary>
+    /// The access audit trail, the legal holds and the erasures, then every leaf whose item was not seen; returns the
+    /// summary, problems added to <paramref name="issues"/>.
+    /// </summary>
     public async ValueTask<LedgerVerification> FinishAsync(List<VerificationIssue> issues, CancellationToken cancellationToken)
     {
+        // The audit trail is never pruned: an entry edited (who read what) or removed is caught like a record.
+        if (core.Backend is IAuditLog audit)
+        {
+            await foreach (var entry in audit.QueryAuditAsync(new AuditQuery(), cancellationToken).ConfigureAwait(false))
+                Check(LedgerLeafKinds.Audit, entry.Id, LeafDraft.ContentHash(entry), $"audit entry {entry.Id}");
+        }
         if (core.Backend is IStoreState state)
         {
             foreach (var (key, value) in await state.ReadStateAsync(StateScopes.LegalHolds, cancellationToken).ConfigureAwait(false))
                 Check(LedgerLeafKinds.Hold, key, LeafDraft.ContentHash(value), $"legal hold {key}");
+            // Erasures, not live keys (a key's creation is not logged): a key put back after its erasure leaves the erasure unseen.
+            foreach (var (key, value) in await state.ReadStateAsync(StateScopes.SubjectKeys, cancellationToken).ConfigureAwait(false))
+            {
+                if (IsErasure(key, value)) Check(LeafDraft.OfSubjectKey, key, LeafDraft.ContentHash(value), $"erasure of data subject {key}");
+            }
         }
         foreach (var (key, expected) in _latest)
         {
             if (_seen.Contains(key)) continue;
             string id = key[(key.IndexOf('\n') + 1)..];
-            bool gone = expected.Kind == LedgerLeafKinds.Tombstone || (expected.Kind == LedgerLeafKinds.Hold && expected.ContentSha256 is null)
-                || expected.Kind == LedgerLeafKinds.Audit;
+            bool gone = expected.Kind == LedgerLeafKinds.Tombstone || (expected.Kind == LedgerLeafKinds.Hold && expected.ContentSha256 is null);
             if (!gone)
             {
                 _items.Add((id, null, Issue(VerificationIssueKind.LedgerDeleted, id,
@@ -153,23 +167,60 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
         }
     }
 
-    // Records and events are told apart by what the leaf is about (a tombstone's or adoption's "of").
+    private static bool IsErasure(string key, string value)
+    {
+        try
+        {
+            return Encryption.SubjectErasure.FromStateValue(key, value) is not null;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    // Records and events are told apart by what the leaf is about (a tombstone's, adoption's or erasure's "of").
     private static string KindOf(string kind, string? of) => kind switch
     {
-        LedgerLeafKinds.Tombstone or LedgerLeafKinds.Adopted => of ?? kind,
+        LedgerLeafKinds.Tombstone or LedgerLeafKinds.Adopted or LedgerLeafKinds.Erasure => of ?? kind,
         _ => kind,
     };
 
     private static string Key(string kind, string id) => kind + "\n" + id;
 
+    private static string Noun(string kind) => kind switch
+    {
+        LedgerLeafKinds.Audit => "audit entry",
+        LedgerLeafKinds.Hold => "legal hold",
+        LeafDraft.OfSubjectKey => "erasure of data subject",
+        _ => kind.Replace('_', ' '),
+    };
+
     private void CheckCheckpoints(List<(LedgerCheckpoint Checkpoint, string Source)> checkpoints, Dictionary<long, byte[]> roots, long size)
     {
-        using var key = options.PublicKeyPem is { } pem ? LedgerKeys.LoadPublic(pem) : core.Ledger.PublicKey();
+        var keys = options.PublicKeyPems.Count > 0 ? [.. options.PublicKeyPems.Select(LedgerKeys.LoadPublic)]
+            : core.Ledger.PublicKey() is { } own ? [own] : new List<ECDsa>();
+        try
+        {
+            CheckCheckpoints(checkpoints, roots, size, keys);
+        }
+        finally
+        {
+            foreach (var key in keys) key.Dispose();
+        }
+    }
+
+    private void CheckCheckpoints(List<(LedgerCheckpoint Checkpoint, string Source)> checkpoints, Dictionary<long, byte[]> roots, long size, List<ECDsa> keys)
+    {
         foreach (var (checkpoint, source) in checkpoints)
         {
             string name = $"the {source} checkpoint at size {checkpoint.TreeSize}";
-            if (key is not null && !checkpoint.Verify(key))
-                _issues.Add(Issue(VerificationIssueKind.LedgerCheckpoint, null, $"{name} is not signed by the ledger's key: it was forged or signed by another key"));
+            if (keys.Count > 0 && !keys.Any(checkpoint.Verify))
+            {
+                _issues.Add(Issue(VerificationIssueKind.LedgerCheckpoint, null, keys.Count == 1
+                    ? $"{name} is not signed by the ledger's key: it was forged or signed by another key"
+                    : $"{name} is signed by none of the {keys.Count} keys given: it was forged or signed by another key"));
+            }
             if (checkpoint.TreeSize > size)
             {
                 _issues.Add(Issue(VerificationIssueKind.LedgerCheckpoint, null,
@@ -190,17 +241,17 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
         if (!_latest.TryGetValue(key, out var expected))
         {
             _items.Add((id, contentSha256, new VerificationIssue(VerificationIssueKind.LedgerMissingLeaf, id, location,
-                $"the {kind.Replace('_', ' ')} '{id}' has no leaf in the ledger: it was written around the library (or by a process with the ledger off)")));
+                $"the {Noun(kind)} '{id}' has no leaf in the ledger: it was written around the library (or by a process with the ledger off)")));
         }
         else if (expected.Kind == LedgerLeafKinds.Tombstone)
         {
             _items.Add((id, contentSha256, new VerificationIssue(VerificationIssueKind.LedgerMismatch, id, location,
-                $"the {kind.Replace('_', ' ')} '{id}' was deleted at leaf {expected.Seq} but is in the store again: it was put back outside the library")));
+                $"the {Noun(kind)} '{id}' was deleted at leaf {expected.Seq} but is in the store again: it was put back outside the library")));
         }
         else if (!string.Equals(expected.ContentSha256, contentSha256, StringComparison.Ordinal))
         {
             _items.Add((id, contentSha256, new VerificationIssue(VerificationIssueKind.LedgerMismatch, id, location,
-                $"the {kind.Replace('_', ' ')} '{id}' no longer matches its leaf {expected.Seq}: its content hashes to {contentSha256}, the leaf says {expected.ContentSha256 ?? "released"} (edited after it was written, even if its metadata_hash was recomputed)")));
+                $"the {Noun(kind)} '{id}' no longer matches its leaf {expected.Seq}: its content hashes to {contentSha256}, the leaf says {expected.ContentSha256 ?? "released"} (edited after it was written, even if its metadata_hash was recomputed)")));
         }
     }
 
@@ -230,6 +281,8 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
     {
         LedgerLeafKinds.Adopted => $"the adopted {expected.Of?.Replace('_', ' ')}",
         LedgerLeafKinds.Hold => "the legal hold",
+        LedgerLeafKinds.Audit => "the audit entry",
+        LedgerLeafKinds.Erasure => "the erasure of a data subject",
         _ => $"the {expected.Kind.Replace('_', ' ')}",
     };
 
@@ -242,8 +295,12 @@ public sealed record VerifyOptions
     /// <summary>Checkpoint notes to check the log against, each with where it came from (a file name).</summary>
     public IReadOnlyList<(string Text, string Source)> Checkpoints { get; init; } = [];
 
-    /// <summary>The ledger's public key (PEM or a path); <c>null</c>: the configured <c>ledger_key_path</c>'s, if any.</summary>
-    public string? PublicKeyPem { get; init; }
+    /// <summary>
+    /// The public keys (PEM text or a file path) whose signatures a checkpoint may carry: several when the key was
+    /// rotated, or when a migrated store keeps the source's checkpoints beside its own. Empty: the configured
+    /// <c>ledger_key_path</c>'s, if any.
+    /// </summary>
+    public IReadOnlyList<string> PublicKeyPems { get; init; } = [];
 }
 
 /// <summary>What <c>Verify</c> found of the store's ledger.</summary>

@@ -106,10 +106,27 @@ public abstract partial class FileMetadataBackend : ILedgerBackend, IWriteLockBa
         }
         await foreach (var ev in QueryComplianceEventsAsync(new ComplianceEventQuery(), cancellationToken).ConfigureAwait(false))
             Adopt(LeafDraft.ForAdopted(LeafDraft.OfComplianceEvent, ev.Id, LeafDraft.ContentHash(ev), timestamp));
+        await foreach (var entry in QueryAuditAsync(new Audit.AuditQuery(), cancellationToken).ConfigureAwait(false))
+            Adopt(LeafDraft.ForAdopted(LedgerLeafKinds.Audit, entry.Id, LeafDraft.ContentHash(entry), timestamp));
         foreach (var (key, value) in await ReadStateAsync(StateScopes.LegalHolds, cancellationToken).ConfigureAwait(false))
             Adopt(LeafDraft.ForHold(key, value, timestamp));
         RunLogged(writes, CancellationToken.None);
         return writes.Count;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>No intent is needed: nothing but the log changes, and a partial last line is cut when the lock is next taken.</remarks>
+    async ValueTask ILedgerBackend.CarryAsync(IReadOnlyList<LedgerLeafRow> leaves, CancellationToken cancellationToken)
+    {
+        EnsureOpen();
+        if (leaves.Count == 0) return;
+        ThrowIfReadOnly("copy leaves into the ledger");
+        if (!_context.LedgerEnabled) throw new InvalidOperationException("The ledger is off for this store (ledger_enabled is false): it cannot take another log's leaves.");
+        using var held = await EnterLedgerAsync(cancellationToken).ConfigureAwait(false);
+        long size = RefreshLedger();
+        var texts = leaves.Select((leaf, i) => LeafDraft.CopiedFrom(leaf).Text(size + i)).ToList();
+        WriteGenesis(LeafDraft.Now());
+        AppendLeaves(texts);
     }
 
     /// <inheritdoc />

@@ -73,6 +73,11 @@ public sealed partial class SqliteMetadataBackend : ILedgerBackend
                 if (row[0] is string id && !known.Contains(id) && _sql.ToComplianceEvent(row) is { } ev)
                     drafts.Add(LeafDraft.ForAdopted(LeafDraft.OfComplianceEvent, id, LeafDraft.ContentHash(ev), timestamp));
             }
+            foreach (var row in ReadAll(tx, $"SELECT {SqliteSchema.AuditColumns} FROM audit_trail"))
+            {
+                if (row[0] is string id && !known.Contains(id) && _sql.ToAuditEntry(row) is { } entry)
+                    drafts.Add(LeafDraft.ForAdopted(LedgerLeafKinds.Audit, id, LeafDraft.ContentHash(entry), timestamp));
+            }
             foreach (var row in ReadAll(tx, $"SELECT key, value FROM ciaf_state WHERE scope = '{StateScopes.LegalHolds}'"))
             {
                 if (row[0] is string key && row[1] is string value && !known.Contains(key))
@@ -81,6 +86,19 @@ public sealed partial class SqliteMetadataBackend : ILedgerBackend
             return drafts;
         }, draft => draft.Id, static (_, _) => 1, "ledger", 0, cancellationToken, static (draft, _) => draft).ConfigureAwait(false);
         return appended;
+    }
+
+    /// <inheritdoc />
+    async ValueTask ILedgerBackend.CarryAsync(IReadOnlyList<LedgerLeafRow> leaves, CancellationToken cancellationToken)
+    {
+        if (leaves.Count == 0) return;
+        if (!_context.LedgerEnabled) throw new InvalidOperationException("The ledger is off for this store (ledger_enabled is false): it cannot take another log's leaves.");
+        string timestamp = LeafDraft.Now();
+        await InWriteTransactionAsync("copy leaves into the ledger", tx =>
+        {
+            SetGenesis(tx, timestamp);
+            return leaves.Select(LeafDraft.CopiedFrom);
+        }, draft => draft.Id, static (_, _) => 1, leaves[0].ItemId, leaves.Count, cancellationToken, static (draft, _) => draft).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
