@@ -126,8 +126,8 @@ public sealed class ApiKeyRegistry
         var unknown = new ApiKeyCheck(ApiKeyStatus.Unknown, null);
         if (!TryGetId(presentedKey, out string? id)) return unknown;
         _core.ThrowIfDisposed();
-        var state = await _core.State.ReadStateAsync(StateScopes.ApiKeys, cancellationToken).ConfigureAwait(false);
-        if (!state.TryGetValue(id, out string? json) || Parse(id, json) is not { } stored) return unknown;
+        string? json = await _core.State.ReadStateEntryAsync(StateScopes.ApiKeys, id, cancellationToken).ConfigureAwait(false);
+        if (json is null || Parse(id, json) is not { } stored) return unknown;
         byte[] presented = SHA256.HashData(Encoding.UTF8.GetBytes(presentedKey));
         if (!CryptographicOperations.FixedTimeEquals(presented, Convert.FromHexString(stored.Digest))) return unknown;
         return new ApiKeyCheck(stored.Info.StatusAt(_core.Clock.GetUtcNow()), stored.Info);

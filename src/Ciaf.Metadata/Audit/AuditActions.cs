@@ -21,12 +21,12 @@ public static class AuditActions
     public const string Hold = "hold";
     /// <summary>A legal hold was released (as <see cref="Hold"/>).</summary>
     public const string Release = "release";
-    /// <summary>An API key was created (parent = null; details: key_id, name, role, expires_at; never the key).</summary>
-    public const string ApiKeyCreate = "apikey_create";
-    /// <summary>An API key was revoked (as <see cref="ApiKeyCreate"/>).</summary>
-    public const string ApiKeyRevoke = "apikey_revoke";
     /// <summary>A data subject was erased by destroying its key (details: the subject's reference, the key id, the reason; never the subject's id).</summary>
     public const string EraseSubject = "erase_subject";
     /// <summary>A data subject's records were exported (GDPR Art. 15; details: the subject's reference and the count).</summary>
     public const string ExportSubject = "export_subject";
+    /// <summary>An API key was created (parent = null; details: key_id, name, role, expires_at; never the key).</summary>
+    public const string ApiKeyCreate = "apikey_create";
+    /// <summary>An API key was revoked (as <see cref="ApiKeyCreate"/>).</summary>
+    public const string ApiKeyRevoke = "apikey_revoke";
 }

@@ -41,12 +41,10 @@ internal static class LedgerEndpoints
         api.MapPost("/verify", async (HttpRequest request, MetadataStorage storage, CancellationToken cancellationToken) =>
             {
                 var options = new VerifyOptions();
-                if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+                if (await JsonBody.ReadObjectAsync(request, VerifyFields, "a verify request",
+                        "{\"checkpoints\": [...], \"public_key_pem\": \"...\"}", optional: true, cancellationToken).ConfigureAwait(false) is { } body)
                 {
-                    if (await JsonBody.ReadAsync(request, cancellationToken).ConfigureAwait(false) is not JsonObject body)
-                        throw RequestProblemException.BadRequest("body", "The body must be an object: {\"checkpoints\": [...], \"public_key_pem\": \"...\"}, or empty.");
-                    JsonBody.RejectUnknownFields(body, VerifyFields, string.Empty, "a verify request");
-                    options = new VerifyOptions { Checkpoints = Checkpoints(body), PublicKeyPems = PublicKey(body) is { } pem ? [pem] : [] };
+                    options = new VerifyOptions { Checkpoints = Checkpoints(body), PublicKeyPems = PublicKeys(body) };
                 }
                 var report = await storage.VerifyAsync(options, cancellationToken).ConfigureAwait(false);
                 return TypedResults.Json(report);
@@ -54,7 +52,7 @@ internal static class LedgerEndpoints
             .RequireAuthorization(CiafPolicies.Audit)
             .WithTags("Ledger")
             .WithName("Verify")
-            .WithSummary("Verify the store (every record's hash, the ledger, optional `checkpoints` — signed notes — against `public_key_pem`); returns the report (`is_valid`, `issues`).")
+            .WithSummary("Verify the store (every record's hash, the ledger, optional `checkpoints` — signed notes — against `public_key_pem`, one PEM or an array); returns the report (`is_valid`, `issues`).")
             .Produces<JsonObject>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
     }
@@ -67,12 +65,17 @@ internal static class LedgerEndpoints
         return [.. array.Select((n, i) => (n!.GetValue<string>(), $"checkpoints[{i}]"))];
     }
 
-    private static string? PublicKey(JsonObject body)
+    /// <summary><c>public_key_pem</c>: one PEM public key, or an array of them (a rotated key, a migrated store's source key).</summary>
+    private static IReadOnlyList<string> PublicKeys(JsonObject body)
     {
-        string? pem = JsonBody.String(body, "public_key_pem");
-        // The library also takes a file path here; a client must not make the server open its files.
-        if (pem is not null && !pem.TrimStart().StartsWith("-----BEGIN ", StringComparison.Ordinal))
-            throw RequestProblemException.BadRequest("public_key_pem", "'public_key_pem' must be a PEM public key (-----BEGIN PUBLIC KEY-----...).");
-        return pem;
+        var node = body["public_key_pem"];
+        if (node is null) return [];
+        var pems = node is JsonArray array
+            ? [.. array.Select(n => n is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null)]
+            : new List<string?> { node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : null };
+        // The library also takes file paths here; a client must not make the server open its files.
+        if (pems.Any(p => p is null || !p.TrimStart().StartsWith("-----BEGIN ", StringComparison.Ordinal)))
+            throw RequestProblemException.BadRequest("public_key_pem", "'public_key_pem' must be a PEM public key (-----BEGIN PUBLIC KEY-----...) or an array of them.");
+        return [.. pems!];
     }
 }
