@@ -107,21 +107,9 @@ public sealed record FairnessReport
                     ["adverse_impact_ratio"] = AdverseImpactRatios[g.Group],
                 };
         }
+        // Metrics first (what a reader looks for), then how they were computed, then the counts they derive from.
         return new JsonObject
         {
-            ["groups"] = new JsonArray([.. Groups.Select(g => (JsonNode)g.ToJson())]),
-            ["minimum_group_size"] = MinimumGroupSize,
-            ["small_groups"] = new JsonArray([.. SmallGroups.Select(s => (JsonNode)s)]),
-            ["has_labels"] = HasLabels,
-            ["has_scores"] = HasScores,
-            ["bootstrap"] = Intervals is null ? null : new JsonObject
-            {
-                ["n_boot"] = Intervals.BootstrapSamples,
-                ["ci"] = Intervals.ConfidenceLevel,
-                ["seed"] = Intervals.Seed,
-                ["method"] = "percentile",
-                ["resampling"] = "rows of the whole dataset, with replacement",
-            },
             ["demographic_parity_difference"] = Estimate(DemographicParityDifference, Intervals?.DemographicParityDifference),
             ["demographic_parity_ratio"] = Estimate(DemographicParityRatio, Intervals?.DemographicParityRatio),
             ["equalized_odds_difference"] = Estimate(EqualizedOddsDifference, Intervals?.EqualizedOddsDifference),
@@ -132,7 +120,20 @@ public sealed record FairnessReport
             ["adverse_impact_ratio"] = AdverseImpactRatio,
             ["passes_four_fifths_rule"] = PassesFourFifthsRule,
             ["groups_below_four_fifths"] = new JsonArray([.. GroupsBelowFourFifths.Select(s => (JsonNode)s)]),
+            ["small_groups"] = new JsonArray([.. SmallGroups.Select(s => (JsonNode)s)]),
+            ["minimum_group_size"] = MinimumGroupSize,
+            ["has_labels"] = HasLabels,
+            ["has_scores"] = HasScores,
+            ["bootstrap"] = Intervals is null ? null : new JsonObject
+            {
+                ["n_boot"] = Intervals.BootstrapSamples,
+                ["ci"] = Intervals.ConfidenceLevel,
+                ["seed"] = Intervals.Seed,
+                ["method"] = "percentile",
+                ["resampling"] = "rows of the whole dataset, with replacement",
+            },
             ["warnings"] = new JsonArray([.. Warnings.Select(w => (JsonNode)w)]),
+            ["groups"] = new JsonArray([.. Groups.Select(g => (JsonNode)g.ToJson())]),
         };
     }
 
