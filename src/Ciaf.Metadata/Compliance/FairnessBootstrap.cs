@@ -9,8 +9,8 @@ namespace Ciaf.Metadata.Compliance;
 /// <remarks>
 /// Resample r draws its row indices from a <see cref="SplitMix64"/> seeded with the r-th output of a SplitMix64 seeded
 /// with <c>seed</c>, so resamples are independent of how they are spread over threads, and the result is reproducible.
-/// A row is encoded once as one integer (group, score bin, label, prediction): a resample is one counter increment (and
-/// one score addition) per drawn row, with nothing allocated.
+/// A row is encoded once as one integer (group, score bin, label, prediction) next to its score: a resample is one counter
+/// increment and one score addition per drawn row, with nothing allocated.
 /// </remarks>
 internal static class FairnessBootstrap
 {
@@ -31,27 +31,27 @@ internal static class FairnessBootstrap
     /// Every metric of every resample: row m of the result holds metric m (in <see cref="FairnessValues.CopyTo"/>'s order) for
     /// each resample.
     /// </summary>
-    /// <param name="rowKeys">Per data row, its <see cref="RowKey"/>, or -1 for a row of a group too small to judge (drawn, not counted).</param>
-    /// <param name="scores">Per data row, its score; null without scores.</param>
+    /// <param name="rows">The data rows, each its <see cref="RowKey"/> (-1 for a row of a group too small to judge: drawn, not counted) and score.</param>
     /// <param name="groups">The number of judged groups.</param>
     /// <param name="hasLabels">Whether the rows have labels.</param>
+    /// <param name="hasScores">Whether the rows have scores.</param>
     /// <param name="options">The number of resamples and the seed.</param>
     /// <param name="cancellationToken">Stops between resamples.</param>
-    public static double[][] Resample(int[] rowKeys, double[]? scores, int groups, bool hasLabels, FairnessOptions options, CancellationToken cancellationToken)
+    public static double[][] Resample(Row[] rows, int groups, bool hasLabels, bool hasScores, FairnessOptions options, CancellationToken cancellationToken)
     {
         var generators = Generators(options.Seed, options.BootstrapSamples);
         int metrics = new FairnessValues(groups).Count;
-        var rows = new double[metrics][];
-        for (int m = 0; m < metrics; m++) rows[m] = new double[options.BootstrapSamples];
+        var values = new double[metrics][];
+        for (int m = 0; m < metrics; m++) values[m] = new double[options.BootstrapSamples];
         Parallel.For(0, options.BootstrapSamples, new ParallelOptions { CancellationToken = cancellationToken },
-            () => new Resampler(rowKeys, scores, groups, hasLabels),
+            () => new Resampler(rows, groups, hasLabels, hasScores),
             (r, _, resampler) =>
             {
-                resampler.Draw(generators[r]).CopyTo(rows, r);
+                resampler.Draw(generators[r]).CopyTo(values, r);
                 return resampler;
             },
             _ => { });
-        return rows;
+        return values;
     }
 
     /// <summary>The percentile interval of each metric, widened to contain its point estimate; warnings for metrics undefined in some resamples.</summary>
@@ -139,37 +139,29 @@ internal static class FairnessBootstrap
         _ => $"{((m - 5) % 4) switch { 0 => "selection_rate", 1 => "true_positive_rate", 2 => "false_positive_rate", _ => "expected_calibration_error" }} of '{names[(m - 5) / 4]}'",
     };
 
+    /// <summary>A data row as the resampling reads it: its <see cref="RowKey"/> and score side by side, so a draw touches one cache line.</summary>
+    internal readonly record struct Row(int Key, double Score);
+
     /// <summary>One thread's buffers: draws a resample into its counters and evaluates it.</summary>
-    private sealed class Resampler(int[] rowKeys, double[]? scores, int groups, bool hasLabels)
+    private sealed class Resampler(Row[] rows, int groups, bool hasLabels, bool hasScores)
     {
         private readonly int[] _counts = new int[groups * FairnessMetrics.CalibrationBins * 4];
         private readonly double[] _scoreSums = new double[groups * FairnessMetrics.CalibrationBins];
-        private readonly GroupTallies _tallies = new(groups, hasLabels, scores is not null);
+        private readonly GroupTallies _tallies = new(groups, hasLabels, hasScores);
         private readonly FairnessValues _values = new(groups);
 
         public FairnessValues Draw(SplitMix64 generator)
         {
             Array.Clear(_counts);
             Array.Clear(_scoreSums);
-            int n = rowKeys.Length;
-            if (scores is null)
+            int n = rows.Length;
+            for (int i = 0; i < n; i++)
             {
-                for (int i = 0; i < n; i++)
-                {
-                    int key = rowKeys[generator.NextIndex(n)];
-                    if (key >= 0) _counts[key]++;
-                }
-            }
-            else
-            {
-                for (int i = 0; i < n; i++)
-                {
-                    int row = generator.NextIndex(n);
-                    int key = rowKeys[row];
-                    if (key < 0) continue;
-                    _counts[key]++;
-                    _scoreSums[key >> 2] += scores[row];
-                }
+                var row = rows[generator.NextIndex(n)];
+                if (row.Key < 0) continue;
+                _counts[row.Key]++;
+                // Without scores every score is 0 and the sums are never read.
+                _scoreSums[row.Key >> 2] += row.Score;
             }
             for (int g = 0; g < groups; g++)
             {

@@ -53,14 +53,15 @@ public static class FairnessMetrics
         if (options.BootstrapSamples == 0) return report;
 
         var judgedIndex = table.Counts.Select(c => judged.FindIndex(j => j.Group == c.Group)).ToArray();
-        var rowKeys = new int[table.RowGroup.Count];
-        for (int i = 0; i < rowKeys.Length; i++)
+        var rows = new FairnessBootstrap.Row[table.RowGroup.Count];
+        for (int i = 0; i < rows.Length; i++)
         {
             int j = judgedIndex[table.RowGroup[i]];
             byte code = table.RowCode[i];
-            rowKeys[i] = j < 0 ? -1 : FairnessBootstrap.RowKey(j, code >> 2, (code & 2) != 0, (code & 1) != 0);
+            rows[i] = new FairnessBootstrap.Row(j < 0 ? -1 : FairnessBootstrap.RowKey(j, code >> 2, (code & 2) != 0, (code & 1) != 0),
+                report.HasScores ? table.RowScore[i] : 0);
         }
-        var resamples = FairnessBootstrap.Resample(rowKeys, report.HasScores ? [.. table.RowScore] : null, judged.Count, report.HasLabels, options, cancellationToken);
+        var resamples = FairnessBootstrap.Resample(rows, judged.Count, report.HasLabels, report.HasScores, options, cancellationToken);
         var warnings = report.Warnings.ToList();
         var intervals = FairnessBootstrap.Summarize(resamples, point, [.. judged.Select(j => j.Group)], options, warnings);
         return report with { Intervals = intervals, Warnings = warnings };
