@@ -19,6 +19,7 @@ internal static class CommandExamples
         ["events"] = "ciaf events --framework GDPR",
         ["compliance"] = "ciaf compliance report credit_scoring_demo --format markdown",
         ["compliance report"] = "ciaf compliance report credit_scoring_demo --format html -o report.html",
+        ["fairness"] = "ciaf fairness predictions.csv --group gender --group age_group --label repaid --prediction approved --score probability --record credit_scoring_demo",
         ["export"] = "ciaf export --model credit_scoring_demo --format parquet",
         ["import"] = "ciaf import exports/all_metadata_20260301_120000.jsonl --store ./restored",
         ["migrate"] = "ciaf migrate --to ./ciaf_sqlite --to-backend sqlite",

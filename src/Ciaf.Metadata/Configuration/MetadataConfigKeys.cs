@@ -78,6 +78,11 @@ public static class MetadataConfigKeys
     public const string AutoCleanupEnabled = "auto_cleanup_enabled";
     /// <summary><c>cleanup_schedule</c>: hourly, daily, weekly or monthly.</summary>
     public const string CleanupSchedule = "cleanup_schedule";
+    /// <summary>
+    /// <c>ai_act_high_risk</c>: the store holds the records of a high-risk AI system under the EU AI Act, so cleanup keeps
+    /// logs at least 183 days (Arts. 19(1), 26(6)) and documentation at least 10 years (Art. 18(1)); see <see cref="Retention.AiActRetention"/>.
+    /// </summary>
+    public const string AiActHighRisk = "ai_act_high_risk";
 
     // Export
     /// <summary><c>default_export_format</c>: json, jsonl, csv, xml or parquet.</summary>

@@ -64,6 +64,7 @@ internal static class SettingDefinitions
         new(K.ComplianceRetentionDays, SettingKind.Integer, 2555L, "Days compliance records are kept (7 years); at least metadata_retention_days.") { EnvironmentVariable = "CIAF_COMPLIANCE_RETENTION", Unit = Day, MaxInteger = MetadataStorageOptions.MaxRetentionDays },
         new(K.AutoCleanupEnabled, SettingKind.Boolean, false, "Remove expired records automatically on cleanup_schedule.") { EnvironmentVariable = "CIAF_AUTO_CLEANUP" },
         new(K.CleanupSchedule, SettingKind.String, "weekly", "How often automatic cleanup runs: hourly, daily, weekly or monthly.") { },
+        new(K.AiActHighRisk, SettingKind.Boolean, false, "The store records a high-risk AI system (EU AI Act): cleanup keeps logs at least 183 days (Arts. 19, 26(6)) and documentation-stage records at least 10 years (Art. 18).") { EnvironmentVariable = "CIAF_AI_ACT_HIGH_RISK" },
 
         // Export
         new(K.DefaultExportFormat, SettingKind.String, "json", "Export format ciaf export uses when --format is not given: json, jsonl, csv, xml or parquet.") { },

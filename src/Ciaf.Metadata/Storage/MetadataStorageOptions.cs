@@ -59,6 +59,12 @@ public sealed class MetadataStorageOptions
     public int MetadataRetentionDays { get; set; } = 365;
     /// <summary>Retention for the compliance stage and compliance events, in days (config <c>compliance_retention_days</c>).</summary>
     public int ComplianceRetentionDays { get; set; } = 2555;
+    /// <summary>
+    /// Whether the store records a high-risk AI system under the EU AI Act (config <c>ai_act_high_risk</c>, default off).
+    /// When on, cleanup never removes logs younger than 183 days (Arts. 19(1), 26(6)) nor documentation younger than
+    /// 10 years (Art. 18(1)), whatever the retention settings or a cleanup's age say; see <see cref="AiActRetention"/>.
+    /// </summary>
+    public bool AiActHighRisk { get; set; }
     /// <summary>How long a database waits on a lock.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>SQLite's journal mode when the backend is chosen by name (config <c>db_journal_mode</c>); see <see cref="Backends.Sqlite.SqliteBackendOptions"/>.</summary>
@@ -129,7 +135,7 @@ public sealed class MetadataStorageOptions
     /// <summary>
     /// The options a <see cref="MetadataConfig"/> describes: <c>storage_backend</c>, <c>storage_path</c>,
     /// <c>async_writes</c> (buffered when true), <c>batch_size</c>, <c>export_batch_size</c>, <c>max_metadata_bytes</c>, <c>enable_compression</c>, <c>compression_threshold_bytes</c>,
-    /// <c>metadata_retention_days</c>, <c>compliance_retention_days</c>, <c>db_connection_timeout</c>,
+    /// <c>metadata_retention_days</c>, <c>compliance_retention_days</c>, <c>ai_act_high_risk</c>, <c>db_connection_timeout</c>,
     /// <c>db_journal_mode</c>, <c>postgres_connection_string</c>, <c>audit_all_access</c>, <c>user_id</c>,
     /// <c>encrypt_sensitive_data</c>, <c>encryption_key_path</c>, <c>sensitive_fields</c>, <c>auto_cleanup_enabled</c>
     /// and <c>cleanup_schedule</c>.
@@ -152,6 +158,7 @@ public sealed class MetadataStorageOptions
             CompressionThresholdBytes = config.Get<long>(MetadataConfigKeys.CompressionThresholdBytes),
             MetadataRetentionDays = config.Get<int>(MetadataConfigKeys.MetadataRetentionDays),
             ComplianceRetentionDays = config.Get<int>(MetadataConfigKeys.ComplianceRetentionDays),
+            AiActHighRisk = config.Get<bool>(MetadataConfigKeys.AiActHighRisk),
             BusyTimeout = TimeSpan.FromSeconds(config.Get<double>(MetadataConfigKeys.DbConnectionTimeout)),
             JournalMode = config.Get<string>(MetadataConfigKeys.DbJournalMode),
             AuditAllAccess = config.Get<bool>(MetadataConfigKeys.AuditAllAccess),

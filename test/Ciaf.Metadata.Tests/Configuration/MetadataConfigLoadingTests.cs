@@ -71,6 +71,7 @@ public sealed class MetadataConfigLoadingTests : IDisposable
         { "CIAF_LEDGER", "off", "ledger_enabled", false },
         { "CIAF_LEDGER_KEY_PATH", "/secure/keys/ledger.pem", "ledger_key_path", "/secure/keys/ledger.pem" },
         { "CIAF_LEDGER_WITNESS_PATH", "/mnt/witness", "ledger_witness_path", "/mnt/witness" },
+        { "CIAF_AI_ACT_HIGH_RISK", "yes", "ai_act_high_risk", true },
     };
 
     [Theory]
