@@ -1,3 +1,4 @@
+using Ciaf.Metadata.Interop.OpenLineage;
 using Ciaf.Metadata.Ledger;
 using Ciaf.Metadata.Storage;
 using Ciaf.Metadata.Transfer;
@@ -23,7 +24,7 @@ public sealed partial class MetadataStorage
 
     // ------------------------------------------------------------------ export
 
-    /// <summary>The export formats this version writes: <c>json</c>, <c>jsonl</c>, <c>csv</c>, <c>xml</c>, <c>parquet</c>.</summary>
+    /// <summary>The export formats this version writes: <c>json</c>, <c>jsonl</c>, <c>csv</c>, <c>xml</c>, <c>parquet</c>, <c>openlineage</c>.</summary>
     public static IReadOnlyList<string> ExportFormats => Exporter.RecordFormats;
 
     /// <summary>
@@ -37,7 +38,8 @@ public sealed partial class MetadataStorage
     /// <param name="modelName">The model, or <c>null</c> for all.</param>
     /// <param name="format"><c>json</c> (an array, as the reference writes), <c>jsonl</c> (one record per line),
     /// <c>csv</c> (one header, metadata flattened to <c>metadata.a.b</c> columns, formulas neutralized),
-    /// <c>xml</c> (keys as escaped attributes) or <c>parquet</c> (typed columns, metadata as JSON).</param>
+    /// <c>xml</c> (keys as escaped attributes), <c>parquet</c> (typed columns, metadata as JSON) or <c>openlineage</c> (each
+    /// record's OpenLineage RunEvents as JSON lines, oldest record first, the same bytes for the same store: docs/interop.md).</param>
     /// <param name="outputPath">Where to write (replaced if it exists); <c>null</c> for the exports folder.</param>
     /// <param name="progress">Told how many records have been written so far: every
     /// <see cref="TransferProgressInterval"/> records and once at the end with the total.</param>
@@ -284,4 +286,13 @@ public sealed partial class MetadataStorage
 
     /// <summary>The store's tamper-evident log: checkpoints, receipts, consistency proofs, adoption (docs/ledger.md).</summary>
     public MetadataLedger Ledger => _core.Ledger;
+
+    // ------------------------------------------------------------------ interop
+
+    /// <summary>
+    /// The live OpenLineage emitter (docs/interop.md): its transports, counters and flush; null when no destination is
+    /// configured (<see cref="MetadataStorageOptions.OpenLineage"/>, <c>openlineage_url</c>, <c>openlineage_file</c>). The
+    /// same events for a store that exists already: <c>ExportMetadata(null, "openlineage")</c>.
+    /// </summary>
+    public OpenLineageEmitter? OpenLineage => _core.Lineage;
 }

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Encryption;
 using Ciaf.Metadata.Hashing;
+using Ciaf.Metadata.Interop.OpenLineage;
 using Microsoft.Extensions.Logging;
 
 using Ciaf.Metadata.Ledger;
@@ -86,7 +87,11 @@ internal sealed class StoreCore
                 options.QueueCapacity ?? Math.Max(1000, options.BatchSize * 10), options.WriteRetries)
             : new ImmediateWriter(Backend, OnDurable);
         Ledger = new MetadataLedger(this);
+        if (options.OpenLineage is { IsEnabled: true } lineage) Lineage = new OpenLineageEmitter(this, lineage);
     }
+
+    /// <summary>The OpenLineage emitter (docs/interop.md), or null when no destination is configured.</summary>
+    public OpenLineageEmitter? Lineage { get; }
 
     /// <summary>The store's ledger (docs/ledger.md).</summary>
     public MetadataLedger Ledger { get; }
@@ -317,6 +322,7 @@ internal sealed class StoreCore
         Metrics.RecordDurable(batch.Records.Count);
         if (Options.AuditAllAccess) AuditSaves(batch);
         Hooks.RunAfterWrite(batch, DecryptHookRecord);
+        Lineage?.OnDurable(batch.Records);
     }
 
     // ------------------------------------------------------------------ reads
@@ -517,6 +523,8 @@ internal sealed class StoreCore
             error = ex;
         }
         if (error is null) await Ledger.CheckpointIfDueAsync(closing: true, CancellationToken.None).ConfigureAwait(false);
+        // After the last write (its events are queued) and before the backend closes (the events read the ledger).
+        if (Lineage is not null) await Lineage.DisposeAsync().ConfigureAwait(false);
         await Backend.DisposeAsync().ConfigureAwait(false);
         Metrics.Dispose();
         if (error is not null) ExceptionDispatchInfo.Throw(error);
