@@ -1,3 +1,4 @@
+using Ciaf.Metadata.Interop.MlFlow;
 using Ciaf.Metadata.Interop.OpenLineage;
 using Ciaf.Metadata.Ledger;
 using Ciaf.Metadata.Storage;
@@ -295,4 +296,30 @@ public sealed partial class MetadataStorage
     /// same events for a store that exists already: <c>ExportMetadata(null, "openlineage")</c>.
     /// </summary>
     public OpenLineageEmitter? OpenLineage => _core.Lineage;
+
+    /// <summary>
+    /// Imports the runs of an MLflow file store (an <c>mlruns</c> folder; docs/interop.md has the mapping): each run becomes
+    /// one record in stage <c>training</c>, event type <c>mlflow_run</c>, model = the experiment's name (or the run's
+    /// <c>ciaf.model_name</c> tag), timestamp = the run's start, metadata = its fields, every param and tag, the latest value
+    /// of each metric (greatest step, then timestamp, then value, as MLflow defines it) and every metric point. Record ids are
+    /// derived from run ids, so importing again adds only new runs; a run that changed since it was imported is listed in
+    /// <see cref="ImportResult.Mismatched"/> and its record left unchanged. A run (or experiment) that cannot be read — a
+    /// malformed metric line, a missing or broken <c>meta.yaml</c>, an unreadable file — is listed in
+    /// <see cref="ImportResult.Errors"/> with the path, and the rest is imported. Deleted runs and experiments (in
+    /// <c>.trash</c>) are left out (<see cref="ImportResult.ExcludedDeleted"/>) unless <paramref name="includeDeleted"/>.
+    /// Records are saved as new ones are: validators run, sensitive fields are encrypted, the size limit applies.
+    /// </summary>
+    /// <param name="path">The MLflow store folder (<c>mlruns</c>).</param>
+    /// <param name="includeDeleted">Import deleted runs and experiments too (their <c>lifecycle_stage</c> says <c>deleted</c>).</param>
+    /// <param name="progress">Told how many runs have been read so far.</param>
+    /// <param name="cancellationToken">Cancels the import; what was written stays, and importing again completes it.</param>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="MetadataStorageException">The backend failed to write.</exception>
+    public ValueTask<ImportResult> ImportMlflowAsync(string path, bool includeDeleted = false, IProgress<long>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        new MlflowImporter(_core).ImportAsync(path, includeDeleted, progress, cancellationToken);
+
+    /// <inheritdoc cref="ImportMlflowAsync"/>
+    public ImportResult ImportMlflow(string path, bool includeDeleted = false, IProgress<long>? progress = null) =>
+        SyncOverAsync.Run(ImportMlflowAsync(path, includeDeleted, progress));
 }

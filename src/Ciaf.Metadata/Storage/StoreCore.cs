@@ -239,9 +239,13 @@ internal sealed class StoreCore
         Options.EncryptSensitiveData && Cipher is not null ? Cipher.PlaintextFields(record.Metadata) : [];
 
     /// <summary>A new record from an entry: names checked, validators run, sensitive values encrypted, size limited, timestamped and hashed.</summary>
+    /// <param name="entry">The save.</param>
+    /// <param name="index">The entry's index in a batch, for messages.</param>
+    /// <param name="id">The id to give it (an import deriving ids from its source); null for a new UUID v7.</param>
+    /// <param name="timestamp">Its timestamp (an import keeping its source's time, to the microsecond); null for now.</param>
     /// <exception cref="ArgumentException">A name breaks a rule, or the payload cannot be serialized or is too large.</exception>
     /// <exception cref="MetadataValidationException">A validator rejected the payload.</exception>
-    public MetadataRecord BuildRecord(MetadataEntry entry, int? index)
+    public MetadataRecord BuildRecord(MetadataEntry entry, int? index, string? id = null, DateTimeOffset? timestamp = null)
     {
         string prefix = index is null ? string.Empty : $"Entry {index}: ";
         try
@@ -257,8 +261,8 @@ internal sealed class StoreCore
                 && MetadataConverter.TryWriteText(payload, out string compact, out int canonicalLength, out string hash, Options.LedgerEnabled, out byte[]? canonical))
             {
                 CheckSize(canonicalLength);
-                var at = NextTimestamp();
-                var record = new MetadataRecord(Guid.CreateVersion7(at).ToString(), modelName, version, stage, eventType, at, hash, entry.Details, compact);
+                var now = timestamp ?? NextTimestamp();
+                var record = new MetadataRecord(id ?? Guid.CreateVersion7(now).ToString(), modelName, version, stage, eventType, now, hash, entry.Details, compact);
                 // The ledger's content hash too, here on the caller's thread: the writer is the busier of the two.
                 if (canonical is not null) record.CacheContentSha256(LeafDraft.ContentHash(record, canonical));
                 return record;
@@ -273,8 +277,8 @@ internal sealed class StoreCore
             // Validators see the plaintext; the hash covers the stored (encrypted) form, so Verify needs no key.
             if (Options.EncryptSensitiveData) Cipher?.Encrypt(metadata);
             if (PythonJson.MaxCanonicalLength(metadata) > Options.MaxMetadataBytes) CheckSize(PythonJson.Canonical(metadata).Length);
-            var timestamp = NextTimestamp();
-            return new MetadataRecord(Guid.CreateVersion7(timestamp).ToString(), modelName, version, stage, eventType, timestamp,
+            var at = timestamp ?? NextTimestamp();
+            return new MetadataRecord(id ?? Guid.CreateVersion7(at).ToString(), modelName, version, stage, eventType, at,
                 // Buffered: the background writer hashes (see BatchingWriter), off the caller's thread.
                 Options.WriteMode == WriteMode.Buffered ? string.Empty : PythonJson.Hash(metadata),
                 entry.Details,
