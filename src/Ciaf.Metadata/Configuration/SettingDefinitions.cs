@@ -66,7 +66,7 @@ internal static class SettingDefinitions
         new(K.CleanupSchedule, SettingKind.String, "weekly", "How often automatic cleanup runs: hourly, daily, weekly or monthly.") { },
 
         // Export
-        new(K.DefaultExportFormat, SettingKind.String, "json", "Export format ciaf export uses when --format is not given: json, jsonl, csv, xml or parquet.") { },
+        new(K.DefaultExportFormat, SettingKind.String, "json", "Export format ciaf export uses when --format is not given: json, jsonl, csv, xml, parquet or openlineage.") { },
         new(K.ExportBatchSize, SettingKind.Integer, 1000L, "Records read per batch while exporting.") { },
         new(K.IncludeMetadataHash, SettingKind.Boolean, true, "Include each record's metadata_hash in exports.") { },
 
