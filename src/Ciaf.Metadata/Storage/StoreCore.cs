@@ -87,8 +87,20 @@ internal sealed class StoreCore
                 options.QueueCapacity ?? Math.Max(1000, options.BatchSize * 10), options.WriteRetries)
             : new ImmediateWriter(Backend, OnDurable);
         Ledger = new MetadataLedger(this);
+        if (Cipher is not null && Backend is IStoreState subjectState)
+        {
+            Subjects = new SubjectKeyring(Cipher, subjectState, options.SubjectFields, options.TimeProvider);
+            Cipher.Subjects = Subjects.Resolve;
+        }
+        else if (options.SubjectFields.Count > 0 && Cipher is not null)
+        {
+            throw new NotSupportedException($"subject_fields is set, but the {Backend.Name} backend keeps no store state for the subjects' keys (it does not implement IStoreState).");
+        }
         if (options.OpenLineage is { IsEnabled: true } lineage) Lineage = new OpenLineageEmitter(this, lineage);
     }
+
+    /// <summary>Data subjects' own keys (crypto-shredding), when a key is configured and the backend keeps state.</summary>
+    public SubjectKeyring? Subjects { get; }
 
     /// <summary>The OpenLineage emitter (docs/interop.md), or null when no destination is configured.</summary>
     public OpenLineageEmitter? Lineage { get; }
@@ -275,7 +287,9 @@ internal sealed class StoreCore
                 Hooks.Validate(stage, metadata);
             }
             // Validators see the plaintext; the hash covers the stored (encrypted) form, so Verify needs no key.
-            if (Options.EncryptSensitiveData) Cipher?.Encrypt(metadata);
+            // A record about a data subject (subject_fields) is sealed with that subject's own key, so erasing it is destroying the key.
+            if (Options.EncryptSensitiveData && Cipher is not null)
+                Cipher.Encrypt(metadata, Subjects?.SubjectOf(metadata) is { } subject ? Subjects.ForSubject(subject) : null);
             if (PythonJson.MaxCanonicalLength(metadata) > Options.MaxMetadataBytes) CheckSize(PythonJson.Canonical(metadata).Length);
             var at = timestamp ?? NextTimestamp();
             return new MetadataRecord(id ?? Guid.CreateVersion7(at).ToString(), modelName, version, stage, eventType, at,
