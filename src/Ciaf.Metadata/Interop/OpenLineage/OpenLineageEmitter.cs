@@ -111,6 +111,7 @@ public sealed class OpenLineageEmitter : IAsyncDisposable
     /// <summary>A capture scope opened: queues its <c>START</c> and remembers its run for the terminal event.</summary>
     internal void CaptureStarted(MetadataCapture capture, MetadataCapture? parent)
     {
+        if (Volatile.Read(ref _disposed) != 0) return; // a capture on a closed store: its save fails, and no run starts
         var parentRun = parent is null ? null : new LineageParent(RunEventBuilder.RunIdOf(parent.CaptureId), JobName(parent));
         var run = new CaptureRun(capture.CaptureId, JobName(capture), parentRun);
         _open[run.CaptureId] = run;
