@@ -78,6 +78,14 @@ public sealed partial class PostgreSqlMetadataBackend : ILedgerBackend
                             drafts.Add(LeafDraft.ForAdopted(LeafDraft.OfComplianceEvent, id, LeafDraft.ContentHash(ev), timestamp));
                     }
                 }
+                await using (var audit = new NpgsqlCommand(_schema.SelectAudit, connection, tx))
+                {
+                    foreach (var row in await SqlDialect.ReadRowsAsync(audit, token).ConfigureAwait(false))
+                    {
+                        if (row[0] is string id && !known.Contains(id) && _sql.ToAuditEntry(row) is { } entry)
+                            drafts.Add(LeafDraft.ForAdopted(LedgerLeafKinds.Audit, id, LeafDraft.ContentHash(entry), timestamp));
+                    }
+                }
                 await using (var holds = new NpgsqlCommand(_schema.SelectState, connection, tx))
                 {
                     holds.Parameters.Add(Text(StateScopes.LegalHolds));

@@ -40,7 +40,7 @@ internal interface ILedgerBackend
     ValueTask<T> ReadLedgerAsync<T>(Func<ILedgerReader, T> read, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Makes the log active and appends an <c>adopted</c> leaf for every record, compliance event and legal hold that has
+    /// Makes the log active and appends an <c>adopted</c> leaf for every record, compliance event, audit entry and legal hold that has
     /// no leaf yet, in one write (no other write interleaves). Returns how many leaves it appended.
     /// </summary>
     ValueTask<long> AdoptAsync(string timestamp, CancellationToken cancellationToken = default);

@@ -67,7 +67,7 @@ public sealed class MetadataLedger
 
     /// <summary>
     /// Adopts a store written before the ledger (or by the Python reference): activates its log and appends one
-    /// <c>adopted</c> leaf for each record, compliance event and legal hold that has no leaf. What an adopted leaf proves
+    /// <c>adopted</c> leaf for each record, compliance event, audit entry and legal hold that has no leaf. What an adopted leaf proves
     /// starts at adoption. Returns the number of leaves appended (0 when everything already had one).
     /// </summary>
     public long Init() => SyncOverAsync.Run(InitAsync());

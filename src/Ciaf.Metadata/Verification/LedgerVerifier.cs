@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Ledger;
 using Ciaf.Metadata.Storage;
 using Ciaf.Metadata.Transfer;
@@ -68,9 +69,18 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
     /// <summary>A stored compliance event against its latest leaf.</summary>
     public void CheckEvent(ComplianceEvent ev, string location) => Check(LeafDraft.OfComplianceEvent, ev.Id, LeafDraft.ContentHash(ev), location);
 
-    /// <summary>The legal holds, then every leaf whose item was not seen; returns the summary, problems added to <paramref name="issues"/>.</summary>
+    /// <summary>
+    /// The access audit trail, the legal holds and the erasures, then every leaf whose item was not seen; returns the
+    /// summary, problems added to <paramref name="issues"/>.
+    /// </summary>
     public async ValueTask<LedgerVerification> FinishAsync(List<VerificationIssue> issues, CancellationToken cancellationToken)
     {
+        // The audit trail is never pruned: an entry edited (who read what) or removed is caught like a record.
+        if (core.Backend is IAuditLog audit)
+        {
+            await foreach (var entry in audit.QueryAuditAsync(new AuditQuery(), cancellationToken).ConfigureAwait(false))
+                Check(LedgerLeafKinds.Audit, entry.Id, LeafDraft.ContentHash(entry), $"audit entry {entry.Id}");
+        }
         if (core.Backend is IStoreState state)
         {
             foreach (var (key, value) in await state.ReadStateAsync(StateScopes.LegalHolds, cancellationToken).ConfigureAwait(false))
@@ -85,8 +95,7 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
         {
             if (_seen.Contains(key)) continue;
             string id = key[(key.IndexOf('\n') + 1)..];
-            bool gone = expected.Kind == LedgerLeafKinds.Tombstone || (expected.Kind == LedgerLeafKinds.Hold && expected.ContentSha256 is null)
-                || expected.Kind == LedgerLeafKinds.Audit;
+            bool gone = expected.Kind == LedgerLeafKinds.Tombstone || (expected.Kind == LedgerLeafKinds.Hold && expected.ContentSha256 is null);
             if (!gone)
             {
                 _items.Add((id, null, Issue(VerificationIssueKind.LedgerDeleted, id,
@@ -179,6 +188,14 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
 
     private static string Key(string kind, string id) => kind + "\n" + id;
 
+    private static string Noun(string kind) => kind switch
+    {
+        LedgerLeafKinds.Audit => "audit entry",
+        LedgerLeafKinds.Hold => "legal hold",
+        LeafDraft.OfSubjectKey => "erasure of data subject",
+        _ => kind.Replace('_', ' '),
+    };
+
     private void CheckCheckpoints(List<(LedgerCheckpoint Checkpoint, string Source)> checkpoints, Dictionary<long, byte[]> roots, long size)
     {
         var keys = options.PublicKeyPems.Count > 0 ? [.. options.PublicKeyPems.Select(LedgerKeys.LoadPublic)]
@@ -224,17 +241,17 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
         if (!_latest.TryGetValue(key, out var expected))
         {
             _items.Add((id, contentSha256, new VerificationIssue(VerificationIssueKind.LedgerMissingLeaf, id, location,
-                $"the {kind.Replace('_', ' ')} '{id}' has no leaf in the ledger: it was written around the library (or by a process with the ledger off)")));
+                $"the {Noun(kind)} '{id}' has no leaf in the ledger: it was written around the library (or by a process with the ledger off)")));
         }
         else if (expected.Kind == LedgerLeafKinds.Tombstone)
         {
             _items.Add((id, contentSha256, new VerificationIssue(VerificationIssueKind.LedgerMismatch, id, location,
-                $"the {kind.Replace('_', ' ')} '{id}' was deleted at leaf {expected.Seq} but is in the store again: it was put back outside the library")));
+                $"the {Noun(kind)} '{id}' was deleted at leaf {expected.Seq} but is in the store again: it was put back outside the library")));
         }
         else if (!string.Equals(expected.ContentSha256, contentSha256, StringComparison.Ordinal))
         {
             _items.Add((id, contentSha256, new VerificationIssue(VerificationIssueKind.LedgerMismatch, id, location,
-                $"the {kind.Replace('_', ' ')} '{id}' no longer matches its leaf {expected.Seq}: its content hashes to {contentSha256}, the leaf says {expected.ContentSha256 ?? "released"} (edited after it was written, even if its metadata_hash was recomputed)")));
+                $"the {Noun(kind)} '{id}' no longer matches its leaf {expected.Seq}: its content hashes to {contentSha256}, the leaf says {expected.ContentSha256 ?? "released"} (edited after it was written, even if its metadata_hash was recomputed)")));
         }
     }
 
@@ -264,6 +281,7 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
     {
         LedgerLeafKinds.Adopted => $"the adopted {expected.Of?.Replace('_', ' ')}",
         LedgerLeafKinds.Hold => "the legal hold",
+        LedgerLeafKinds.Audit => "the audit entry",
         LedgerLeafKinds.Erasure => "the erasure of a data subject",
         _ => $"the {expected.Kind.Replace('_', ' ')}",
     };

@@ -86,6 +86,23 @@ public abstract class FileLedgerStoreTests : LedgerStoreTests
         await raw.WriteComplianceEventsAsync([.. events.Select(e => e with { Timestamp = Old })]);
     }
 
+    protected override async Task RewriteAuditAsync(string editId, string removeId)
+    {
+        foreach (var path in Directory.GetFiles(Path.Combine(Store, "audit"), "*.jsonl"))
+        {
+            var lines = new List<string>();
+            foreach (var line in await File.ReadAllLinesAsync(path))
+            {
+                var entry = JsonNode.Parse(line)!;
+                string id = (string)entry["id"]!;
+                if (id == removeId) continue;
+                if (id == editId) entry["user_id"] = "mallory";
+                lines.Add(entry.ToJsonString());
+            }
+            await File.WriteAllLinesAsync(path, lines);
+        }
+    }
+
     private async Task Rewrite(string id, Func<MetadataRecord, MetadataRecord> change)
     {
         await using var raw = Raw(Store);

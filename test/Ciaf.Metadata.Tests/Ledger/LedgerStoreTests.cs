@@ -1,5 +1,7 @@
+using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Ledger;
+using Ciaf.Metadata.Storage;
 using Ciaf.Metadata.Tests.Support;
 using Ciaf.Metadata.Transfer;
 using Ciaf.Metadata.Verification;
@@ -54,10 +56,14 @@ public abstract class LedgerStoreTests : IDisposable
     /// <summary>Sets every record's and compliance event's timestamp to 2000-01-01, while the store is open.</summary>
     protected abstract Task AgeEverythingAsync();
 
-    protected MetadataStorage Open(bool ledger = true) => MetadataStorage.Create(b => Use(b, Store).Configure(o =>
+    /// <summary>Changes audit entry <paramref name="editId"/>'s user to "mallory" and removes entry <paramref name="removeId"/>, around the library.</summary>
+    protected abstract Task RewriteAuditAsync(string editId, string removeId);
+
+    protected MetadataStorage Open(bool ledger = true, bool audit = false) => MetadataStorage.Create(b => Use(b, Store).Configure(o =>
     {
         o.LedgerEnabled = ledger;
         o.LedgerKeyPath = _keyPath;
+        o.AuditAllAccess = audit;
     }));
 
     protected static string HashOf(string metadataJson) => PythonJson.HashCanonical(PythonJson.Canonical(PythonJson.Parse(metadataJson)));
@@ -179,6 +185,26 @@ public abstract class LedgerStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Verify_AuditEntryEditedOrRemovedAroundTheLibrary_IsCaught()
+    {
+        List<AuditEntry> trail;
+        using (var storage = Open(audit: true))
+        {
+            var (ids, _) = Fill(storage);
+            storage.GetMetadata(ids[1]);
+            trail = [.. storage.GetAuditTrail(new AuditQuery { Order = RecordOrder.OldestFirst })];
+            Assert.True(storage.Verify().IsValid); // every entry matches its leaf, the verifier's own reads included
+        }
+        await RewriteAuditAsync(trail[0].Id, trail[1].Id);
+
+        using var reopened = Open();
+        var report = reopened.Verify();
+
+        Assert.Contains(report.OfKind(VerificationIssueKind.LedgerMismatch), i => i.Id == trail[0].Id && i.Detail.Contains("audit entry"));
+        Assert.Contains(report.OfKind(VerificationIssueKind.LedgerDeleted), i => i.Id == trail[1].Id && i.Detail.Contains("the audit entry"));
+    }
+
+    [Fact]
     public async Task Cleanup_LeavesTombstones_AndVerifyStaysClean()
     {
         using var storage = Open();
@@ -232,7 +258,7 @@ public abstract class LedgerStoreTests : IDisposable
         Assert.Equal(LedgerVerificationState.NotInitialized, before.Ledger.State);
         reopened.SaveMetadata("credit_scoring", "validation", "validated", new { auc = 0.8 }); // nothing appended yet
 
-        Assert.Equal(ids.Count + 1 + 1 + 1, reopened.Ledger.Init()); // records + the new one + event + hold
+        Assert.Equal(ids.Count + 1 + 1 + 1 + 1, reopened.Ledger.Init()); // records + the new one + event + hold + the hold's audit entry
         var after = reopened.Verify();
         Assert.True(after.IsValid, string.Join("\n", after.Issues.Select(i => i.Detail)));
         Assert.Equal(LedgerVerificationState.Active, after.Ledger.State);
@@ -370,6 +396,9 @@ public sealed class SqliteLedgerStoreTests : LedgerStoreTests
 
     protected override Task AgeEverythingAsync() =>
         Sql("UPDATE metadata SET timestamp = '2000-01-01T00:00:00'; UPDATE compliance_events SET timestamp = '2000-01-01T00:00:00'");
+
+    protected override Task RewriteAuditAsync(string editId, string removeId) =>
+        Sql($"UPDATE audit_trail SET user_id = 'mallory' WHERE id = '{editId}'; DELETE FROM audit_trail WHERE id = '{removeId}'");
 
     private Task Sql(string sql)
     {

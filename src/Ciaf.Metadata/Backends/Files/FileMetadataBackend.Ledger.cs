@@ -106,6 +106,8 @@ public abstract partial class FileMetadataBackend : ILedgerBackend, IWriteLockBa
         }
         await foreach (var ev in QueryComplianceEventsAsync(new ComplianceEventQuery(), cancellationToken).ConfigureAwait(false))
             Adopt(LeafDraft.ForAdopted(LeafDraft.OfComplianceEvent, ev.Id, LeafDraft.ContentHash(ev), timestamp));
+        await foreach (var entry in QueryAuditAsync(new Audit.AuditQuery(), cancellationToken).ConfigureAwait(false))
+            Adopt(LeafDraft.ForAdopted(LedgerLeafKinds.Audit, entry.Id, LeafDraft.ContentHash(entry), timestamp));
         foreach (var (key, value) in await ReadStateAsync(StateScopes.LegalHolds, cancellationToken).ConfigureAwait(false))
             Adopt(LeafDraft.ForHold(key, value, timestamp));
         RunLogged(writes, CancellationToken.None);

@@ -73,6 +73,11 @@ public sealed partial class SqliteMetadataBackend : ILedgerBackend
                 if (row[0] is string id && !known.Contains(id) && _sql.ToComplianceEvent(row) is { } ev)
                     drafts.Add(LeafDraft.ForAdopted(LeafDraft.OfComplianceEvent, id, LeafDraft.ContentHash(ev), timestamp));
             }
+            foreach (var row in ReadAll(tx, $"SELECT {SqliteSchema.AuditColumns} FROM audit_trail"))
+            {
+                if (row[0] is string id && !known.Contains(id) && _sql.ToAuditEntry(row) is { } entry)
+                    drafts.Add(LeafDraft.ForAdopted(LedgerLeafKinds.Audit, id, LeafDraft.ContentHash(entry), timestamp));
+            }
             foreach (var row in ReadAll(tx, $"SELECT key, value FROM ciaf_state WHERE scope = '{StateScopes.LegalHolds}'"))
             {
                 if (row[0] is string key && row[1] is string value && !known.Contains(key))
