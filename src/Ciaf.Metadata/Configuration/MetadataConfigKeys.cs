@@ -146,4 +146,14 @@ public static class MetadataConfigKeys
     public const string LedgerCheckpointSeconds = "ledger_checkpoint_seconds";
     /// <summary><c>ledger_witness_path</c>: a folder every checkpoint is also copied to, or null.</summary>
     public const string LedgerWitnessPath = "ledger_witness_path";
+
+    // OpenLineage (docs/interop.md)
+    /// <summary><c>openlineage_url</c>: the http/https URL OpenLineage events are POSTed to, or null.</summary>
+    public const string OpenLineageUrl = "openlineage_url";
+    /// <summary><c>openlineage_api_key</c>: sent as <c>Authorization: Bearer</c> with each POST, or null.</summary>
+    public const string OpenLineageApiKey = "openlineage_api_key";
+    /// <summary><c>openlineage_file</c>: a file OpenLineage events are appended to as JSON lines, or null.</summary>
+    public const string OpenLineageFile = "openlineage_file";
+    /// <summary><c>openlineage_namespace</c>: the namespace of the jobs in OpenLineage events.</summary>
+    public const string OpenLineageNamespace = "openlineage_namespace";
 }

@@ -67,7 +67,7 @@ internal static class SettingDefinitions
         new(K.AiActHighRisk, SettingKind.Boolean, false, "The store records a high-risk AI system (EU AI Act): cleanup keeps logs at least 183 days (Arts. 19, 26(6)) and documentation-stage records at least 10 years (Art. 18).") { EnvironmentVariable = "CIAF_AI_ACT_HIGH_RISK" },
 
         // Export
-        new(K.DefaultExportFormat, SettingKind.String, "json", "Export format ciaf export uses when --format is not given: json, jsonl, csv, xml or parquet.") { },
+        new(K.DefaultExportFormat, SettingKind.String, "json", "Export format ciaf export uses when --format is not given: json, jsonl, csv, xml, parquet or openlineage.") { },
         new(K.ExportBatchSize, SettingKind.Integer, 1000L, "Records read per batch while exporting.") { },
         new(K.IncludeMetadataHash, SettingKind.Boolean, true, "Include each record's metadata_hash in exports.") { },
 
@@ -100,6 +100,10 @@ internal static class SettingDefinitions
         new(K.LedgerCheckpointLeaves, SettingKind.Integer, 10000L, "Sign a checkpoint (with ledger_key_path) once this many leaves were appended since the last.") { MaxInteger = int.MaxValue },
         new(K.LedgerCheckpointSeconds, SettingKind.Integer, 300L, "Sign a checkpoint (with ledger_key_path) once this many seconds passed since the last, if leaves were appended.") { Unit = Second, MaxInteger = int.MaxValue },
         new(K.LedgerWitnessPath, SettingKind.NullableString, null, "A folder every signed checkpoint is also copied to (one the writers cannot rewrite), or null.") { EnvironmentVariable = "CIAF_LEDGER_WITNESS_PATH" },
+        new(K.OpenLineageUrl, SettingKind.NullableString, null, "An http/https URL every pipeline step's OpenLineage events are POSTed to (e.g. http://localhost:5000/api/v1/lineage), or null.") { EnvironmentVariable = "CIAF_OPENLINEAGE_URL" },
+        new(K.OpenLineageApiKey, SettingKind.NullableString, null, "API key sent as Authorization: Bearer with every OpenLineage POST, or null; keep it in the environment variable.") { EnvironmentVariable = "CIAF_OPENLINEAGE_API_KEY" },
+        new(K.OpenLineageFile, SettingKind.NullableString, null, "A file every pipeline step's OpenLineage events are appended to as JSON lines, or null.") { EnvironmentVariable = "CIAF_OPENLINEAGE_FILE" },
+        new(K.OpenLineageNamespace, SettingKind.String, "ciaf", "The namespace of the jobs in OpenLineage events (live and exported).") { EnvironmentVariable = "CIAF_OPENLINEAGE_NAMESPACE" },
         new(K.FlushIntervalMs, SettingKind.Integer, 200L, "Not used: the buffered writer writes a partial batch as soon as it is queued; accepted so older files load.") { Unit = Millisecond, ReferenceOnly = true },
     ];
 

@@ -1,4 +1,5 @@
 using Ciaf.Metadata.Configuration;
+using Ciaf.Metadata.Interop.OpenLineage;
 using Ciaf.Metadata.Retention;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -129,6 +130,13 @@ public sealed class MetadataStorageOptions
     public string? LedgerWitnessPath { get; set; }
     /// <summary>The logger factory; nothing is logged by default.</summary>
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
+    /// <summary>
+    /// Where the store sends OpenLineage events of its pipeline steps (docs/interop.md); null or no destination: none.
+    /// Config: <c>openlineage_url</c>, <c>openlineage_api_key</c>, <c>openlineage_file</c>, <c>openlineage_namespace</c>.
+    /// Its namespace and producer are also those of <c>openlineage</c> exports.
+    /// </summary>
+    public OpenLineageOptions? OpenLineage { get; set; }
     /// <summary>The clock (tests may substitute one).</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -176,6 +184,7 @@ public sealed class MetadataStorageOptions
             LedgerCheckpointInterval = TimeSpan.FromSeconds(config.Get<long>(MetadataConfigKeys.LedgerCheckpointSeconds)),
             LedgerWitnessPath = config.Get<string?>(MetadataConfigKeys.LedgerWitnessPath),
             LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance,
+            OpenLineage = OpenLineageOptions.FromConfig(config),
         };
     }
 
@@ -221,6 +230,8 @@ public sealed class MetadataStorageOptions
         if (LedgerOrigin is not null && (LedgerOrigin.Length == 0 || LedgerOrigin.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) || c == '+')))
             errors[nameof(LedgerOrigin)] = "must be one non-empty token: no spaces, control characters or '+' (a signed note's origin)";
         if (!Enum.IsDefined(CleanupSchedule)) errors[nameof(CleanupSchedule)] = $"{CleanupSchedule} is not allowed; valid: hourly, daily, weekly, monthly";
+        foreach (var (key, message) in OpenLineage?.Validate() ?? new Dictionary<string, string>())
+            errors[$"{nameof(OpenLineage)}.{key}"] = message;
         return errors;
     }
 }

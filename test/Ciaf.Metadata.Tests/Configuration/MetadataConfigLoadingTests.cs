@@ -72,6 +72,10 @@ public sealed class MetadataConfigLoadingTests : IDisposable
         { "CIAF_LEDGER_KEY_PATH", "/secure/keys/ledger.pem", "ledger_key_path", "/secure/keys/ledger.pem" },
         { "CIAF_LEDGER_WITNESS_PATH", "/mnt/witness", "ledger_witness_path", "/mnt/witness" },
         { "CIAF_AI_ACT_HIGH_RISK", "yes", "ai_act_high_risk", true },
+        { "CIAF_OPENLINEAGE_URL", "http://marquez:5000/api/v1/lineage", "openlineage_url", "http://marquez:5000/api/v1/lineage" },
+        { "CIAF_OPENLINEAGE_API_KEY", "k-1", "openlineage_api_key", "k-1" },
+        { "CIAF_OPENLINEAGE_FILE", "lineage/events.jsonl", "openlineage_file", "lineage/events.jsonl" },
+        { "CIAF_OPENLINEAGE_NAMESPACE", "team-a", "openlineage_namespace", "team-a" },
     };
 
     [Theory]
