@@ -51,6 +51,10 @@ internal sealed record BenchSettings
     public required int SearchPostgreSqlRecords { get; init; }
     /// <summary>Timed repetitions of each search.</summary>
     public required int SearchRepeats { get; init; }
+    /// <summary>Rows of the fairness bootstrap's predictions table (issue 17: 100k).</summary>
+    public required int FairnessRows { get; init; }
+    /// <summary>Bootstrap resamples of the fairness scenario (issue 17: 1000).</summary>
+    public required int FairnessBootstrapSamples { get; init; }
     /// <summary>Use BenchmarkDotNet for the micro-benchmarks (full mode); a Stopwatch loop otherwise.</summary>
     public required bool UseBenchmarkDotNet { get; init; }
 
@@ -76,6 +80,8 @@ internal sealed record BenchSettings
         SearchRecords = 20_000,
         SearchPostgreSqlRecords = 2_000,
         SearchRepeats = 20,
+        FairnessRows = 10_000,
+        FairnessBootstrapSamples = 100,
         UseBenchmarkDotNet = false,
     };
 
@@ -101,6 +107,8 @@ internal sealed record BenchSettings
         SearchRecords = 1_000_000,
         SearchPostgreSqlRecords = 1_000_000,
         SearchRepeats = 100,
+        FairnessRows = 100_000,
+        FairnessBootstrapSamples = 1_000,
         UseBenchmarkDotNet = true,
     };
 }

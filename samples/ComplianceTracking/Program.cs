@@ -26,6 +26,13 @@ tracker.TrackEeocCompliance(fairness, protectedClasses: new[] { "race", "gender"
 double overall = tracker.GetOverallComplianceScore();
 Console.WriteLine(tracker.GenerateComplianceReport().ToMarkdown());
 
+// The same metrics with 95 % confidence intervals: 1,000 bootstrap resamples, reproducible from the seed.
+FairnessReport withIntervals = FairnessMetrics.Compute(
+    predictions.Select(p => new FairnessObservation(p.Gender, p.Approved, p.Repaid)),
+    new FairnessOptions { BootstrapSamples = 1000, ConfidenceLevel = 0.95, Seed = 1 });
+ConfidenceInterval dpd = withIntervals.Intervals!.DemographicParityDifference!.Value;
+Console.WriteLine($"demographic parity difference {withIntervals.DemographicParityDifference:0.000}, 95 % interval [{dpd.Low:0.000}, {dpd.High:0.000}]");
+
 foreach (var group in fairness.Groups)
 {
     Console.WriteLine($"{group.Group}: selection rate {group.SelectionRate:P1}, adverse impact ratio {fairness.AdverseImpactRatios.GetValueOrDefault(group.Group, 1):0.000}");

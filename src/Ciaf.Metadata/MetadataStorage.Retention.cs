@@ -16,7 +16,9 @@ public sealed partial class MetadataStorage
     /// Removes records older than their retention, judged by each record's own timestamp: ordinary
     /// records older than <paramref name="daysOld"/> days (default <c>metadata_retention_days</c>), and
     /// compliance-stage records and compliance events older than <c>compliance_retention_days</c>
-    /// (never less than <paramref name="daysOld"/>). What a legal hold covers is kept. Every removal
+    /// (never less than <paramref name="daysOld"/>). What a legal hold covers is kept; so is, on a store declared
+    /// high-risk (<c>ai_act_high_risk</c>), a log younger than 183 days or documentation younger than 10 years
+    /// (<see cref="AiActRetention"/>: the report lists them as protected, naming the article). Every removal
     /// is written to the audit trail (a <c>delete</c> entry per item, a <c>cleanup</c> entry per run).
     /// </summary>
     /// <returns>How many records and compliance events were removed.</returns>
@@ -29,7 +31,7 @@ public sealed partial class MetadataStorage
 
     /// <summary>
     /// Runs cleanup as <see cref="CleanupOldMetadata(int?)"/> does, or with <paramref name="dryRun"/> only
-    /// lists what would go, and returns what was (or would be) removed and what legal holds kept.
+    /// lists what would go, and returns what was (or would be) removed, what legal holds kept and what the EU AI Act protects.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="daysOld"/> is negative or more than <see cref="MetadataStorageOptions.MaxRetentionDays"/>.</exception>
     public CleanupReport CleanupOldMetadata(int? daysOld, bool dryRun) => SyncOverAsync.Run(CleanupOldMetadataAsync(daysOld, dryRun));

@@ -1,3 +1,5 @@
+using Ciaf.Metadata.Interop.MlFlow;
+using Ciaf.Metadata.Interop.OpenLineage;
 using Ciaf.Metadata.Ledger;
 using Ciaf.Metadata.Storage;
 using Ciaf.Metadata.Transfer;
@@ -23,7 +25,7 @@ public sealed partial class MetadataStorage
 
     // ------------------------------------------------------------------ export
 
-    /// <summary>The export formats this version writes: <c>json</c>, <c>jsonl</c>, <c>csv</c>, <c>xml</c>, <c>parquet</c>.</summary>
+    /// <summary>The export formats this version writes: <c>json</c>, <c>jsonl</c>, <c>csv</c>, <c>xml</c>, <c>parquet</c>, <c>openlineage</c>.</summary>
     public static IReadOnlyList<string> ExportFormats => Exporter.RecordFormats;
 
     /// <summary>
@@ -37,7 +39,8 @@ public sealed partial class MetadataStorage
     /// <param name="modelName">The model, or <c>null</c> for all.</param>
     /// <param name="format"><c>json</c> (an array, as the reference writes), <c>jsonl</c> (one record per line),
     /// <c>csv</c> (one header, metadata flattened to <c>metadata.a.b</c> columns, formulas neutralized),
-    /// <c>xml</c> (keys as escaped attributes) or <c>parquet</c> (typed columns, metadata as JSON).</param>
+    /// <c>xml</c> (keys as escaped attributes), <c>parquet</c> (typed columns, metadata as JSON) or <c>openlineage</c> (each
+    /// record's OpenLineage RunEvents as JSON lines, oldest record first, the same bytes for the same store: docs/interop.md).</param>
     /// <param name="outputPath">Where to write (replaced if it exists); <c>null</c> for the exports folder.</param>
     /// <param name="progress">Told how many records have been written so far: every
     /// <see cref="TransferProgressInterval"/> records and once at the end with the total.</param>
@@ -284,4 +287,39 @@ public sealed partial class MetadataStorage
 
     /// <summary>The store's tamper-evident log: checkpoints, receipts, consistency proofs, adoption (docs/ledger.md).</summary>
     public MetadataLedger Ledger => _core.Ledger;
+
+    // ------------------------------------------------------------------ interop
+
+    /// <summary>
+    /// The live OpenLineage emitter (docs/interop.md): its transports, counters and flush; null when no destination is
+    /// configured (<see cref="MetadataStorageOptions.OpenLineage"/>, <c>openlineage_url</c>, <c>openlineage_file</c>). The
+    /// same events for a store that exists already: <c>ExportMetadata(null, "openlineage")</c>.
+    /// </summary>
+    public OpenLineageEmitter? OpenLineage => _core.Lineage;
+
+    /// <summary>
+    /// Imports the runs of an MLflow file store (an <c>mlruns</c> folder; docs/interop.md has the mapping): each run becomes
+    /// one record in stage <c>training</c>, event type <c>mlflow_run</c>, model = the experiment's name (or the run's
+    /// <c>ciaf.model_name</c> tag), timestamp = the run's start, metadata = its fields, every param and tag, the latest value
+    /// of each metric (greatest step, then timestamp, then value, as MLflow defines it) and every metric point. Record ids are
+    /// derived from run ids, so importing again adds only new runs; a run that changed since it was imported is listed in
+    /// <see cref="ImportResult.Mismatched"/> and its record left unchanged. A run (or experiment) that cannot be read — a
+    /// malformed metric line, a missing or broken <c>meta.yaml</c>, an unreadable file — is listed in
+    /// <see cref="ImportResult.Errors"/> with the path, and the rest is imported. Deleted runs and experiments (in
+    /// <c>.trash</c>) are left out (<see cref="ImportResult.ExcludedDeleted"/>) unless <paramref name="includeDeleted"/>.
+    /// Records are saved as new ones are: validators run, sensitive fields are encrypted, the size limit applies.
+    /// </summary>
+    /// <param name="path">The MLflow store folder (<c>mlruns</c>).</param>
+    /// <param name="includeDeleted">Import deleted runs and experiments too (their <c>lifecycle_stage</c> says <c>deleted</c>).</param>
+    /// <param name="progress">Told how many runs have been read so far.</param>
+    /// <param name="cancellationToken">Cancels the import; what was written stays, and importing again completes it.</param>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="MetadataStorageException">The backend failed to write.</exception>
+    public ValueTask<ImportResult> ImportMlflowAsync(string path, bool includeDeleted = false, IProgress<long>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        new MlflowImporter(_core).ImportAsync(path, includeDeleted, progress, cancellationToken);
+
+    /// <inheritdoc cref="ImportMlflowAsync"/>
+    public ImportResult ImportMlflow(string path, bool includeDeleted = false, IProgress<long>? progress = null) =>
+        SyncOverAsync.Run(ImportMlflowAsync(path, includeDeleted, progress));
 }

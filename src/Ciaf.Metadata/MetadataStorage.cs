@@ -88,6 +88,9 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
     /// </summary>
     public static MetadataStorage Default => LazyDefault.Value;
 
+    /// <summary><see cref="Default"/> if it was opened already, else null (does not open it).</summary>
+    internal static MetadataStorage? DefaultIfCreated => LazyDefault.IsValueCreated ? LazyDefault.Value : null;
+
     /// <summary>Opens (or creates) a store with the given options; the backend is chosen by <see cref="MetadataStorageOptions.Backend"/>.</summary>
     /// <exception cref="ArgumentException">An option is invalid; the message lists every problem.</exception>
     /// <exception cref="MetadataStorageException">The path is a file or cannot be written, or the backend cannot open it.</exception>

@@ -37,6 +37,26 @@ public sealed class ConfigAndInitTests : IDisposable
     }
 
     [Fact]
+    public async Task ConfigShow_Secrets_AreHiddenInTableAndJson()
+    {
+        await File.WriteAllTextAsync(_folder.Combine("secrets.json"), """
+            { "postgres_connection_string": "Host=db;Username=ciaf;Password=hunter2-secret", "openlineage_api_key": "ol-key-topsecret" }
+            """);
+        var json = await CiafTool.RunAsync(_folder.Path, "config", "show", "--config", "secrets.json", "--json");
+        var table = await CiafTool.RunAsync(_folder.Path, "config", "show", "--config", "secrets.json");
+
+        foreach (var shown in new[] { json, table })
+        {
+            Assert.True(shown.ExitCode == 0, shown.ToString());
+            Assert.DoesNotContain("hunter2-secret", shown.Stdout + shown.Stderr);
+            Assert.DoesNotContain("ol-key-topsecret", shown.Stdout + shown.Stderr);
+        }
+        Assert.Equal("(set; hidden)", (string?)json.Json()["postgres_connection_string"]);
+        Assert.Equal("(set; hidden)", (string?)json.Json()["openlineage_api_key"]);
+        Assert.Contains("(set; hidden)", table.Stdout);
+    }
+
+    [Fact]
     public async Task Init_JsonAndExistingConfig()
     {
         var json = (await Ok("init", "p", "--store", "custom_store", "--json")).Json();

@@ -283,6 +283,28 @@ public sealed class StoreCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Cleanup_HighRiskStore_RefusesYoungLogsAndDocumentationNamingTheArticle()
+    {
+        string config = _folder.Combine("high_risk.json");
+        await File.WriteAllTextAsync(config, $$"""{"storage_path": "{{Store.Replace("\\", "/", StringComparison.Ordinal)}}", "storage_backend": "sqlite", "ai_act_high_risk": true}""");
+        string log = (await Ok("save", "m", "inference", "batch_scored", "--config", config)).Stdout.Trim();
+        string doc = (await Ok("save", "m", "training", "training_completed", "--config", config)).Stdout.Trim();
+        await Task.Delay(20);
+
+        var preview = (await Ok("cleanup", "--config", config, "--days", "0", "--dry-run", "--json")).Json();
+        Assert.True((bool)preview["ai_act_high_risk"]!);
+        Assert.Equal(0, (int)preview["records"]!);
+        var refused = preview["protected"]!.AsArray().ToDictionary(i => (string)i!["id"]!, i => (string)i!["reason"]!);
+        Assert.Contains("EU AI Act Art. 19(1) and Art. 26(6)", refused[log], StringComparison.Ordinal);
+        Assert.Contains("EU AI Act Art. 18(1)", refused[doc], StringComparison.Ordinal);
+
+        var table = await Ok("cleanup", "--config", config, "--days", "0");
+        Assert.Contains("declared high-risk", table.Stdout);
+        Assert.Contains("Art. 18(1)", table.Stdout);
+        Assert.Equal(2, (await Ok("list", "--config", config, "--json")).Json().AsArray().Count);
+    }
+
+    [Fact]
     public async Task Stats_CountsModelsStagesAndSize()
     {
         await SaveAsync("a", "training", "t1");

@@ -12,7 +12,8 @@ namespace Ciaf.Cli.Commands;
 
 /// <summary>
 /// <c>ciaf cleanup</c>: removes records past their retention (or, with <c>--dry-run</c>, lists what would go), keeping
-/// what legal holds cover. The rules are the library's (<c>CleanupOldMetadata</c> / <c>PreviewCleanup</c>).
+/// what legal holds cover and, on a store declared high-risk, what the EU AI Act's minimums protect. The rules are the
+/// library's (<c>CleanupOldMetadata</c> / <c>PreviewCleanup</c>, <c>AiActRetention</c>).
 /// </summary>
 internal static class CleanupCommand
 {
@@ -21,11 +22,12 @@ internal static class CleanupCommand
         var days = new Option<int?>("--days", "-d")
         {
             Description = "Remove records older than this many days (default: the store's metadata_retention_days). "
-                + "Compliance records and events are kept for compliance_retention_days, never less. Legal holds are always honoured.",
+                + "Compliance records and events are kept for compliance_retention_days, never less. Legal holds are always honoured, "
+                + "and so, on a store with ai_act_high_risk, are the EU AI Act's minimums (logs 183 days, documentation 10 years).",
         };
         days.AtLeast(0, "--days must not be negative.")
             .AtMost(MetadataStorageOptions.MaxRetentionDays, $"--days must be at most {MetadataStorageOptions.MaxRetentionDays} (1,000 years).");
-        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Only list what would be removed (and what legal holds keep); change nothing." };
+        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Only list what would be removed (and what legal holds and the EU AI Act keep); change nothing." };
         var command = new Command("cleanup", "Remove records older than their retention, except what legal holds keep.") { days, dryRun };
         app.Bind(command, async (context, parse) =>
         {
@@ -55,6 +57,8 @@ internal static class CleanupCommand
                     ["oldest"] = records.Count == 0 ? null : PythonTimestamp.Format(records.Min(r => r.Timestamp)),
                     ["items"] = Items(report.Removed),
                     ["held"] = Items(report.Held),
+                    ["ai_act_high_risk"] = report.AiActHighRisk,
+                    ["protected"] = Items(report.Protected),
                 });
                 return ExitCodes.Success;
             }
@@ -76,6 +80,15 @@ internal static class CleanupCommand
             {
                 var table = new Table().Border(TableBorder.Rounded).AddColumns("Kept", "Id", "Model", "Time (UTC)", "Hold");
                 foreach (var i in report.Held) table.AddRow(Render.Cells(KindName(i.Kind), i.Id, i.ModelName ?? "-", Render.Time(i.Timestamp), i.Reason));
+                context.Out.Write(table);
+            }
+            if (report.Protected.Count > 0)
+            {
+                context.Out.MarkupLine($"The store is declared high-risk under the EU AI Act (ai_act_high_risk): cleanup refuses to remove [bold]{report.Protected.Count}[/] " +
+                    $"item(s) old enough to go by the retention settings — logs younger than {AiActRetention.LogMinimumDays} days ({AiActRetention.LogArticles}), " +
+                    $"documentation younger than {AiActRetention.DocumentationMinimumYears} years ({AiActRetention.DocumentationArticle}).");
+                var table = new Table().Border(TableBorder.Rounded).AddColumns("Protected", "Id", "Model", "Stage", "Time (UTC)", "Why");
+                foreach (var i in report.Protected) table.AddRow(Render.Cells(KindName(i.Kind), i.Id, i.ModelName ?? "-", i.Stage ?? "-", Render.Time(i.Timestamp), i.Reason));
                 context.Out.Write(table);
             }
             return ExitCodes.Success;

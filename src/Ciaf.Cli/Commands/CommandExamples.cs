@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace Ciaf.Cli.Commands;
 
 /// <summary>
-/// One example per command, shown at the end of its description in <c>--help</c>. Kept together so the examples read
+/// One example per command (a second on its own line where a command has two uses), shown at the end of its description in <c>--help</c>. Kept together so the examples read
 /// as one set (and match the README's table); a test checks every command has one.
 /// </summary>
 internal static class CommandExamples
@@ -19,8 +19,9 @@ internal static class CommandExamples
         ["events"] = "ciaf events --framework GDPR",
         ["compliance"] = "ciaf compliance report credit_scoring_demo --format markdown",
         ["compliance report"] = "ciaf compliance report credit_scoring_demo --format html -o report.html",
-        ["export"] = "ciaf export --model credit_scoring_demo --format parquet",
-        ["import"] = "ciaf import exports/all_metadata_20260301_120000.jsonl --store ./restored",
+        ["fairness"] = "ciaf fairness predictions.csv --group gender --group age_group --label repaid --prediction approved --score probability --record credit_scoring_demo",
+        ["export"] = "ciaf export --model credit_scoring_demo --format parquet\nciaf export --format openlineage --filter \"stage IN ('data_ingestion', 'deployment')\" -o lineage.jsonl",
+        ["import"] = "ciaf import exports/all_metadata_20260301_120000.jsonl --store ./restored\nciaf import ./mlruns --from mlflow --include-deleted",
         ["migrate"] = "ciaf migrate --to ./ciaf_sqlite --to-backend sqlite",
         ["backup"] = "ciaf backup --output ciaf-2026-03-01.zip",
         ["restore"] = "ciaf restore ciaf-2026-03-01.zip --target ./ciaf_restored",
@@ -70,7 +71,8 @@ internal static class CommandExamples
         {
             if (Examples.TryGetValue(path, out var example))
             {
-                command.Description += $"{Environment.NewLine}{Environment.NewLine}Example:{Environment.NewLine}  {example}";
+                string lines = example.Replace("\n", Environment.NewLine + "  ", StringComparison.Ordinal);
+                command.Description += $"{Environment.NewLine}{Environment.NewLine}Example:{Environment.NewLine}  {lines}";
             }
         }
     }

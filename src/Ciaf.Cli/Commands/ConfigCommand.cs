@@ -25,7 +25,7 @@ internal static class ConfigCommand
         {
             var (config, source) = context.Stores.ResolveConfig();
             context.Note($"configuration: {source}");
-            var json = config.ToJsonObject();
+            var json = config.ToJsonObject(hideSecrets: true);
             if (context.Json)
             {
                 context.WriteJson(json);

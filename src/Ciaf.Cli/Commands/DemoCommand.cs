@@ -66,6 +66,8 @@ internal static class DemoCommand
                 var demo = new CreditScoringDemo(storage, options, s => context.Note($"• {s}"));
                 result = await demo.RunAsync(context.CancellationToken).ConfigureAwait(false);
                 var proof = await ProveDeploymentAsync(storage, path, keyPath, context.CancellationToken).ConfigureAwait(false);
+                string lineage = await storage.ExportMetadataAsync(result.ModelName, "openlineage", Path.ChangeExtension(result.ExportPath, ".openlineage.jsonl"), context.CancellationToken).ConfigureAwait(false);
+                context.Note($"OpenLineage events of every step (docs/interop.md): {lineage}");
                 if (context.Json)
                 {
                     var json = ToJson(result, storage);

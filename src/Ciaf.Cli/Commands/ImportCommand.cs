@@ -11,28 +11,50 @@ namespace Ciaf.Cli.Commands;
 /// <c>ciaf import PATH</c>: reads a json or jsonl export (records or compliance events) into the store, keeping ids,
 /// timestamps and hashes. Entries whose hash does not match, or that clash with a different stored entry, are
 /// listed and not written (exit 1). Into a store that encrypts sensitive fields, records holding them in plaintext are
-/// refused the same way unless <c>--allow-plaintext</c> is given.
+/// refused the same way unless <c>--allow-plaintext</c> is given. <c>--from mlflow</c> reads an MLflow file store
+/// (<c>mlruns/</c>) instead: one record per run; runs that cannot be read are listed with their path (exit 1).
 /// </summary>
 internal static class ImportCommand
 {
     public static Command Create(CliApp app)
     {
-        var file = new Argument<string>("path") { Description = "A json or jsonl export (of records or of compliance events)." };
+        var file = new Argument<string>("path") { Description = "A json or jsonl export (of records or of compliance events), or with --from mlflow an MLflow mlruns folder." };
+        var from = new Option<string>("--from")
+        {
+            Description = "What PATH is: export (a ciaf json/jsonl export, the default) or mlflow (an MLflow file store, docs/interop.md).",
+            DefaultValueFactory = _ => Export,
+        };
+        from.AcceptOnlyFromAmong(Export, MlFlow);
+        var includeDeleted = new Option<bool>("--include-deleted")
+        {
+            Description = "With --from mlflow: import deleted runs and the experiments in .trash too (left out by default).",
+        };
         var allowPlaintext = new Option<bool>("--allow-plaintext")
         {
             Description = "Into a store that encrypts sensitive fields, import records holding them in plaintext as they are "
                 + "(their hash covers the plaintext, so they cannot be encrypted without changing it). Without it they are listed and not imported.",
         };
-        var command = new Command("import", "Import a json/jsonl export, checking every record's hash; already-present entries are skipped.") { file, allowPlaintext };
+        var command = new Command("import",
+            "Import a json/jsonl export, checking every record's hash, or an MLflow file store (--from mlflow); already-present entries are skipped.")
+        {
+            file, from, includeDeleted, allowPlaintext,
+        };
         app.Bind(command, async (context, parse) =>
         {
             string path = context.Host.FullPath(parse.GetValue(file)!);
+            bool mlflow = parse.GetValue(from) == MlFlow;
+            if (mlflow && parse.GetValue(allowPlaintext))
+                throw CliException.Usage("--allow-plaintext does not apply to --from mlflow: runs are saved as new records, sensitive fields encrypted as the store does.");
+            if (!mlflow && parse.GetValue(includeDeleted)) throw CliException.Usage("--include-deleted applies to --from mlflow only.");
             // Checked before the store is opened, so a typo does not create an empty store.
-            if (!File.Exists(path)) throw new CliException($"The import file '{path}' does not exist.");
+            if (mlflow && !Directory.Exists(path)) throw new CliException($"The MLflow store '{path}' does not exist or is not a folder (expected an mlruns folder).");
+            if (!mlflow && !File.Exists(path)) throw new CliException($"The import file '{path}' does not exist.");
             await using var storage = context.Stores.Open(context, mustExist: false);
             // Each batch is written whole; cancelling keeps the batches written, and importing again completes the rest.
-            var result = await LongWork.RunAsync(context, "Importing", "entries", null,
-                async (progress, ct) => await storage.ImportMetadataAsync(path, parse.GetValue(allowPlaintext), progress, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            var result = await LongWork.RunAsync(context, "Importing", mlflow ? "runs" : "entries", null,
+                async (progress, ct) => mlflow
+                    ? await storage.ImportMlflowAsync(path, parse.GetValue(includeDeleted), progress, ct).ConfigureAwait(false)
+                    : await storage.ImportMetadataAsync(path, parse.GetValue(allowPlaintext), progress, ct).ConfigureAwait(false)).ConfigureAwait(false);
             int problems = result.Mismatched.Count + result.Errors.Count;
             if (context.Json)
             {
@@ -44,6 +66,7 @@ internal static class ImportCommand
                     ["compliance_events_imported"] = result.ComplianceEventsImported,
                     ["compliance_events_skipped"] = result.ComplianceEventsSkipped,
                     ["plaintext_sensitive_imported"] = result.PlaintextSensitiveImported,
+                    ["excluded_deleted"] = result.ExcludedDeleted,
                     ["clean"] = result.IsClean,
                     ["mismatched"] = Issues(result.Mismatched),
                     ["errors"] = Issues(result.Errors),
@@ -52,9 +75,12 @@ internal static class ImportCommand
             else
             {
                 var c = CultureInfo.InvariantCulture;
+                string excluded = result.ExcludedDeleted > 0
+                    ? string.Create(c, $"; {result.ExcludedDeleted} deleted MLflow run(s) left out (--include-deleted imports them)")
+                    : string.Empty;
                 context.Out.MarkupLine(string.Create(c,
                     $"Imported [bold]{result.Imported}[/] record(s) and [bold]{result.ComplianceEventsImported}[/] compliance event(s); " +
-                    $"{result.Skipped + result.ComplianceEventsSkipped} already present."));
+                    $"{result.Skipped + result.ComplianceEventsSkipped} already present{excluded}."));
                 if (problems > 0)
                 {
                     var table = new Table().Border(TableBorder.Rounded).AddColumns("Problem", "Id", "Position", "Reason");
@@ -70,6 +96,9 @@ internal static class ImportCommand
         });
         return command;
     }
+
+    private const string Export = "export";
+    private const string MlFlow = "mlflow";
 
     private static JsonArray Issues(IEnumerable<ImportIssue> issues) =>
         new([.. issues.Select(i => (JsonNode)new JsonObject { ["id"] = i.Id, ["position"] = i.Position, ["reason"] = i.Reason })]);

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Ciaf.Metadata.Integration;
+using Ciaf.Metadata.Interop.OpenLineage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -37,6 +38,7 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
     private readonly long _startTimestamp;
     private readonly MetadataCapture? _parent;
     private readonly Activity? _activity;
+    private readonly OpenLineageEmitter? _lineage;
     private readonly Lock _lock = new();
     private readonly List<KeyValuePair<string, object?>> _metadata = [];
     private Exception? _error;
@@ -64,6 +66,9 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         _parent = CurrentCapture.Value;
         _activity = StartActivity(modelName, stage, eventType);
         CurrentCapture.Value = this;
+        // The default store is asked only if it exists already: starting a capture must not open it (or fail doing so).
+        _lineage = (storage ?? IntegrationSettings.DefaultStorageIfCreated)?.OpenLineage;
+        _lineage?.CaptureStarted(this, _parent);
         _startTimestamp = Stopwatch.GetTimestamp();
     }
 
@@ -467,6 +472,9 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
     private void OnSaveFailed(Exception ex)
     {
         Interlocked.Increment(ref _saveFailures);
+        Exception? error;
+        lock (_lock) error = _error;
+        _lineage?.CaptureNotSaved(CaptureId, error);
         try
         {
             _logger.LogError(ex, "Could not save the metadata capture {ModelName}/{Stage}/{EventType} ({CaptureId}); the wrapped code is unaffected",

@@ -17,7 +17,7 @@ public sealed partial class MetadataConfig
     internal static readonly string[] CleanupSchedules = ["hourly", "daily", "weekly", "monthly"];
 
     /// <summary>Allowed <c>default_export_format</c> values.</summary>
-    internal static readonly string[] ExportFormats = ["json", "jsonl", "csv", "xml", "parquet"];
+    internal static readonly string[] ExportFormats = [.. Transfer.Exporter.RecordFormats];
 
     /// <summary>The reference's LCM modes.</summary>
     internal static readonly string[] LcmModes = ["immediate", "deferred", "adaptive"];
@@ -119,6 +119,12 @@ public sealed partial class MetadataConfig
             Between(K.ComplianceScoreThreshold, 0.0, 1.0);
             HttpUrl(K.MetricsEndpoint);
             HttpUrl(K.AlertWebhookUrl);
+            HttpUrl(K.OpenLineageUrl);
+            if (Text(K.OpenLineageNamespace) is { } ns && Interop.OpenLineage.OpenLineageOptions.NamespaceProblem(ns) is { } nsProblem)
+                Fail(K.OpenLineageNamespace, $"{nsProblem}; got \"{ns}\"");
+            if (values.TryGetValue(K.OpenLineageApiKey, out var apiKey) && apiKey is string key && (key.Length == 0 || key.Any(char.IsControl)))
+                Fail(K.OpenLineageApiKey, "must be non-empty and hold no control characters, or null");
+            if (Text(K.OpenLineageFile) is { } lineageFile) CheckPath(K.OpenLineageFile, lineageFile);
             if (values.GetValueOrDefault(K.EncryptSensitiveData) is true
                 && string.IsNullOrWhiteSpace(Text(K.EncryptionKeyPath)) && !_errors.ContainsKey(K.EncryptionKeyPath))
             {
@@ -202,13 +208,14 @@ public sealed partial class MetadataConfig
 
         private void CheckStoragePath()
         {
-            if (Text(K.StoragePath) is not { } path)
-            {
-                return;
-            }
+            if (Text(K.StoragePath) is { } path) CheckPath(K.StoragePath, path);
+        }
+
+        private void CheckPath(string key, string path)
+        {
             if (string.IsNullOrWhiteSpace(path))
             {
-                Fail(K.StoragePath, "must not be empty");
+                Fail(key, "must not be empty");
                 return;
             }
             try
@@ -217,7 +224,7 @@ public sealed partial class MetadataConfig
             }
             catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
             {
-                Fail(K.StoragePath, $"is not a valid path ({e.Message}); got \"{path}\"");
+                Fail(key, $"is not a valid path ({e.Message}); got \"{path}\"");
             }
         }
 

@@ -250,18 +250,28 @@ public sealed partial class MetadataConfig
     }
 
     /// <summary>The configuration as a new JSON object with snake_case keys, in the order <see cref="SaveToFile"/> writes them.</summary>
-    public JsonObject ToJsonObject()
+    public JsonObject ToJsonObject() => ToJsonObject(hideSecrets: false);
+
+    /// <summary>
+    /// As <see cref="ToJsonObject()"/>, with every secret that is set (<c>postgres_connection_string</c>,
+    /// <c>openlineage_api_key</c>, ...) shown as <see cref="HiddenSecret"/> when <paramref name="hideSecrets"/>: what to print or log.
+    /// </summary>
+    public JsonObject ToJsonObject(bool hideSecrets)
     {
         var result = new JsonObject();
         lock (_gate)
         {
             foreach (var (key, value) in _values)
             {
-                result[key] = SettingValues.ToJson(value);
+                bool hide = hideSecrets && value is not null && SettingDefinitions.ByKey.TryGetValue(key, out var definition) && definition.Secret;
+                result[key] = hide ? HiddenSecret : SettingValues.ToJson(value);
             }
         }
         return result;
     }
+
+    /// <summary>What a secret setting shows as in <see cref="ToJsonObject(bool)"/>.</summary>
+    public const string HiddenSecret = "(set; hidden)";
 
     /// <summary>The full path of <c>storage_path</c> (the reference's <c>get_storage_path</c>).</summary>
     /// <exception cref="MetadataConfigException"><c>storage_path</c> is not a string.</exception>

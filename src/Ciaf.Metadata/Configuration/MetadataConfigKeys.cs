@@ -82,6 +82,11 @@ public static class MetadataConfigKeys
     public const string AutoCleanupEnabled = "auto_cleanup_enabled";
     /// <summary><c>cleanup_schedule</c>: hourly, daily, weekly or monthly.</summary>
     public const string CleanupSchedule = "cleanup_schedule";
+    /// <summary>
+    /// <c>ai_act_high_risk</c>: the store holds the records of a high-risk AI system under the EU AI Act, so cleanup keeps
+    /// logs at least 183 days (Arts. 19(1), 26(6)) and documentation at least 10 years (Art. 18(1)); see <see cref="Retention.AiActRetention"/>.
+    /// </summary>
+    public const string AiActHighRisk = "ai_act_high_risk";
 
     // Export
     /// <summary><c>default_export_format</c>: json, jsonl, csv, xml or parquet.</summary>
@@ -178,4 +183,14 @@ public static class MetadataConfigKeys
 
     /// <summary>Browser origins allowed to call the server's API (CORS); empty = CORS off.</summary>
     public const string ServerCorsOrigins = "server_cors_origins";
+
+    // OpenLineage (docs/interop.md)
+    /// <summary><c>openlineage_url</c>: the http/https URL OpenLineage events are POSTed to, or null.</summary>
+    public const string OpenLineageUrl = "openlineage_url";
+    /// <summary><c>openlineage_api_key</c>: sent as <c>Authorization: Bearer</c> with each POST, or null.</summary>
+    public const string OpenLineageApiKey = "openlineage_api_key";
+    /// <summary><c>openlineage_file</c>: a file OpenLineage events are appended to as JSON lines, or null.</summary>
+    public const string OpenLineageFile = "openlineage_file";
+    /// <summary><c>openlineage_namespace</c>: the namespace of the jobs in OpenLineage events.</summary>
+    public const string OpenLineageNamespace = "openlineage_namespace";
 }

@@ -23,6 +23,9 @@ internal sealed record SettingDefinition(string Key, SettingKind Kind, object? D
     /// <summary>True for the reference's keys this library accepts, validates and saves but does not use.</summary>
     public bool ReferenceOnly { get; init; }
 
+    /// <summary>True for a secret (a key, a token, a connection string that may hold a password): never shown or logged.</summary>
+    public bool Secret { get; init; }
+
     /// <summary>"an integer", "a boolean", ... for messages.</summary>
     public string KindDescription => Kind switch
     {

@@ -64,9 +64,10 @@ internal static class SettingDefinitions
         new(K.ComplianceRetentionDays, SettingKind.Integer, 2555L, "Days compliance records are kept (7 years); at least metadata_retention_days.") { EnvironmentVariable = "CIAF_COMPLIANCE_RETENTION", Unit = Day, MaxInteger = MetadataStorageOptions.MaxRetentionDays },
         new(K.AutoCleanupEnabled, SettingKind.Boolean, false, "Remove expired records automatically on cleanup_schedule.") { EnvironmentVariable = "CIAF_AUTO_CLEANUP" },
         new(K.CleanupSchedule, SettingKind.String, "weekly", "How often automatic cleanup runs: hourly, daily, weekly or monthly.") { },
+        new(K.AiActHighRisk, SettingKind.Boolean, false, "The store records a high-risk AI system (EU AI Act): cleanup keeps logs at least 183 days (Arts. 19, 26(6)) and documentation-stage records at least 10 years (Art. 18).") { EnvironmentVariable = "CIAF_AI_ACT_HIGH_RISK" },
 
         // Export
-        new(K.DefaultExportFormat, SettingKind.String, "json", "Export format ciaf export uses when --format is not given: json, jsonl, csv, xml or parquet.") { },
+        new(K.DefaultExportFormat, SettingKind.String, "json", "Export format ciaf export uses when --format is not given: json, jsonl, csv, xml, parquet or openlineage.") { },
         new(K.ExportBatchSize, SettingKind.Integer, 1000L, "Records read per batch while exporting.") { },
         new(K.IncludeMetadataHash, SettingKind.Boolean, true, "Include each record's metadata_hash in exports.") { },
 
@@ -92,9 +93,9 @@ internal static class SettingDefinitions
         new(K.SensitiveFields, SettingKind.StringList, DefaultSensitiveFields, "Metadata keys holding personal data or secrets, encrypted when encrypt_sensitive_data is on.") { },
         new(K.SubjectFields, SettingKind.StringList, Array.Empty<string>(), "Metadata paths (dot-separated) naming the data subject a record is about: its sensitive values are sealed with that subject's own key, which `ciaf erase --subject` destroys.") { },
         new(K.UserId, SettingKind.NullableString, null, "The user recorded in audit entries; null = the operating-system user.") { EnvironmentVariable = "CIAF_USER" },
-        new(K.PostgresConnectionString, SettingKind.NullableString, null, "Npgsql connection string; required when storage_backend is postgresql.") { EnvironmentVariable = "CIAF_POSTGRES_CONNECTION" },
+        new(K.PostgresConnectionString, SettingKind.NullableString, null, "Npgsql connection string; required when storage_backend is postgresql.") { EnvironmentVariable = "CIAF_POSTGRES_CONNECTION", Secret = true },
         new(K.ServerUrl, SettingKind.NullableString, null, "The server a remote store lives on (storage_backend remote): the URL of a ciaf serve, https:// unless on this machine (docs/backends.md).") { EnvironmentVariable = "CIAF_SERVER_URL" },
-        new(K.ApiKey, SettingKind.NullableString, null, "The API key the remote backend sends (X-API-Key); a secret: keep it in CIAF_API_KEY, not in shared files.") { EnvironmentVariable = "CIAF_API_KEY" },
+        new(K.ApiKey, SettingKind.NullableString, null, "The API key the remote backend sends (X-API-Key); a secret: keep it in CIAF_API_KEY, not in shared files.") { EnvironmentVariable = "CIAF_API_KEY", Secret = true },
         new(K.LedgerEnabled, SettingKind.Boolean, true, "Append every write to the store's tamper-evident log (docs/ledger.md).") { EnvironmentVariable = "CIAF_LEDGER" },
         new(K.LedgerKeyPath, SettingKind.NullableString, null, "Private key (PEM, from ciaf ledger key create) checkpoints are signed with; null = no signed checkpoints.") { EnvironmentVariable = "CIAF_LEDGER_KEY_PATH" },
         new(K.LedgerOrigin, SettingKind.NullableString, null, "The log's name in its checkpoints; null = derived from the store's path or database.") { },
@@ -112,6 +113,10 @@ internal static class SettingDefinitions
         new(K.ServerJwtRoleClaim, SettingKind.String, "roles", "The token claim holding the CIAF roles (reader, writer, auditor, admin).") { },
         new(K.ServerJwtNameClaim, SettingKind.String, "sub", "The token claim naming the user in the audit trail (oidc:<value>).") { },
         new(K.ServerCorsOrigins, SettingKind.StringList, Array.Empty<string>(), "Browser origins (scheme://host[:port]) allowed to call the server's API; empty = CORS off.") { },
+        new(K.OpenLineageUrl, SettingKind.NullableString, null, "An http/https URL every pipeline step's OpenLineage events are POSTed to (e.g. http://localhost:5000/api/v1/lineage), or null.") { EnvironmentVariable = "CIAF_OPENLINEAGE_URL" },
+        new(K.OpenLineageApiKey, SettingKind.NullableString, null, "API key sent as Authorization: Bearer with every OpenLineage POST, or null; keep it in the environment variable.") { EnvironmentVariable = "CIAF_OPENLINEAGE_API_KEY", Secret = true },
+        new(K.OpenLineageFile, SettingKind.NullableString, null, "A file every pipeline step's OpenLineage events are appended to as JSON lines, or null.") { EnvironmentVariable = "CIAF_OPENLINEAGE_FILE" },
+        new(K.OpenLineageNamespace, SettingKind.String, "ciaf", "The namespace of the jobs in OpenLineage events (live and exported).") { EnvironmentVariable = "CIAF_OPENLINEAGE_NAMESPACE" },
         new(K.FlushIntervalMs, SettingKind.Integer, 200L, "Not used: the buffered writer writes a partial batch as soon as it is queued; accepted so older files load.") { Unit = Millisecond, ReferenceOnly = true },
     ];
 

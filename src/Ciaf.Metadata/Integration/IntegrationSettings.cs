@@ -40,6 +40,9 @@ internal static class IntegrationSettings
     /// <summary>The process-wide store used when a caller passes none: <see cref="MetadataStorage.Default"/>.</summary>
     public static MetadataStorage DefaultStorage => MetadataStorage.Default;
 
+    /// <summary>The process-wide store if something has opened it already, else null (never opens it).</summary>
+    public static MetadataStorage? DefaultStorageIfCreated => MetadataStorage.DefaultIfCreated;
+
     /// <summary>Formats a double for messages.</summary>
     public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 

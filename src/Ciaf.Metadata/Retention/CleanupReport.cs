@@ -1,6 +1,6 @@
 namespace Ciaf.Metadata.Retention;
 
-/// <summary>What a cleanup run removed (or, in a dry run, would remove) and what legal holds kept.</summary>
+/// <summary>What a cleanup run removed (or, in a dry run, would remove), what legal holds kept and what the EU AI Act's minimums protect.</summary>
 public sealed record CleanupReport
 {
     /// <summary>The run's id; the <c>cleanup</c> audit entry has this id and every <c>delete</c> entry names it as <c>run_id</c>.</summary>
@@ -23,6 +23,13 @@ public sealed record CleanupReport
     public required IReadOnlyList<CleanupItem> Removed { get; init; }
     /// <summary>What was old enough to go but is under a legal hold, with the hold as reason.</summary>
     public required IReadOnlyList<CleanupItem> Held { get; init; }
+    /// <summary>Whether the store is declared high-risk under the EU AI Act (<c>ai_act_high_risk</c>), so <see cref="Protected"/> applies.</summary>
+    public bool AiActHighRisk { get; init; }
+    /// <summary>
+    /// What was old enough to go by the retention rules but the EU AI Act's minimums keep on a high-risk store, each with the
+    /// article in its reason (<see cref="AiActRetention"/>); empty otherwise.
+    /// </summary>
+    public IReadOnlyList<CleanupItem> Protected { get; init; } = [];
     /// <summary>How many records and compliance events the backend actually deleted (0 in a dry run; may be less than <see cref="Removed"/> when another process removed some first).</summary>
     public required int RemovedCount { get; init; }
 }

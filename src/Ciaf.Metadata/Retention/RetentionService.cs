@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace Ciaf.Metadata.Retention;
 
 /// <summary>
-/// Retention: cleanup (with dry run) and legal holds.
+/// Retention: cleanup (with dry run), legal holds, and the EU AI Act's minimums on a high-risk store (<see cref="AiActRetention"/>).
 /// </summary>
 /// <remarks>
 /// Legal holds live in the store, through the backend's small state API (scope "legal_holds", key
@@ -129,6 +129,10 @@ internal sealed class RetentionService(StoreCore core)
 
         var removed = new List<CleanupItem>();
         var held = new List<CleanupItem>();
+        // A high-risk store keeps what the EU AI Act's minimums cover, before legal holds are even looked at: the law
+        // keeps it whatever a hold says, and the report names the article.
+        bool highRisk = _core.Options.AiActHighRisk;
+        var protectedItems = new List<CleanupItem>();
         // Every record met, id → model: the hold keys of the records and of the compliance events' records.
         var modelOf = new Dictionary<string, string?>(StringComparer.Ordinal);
         await foreach (var r in _core.Backend.QueryAsync(new MetadataQuery { Until = cutoff, Order = RecordOrder.OldestFirst }, cancellationToken).ConfigureAwait(false))
@@ -136,6 +140,11 @@ internal sealed class RetentionService(StoreCore core)
             modelOf[r.Id] = r.ModelName;
             bool compliance = r.Stage == PipelineStages.Compliance;
             if (compliance && r.Timestamp >= complianceCutoff) continue;
+            if (highRisk && AiActRetention.Refusal(CleanupItemKind.Record, r.Stage, r.Timestamp, now) is { } refusal)
+            {
+                protectedItems.Add(new CleanupItem(CleanupItemKind.Record, r.Id, r.ModelName, r.Stage, r.Timestamp, refusal));
+                continue;
+            }
             var hold = heldRecords.GetValueOrDefault(r.Id) ?? heldModels.GetValueOrDefault(NameRules.ForLookup(r.ModelName)!);
             var item = new CleanupItem(CleanupItemKind.Record, r.Id, r.ModelName, r.Stage, r.Timestamp,
                 hold is null ? (compliance ? complianceReason : ordinaryReason) : HeldReason(hold));
@@ -157,6 +166,11 @@ internal sealed class RetentionService(StoreCore core)
                     modelOf[metadataId] = model = record?.ModelName;
                 }
                 hold = heldRecords.GetValueOrDefault(metadataId) ?? (model is null ? null : heldModels.GetValueOrDefault(model));
+            }
+            if (highRisk && AiActRetention.Refusal(CleanupItemKind.ComplianceEvent, null, ev.Timestamp, now) is { } refusal)
+            {
+                protectedItems.Add(new CleanupItem(CleanupItemKind.ComplianceEvent, ev.Id, model, null, ev.Timestamp, refusal));
+                continue;
             }
             var item = new CleanupItem(CleanupItemKind.ComplianceEvent, ev.Id, model, null, ev.Timestamp, hold is null ? complianceReason : HeldReason(hold));
             if (hold is null) eventItems.Add(item);
@@ -199,14 +213,16 @@ internal sealed class RetentionService(StoreCore core)
             Removed = removed,
             Held = held,
             RemovedCount = removedCount,
+            AiActHighRisk = highRisk,
+            Protected = protectedItems,
         };
         if (!dryRun || _core.Options.AuditAllAccess)
         {
             _core.Audit(AuditActions.Cleanup, null, CleanupDetails(report), runId);
             await _core.FlushAuditAsync(cancellationToken).ConfigureAwait(false);
         }
-        _core.Logger.LogInformation("Cleanup {RunId} ({Trigger}{DryRun}) removed {Count} item(s) older than {Days} days ({ComplianceDays} for compliance); {Held} kept by legal holds",
-            runId, trigger, dryRun ? ", dry run" : "", dryRun ? removed.Count : removedCount, days, complianceDays, held.Count);
+        _core.Logger.LogInformation("Cleanup {RunId} ({Trigger}{DryRun}) removed {Count} item(s) older than {Days} days ({ComplianceDays} for compliance); {Held} kept by legal holds, {Protected} by the EU AI Act's minimums",
+            runId, trigger, dryRun ? ", dry run" : "", dryRun ? removed.Count : removedCount, days, complianceDays, held.Count, protectedItems.Count);
         return report;
     }
 
@@ -278,6 +294,11 @@ internal sealed class RetentionService(StoreCore core)
             ["held"] = report.Held.Count,
         };
         if (report.Held.Count > 0) details["held_ids"] = new JsonArray([.. report.Held.Take(1000).Select(i => (JsonNode)i.Id)]);
+        if (report.AiActHighRisk)
+        {
+            details["ai_act_high_risk"] = true;
+            details["protected"] = report.Protected.Count;
+        }
         return details;
     }
 

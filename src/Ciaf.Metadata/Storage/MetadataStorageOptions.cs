@@ -1,4 +1,5 @@
 using Ciaf.Metadata.Configuration;
+using Ciaf.Metadata.Interop.OpenLineage;
 using Ciaf.Metadata.Retention;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -69,6 +70,12 @@ public sealed class MetadataStorageOptions
     public int MetadataRetentionDays { get; set; } = 365;
     /// <summary>Retention for the compliance stage and compliance events, in days (config <c>compliance_retention_days</c>).</summary>
     public int ComplianceRetentionDays { get; set; } = 2555;
+    /// <summary>
+    /// Whether the store records a high-risk AI system under the EU AI Act (config <c>ai_act_high_risk</c>, default off).
+    /// When on, cleanup never removes logs younger than 183 days (Arts. 19(1), 26(6)) nor documentation younger than
+    /// 10 years (Art. 18(1)), whatever the retention settings or a cleanup's age say; see <see cref="AiActRetention"/>.
+    /// </summary>
+    public bool AiActHighRisk { get; set; }
     /// <summary>How long a database waits on a lock.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>SQLite's journal mode when the backend is chosen by name (config <c>db_journal_mode</c>); see <see cref="Backends.Sqlite.SqliteBackendOptions"/>.</summary>
@@ -133,13 +140,20 @@ public sealed class MetadataStorageOptions
     public string? LedgerWitnessPath { get; set; }
     /// <summary>The logger factory; nothing is logged by default.</summary>
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
+    /// <summary>
+    /// Where the store sends OpenLineage events of its pipeline steps (docs/interop.md); null or no destination: none.
+    /// Config: <c>openlineage_url</c>, <c>openlineage_api_key</c>, <c>openlineage_file</c>, <c>openlineage_namespace</c>.
+    /// Its namespace and producer are also those of <c>openlineage</c> exports.
+    /// </summary>
+    public OpenLineageOptions? OpenLineage { get; set; }
     /// <summary>The clock (tests may substitute one).</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>
     /// The options a <see cref="MetadataConfig"/> describes: <c>storage_backend</c>, <c>storage_path</c>,
     /// <c>async_writes</c> (buffered when true), <c>batch_size</c>, <c>export_batch_size</c>, <c>max_metadata_bytes</c>, <c>enable_compression</c>, <c>compression_threshold_bytes</c>,
-    /// <c>metadata_retention_days</c>, <c>compliance_retention_days</c>, <c>db_connection_timeout</c>,
+    /// <c>metadata_retention_days</c>, <c>compliance_retention_days</c>, <c>ai_act_high_risk</c>, <c>db_connection_timeout</c>,
     /// <c>db_journal_mode</c>, <c>postgres_connection_string</c>, <c>server_url</c>, <c>api_key</c>, <c>audit_all_access</c>, <c>user_id</c>,
     /// <c>encrypt_sensitive_data</c>, <c>encryption_key_path</c>, <c>sensitive_fields</c>, <c>auto_cleanup_enabled</c>
     /// and <c>cleanup_schedule</c>.
@@ -164,6 +178,7 @@ public sealed class MetadataStorageOptions
             CompressionThresholdBytes = config.Get<long>(MetadataConfigKeys.CompressionThresholdBytes),
             MetadataRetentionDays = config.Get<int>(MetadataConfigKeys.MetadataRetentionDays),
             ComplianceRetentionDays = config.Get<int>(MetadataConfigKeys.ComplianceRetentionDays),
+            AiActHighRisk = config.Get<bool>(MetadataConfigKeys.AiActHighRisk),
             BusyTimeout = TimeSpan.FromSeconds(config.Get<double>(MetadataConfigKeys.DbConnectionTimeout)),
             JournalMode = config.Get<string>(MetadataConfigKeys.DbJournalMode),
             AuditAllAccess = config.Get<bool>(MetadataConfigKeys.AuditAllAccess),
@@ -181,6 +196,7 @@ public sealed class MetadataStorageOptions
             LedgerCheckpointInterval = TimeSpan.FromSeconds(config.Get<long>(MetadataConfigKeys.LedgerCheckpointSeconds)),
             LedgerWitnessPath = config.Get<string?>(MetadataConfigKeys.LedgerWitnessPath),
             LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance,
+            OpenLineage = OpenLineageOptions.FromConfig(config),
         };
     }
 
@@ -226,6 +242,8 @@ public sealed class MetadataStorageOptions
         if (LedgerOrigin is not null && (LedgerOrigin.Length == 0 || LedgerOrigin.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) || c == '+')))
             errors[nameof(LedgerOrigin)] = "must be one non-empty token: no spaces, control characters or '+' (a signed note's origin)";
         if (!Enum.IsDefined(CleanupSchedule)) errors[nameof(CleanupSchedule)] = $"{CleanupSchedule} is not allowed; valid: hourly, daily, weekly, monthly";
+        foreach (var (key, message) in OpenLineage?.Validate() ?? new Dictionary<string, string>())
+            errors[$"{nameof(OpenLineage)}.{key}"] = message;
         return errors;
     }
 }

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Encryption;
 using Ciaf.Metadata.Hashing;
+using Ciaf.Metadata.Interop.OpenLineage;
 using Microsoft.Extensions.Logging;
 
 using Ciaf.Metadata.Ledger;
@@ -99,10 +100,14 @@ internal sealed class StoreCore
         {
             throw new NotSupportedException($"subject_fields is set, but the {Backend.Name} backend keeps no store state for the subjects' keys (it does not implement IStoreState).");
         }
+        if (options.OpenLineage is { IsEnabled: true } lineage) Lineage = new OpenLineageEmitter(this, lineage);
     }
 
     /// <summary>Data subjects' own keys (crypto-shredding), when a key is configured and the backend keeps state.</summary>
     public SubjectKeyring? Subjects { get; }
+
+    /// <summary>The OpenLineage emitter (docs/interop.md), or null when no destination is configured.</summary>
+    public OpenLineageEmitter? Lineage { get; }
 
     /// <summary>The store's ledger (docs/ledger.md).</summary>
     public MetadataLedger Ledger { get; }
@@ -250,9 +255,13 @@ internal sealed class StoreCore
         Options.EncryptSensitiveData && Cipher is not null ? Cipher.PlaintextFields(record.Metadata) : [];
 
     /// <summary>A new record from an entry: names checked, validators run, sensitive values encrypted, size limited, timestamped and hashed.</summary>
+    /// <param name="entry">The save.</param>
+    /// <param name="index">The entry's index in a batch, for messages.</param>
+    /// <param name="id">The id to give it (an import deriving ids from its source); null for a new UUID v7.</param>
+    /// <param name="timestamp">Its timestamp (an import keeping its source's time, to the microsecond); null for now.</param>
     /// <exception cref="ArgumentException">A name breaks a rule, or the payload cannot be serialized or is too large.</exception>
     /// <exception cref="MetadataValidationException">A validator rejected the payload.</exception>
-    public MetadataRecord BuildRecord(MetadataEntry entry, int? index)
+    public MetadataRecord BuildRecord(MetadataEntry entry, int? index, string? id = null, DateTimeOffset? timestamp = null)
     {
         string prefix = index is null ? string.Empty : $"Entry {index}: ";
         try
@@ -268,8 +277,8 @@ internal sealed class StoreCore
                 && MetadataConverter.TryWriteText(payload, out string compact, out int canonicalLength, out string hash, Options.LedgerEnabled, out byte[]? canonical))
             {
                 CheckSize(canonicalLength);
-                var at = NextTimestamp();
-                var record = new MetadataRecord(Guid.CreateVersion7(at).ToString(), modelName, version, stage, eventType, at, hash, entry.Details, compact);
+                var now = timestamp ?? NextTimestamp();
+                var record = new MetadataRecord(id ?? Guid.CreateVersion7(now).ToString(), modelName, version, stage, eventType, now, hash, entry.Details, compact);
                 // The ledger's content hash too, here on the caller's thread: the writer is the busier of the two.
                 if (canonical is not null) record.CacheContentSha256(LeafDraft.ContentHash(record, canonical));
                 return record;
@@ -286,8 +295,8 @@ internal sealed class StoreCore
             if (Options.EncryptSensitiveData && Cipher is not null)
                 Cipher.Encrypt(metadata, Subjects?.SubjectOf(metadata) is { } subject ? Subjects.ForSubject(subject) : null);
             if (PythonJson.MaxCanonicalLength(metadata) > Options.MaxMetadataBytes) CheckSize(PythonJson.Canonical(metadata).Length);
-            var timestamp = NextTimestamp();
-            return new MetadataRecord(Guid.CreateVersion7(timestamp).ToString(), modelName, version, stage, eventType, timestamp,
+            var at = timestamp ?? NextTimestamp();
+            return new MetadataRecord(id ?? Guid.CreateVersion7(at).ToString(), modelName, version, stage, eventType, at,
                 // Buffered: the background writer hashes (see BatchingWriter), off the caller's thread.
                 Options.WriteMode == WriteMode.Buffered ? string.Empty : PythonJson.Hash(metadata),
                 entry.Details,
@@ -335,6 +344,7 @@ internal sealed class StoreCore
         Metrics.RecordDurable(batch.Records.Count);
         if (Options.AuditAllAccess) AuditSaves(batch);
         Hooks.RunAfterWrite(batch, DecryptHookRecord);
+        Lineage?.OnDurable(batch.Records);
     }
 
     // ------------------------------------------------------------------ reads
@@ -546,6 +556,8 @@ internal sealed class StoreCore
             error = ex;
         }
         if (error is null) await Ledger.CheckpointIfDueAsync(closing: true, CancellationToken.None).ConfigureAwait(false);
+        // After the last write (its events are queued) and before the backend closes (the events read the ledger).
+        if (Lineage is not null) await Lineage.DisposeAsync().ConfigureAwait(false);
         await Backend.DisposeAsync().ConfigureAwait(false);
         Metrics.Dispose();
         if (error is not null) ExceptionDispatchInfo.Throw(error);

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Export;
 using Ciaf.Metadata.Hashing;
+using Ciaf.Metadata.Interop.OpenLineage;
 using Ciaf.Metadata.Search;
 using Ciaf.Metadata.Storage;
 using Microsoft.Extensions.Logging;
@@ -16,7 +17,10 @@ namespace Ciaf.Metadata.Transfer;
 internal sealed class Exporter(StoreCore core)
 {
     /// <summary>The record export formats.</summary>
-    public static readonly IReadOnlyList<string> RecordFormats = ["json", "jsonl", "csv", "xml", "parquet"];
+    public static readonly IReadOnlyList<string> RecordFormats = ["json", "jsonl", "csv", "xml", "parquet", OpenLineageFormat];
+
+    /// <summary>The export format that writes OpenLineage RunEvents (JSON lines) instead of records (docs/interop.md).</summary>
+    public const string OpenLineageFormat = "openlineage";
 
     /// <summary>The compliance event export formats.</summary>
     public static readonly IReadOnlyList<string> ComplianceEventFormats = ["json", "jsonl", "csv"];
@@ -37,7 +41,8 @@ internal sealed class Exporter(StoreCore core)
         var node = filter is null ? null : FilterParser.Parse(filter, FilterSchema.Records, null, PythonTimestamp.Now(_core.Clock));
         // Pending buffered writes become durable first, so the backend scan sees everything saved before the call.
         await _core.FlushAsync(cancellationToken).ConfigureAwait(false);
-        string path = await ExportFile.WriteAsync(_core.Backend.StoragePath, (modelName ?? (node is null ? "all" : "search")) + "_metadata", format, outputPath, _core.Clock,
+        string path = await ExportFile.WriteAsync(_core.Backend.StoragePath, (modelName ?? (node is null ? "all" : "search")) + "_metadata",
+            format == OpenLineageFormat ? "openlineage.jsonl" : format, outputPath, _core.Clock,
             (stream, ct) => WriteRecordsAsync(stream, modelName, format, progress, ct, node), cancellationToken).ConfigureAwait(false);
         AuditExport("metadata", modelName, format, path);
         return path;
@@ -115,6 +120,13 @@ internal sealed class Exporter(StoreCore core)
     // With a filter, evaluated in memory over the scan (the reference semantics, as stored): memory stays flat.
     private async Task WriteRecordsAsync(Stream stream, string? modelName, string format, IProgress<long>? progress, CancellationToken ct, FilterNode? filter = null)
     {
+        if (format == OpenLineageFormat)
+        {
+            // Ordered and with each record's parent and ledger leaf: its own writer (Interop/OpenLineage).
+            await new OpenLineageExport(_core, _core.Options.OpenLineage ?? new OpenLineageOptions()).WriteAsync(stream, modelName, filter, progress, ct)
+                .ConfigureAwait(false);
+            return;
+        }
         IReadOnlyList<string> columns = [];
         if (format == "csv")
         {

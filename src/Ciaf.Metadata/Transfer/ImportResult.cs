@@ -12,6 +12,12 @@ public sealed record ImportResult
     /// <summary>Records already in the store, identical (same id, fields and hash): nothing to do.</summary>
     public int Skipped { get; init; }
 
+    /// <summary>
+    /// Entries left out by choice, not by error: MLflow runs that are deleted (or whose experiment is), when the import
+    /// does not include deleted runs.
+    /// </summary>
+    public int ExcludedDeleted { get; init; }
+
     /// <summary>Compliance events written (an export of compliance events imports as well).</summary>
     public int ComplianceEventsImported { get; init; }
 

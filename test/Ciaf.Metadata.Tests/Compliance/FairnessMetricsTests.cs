@@ -59,15 +59,20 @@ public sealed class FairnessMetricsTests
     }
 
     [Fact]
-    public void Compute_SmallGroup_Warns()
+    public void Compute_SmallGroup_WarnsAndLeavesItOut()
     {
         var obs = Enumerable.Range(0, 100).Select(i => new FairnessObservation("big", i % 2 == 0))
-            .Concat(Enumerable.Range(0, 5).Select(i => new FairnessObservation("small", i < 2)));
+            .Concat(Enumerable.Range(0, 40).Select(i => new FairnessObservation("mid", i % 4 == 0)))
+            .Concat(Enumerable.Range(0, 5).Select(i => new FairnessObservation("small", i < 5)));
 
         var report = FairnessMetrics.Compute(obs);
 
         var warning = Assert.Single(report.Warnings);
         Assert.Contains("'small' has 5 observations", warning, StringComparison.Ordinal);
+        // Flagged, not scored: its selection rate of 1.0 would otherwise be the reference.
+        Assert.Equal(["small"], report.SmallGroups);
+        Assert.Equal("big", report.ReferenceGroup);
+        Assert.Equal(0.5, report.AdverseImpactRatio, 12);
     }
 
     [Fact]

@@ -71,10 +71,17 @@ public sealed class MetadataConfigLoadingTests : IDisposable
         { "CIAF_LEDGER", "off", "ledger_enabled", false },
         { "CIAF_LEDGER_KEY_PATH", "/secure/keys/ledger.pem", "ledger_key_path", "/secure/keys/ledger.pem" },
         { "CIAF_LEDGER_WITNESS_PATH", "/mnt/witness", "ledger_witness_path", "/mnt/witness" },
+        { "CIAF_SERVER_URL", "https://ciaf.example.org", "server_url", "https://ciaf.example.org" },
+        { "CIAF_API_KEY", "ciaf_0123456789abcdef_key", "api_key", "ciaf_0123456789abcdef_key" },
         { "CIAF_SERVER_URLS", "http://0.0.0.0:5080, http://[::]:5080", "server_urls", new[] { "http://0.0.0.0:5080", "http://[::]:5080" } },
         { "CIAF_SERVER_RATE_LIMIT", "120", "server_rate_limit_requests", 120L },
         { "CIAF_SERVER_JWT_AUTHORITY", "https://login.example.com/realms/ml", "server_jwt_authority", "https://login.example.com/realms/ml" },
         { "CIAF_SERVER_JWT_AUDIENCE", "ciaf-api", "server_jwt_audience", "ciaf-api" },
+        { "CIAF_AI_ACT_HIGH_RISK", "yes", "ai_act_high_risk", true },
+        { "CIAF_OPENLINEAGE_URL", "http://marquez:5000/api/v1/lineage", "openlineage_url", "http://marquez:5000/api/v1/lineage" },
+        { "CIAF_OPENLINEAGE_API_KEY", "k-1", "openlineage_api_key", "k-1" },
+        { "CIAF_OPENLINEAGE_FILE", "lineage/events.jsonl", "openlineage_file", "lineage/events.jsonl" },
+        { "CIAF_OPENLINEAGE_NAMESPACE", "team-a", "openlineage_namespace", "team-a" },
     };
 
     [Theory]

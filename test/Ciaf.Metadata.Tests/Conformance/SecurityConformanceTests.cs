@@ -266,6 +266,87 @@ public abstract class SecurityConformanceTests : IDisposable
     }
 
     [Fact]
+    public async Task Cleanup_AiActHighRisk_RefusesLogsYoungerThan183DaysToTheSecond()
+    {
+        string old, exact, young;
+        await using (var storage = Open(o => o.AiActHighRisk = true))
+        {
+            old = storage.SaveMetadata("m", PipelineStages.Inference, "batch_scored", new { rows = 1 });       // T0
+            Clock.Advance(TimeSpan.FromSeconds(1));
+            exact = storage.SaveMetadata("m", PipelineStages.Monitoring, "drift_checked", new { psi = 0.1 });  // T0 + 1 s
+            Clock.Advance(TimeSpan.FromSeconds(1));
+            young = storage.SaveMetadata("m", "human_oversight", "output_verified", new { by = "bob" });      // T0 + 2 s: any other stage is a log
+            // Now the three are 183 days plus one second, exactly 183 days, and 183 days minus one second old.
+            Clock.Advance(TimeSpan.FromDays(AiActRetention.LogMinimumDays) - TimeSpan.FromSeconds(1));
+
+            var preview = storage.PreviewCleanup(0);
+            Assert.True(preview.AiActHighRisk);
+            Assert.Equal([old, exact], preview.Removed.Select(i => i.Id));
+            var refused = Assert.Single(preview.Protected);
+            Assert.Equal((young, "human_oversight"), (refused.Id, refused.Stage));
+            Assert.Contains("EU AI Act Art. 19(1) and Art. 26(6)", refused.Reason, StringComparison.Ordinal);
+            Assert.Contains("182 days old", refused.Reason, StringComparison.Ordinal);
+            Assert.NotNull(storage.GetMetadata(old));
+
+            var report = storage.CleanupOldMetadata(0, dryRun: false);
+            Assert.Equal(2, report.RemovedCount);
+            Assert.Equal([young], report.Protected.Select(i => i.Id));
+            Assert.Null(storage.GetMetadata(old));
+            Assert.Null(storage.GetMetadata(exact));
+            Assert.NotNull(storage.GetMetadata(young));
+            var run = storage.GetAuditTrail(new AuditQuery { Action = AuditActions.Cleanup }).Single(e => DetailsOf(e)["dry_run"]!.GetValue<bool>() == false);
+            Assert.Equal(1, (int?)DetailsOf(run)["protected"]);
+
+            // Two seconds later the last one is 183 days and one second old: it may go.
+            Clock.Advance(TimeSpan.FromSeconds(2));
+            Assert.Equal(1, storage.CleanupOldMetadata(0));
+            Assert.Null(storage.GetMetadata(young));
+        }
+    }
+
+    [Fact]
+    public async Task Cleanup_AiActHighRisk_RefusesDocumentationYoungerThanTenYears()
+    {
+        await using var storage = Open(o => o.AiActHighRisk = true);
+        string training = storage.SaveMetadata("m", PipelineStages.Training, "training_completed", new { accuracy = 0.9 });
+        string validation = storage.SaveMetadata("m", PipelineStages.Validation, "model_validated", new { accuracy = 0.9 });
+        string compliance = storage.SaveMetadata("m", PipelineStages.Compliance, "eeoc_compliance", new { compliance_score = 0.9 });
+        string ev = storage.AddComplianceEvent(compliance, "EEOC", 0.9, "passed");
+        string log = storage.SaveMetadata("m", PipelineStages.Inference, "batch_scored", new { rows = 1 });
+        // Ten years after the first save, less one second: every documentation item is just younger than ten years.
+        Clock.Advance(T0.AddYears(AiActRetention.DocumentationMinimumYears) - TimeSpan.FromSeconds(1) - Clock.GetUtcNow());
+
+        var report = storage.CleanupOldMetadata(0, dryRun: false);
+
+        Assert.Equal([log], report.Removed.Select(i => i.Id));
+        Assert.Equal(new[] { training, validation, compliance, ev }.Order(StringComparer.Ordinal), report.Protected.Select(i => i.Id).Order(StringComparer.Ordinal));
+        Assert.All(report.Protected, i => Assert.Contains("EU AI Act Art. 18(1)", i.Reason, StringComparison.Ordinal));
+        Assert.Contains(report.Protected, i => i.Kind == CleanupItemKind.ComplianceEvent && i.Reason.Contains("this compliance event", StringComparison.Ordinal));
+        Assert.NotNull(storage.GetMetadata(training));
+        Assert.Single(storage.GetComplianceEvents());
+
+        // Past ten years (the later saves are a few microseconds younger, hence a second more), they go like any record.
+        Clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(4, storage.CleanupOldMetadata(0));
+        Assert.Null(storage.GetMetadata(training));
+        Assert.Empty(storage.GetComplianceEvents());
+    }
+
+    [Fact]
+    public async Task Cleanup_NotHighRisk_RemovesYoungLogsAsAsked()
+    {
+        await using var storage = Open();
+        string log = storage.SaveMetadata("m", PipelineStages.Inference, "batch_scored", new { rows = 1 });
+        Clock.Advance(TimeSpan.FromDays(1));
+
+        var report = storage.CleanupOldMetadata(0, dryRun: false);
+
+        Assert.False(report.AiActHighRisk);
+        Assert.Empty(report.Protected);
+        Assert.Equal([log], report.Removed.Select(i => i.Id));
+    }
+
+    [Fact]
     public async Task LegalHold_OnModel_BlocksCleanupUntilReleased()
     {
         string held, other;

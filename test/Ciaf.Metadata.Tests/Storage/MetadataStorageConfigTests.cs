@@ -33,6 +33,20 @@ public class MetadataStorageConfigTests : IDisposable
     }
 
     [Fact]
+    public void Constructor_ConfigAiActHighRisk_CleanupRefusesFreshLogs()
+    {
+        using var storage = new MetadataStorage(Config(("storage_path", _folder.Path), ("async_writes", false), ("ai_act_high_risk", true)));
+        string id = storage.SaveMetadata("m", "inference", "batch_scored", new { rows = 10 });
+
+        var report = storage.CleanupOldMetadata(0, dryRun: false);
+
+        Assert.True(report.AiActHighRisk);
+        Assert.Empty(report.Removed);
+        Assert.Equal(id, Assert.Single(report.Protected).Id);
+        Assert.NotNull(storage.GetMetadata(id));
+    }
+
+    [Fact]
     public void Constructor_ConfigWithSyncWrites_IsImmediate()
     {
         using var storage = new MetadataStorage(Config(("storage_path", _folder.Path), ("async_writes", false)));
