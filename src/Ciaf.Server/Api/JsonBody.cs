@@ -8,18 +8,29 @@ namespace Ciaf.Server.Api;
 /// <summary>Reads a request body as JSON: it must say <c>application/json</c> and parse; otherwise 415 or 400.</summary>
 internal static class JsonBody
 {
-    public static async Task<JsonNode> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static async Task<JsonNode> ReadAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        Parse((await ReadBytesAsync(request, cancellationToken).ConfigureAwait(false)).Span);
+
+    /// <summary>The body's bytes, once it says <c>application/json</c> (415 otherwise).</summary>
+    public static async Task<ReadOnlyMemory<byte>> ReadBytesAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (!request.HasJsonContentType())
             throw new RequestProblemException(StatusCodes.Status415UnsupportedMediaType, "Send the body as application/json.", "Content-Type");
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+    }
+
+    /// <summary>
+    /// Parses a body as Python reads JSON, as the library stores it: NaN and Infinity (json.dumps writes them) and lone
+    /// surrogate escapes are kept, so a record built by the remote backend arrives exactly as it was hashed. 400 otherwise.
+    /// </summary>
+    public static JsonNode Parse(ReadOnlySpan<byte> body)
+    {
         JsonNode? node;
         try
         {
-            // Python's reading of JSON, as the library stores it: NaN and Infinity (json.dumps writes them) and lone
-            // surrogate escapes are kept, so a record built by the remote backend arrives exactly as it was hashed.
-            node = PythonJson.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+            node = PythonJson.Parse(body);
         }
         catch (JsonException e)
         {

@@ -67,14 +67,11 @@ internal static class RecordEndpoints
 
         records.MapPost("/", async (HttpRequest request, MetadataStorage storage, CancellationToken cancellationToken) =>
             {
-                var body = await JsonBody.ReadAsync(request, cancellationToken).ConfigureAwait(false);
-                if (RemoteBackendHost.HoldsStoredRecords(body))
-                {
-                    // Records their client built (the remote backend): stored as sent, idempotent by id (docs/server.md, "Remote backend").
-                    var written = await new RemoteBackendHost(storage).WriteRecordsAsync(body, BackendEndpoints.IsRetry(request), cancellationToken).ConfigureAwait(false);
+                var body = await JsonBody.ReadBytesAsync(request, cancellationToken).ConfigureAwait(false);
+                // Records their client built (the remote backend's): stored as sent, idempotent by id (docs/server.md, "Remote backend").
+                if (await new RemoteBackendHost(storage).TryWriteRecordsAsync(body, BackendEndpoints.IsRetry(request), cancellationToken).ConfigureAwait(false) is { } written)
                     return TypedResults.Created($"{request.PathBase}{request.Path}", new SavedRecords(written));
-                }
-                var (entries, isArray) = RecordEntryReader.Read(body);
+                var (entries, isArray) = RecordEntryReader.Read(JsonBody.Parse(body.Span));
                 var ids = isArray
                     ? await storage.SaveMetadataBatchAsync(entries, cancellationToken).ConfigureAwait(false)
                     : [await storage.SaveMetadataAsync(entries[0].ModelName, entries[0].Stage, entries[0].EventType, entries[0].Metadata,

@@ -1,8 +1,10 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Hashing;
+using Ciaf.Metadata.Ledger;
 using Ciaf.Metadata.Retention;
 using Ciaf.Metadata.Storage;
 using Ciaf.Metadata.Transfer;
@@ -14,7 +16,7 @@ namespace Ciaf.Metadata.Backends.Remote;
 /// the client's core decrypts with its own key; records keep the ids, timestamps and hashes their client built). A server
 /// (<c>ciaf serve</c>) maps <c>POST /api/v1/backend/{operation}</c> to <see cref="ReadCallAsync"/>, checks the caller's
 /// right (<see cref="RemoteBackendCall.Access"/>) and lets the call respond; records arrive through <c>POST /api/v1/records</c>
-/// (<see cref="WriteRecordsAsync"/>). Reads and writes go through the store core, so this store's own ledger, encryption
+/// (<see cref="TryWriteRecordsAsync"/>). Reads and writes go through the store core, so this store's own ledger, encryption
 /// policy, legal holds and — with <c>audit_all_access</c> — audit trail apply to what remote clients do, under the
 /// identity the server made the acting user (<see cref="MetadataStorage.ActingAs"/>).
 /// </summary>
@@ -53,17 +55,6 @@ public sealed class RemoteBackendHost
     }
 
     /// <summary>
-    /// Whether a <c>POST /records</c> body holds records built by their client (the remote backend, a program keeping its
-    /// own ids): an object, or an array whose first item is one, with an <c>id</c>. Those go to <see cref="WriteRecordsAsync"/>.
-    /// </summary>
-    public static bool HoldsStoredRecords(JsonNode? body) => body switch
-    {
-        JsonObject o => o.ContainsKey("id"),
-        JsonArray { Count: > 0 } a => a[0] is JsonObject first && first.ContainsKey("id"),
-        _ => false,
-    };
-
-    /// <summary>
     /// <c>GET /api/v1/backend/info</c>: the protocol, this store's backend, whether it keeps a ledger, and the limits a
     /// client packs its requests by (<paramref name="maxRequestBodyBytes"/>: the server's body limit).
     /// </summary>
@@ -80,30 +71,44 @@ public sealed class RemoteBackendHost
     });
 
     /// <summary>
-    /// Writes records as their client built them (<c>POST /records</c> with <c>id</c>, <c>timestamp</c> and
-    /// <c>metadata_hash</c>): each checked — fields, id, names, the hash against the metadata's canonical SHA-256, the size
-    /// limit, no plaintext where this store encrypts — then written through the store's ordered write point (its ledger
-    /// logs them), all or nothing per request, durable on return. Idempotent by id; with <paramref name="retried"/>,
-    /// records already held unchanged are skipped (so a resent write is not logged twice).
+    /// Writes records as their client built them, when a <c>POST /records</c> body holds such records — an object, or an
+    /// array whose first item is one, with an <c>id</c> (the remote backend's, or a program keeping its own ids); otherwise
+    /// returns <c>null</c> and the body is the server's to read as entries. Each record is checked — fields, id, names,
+    /// the hash against the metadata's canonical SHA-256, the size limit, no plaintext where this store encrypts — then
+    /// all are written through the store's ordered write point (its ledger logs them), all or nothing, durable on
+    /// return. Idempotent by id; with <paramref name="retried"/>, records already held unchanged are skipped (so a resent
+    /// write is not logged twice).
     /// </summary>
-    /// <returns>The ids, in the order sent.</returns>
+    /// <param name="body">The request body (JSON; Python's <c>NaN</c> and <c>Infinity</c> accepted).</param>
+    /// <param name="retried">Whether the client sent this request before (<see cref="RetryHeader"/>).</param>
+    /// <param name="cancellationToken">Cancels the write (before it reaches the backend).</param>
+    /// <returns>The ids, in the order sent; <c>null</c> when the body holds no client-built records.</returns>
     /// <exception cref="ArgumentException">A record breaks a rule; the parameter name is the field (<c>[2].metadata_hash</c>).</exception>
-    public async ValueTask<IReadOnlyList<string>> WriteRecordsAsync(JsonNode body, bool retried, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<string>?> TryWriteRecordsAsync(ReadOnlyMemory<byte> body, bool retried, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(body);
         _core.ThrowIfDisposed();
-        var (items, isArray) = body switch
+        List<MetadataRecord> records;
+        try
         {
-            JsonArray { Count: > 0 } a => ((IList<JsonNode?>)a, true),
-            JsonObject o => (new List<JsonNode?> { o }, false),
-            _ => throw new ArgumentException("The body must be a record object or a non-empty array of them.", "body"),
-        };
-        var records = new List<MetadataRecord>(items.Count);
-        for (int i = 0; i < items.Count; i++)
+            if (!StartsWithId(body.Span)) return null;
+            using var document = JsonDocument.Parse(body);
+            records = ReadRecords(document.RootElement);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            string at = isArray ? $"[{i}]" : "record";
-            if (items[i] is not JsonObject item) throw new ArgumentException($"{at} must be a record object.", at);
-            records.Add(CheckedRecord(item, isArray ? $"[{i}]." : string.Empty));
+            // Python's extensions (NaN, Infinity), a lone surrogate escape or a repeated key: read as nodes, as any body is.
+            JsonNode? node;
+            try
+            {
+                node = PythonJson.Parse(body.Span);
+            }
+            catch (JsonException e)
+            {
+                throw new ArgumentException($"The body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).", "body", e);
+            }
+            if (!(node is JsonObject o ? o.ContainsKey("id") : node is JsonArray { Count: > 0 } a && a[0] is JsonObject first && first.ContainsKey("id")))
+                return null;
+            records = ReadRecords(node!);
         }
         var toWrite = retried ? await WithoutHeldAsync(records, cancellationToken).ConfigureAwait(false) : records;
         if (toWrite.Count > 0)
@@ -459,39 +464,142 @@ public sealed class RemoteBackendHost
             await response.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
         });
 
+    // A body's records: one object, or a non-empty array of them; fields are named "[2].id" in an array, "id" alone.
+    private List<MetadataRecord> ReadRecords(JsonElement root)
+    {
+        bool isArray = root.ValueKind == JsonValueKind.Array;
+        List<JsonElement> items = isArray ? [.. root.EnumerateArray()] : root.ValueKind == JsonValueKind.Object ? [root] : [];
+        if (items.Count == 0) throw BodyShape();
+        return [.. items.Select((item, i) => item.ValueKind == JsonValueKind.Object ? CheckedRecord(item, Prefix(isArray, i)) : throw NotARecord(isArray, i))];
+    }
+
+    private List<MetadataRecord> ReadRecords(JsonNode root)
+    {
+        bool isArray = root is JsonArray;
+        List<JsonNode?> items = root switch { JsonArray a => [.. a], JsonObject o => [o], _ => [] };
+        if (items.Count == 0) throw BodyShape();
+        return [.. items.Select((item, i) => item is JsonObject o ? CheckedRecord(o, Prefix(isArray, i)) : throw NotARecord(isArray, i))];
+    }
+
+    private static string Prefix(bool isArray, int index) => isArray ? $"[{index}]." : string.Empty;
+
+    private static ArgumentException BodyShape() => new("The body must be a record object or a non-empty array of them.", "body");
+
+    private static ArgumentException NotARecord(bool isArray, int index) =>
+        new($"{(isArray ? $"[{index}]" : "The body")} must be a record object.", isArray ? $"[{index}]" : "body");
+
+    // A record of a parsed document: its metadata written canonical and compact straight from the document.
+    private MetadataRecord CheckedRecord(JsonElement item, string prefix)
+    {
+        foreach (var property in item.EnumerateObject()) KnownField(property.Name, prefix);
+        string? Optional(string name) => item.TryGetProperty(name, out var value) ? value.ValueKind switch
+        {
+            JsonValueKind.Null => null,
+            JsonValueKind.String => value.GetString(),
+            _ => throw new ArgumentException($"'{prefix}{name}' must be a string, not {value.ValueKind.ToString().ToLowerInvariant()}.", prefix + name),
+        } : null;
+        string Required(string name) => Optional(name) ?? throw RequiredField(prefix, name);
+        if (!item.TryGetProperty("metadata", out var metadata) || metadata.ValueKind != JsonValueKind.Object)
+            throw new ArgumentException($"'{prefix}metadata' is required: a JSON object.", prefix + "metadata");
+        try
+        {
+            MetadataConverter.CheckStoredDepth(JsonMarshal.GetRawUtf8Value(metadata), levelsAbove: 0);
+        }
+        catch (FormatException ex)
+        {
+            throw new ArgumentException($"'{prefix}metadata': {ex.Message}", prefix + "metadata", ex);
+        }
+        var canonical = PythonJsonWriter.Rent();
+        var compact = PythonJsonWriter.Rent();
+        try
+        {
+            canonical.WriteDocument(metadata, PythonJsonStyle.Canonical, 0);
+            compact.WriteDocument(metadata, PythonJsonStyle.Compact, 0);
+            return Checked(prefix, Required("id"), Required("model_name"), Optional("model_version"), Required("stage"), Required("event_type"),
+                Required("timestamp"), Required("metadata_hash"), Optional("details"), canonical.Written, compact.ToString());
+        }
+        finally
+        {
+            compact.Return();
+            canonical.Return();
+        }
+    }
+
+    // A record of a body read as nodes (one with Python's extensions).
     private MetadataRecord CheckedRecord(JsonObject item, string prefix)
     {
-        foreach (var (name, _) in item)
-        {
-            if (!StoredRecordFields.Contains(name))
-                throw new ArgumentException($"Unknown field '{prefix}{name}': a stored record has {string.Join(", ", StoredRecordFields)}.", prefix + name);
-        }
+        foreach (var (name, _) in item) KnownField(name, prefix);
         foreach (var name in (string[])["id", "timestamp", "metadata_hash"])
         {
-            if (item[name] is null) throw new ArgumentException($"'{prefix}{name}' is required: a record sent with its id also gives its timestamp and metadata_hash.", prefix + name);
+            if (item[name] is null) throw RequiredField(prefix, name);
         }
-        string hashField = prefix + "metadata_hash";
-        var record = RemoteWire.ReadRecord(item, prefix.Length == 0 ? "record" : prefix.TrimEnd('.'));
-        if (RecordChecks.IdProblem(record.Id) is { } idProblem) throw new ArgumentException($"'{prefix}id': {idProblem}.", prefix + "id");
-        foreach (var (name, value) in (ReadOnlySpan<(string, string)>)[("model_name", record.ModelName), ("stage", record.Stage), ("event_type", record.EventType)])
+        var sent = RemoteWire.ReadRecord(item, prefix.Length == 0 ? "record" : prefix.TrimEnd('.'));
+        return Checked(prefix, sent.Id, sent.ModelName, sent.ModelVersion, sent.Stage, sent.EventType, PythonTimestamp.Format(sent.Timestamp),
+            sent.MetadataHash, sent.Details, PythonJson.SerializeToUtf8Bytes(sent.Metadata, PythonJsonStyle.Canonical),
+            PythonJson.Serialize(sent.Metadata, PythonJsonStyle.Compact));
+    }
+
+    /// <summary>
+    /// The checks every client-built record passes, given its metadata's canonical text (the size limit, the hash, the
+    /// ledger's content hash) and compact text (what the backend stores): the record is built around that text, so
+    /// neither is written again on the way down.
+    /// </summary>
+    private MetadataRecord Checked(string prefix, string id, string modelName, string? modelVersion, string stage, string eventType, string timestamp,
+        string metadataHash, string? details, ReadOnlySpan<byte> canonical, string compact)
+    {
+        if (RecordChecks.IdProblem(id) is { } idProblem) throw new ArgumentException($"'{prefix}id': {idProblem}.", prefix + "id");
+        foreach (var (name, value) in (ReadOnlySpan<(string, string)>)[("model_name", modelName), ("stage", stage), ("event_type", eventType)])
         {
             if (NameRules.Check(value) is { } nameProblem) throw new ArgumentException($"'{prefix}{name}' ('{value}'): {nameProblem}.", prefix + name);
         }
-        string canonical = PythonJson.Canonical(record.Metadata);
+        if (!PythonTimestamp.TryParse(timestamp, out var at))
+            throw new ArgumentException($"'{prefix}timestamp' is not an ISO 8601 time: '{timestamp}'.", prefix + "timestamp");
         if (canonical.Length > _core.Options.MaxMetadataBytes)
         {
             throw new ArgumentException($"'{prefix}metadata' is {canonical.Length} bytes when serialized; the limit is {_core.Options.MaxMetadataBytes} (max_metadata_bytes).",
                 prefix + "metadata");
         }
-        string hash = PythonJson.HashCanonical(canonical);
-        if (!string.Equals(hash, record.MetadataHash, StringComparison.Ordinal))
+        string hash = PythonJson.HashOf(canonical);
+        if (!string.Equals(hash, metadataHash, StringComparison.Ordinal))
         {
-            throw new ArgumentException($"'{hashField}' is not the SHA-256 of the metadata's canonical JSON ({hash}): the record was changed on the way, "
-                + "or built by something other than this library", hashField);
+            throw new ArgumentException($"'{prefix}metadata_hash' is not the SHA-256 of the metadata's canonical JSON ({hash}): the record was changed on the way, "
+                + "or built by something other than this library", prefix + "metadata_hash");
         }
+        var record = new MetadataRecord(id, modelName, string.IsNullOrEmpty(modelVersion) ? RecordJson.DefaultModelVersion : modelVersion, stage, eventType, at,
+            hash, details, compact);
         if (_core.PlaintextSensitiveFields(record) is { Count: > 0 } plaintext)
             throw new ArgumentException($"'{prefix}metadata': {RecordChecks.PlaintextRefusal(plaintext)}.", prefix + "metadata");
+        if (_core.Options.LedgerEnabled) record.CacheContentSha256(LeafDraft.ContentHash(record, canonical));
         return record;
+    }
+
+    private static void KnownField(string name, string prefix)
+    {
+        if (!StoredRecordFields.Contains(name))
+            throw new ArgumentException($"Unknown field '{prefix}{name}': a stored record has {string.Join(", ", StoredRecordFields)}.", prefix + name);
+    }
+
+    private static ArgumentException RequiredField(string prefix, string name) =>
+        new($"'{prefix}{name}' is required: a record sent with its id also gives its model_name, stage, event_type, timestamp, metadata_hash and metadata.",
+            prefix + name);
+
+    /// <summary>
+    /// Whether the body's first record has an <c>id</c>, looking no further than that record's keys (a body of entries is
+    /// not parsed twice). Text a strict JSON reader refuses throws <see cref="JsonException"/>.
+    /// </summary>
+    private static bool StartsWithId(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body);
+        if (!reader.Read()) return false;
+        if (reader.TokenType == JsonTokenType.StartArray && !reader.Read()) return false;
+        if (reader.TokenType != JsonTokenType.StartObject) return false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("id"u8)) return true;
+            reader.Read();
+            reader.Skip();
+        }
+        return false;
     }
 
     private async ValueTask<List<MetadataRecord>> WithoutHeldAsync(List<MetadataRecord> records, CancellationToken cancellationToken)
