@@ -112,3 +112,18 @@ public sealed class RemoteProcessConformance : StorageConformanceTests, IAsyncLi
     public Task InitializeAsync() => Task.CompletedTask;
     public Task DisposeAsync() => _servers.DisposeAsync().AsTask();
 }
+
+/// <summary>
+/// Writer processes on one remote store, and writers killed mid-way: the children reach a real <c>ciaf serve</c> process
+/// by name, with its URL and an admin key in their environment.
+/// </summary>
+public sealed class RemoteWriterProcessesConformance : ProcessConformanceTests, IAsyncLifetime
+{
+    private ServeProcess _server = null!;
+    protected override string BackendName => RemoteBuilderExtensions.BackendName;
+    protected override IReadOnlyDictionary<string, string>? ChildEnvironment =>
+        new Dictionary<string, string> { ["CIAF_SERVER_URL"] = _server.Url, ["CIAF_API_KEY"] = _server.Keys[Ciaf.Metadata.Access.AccessRoles.Admin] };
+    protected override MetadataStorage OpenStorage(MetadataStorageOptions options) => _server.Open(options);
+    public async Task InitializeAsync() => _server = await ServeProcess.StartAsync();
+    public Task DisposeAsync() => _server.DisposeAsync().AsTask();
+}
