@@ -10,22 +10,11 @@ using Ciaf.Remote.Tests.Support;
 namespace Ciaf.Remote.Tests;
 
 /// <summary>What each role's key lets a remote store do, what the server keeps for itself, and who the trail says acted.</summary>
-public sealed class RemoteAccessTests : IAsyncLifetime
+public sealed class RemoteAccessTests() : ServedStoreTests(o => o.AuditAllAccess = true)
 {
-    private readonly TempDirectory _client = new();
-    private RemoteServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await RemoteServer.StartAsync(o => o.AuditAllAccess = true);
-
-    public async Task DisposeAsync()
+    private MetadataStorage Open(string role, bool audit = false, string user = "alice") => Server.Open(new MetadataStorageOptions
     {
-        await _server.DisposeAsync();
-        _client.Dispose();
-    }
-
-    private MetadataStorage Open(string role, bool audit = false, string user = "alice") => _server.Open(new MetadataStorageOptions
-    {
-        StoragePath = _client.Path,
+        StoragePath = Client.Path,
         Backend = RemoteBuilderExtensions.BackendName,
         AuditAllAccess = audit,
         UserId = user,
@@ -34,7 +23,7 @@ public sealed class RemoteAccessTests : IAsyncLifetime
     [Fact]
     public async Task Reader_ReadsButNeitherWritesNorHoldsNorCleansUp()
     {
-        string id = await _server.Storage.SaveMetadataAsync("m", "training", "trained", new { a = 1 });
+        string id = await Server.Storage.SaveMetadataAsync("m", "training", "trained", new { a = 1 });
         await using var reader = Open(AccessRoles.Reader);
 
         Assert.Equal(id, reader.GetMetadata(id)!.Id);
@@ -45,8 +34,8 @@ public sealed class RemoteAccessTests : IAsyncLifetime
         Assert.Contains("403", Assert.Throws<MetadataStorageException>(() => reader.PlaceLegalHold("m", "case 1")).Message, StringComparison.Ordinal);
         Assert.Contains("403", Assert.Throws<MetadataStorageException>(() => reader.CleanupOldMetadata(0)).Message, StringComparison.Ordinal);
         Assert.Contains("403", Assert.Throws<MetadataStorageException>(() => reader.GetAuditTrail()).Message, StringComparison.Ordinal);
-        Assert.Equal(1, (await _server.Storage.GetPerformanceMetricsAsync()).RecordCount);
-        Assert.Empty(await _server.Storage.GetLegalHoldsAsync());
+        Assert.Equal(1, (await Server.Storage.GetPerformanceMetricsAsync()).RecordCount);
+        Assert.Empty(await Server.Storage.GetLegalHoldsAsync());
     }
 
     [Fact]
@@ -63,8 +52,8 @@ public sealed class RemoteAccessTests : IAsyncLifetime
 
         await using var admin = Open(AccessRoles.Admin);
         admin.PlaceLegalHold("m", "case 1");
-        Assert.Equal("case 1", Assert.Single(await _server.Storage.GetLegalHoldsAsync()).Reason);
-        Assert.Equal([ev], (await _server.Storage.GetComplianceEventsAsync(new ComplianceEventQuery())).Select(e => e.Id));
+        Assert.Equal("case 1", Assert.Single(await Server.Storage.GetLegalHoldsAsync()).Reason);
+        Assert.Equal([ev], (await Server.Storage.GetComplianceEventsAsync(new ComplianceEventQuery())).Select(e => e.Id));
     }
 
     [Fact]
@@ -77,8 +66,8 @@ public sealed class RemoteAccessTests : IAsyncLifetime
             Assert.NotNull(writer.GetMetadata(id));
             Assert.Single(writer.GetModelMetadata("m"));
         }
-        await _server.Storage.FlushAsync();
-        var trail = await _server.Storage.GetAuditTrailAsync(new AuditQuery { UserId = "apikey:test-writer", Order = RecordOrder.OldestFirst });
+        await Server.Storage.FlushAsync();
+        var trail = await Server.Storage.GetAuditTrailAsync(new AuditQuery { UserId = "apikey:test-writer", Order = RecordOrder.OldestFirst });
         Assert.Equal([AuditActions.Save, AuditActions.Read, AuditActions.Query], trail.Select(e => e.Action));
         Assert.DoesNotContain(trail, e => e.UserId == "alice");
     }
@@ -90,8 +79,8 @@ public sealed class RemoteAccessTests : IAsyncLifetime
         {
             client.SaveMetadata("m", "training", "trained", new { a = 1 });
         }
-        await _server.Storage.FlushAsync();
-        var fromClient = Assert.Single(await _server.Storage.GetAuditTrailAsync(new AuditQuery { UserId = "alice" }));
+        await Server.Storage.FlushAsync();
+        var fromClient = Assert.Single(await Server.Storage.GetAuditTrailAsync(new AuditQuery { UserId = "alice" }));
         Assert.Equal(AuditActions.Save, fromClient.Action);
         var details = (JsonObject)JsonNode.Parse(fromClient.Details!)!;
         Assert.Equal("apikey:test-admin", (string?)details["via"]);
@@ -106,19 +95,19 @@ public sealed class RemoteAccessTests : IAsyncLifetime
         Assert.Contains("api_keys", refused.Message, StringComparison.Ordinal);
         Assert.Contains("not served", refused.Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<ArgumentException>(async () => await admin.ApiKeys.CreateAsync("sneaky", AccessRoles.Admin));
-        Assert.Equal(4, (await _server.Storage.ApiKeys.ListAsync()).Count);
+        Assert.Equal(4, (await Server.Storage.ApiKeys.ListAsync()).Count);
     }
 
     [Fact]
     public void WrongKey_RefusedWhenTheStoreOpens_WithoutShowingIt()
     {
         string key = "ciaf_0123456789abcdef_" + Guid.NewGuid().ToString("N");
-        var ex = Assert.Throws<MetadataStorageException>(() => new MetadataStorageBuilder(new MetadataStorageOptions { StoragePath = _client.Path })
+        var ex = Assert.Throws<MetadataStorageException>(() => new MetadataStorageBuilder(new MetadataStorageOptions { StoragePath = Client.Path })
             .UseRemote(o =>
             {
                 o.ServerUrl = RemoteServer.Url;
                 o.ApiKey = key;
-                o.Handler = _server.Handler();
+                o.Handler = Server.Handler();
             }).Build());
         Assert.Contains("401", ex.Message, StringComparison.Ordinal);
         Assert.Contains("CIAF_API_KEY", ex.Message, StringComparison.Ordinal);
@@ -128,11 +117,11 @@ public sealed class RemoteAccessTests : IAsyncLifetime
     [Fact]
     public async Task WriterWithSubjectFields_CreatesTheSubjectsKey_OnlyAdminErases()
     {
-        string key = Path.Combine(_client.Path, "store.key");
+        string key = Path.Combine(Client.Path, "store.key");
         Ciaf.Metadata.Encryption.MetadataEncryption.GenerateKey(key);
-        MetadataStorage OpenSealed(string role) => _server.Open(new MetadataStorageOptions
+        MetadataStorage OpenSealed(string role) => Server.Open(new MetadataStorageOptions
         {
-            StoragePath = _client.Combine("sealed"),
+            StoragePath = Client.Combine("sealed"),
             Backend = RemoteBuilderExtensions.BackendName,
             EncryptSensitiveData = true,
             EncryptionKeyPath = key,

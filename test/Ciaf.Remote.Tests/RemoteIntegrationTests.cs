@@ -11,21 +11,10 @@ using Ciaf.Remote.Tests.Support;
 namespace Ciaf.Remote.Tests;
 
 /// <summary>The library's higher layers on a remote store, unchanged; several clients on one server; a cut-off stream.</summary>
-public sealed class RemoteIntegrationTests : IAsyncLifetime
+public sealed class RemoteIntegrationTests : ServedStoreTests
 {
-    private readonly TempDirectory _client = new();
-    private RemoteServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await RemoteServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _client.Dispose();
-    }
-
     private MetadataStorage Open(string role, WriteMode mode = WriteMode.Immediate, string folder = "client", Action<Ciaf.Metadata.Backends.Remote.RemoteBackendOptions>? configure = null) =>
-        _server.Open(new MetadataStorageOptions { StoragePath = _client.Combine(folder), Backend = RemoteBuilderExtensions.BackendName, WriteMode = mode },
+        Server.Open(new MetadataStorageOptions { StoragePath = Client.Combine(folder), Backend = RemoteBuilderExtensions.BackendName, WriteMode = mode },
             role, configure);
 
     [Fact]
@@ -81,7 +70,7 @@ public sealed class RemoteIntegrationTests : IAsyncLifetime
         Assert.Equal(200, records.Count);
         Assert.Equal(200, records.Select(r => r.Id).Distinct().Count());
         Assert.True(reader.Verify().IsValid);
-        Assert.Equal(200, (await _server.Storage.Ledger.StatusAsync()).Size);
+        Assert.Equal(200, (await Server.Storage.Ledger.StatusAsync()).Size);
     }
 
     [Fact]

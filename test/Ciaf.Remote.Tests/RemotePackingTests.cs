@@ -7,29 +7,18 @@ using Ciaf.Remote.Tests.Support;
 namespace Ciaf.Remote.Tests;
 
 /// <summary>Writes packed into requests the server accepts: by its body limit, in halves when it says 413, refused when one record cannot fit.</summary>
-public sealed class RemotePackingTests : IAsyncLifetime
+public sealed class RemotePackingTests() : ServedStoreTests(o => o.MaxMetadataBytes = ServerMaxMetadataBytes)
 {
     // The server's max_metadata_bytes: its request bodies are limited to this + 64 KiB.
     private const long ServerMaxMetadataBytes = 4096;
     private const long ServerBodyLimit = ServerMaxMetadataBytes + 64 * 1024;
 
-    private readonly TempDirectory _client = new();
-    private RemoteServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await RemoteServer.StartAsync(o => o.MaxMetadataBytes = ServerMaxMetadataBytes);
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _client.Dispose();
-    }
-
     private (MetadataStorage Storage, FaultHandler Faults) Open(WriteMode mode, int batchSize = 100)
     {
         FaultHandler faults = null!;
-        var storage = _server.Open(new MetadataStorageOptions
+        var storage = Server.Open(new MetadataStorageOptions
         {
-            StoragePath = _client.Path,
+            StoragePath = Client.Path,
             Backend = RemoteBuilderExtensions.BackendName,
             WriteMode = mode,
             BatchSize = batchSize,
@@ -54,7 +43,7 @@ public sealed class RemotePackingTests : IAsyncLifetime
         Assert.True(posts.Count >= 1500 * 300 / ServerBodyLimit, $"{posts.Count} requests for ~{1500 * 300 / 1024} KB");
         Assert.All(posts, p => Assert.True(p.BodyBytes <= ServerBodyLimit, $"a {p.BodyBytes}-byte body"));
         Assert.All(posts, p => Assert.Equal(HttpStatusCode.Created, p.Status));
-        var stored = await _server.Storage.GetModelMetadataAsync("bulk", limit: null);
+        var stored = await Server.Storage.GetModelMetadataAsync("bulk", limit: null);
         Assert.Equal(ids.Order(StringComparer.Ordinal), stored.Select(r => r.Id).Order(StringComparer.Ordinal));
     }
 
@@ -70,8 +59,8 @@ public sealed class RemotePackingTests : IAsyncLifetime
         var posts = Posts(faults);
         Assert.Equal([HttpStatusCode.RequestEntityTooLarge, HttpStatusCode.Created, HttpStatusCode.Created], posts.Select(p => p.Status));
         Assert.True(posts[1].BodyBytes < posts[0].BodyBytes && posts[2].BodyBytes < posts[0].BodyBytes);
-        Assert.Equal(100, (await _server.Storage.GetModelMetadataAsync("m", limit: null)).Count);
-        Assert.Equal(ids, (await _server.Storage.GetModelMetadataAsync("m", limit: null)).OrderBy(r => r.Timestamp).Select(r => r.Id));
+        Assert.Equal(100, (await Server.Storage.GetModelMetadataAsync("m", limit: null)).Count);
+        Assert.Equal(ids, (await Server.Storage.GetModelMetadataAsync("m", limit: null)).OrderBy(r => r.Timestamp).Select(r => r.Id));
     }
 
     [Fact]
@@ -87,6 +76,6 @@ public sealed class RemotePackingTests : IAsyncLifetime
         var pastTheBody = Assert.Throws<MetadataStorageException>(() => storage.SaveMetadata("m", "training", "e", new { blob = new string('x', 100_000) }));
         Assert.Contains("more than the server", pastTheBody.Message, StringComparison.Ordinal);
         Assert.NotNull(pastTheBody.RecordId);
-        Assert.Equal(0, (await _server.Storage.GetPerformanceMetricsAsync()).RecordCount);
+        Assert.Equal(0, (await Server.Storage.GetPerformanceMetricsAsync()).RecordCount);
     }
 }

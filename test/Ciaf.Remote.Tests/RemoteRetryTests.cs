@@ -10,26 +10,15 @@ using Microsoft.Extensions.Logging;
 namespace Ciaf.Remote.Tests;
 
 /// <summary>Transient failures between the remote backend and its server: retried, waited for as asked, and nothing lost or stored twice.</summary>
-public sealed class RemoteRetryTests : IAsyncLifetime
+public sealed class RemoteRetryTests : ServedStoreTests
 {
     private const string Records = "api/v1/records";
-    private readonly TempDirectory _client = new();
-    private RemoteServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await RemoteServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _client.Dispose();
-    }
-
     private (MetadataStorage Storage, FaultHandler Faults) Open(WriteMode mode = WriteMode.Immediate, TimeSpan? retryBudget = null, ILoggerFactory? logs = null)
     {
         FaultHandler faults = null!;
-        var storage = _server.Open(new MetadataStorageOptions
+        var storage = Server.Open(new MetadataStorageOptions
         {
-            StoragePath = _client.Path,
+            StoragePath = Client.Path,
             Backend = RemoteBuilderExtensions.BackendName,
             WriteMode = mode,
             LoggerFactory = logs ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
@@ -57,8 +46,8 @@ public sealed class RemoteRetryTests : IAsyncLifetime
         Assert.Equal(5, posts.Count);
         Assert.Equal([false, true, true, true, true], posts.Select(p => p.MarkedRetry));
         Assert.Equal(HttpStatusCode.Created, posts[^1].Status);
-        Assert.Equal(1, (await _server.Storage.GetPerformanceMetricsAsync()).RecordCount);
-        Assert.Equal(0.9, (double?)(await _server.Storage.GetMetadataAsync(id))!.Metadata["accuracy"]);
+        Assert.Equal(1, (await Server.Storage.GetPerformanceMetricsAsync()).RecordCount);
+        Assert.Equal(0.9, (double?)(await Server.Storage.GetMetadataAsync(id))!.Metadata["accuracy"]);
     }
 
     [Fact]
@@ -74,11 +63,11 @@ public sealed class RemoteRetryTests : IAsyncLifetime
         Assert.Equal(2, posts.Count);
         Assert.All(posts, p => Assert.Equal(HttpStatusCode.Created, p.Status)); // the server wrote both times it was asked
         Assert.True(posts[1].MarkedRetry);
-        Assert.Equal(1, (await _server.Storage.GetPerformanceMetricsAsync()).RecordCount);
-        Assert.NotNull(await _server.Storage.GetMetadataAsync(id));
+        Assert.Equal(1, (await Server.Storage.GetPerformanceMetricsAsync()).RecordCount);
+        Assert.NotNull(await Server.Storage.GetMetadataAsync(id));
         // The resent record was already held unchanged: the server's ledger logged one save, not two.
-        Assert.Equal(1, (await _server.Storage.Ledger.StatusAsync()).Size);
-        Assert.True((await _server.Storage.VerifyAsync()).IsValid);
+        Assert.Equal(1, (await Server.Storage.Ledger.StatusAsync()).Size);
+        Assert.True((await Server.Storage.VerifyAsync()).IsValid);
     }
 
     [Fact]
@@ -99,9 +88,9 @@ public sealed class RemoteRetryTests : IAsyncLifetime
         var posts = Posts(faults);
         Assert.True(posts.Count >= 3, $"{posts.Count} posts");
         Assert.True(posts[1].MarkedRetry && posts[2].MarkedRetry);
-        var stored = await _server.Storage.GetModelMetadataAsync("m", limit: null);
+        var stored = await Server.Storage.GetModelMetadataAsync("m", limit: null);
         Assert.Equal(ids.Order(StringComparer.Ordinal), stored.Select(r => r.Id).Order(StringComparer.Ordinal));
-        Assert.Equal(40, (await _server.Storage.Ledger.StatusAsync()).Size);
+        Assert.Equal(40, (await Server.Storage.Ledger.StatusAsync()).Size);
     }
 
     [Fact]
@@ -134,7 +123,7 @@ public sealed class RemoteRetryTests : IAsyncLifetime
         var ex = Assert.Throws<MetadataStorageException>(() => MetadataStorage.Create(b => b
             .Configure(o =>
             {
-                o.StoragePath = _client.Path;
+                o.StoragePath = Client.Path;
                 o.LoggerFactory = logs;
             })
             .UseRemote(o =>
