@@ -192,6 +192,20 @@ public sealed class AiActEventLog(MetadataStorage storage, string modelName, str
         return SaveAsync(PipelineStages.ModelLifecycle, GovernanceEvents.SubstantialModification, data, details, cancellationToken);
     }
 
+    /// <summary>
+    /// Records facts only the provider can state, for the Annex IV pack and the model card: <c>documentation/facts_declared</c>
+    /// with one key per fact (<see cref="DeclaredFacts.All"/>). The newest declaration of each fact wins. Returns the record id.
+    /// </summary>
+    /// <param name="facts">One key per fact: <c>new { intended_purpose = "…", provider = "…" }</c>.</param>
+    /// <param name="details">A description (default: the facts' names).</param>
+    /// <param name="cancellationToken">Cancels the save.</param>
+    /// <exception cref="ArgumentException">An unknown fact or a value of the wrong shape; every problem is listed.</exception>
+    public ValueTask<string> LogDeclaredFactsAsync(object facts, string? details = null, CancellationToken cancellationToken = default)
+    {
+        var data = DeclaredFacts.Checked(facts, nameof(facts));
+        return SaveAsync(GovernanceStages.Documentation, GovernanceEvents.FactsDeclared, data, details ?? $"Declared: {string.Join(", ", data.Select(f => f.Key))}", cancellationToken);
+    }
+
     private ValueTask<string> SaveAsync(string stage, string eventType, JsonObject data, string? details, CancellationToken cancellationToken) =>
         _storage.SaveMetadataAsync(ModelName, stage, eventType, data, ModelVersion, details, cancellationToken);
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Ciaf.Metadata.Hashing;
 
 namespace Ciaf.Metadata.Governance;
 
@@ -166,7 +165,4 @@ public sealed record MonitoringPlan
                 return null;
         }
     }
-
-    /// <summary>The set time as the documents print it.</summary>
-    internal string SetAtText => SetAt is { } t ? PythonTimestamp.Format(t) : "";
 }

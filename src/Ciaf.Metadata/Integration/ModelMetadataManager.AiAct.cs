@@ -125,5 +125,5 @@ public sealed partial class ModelMetadataManager
     /// <param name="details">A description.</param>
     /// <param name="cancellationToken">Cancels the save.</param>
     public ValueTask<string> LogDeclaredFactsAsync(object facts, string? details = null, CancellationToken cancellationToken = default) =>
-        LogEventAsync(GovernanceStages.Documentation, GovernanceEvents.FactsDeclared, DeclaredFacts.Checked(facts, nameof(facts)), details, cancellationToken);
+        Events.LogDeclaredFactsAsync(facts, details, cancellationToken);
 }
