@@ -24,7 +24,6 @@ internal static class AiActEvidence
     {
         var e = await ModelEvidence.LoadAsync(storage, modelName, version, cancellationToken).ConfigureAwait(false);
         var now = PythonTimestamp.Now(options.TimeProvider);
-        var search = new SearchOptions { Now = now };
         string at = GovernanceStore.ModelClause(modelName, e.Version);
         string model = GovernanceStore.ModelClause(modelName);
 
@@ -34,11 +33,11 @@ internal static class AiActEvidence
         }
 
         var status = storage.Ledger.IsSupported ? await storage.Ledger.StatusAsync(cancellationToken).ConfigureAwait(false) : null;
-        long withSource = await storage.CountAsync($"{at} AND stage = 'data_ingestion' AND metadata.source IS NOT NULL", search, cancellationToken).ConfigureAwait(false);
+        long withSource = await storage.CountAsync($"{at} AND stage = 'data_ingestion' AND metadata.source IS NOT NULL", null, cancellationToken).ConfigureAwait(false);
         long oversight = await storage.CountAsync($"{at} AND " + GovernanceStore.EventClause(GovernanceStages.Operation, GovernanceEvents.HumanOversight)
-            + $" AND timestamp >= now() - {Seconds(options.OversightPeriod)}s", search, cancellationToken).ConfigureAwait(false);
+            + $" AND timestamp >= {Since(now, options.OversightPeriod)}", null, cancellationToken).ConfigureAwait(false);
         long recentChecks = await storage.CountAsync($"{model} AND " + GovernanceStore.EventClause(GovernanceStages.PostMarket, GovernanceEvents.MonitoringCheck)
-            + $" AND timestamp >= now() - {Seconds(options.CheckRecency)}s", search, cancellationToken).ConfigureAwait(false);
+            + $" AND timestamp >= {Since(now, options.CheckRecency)}", null, cancellationToken).ConfigureAwait(false);
         var items = AnnexIvDocumentation.Sections(e).SelectMany(s => s.Items).ToList();
         var states = e.Incidents.Select(i => i.DeadlineState(now)).ToList();
 
@@ -100,7 +99,8 @@ internal static class AiActEvidence
         return evidence;
     }
 
-    private static long Seconds(TimeSpan span) => Math.Max(1, (long)Math.Ceiling(span.TotalSeconds));
+    // A literal instant: exact for any period (a duration literal is capped at a million units).
+    private static string Since(DateTimeOffset now, TimeSpan period) => FilterLexer.QuoteString(PythonTimestamp.Format(now - period));
 
     private static long Days(TimeSpan span) => Math.Max(1, (long)Math.Ceiling(span.TotalDays));
 }

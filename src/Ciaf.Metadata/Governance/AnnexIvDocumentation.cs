@@ -40,22 +40,22 @@ public static class AnnexIvDocumentation
     internal static IReadOnlyList<AnnexIvSection> Sections(ModelEvidence e) =>
     [
         new("1", "A general description of the AI system", [Item1A(e), Item1B(e), Item1C(e), Item1D(e),
-            FactItem(e, "1(e)", "The hardware on which the AI system is intended to run", "hardware"),
-            FactItem(e, "1(f)", "Where the AI system is a component of products: photographs or illustrations of external features, marking and internal layout", "product_integration"),
-            FactItem(e, "1(g)", "A basic description of the user interface provided to the deployer", "user_interface"),
-            FactItem(e, "1(h)", "Instructions for use for the deployer", "instructions_for_use")]),
+            FactItem(e, "1(e)", "The hardware on which the AI system is intended to run", "hardware", "Hardware"),
+            FactItem(e, "1(f)", "Where the AI system is a component of products: photographs or illustrations of external features, marking and internal layout", "product_integration", "Product integration"),
+            FactItem(e, "1(g)", "A basic description of the user interface provided to the deployer", "user_interface", "User interface"),
+            FactItem(e, "1(h)", "Instructions for use for the deployer", "instructions_for_use", "Instructions for use")]),
         new("2", "A detailed description of the elements of the AI system and of the process for its development",
             [Item2A(e), Item2B(e), Item2C(e), Item2D(e), Item2E(e),
-             FactItem(e, "2(f)", "Pre-determined changes to the AI system and its performance, and the technical solutions ensuring continuous compliance", "predetermined_changes"),
+             FactItem(e, "2(f)", "Pre-determined changes to the AI system and its performance, and the technical solutions ensuring continuous compliance", "predetermined_changes", "Pre-determined changes"),
              Item2G(e), Item2H(e)]),
         new("3", "Monitoring, functioning and control of the AI system", [Item3(e)]),
         new("4", "The appropriateness of the performance metrics for the specific AI system", [Item4(e)]),
         new("5", "The risk management system in accordance with Article 9", [Item5(e)]),
         new("6", "Relevant changes made by the provider to the system through its lifecycle", [Item6(e)]),
         new("7", "Harmonised standards applied, or the solutions adopted to meet Chapter III, Section 2, and other standards and specifications",
-            [FactItem(e, "7", "Harmonised standards applied, or the solutions adopted to meet Chapter III, Section 2, and other standards and specifications", "standards")]),
+            [FactItem(e, "7", "Harmonised standards applied, or the solutions adopted to meet Chapter III, Section 2, and other standards and specifications", "standards", "Standards and specifications")]),
         new("8", "A copy of the EU declaration of conformity (Article 47)",
-            [FactItem(e, "8", "A copy of the EU declaration of conformity (Article 47)", "declaration_of_conformity")]),
+            [FactItem(e, "8", "A copy of the EU declaration of conformity (Article 47)", "declaration_of_conformity", "EU declaration of conformity")]),
         new("9", "The system to evaluate performance in the post-market phase (Article 72), including the post-market monitoring plan", [Item9(e)]),
     ];
 
@@ -198,7 +198,7 @@ public static class AnnexIvDocumentation
         if (e.LatestValidation is { } v)
         {
             d.Line($"Expected level of accuracy (validation of {EvidenceText.Time(v.Timestamp)}): {EvidenceText.MetricText(v.Metadata)}.");
-            foreach (var g in EvidenceText.Groups(v.Metadata)) d.Line($"- Accuracy by group, {g.Text()}.");
+            foreach (var g in EvidenceText.Groups(v.Metadata)) d.Line($"- Performance by group, {g.Text()}.");
             d.Cite([v]);
         }
         d.Require(e.LatestValidation is not null, "validation records (the accuracy overall and by group)", "`manager.LogValidation(…)`");
@@ -283,10 +283,10 @@ public static class AnnexIvDocumentation
         return d.Build("9", "A detailed description of the system in place to evaluate the AI system performance in the post-market phase (Article 72), including the post-market monitoring plan (Article 72(3))");
     }
 
-    private static AnnexIvItem FactItem(ModelEvidence e, string id, string title, string fact)
+    private static AnnexIvItem FactItem(ModelEvidence e, string id, string title, string fact, string label)
     {
         var d = new ItemDraft(e);
-        d.Fact(fact, DeclaredFacts.Find(fact)!.Description.Split(':')[0].TrimEnd('.'));
+        d.Fact(fact, label);
         return d.Build(id, title);
     }
 

@@ -56,10 +56,16 @@ internal static class DocumentText
     /// <summary>HTML-encodes.</summary>
     public static string E(string? text) => WebUtility.HtmlEncode(text ?? "");
 
-    // Only what would change the meaning of a generated line: a leading '#', '>' or list marker, and HTML.
+    // Only what would change the meaning of a generated line: a leading '#', '>' or list marker, and what could open an
+    // HTML tag outside code spans (inside them Markdown shows every character as it is).
     private static string EscapeMarkdown(string line)
     {
-        string s = line.Replace("<", "&lt;", StringComparison.Ordinal);
+        var parts = line.Split('`');
+        for (int i = 0; i < parts.Length; i += 2)
+        {
+            parts[i] = System.Text.RegularExpressions.Regex.Replace(parts[i], "<(?=[A-Za-z/!?])", "\\<");
+        }
+        string s = string.Join('`', parts);
         return s.Length > 0 && (s[0] is '#' or '>' or '+' or '*' or '=' || (s[0] == '-' && !s.StartsWith("- ", StringComparison.Ordinal))) ? "\\" + s : s;
     }
 
