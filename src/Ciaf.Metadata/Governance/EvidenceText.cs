@@ -38,15 +38,25 @@ internal static class EvidenceText
     public static string Describe(MetadataRecord r) =>
         $"{Time(r.Timestamp)} {r.Stage}/{r.EventType}" + (string.IsNullOrWhiteSpace(r.Details) ? "" : $": {r.Details}");
 
-    /// <summary>The performance measures of a validation record: its top-level numbers that are not sizes or settings.</summary>
-    public static IReadOnlyList<(string Name, double Value)> Metrics(JsonObject metadata) =>
-        [.. metadata.Where(kv => GovernanceStore.Number(kv.Value) is not null && kv.Value is JsonValue v && v.GetValueKind() == JsonValueKind.Number
-                && !NotMetrics.Any(n => kv.Key.EndsWith(n, StringComparison.Ordinal)))
-            .Select(kv => (kv.Key, GovernanceStore.Number(kv.Value)!.Value))];
+    /// <summary>
+    /// The performance measures of a validation record: its top-level numbers that are not sizes or settings, and its
+    /// top-level <c>{"value": n, "ci_low": n, "ci_high": n}</c> objects (a measure with its confidence interval).
+    /// </summary>
+    public static IReadOnlyList<Metric> Metrics(JsonObject metadata) =>
+        [.. metadata.Where(kv => !NotMetrics.Any(n => kv.Key.EndsWith(n, StringComparison.Ordinal)))
+            .Select(kv => kv.Value switch
+            {
+                JsonValue v when v.GetValueKind() == JsonValueKind.Number => new Metric(kv.Key, GovernanceStore.Number(v)!.Value, null, null),
+                JsonObject o when o.Count <= 3 && GovernanceStore.Number(o["value"]) is { } value
+                    && o.All(p => p.Key is "value" or "ci_low" or "ci_high") => new Metric(kv.Key, value, GovernanceStore.Number(o["ci_low"]), GovernanceStore.Number(o["ci_high"])),
+                _ => null,
+            })
+            .OfType<Metric>()];
 
-    /// <summary>The metrics as <c>name = value</c>, comma-separated.</summary>
+    /// <summary>The metrics as <c>name = value</c> (with <c>[low, high]</c> when an interval is stored), comma-separated.</summary>
     public static string MetricText(JsonObject metadata) =>
-        string.Join(", ", Metrics(metadata).Select(m => $"{m.Name} = {GovernanceStore.Format(m.Value)}"));
+        string.Join(", ", Metrics(metadata).Select(m => $"{m.Name} = {GovernanceStore.Format(m.Value)}"
+            + (m.CiLow is { } lo && m.CiHigh is { } hi ? $" [{GovernanceStore.Format(lo)}, {GovernanceStore.Format(hi)}]" : "")));
 
     /// <summary>
     /// The per-group counts a validation record holds: every object with a <c>groups</c> array of <c>{group, total,
@@ -75,6 +85,9 @@ internal static class EvidenceText
         }
     }
 }
+
+/// <summary>One performance measure, with its confidence interval when one is stored.</summary>
+internal sealed record Metric(string Name, double Value, double? CiLow, double? CiHigh);
 
 /// <summary>The groups of one attribute in a validation record (at <paramref name="Path"/>).</summary>
 internal sealed record GroupSlices(string Path, string Attribute, IReadOnlyList<GroupSlice> Groups, JsonObject Source)

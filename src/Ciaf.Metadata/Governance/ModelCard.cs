@@ -123,7 +123,8 @@ public sealed record ModelCard
 
     private IEnumerable<(string Type, string? Slice, string Value)> Metrics() =>
         (Card["quantitative_analysis"]?["performance_metrics"] as JsonArray ?? []).OfType<JsonObject>()
-            .Select(m => (Str(m["type"]) ?? "", Str(m["slice"]), GovernanceStore.Show(m["value"])));
+            .Select(m => (Str(m["type"]) ?? "", Str(m["slice"]), GovernanceStore.Show(m["value"])
+                + (m["confidence_interval"] is JsonObject ci ? $" [{Str(ci["lower_bound"])}, {Str(ci["upper_bound"])}]" : "")));
 
     private static string? Str(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 }

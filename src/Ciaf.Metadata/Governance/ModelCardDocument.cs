@@ -162,16 +162,25 @@ public static class ModelCardDocument
             gaps.Add("quantitative_analysis.performance_metrics: no validation record; `manager.LogValidation(new { accuracy, … })`");
             return metrics;
         }
-        foreach (var (name, value) in EvidenceText.Metrics(v.Metadata)) metrics.Add(new JsonObject { ["type"] = name, ["value"] = value });
+        // The schema's values are strings (the shortest text that round-trips the double).
+        foreach (var m in EvidenceText.Metrics(v.Metadata))
+        {
+            var metric = new JsonObject { ["type"] = m.Name, ["value"] = GovernanceStore.Format(m.Value) };
+            if (m.CiLow is { } lo && m.CiHigh is { } hi)
+            {
+                metric["confidence_interval"] = new JsonObject { ["lower_bound"] = GovernanceStore.Format(lo), ["upper_bound"] = GovernanceStore.Format(hi) };
+            }
+            metrics.Add(metric);
+        }
         var groups = EvidenceText.Groups(v.Metadata);
         foreach (var attribute in groups)
         {
             foreach (var g in attribute.Groups)
             {
                 string slice = $"{attribute.Attribute}={g.Group}";
-                metrics.Add(new JsonObject { ["type"] = "selection_rate", ["value"] = g.SelectionRate, ["slice"] = slice });
-                if (g.TruePositiveRate is { } tpr) metrics.Add(new JsonObject { ["type"] = "true_positive_rate", ["value"] = tpr, ["slice"] = slice });
-                if (g.FalsePositiveRate is { } fpr) metrics.Add(new JsonObject { ["type"] = "false_positive_rate", ["value"] = fpr, ["slice"] = slice });
+                metrics.Add(new JsonObject { ["type"] = "selection_rate", ["value"] = GovernanceStore.Format(g.SelectionRate), ["slice"] = slice });
+                if (g.TruePositiveRate is { } tpr) metrics.Add(new JsonObject { ["type"] = "true_positive_rate", ["value"] = GovernanceStore.Format(tpr), ["slice"] = slice });
+                if (g.FalsePositiveRate is { } fpr) metrics.Add(new JsonObject { ["type"] = "false_positive_rate", ["value"] = GovernanceStore.Format(fpr), ["slice"] = slice });
             }
         }
         if (groups.Count == 0) gaps.Add("quantitative_analysis: the validation record holds no per-group breakdown (a fairness report's \"groups\" counts), so there are no slices");
