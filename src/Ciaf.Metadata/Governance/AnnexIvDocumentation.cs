@@ -66,7 +66,6 @@ public static class AnnexIvDocumentation
         d.Fact("provider", "Provider");
         d.Line($"Version documented: {e.Version}.");
         d.Versions();
-        d.Require(e.Initialized.Total > 0, "the model's lifecycle records (model_initialized)", "`new ModelMetadataManager(model, version, storage)` (it logs model_initialized)");
         return d.Build("1(a)", "Its intended purpose, the name of the provider and the version of the system reflecting its relation to previous versions");
     }
 
@@ -241,7 +240,7 @@ public static class AnnexIvDocumentation
     {
         var d = new ItemDraft(e);
         d.Versions();
-        d.Require(e.Initialized.Total > 0, "the model's lifecycle records (model_initialized)", "`new ModelMetadataManager(model, version, storage)`");
+        d.Require(e.Initialized.Total > 0, "the model's lifecycle records (model_initialized)", "`new ModelMetadataManager(model, version, storage)` (it logs model_initialized)");
         return d.Build("6", "Relevant changes made by the provider to the system through its lifecycle");
     }
 
