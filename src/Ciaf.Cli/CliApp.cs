@@ -165,7 +165,7 @@ internal sealed class CliApp
                      IncidentCommand.Create(this), MonitoringCommand.Create(this),
                      ExportCommand.Create(this), ImportCommand.Create(this), MigrateCommand.Create(this),
                      BackupCommand.Create(this), RestoreCommand.Create(this), VerifyCommand.Create(this), ProveCommand.Create(this),
-                     CleanupCommand.Create(this), HoldCommand.Create(this), AuditCommand.Create(this), KeygenCommand.Create(this),
+                     CleanupCommand.Create(this), HoldCommand.Create(this), SubjectCommand.Erase(this), SubjectCommand.Create(this), AuditCommand.Create(this), KeygenCommand.Create(this),
                      LedgerCommand.Create(this), VerifyReceiptCommand.Create(this),
                      StatsCommand.Create(this), ConfigCommand.Create(this), CompletionCommand.Create(),
                  })

@@ -90,9 +90,9 @@ public sealed partial class PostgreSqlMetadataBackend
                 command.Parameters.Add(Text(key));
                 if (value is not null) command.Parameters.Add(Text(value));
                 int changed = await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
-                // A legal hold placed or released is a leaf of the ledger, in the same transaction.
-                var pending = scope == StateScopes.LegalHolds && changed > 0
-                    ? await AppendLeavesAsync(connection, tx, [LeafDraft.ForHold(key, value, LeafDraft.Now())], token).ConfigureAwait(false)
+                // A legal hold placed or released, a data subject erased: a leaf of the ledger, in the same transaction.
+                var pending = changed > 0 && LeafDraft.ForState(scope, key, value, LeafDraft.Now()) is { } leaf
+                    ? await AppendLeavesAsync(connection, tx, [leaf], token).ConfigureAwait(false)
                     : null;
                 await CommitLedgerAsync(tx, pending, token).ConfigureAwait(false);
                 return changed;
@@ -101,6 +101,52 @@ public sealed partial class PostgreSqlMetadataBackend
         catch (Exception ex) when (IsStorageError(ex))
         {
             throw Failure(operation, null, ex);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="MetadataStorageException">The database could not be read.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public async ValueTask<string?> ReadStateEntryAsync(string scope, string key, CancellationToken cancellationToken = default)
+    {
+        ValidateScope(scope);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var rows = await ReadRowsAsync("read state", _schema.SelectStateEntry, [new("scope", scope), new("key", key)], cancellationToken).ConfigureAwait(false);
+        return rows.Count == 0 ? null : (string)rows[0][0]!;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>An insert that does nothing on conflict, then a read (read committed: it sees the row of whoever won).</remarks>
+    /// <exception cref="MetadataStorageException">The state could not be written or read back.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public async ValueTask<string> AddStateAsync(string scope, string key, string value, CancellationToken cancellationToken = default)
+    {
+        ValidateScope(scope);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentNullException.ThrowIfNull(value);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        try
+        {
+            return await RetryAsync("write state", async token =>
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
+                await using (var add = new NpgsqlCommand(_schema.AddState, connection))
+                {
+                    add.Parameters.Add(Text(scope));
+                    add.Parameters.Add(Text(key));
+                    add.Parameters.Add(Text(value));
+                    await add.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                }
+                await using var read = new NpgsqlCommand(_schema.SelectStateEntry, connection);
+                read.Parameters.Add(Text(scope));
+                read.Parameters.Add(Text(key));
+                return (string)(await read.ExecuteScalarAsync(token).ConfigureAwait(false))!;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsStorageError(ex))
+        {
+            throw Failure("write state", key, ex);
         }
     }
 

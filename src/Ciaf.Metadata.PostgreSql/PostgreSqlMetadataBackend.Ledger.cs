@@ -55,11 +55,7 @@ public sealed partial class PostgreSqlMetadataBackend : ILedgerBackend
                 await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
                 await using var tx = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
                 await LockLedgerAsync(connection, tx, token).ConfigureAwait(false);
-                await using (var genesis = new NpgsqlCommand(_schema.SetGenesis, connection, tx))
-                {
-                    genesis.Parameters.Add(Text(timestamp));
-                    await genesis.ExecuteNonQueryAsync(token).ConfigureAwait(false);
-                }
+                await SetGenesisAsync(connection, tx, timestamp, token).ConfigureAwait(false);
                 var known = new HashSet<string>(StringComparer.Ordinal);
                 await using (var items = new NpgsqlCommand(_schema.SelectLeafItems, connection, tx))
                 {
@@ -90,7 +86,6 @@ public sealed partial class PostgreSqlMetadataBackend : ILedgerBackend
                         if (!known.Contains((string)row[0]!)) drafts.Add(LeafDraft.ForHold((string)row[0]!, (string)row[1]!, timestamp));
                     }
                 }
-                _ledgerActive = true;
                 await AppendLeavesAsync(connection, tx, drafts, token, locked: true).ConfigureAwait(false);
                 await tx.CommitAsync(token).ConfigureAwait(false);
                 return (long)drafts.Count;
@@ -100,6 +95,37 @@ public sealed partial class PostgreSqlMetadataBackend : ILedgerBackend
         {
             _ledger.Invalidate();
             throw Failure("adopt into the ledger", null, ex);
+        }
+    }
+
+    /// <inheritdoc />
+    async ValueTask ILedgerBackend.CarryAsync(IReadOnlyList<LedgerLeafRow> leaves, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (leaves.Count == 0) return;
+        if (!_context.LedgerEnabled) throw new InvalidOperationException("The ledger is off for this store (ledger_enabled is false): it cannot take another log's leaves.");
+        var drafts = leaves.Select(LeafDraft.CopiedFrom).ToList();
+        try
+        {
+            await RetryAsync("copy leaves into the ledger", async token =>
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
+                await using var tx = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
+                await LockLedgerAsync(connection, tx, token).ConfigureAwait(false);
+                await SetGenesisAsync(connection, tx, LeafDraft.Now(), token).ConfigureAwait(false);
+                await AppendLeavesAsync(connection, tx, drafts, token, locked: true).ConfigureAwait(false);
+                await tx.CommitAsync(token).ConfigureAwait(false);
+                return drafts.Count;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsStorageError(ex))
+        {
+            throw Failure("copy leaves into the ledger", leaves[0].ItemId, ex, leaves.Count);
+        }
+        finally
+        {
+            // The cached right edge was not kept for this write (the next append reads it again).
+            _ledger.Invalidate();
         }
     }
 
@@ -193,6 +219,14 @@ public sealed partial class PostgreSqlMetadataBackend : ILedgerBackend
                 _ledgerAppend.Release();
             }
         }
+    }
+
+    private async Task SetGenesisAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string timestamp, CancellationToken cancellationToken)
+    {
+        await using var genesis = new NpgsqlCommand(_schema.SetGenesis, connection, tx);
+        genesis.Parameters.Add(Text(timestamp));
+        await genesis.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        _ledgerActive = true;
     }
 
     private async Task LockLedgerAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken cancellationToken)

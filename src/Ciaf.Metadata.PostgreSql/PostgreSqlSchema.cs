@@ -173,6 +173,8 @@ internal sealed class PostgreSqlSchema
             ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
             """);
         DeleteState = Qualify("DELETE FROM {s}.ciaf_state WHERE scope = $1 AND key = $2");
+        AddState = Qualify("INSERT INTO {s}.ciaf_state (scope, key, value, updated_at) VALUES ($1, $2, $3, now()) ON CONFLICT (scope, key) DO NOTHING");
+        SelectStateEntry = Qualify("SELECT value FROM {s}.ciaf_state WHERE scope = $1 AND key = $2");
         SelectStateKeys = Qualify("SELECT key FROM {s}.ciaf_state WHERE scope = $1");
         LedgerActive = Qualify("SELECT EXISTS (SELECT 1 FROM {s}.ciaf_state WHERE scope = 'ledger' AND key = 'genesis')");
         LedgerSize = Qualify("SELECT COALESCE(MAX(seq) + 1, 0) FROM {s}.ciaf_ledger");
@@ -241,6 +243,8 @@ internal sealed class PostgreSqlSchema
     public string SelectState { get; }
     public string UpsertState { get; }
     public string DeleteState { get; }
+    public string AddState { get; }
+    public string SelectStateEntry { get; }
     public string SelectStateKeys { get; }
 
     /// <summary>

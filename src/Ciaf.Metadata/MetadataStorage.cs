@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Configuration;
+using Ciaf.Metadata.Encryption;
 using Ciaf.Metadata.Queries;
 using Ciaf.Metadata.Retention;
 using Ciaf.Metadata.Search;
@@ -27,6 +28,7 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
 
     private readonly StoreCore _core;
     private readonly RetentionService _retention;
+    private readonly SubjectRequests _subjects;
     private readonly AutoCleanup? _autoCleanup;
     private readonly AuditTrail _auditTrail;
     private readonly Exporter _exporter;
@@ -111,6 +113,7 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
         var openBackend = builder.Validate();
         _core = new StoreCore(builder.Options, openBackend);
         _retention = new RetentionService(_core);
+        _subjects = new SubjectRequests(_core);
         _auditTrail = new AuditTrail(_core);
         _exporter = new Exporter(_core);
         _importer = new Importer(_core);

@@ -54,7 +54,11 @@ public sealed class MigrateToPostgreSqlTests(PostgreSqlServer server) : IDisposa
         Assert.True(migrate.ExitCode == 0, migrate.ToString());
         Assert.Equal(3, (int)migrate.Json()["records_copied"]!);
         Assert.Equal(1, (int)migrate.Json()["legal_holds_copied"]!);
+        Assert.True((long)migrate.Json()["ledger_leaves_carried"]! >= 4, migrate.ToString()); // three records and the hold, at least
+        Assert.Null(migrate.Json()["ledger_not_carried"]);
         Assert.Equal(3, CountRows(connectionString));
+        var verify = await CiafTool.RunAsync(_folder.Path, env, "--store", "pg_exports", "--backend", "postgresql", "verify");
+        Assert.True(verify.ExitCode == 0, verify.ToString());
         var get = await CiafTool.RunAsync(_folder.Path, env, "--store", "pg_exports", "--backend", "postgresql", "get", ids[1], "--json");
         Assert.True(get.ExitCode == 0, get.ToString());
         Assert.Equal(1, (int)get.Json()["metadata"]!["i"]!);

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Ciaf.Cli.Tests.Support;
 using Ciaf.Metadata;
 using Ciaf.Metadata.Encryption;
@@ -243,5 +244,34 @@ public sealed class SecurityCommandTests : IDisposable
         var holds = (await Ok("hold", "list", "--store", "copy", "--json")).Json().AsArray();
         Assert.Equal("Case 1", (string?)Assert.Single(holds)!["reason"]);
         Assert.Single((await Ok("audit", "--action", "hold", "--store", "copy", "--json")).Json().AsArray());
+    }
+
+    // ------------------------------------------------------------------ data subjects
+
+    [Fact]
+    public async Task EraseSubject_DestroysItsKey_ExportShowsErasedValues_VerifyPasses_AndBadInputIsClear()
+    {
+        await Ok("keygen", "subject.key");
+        string config = _folder.Combine("subjects.json");
+        string store = Store.Replace("\\", "\\\\", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(config, $$"""
+            { "storage_backend": "sqlite", "storage_path": "{{store}}", "user_id": "dpo", "encrypt_sensitive_data": true,
+              "encryption_key_path": "subject.key", "subject_fields": ["applicant.id"] }
+            """);
+        string id = (await Ok("save", "credit", "inference", "scored", "--config", config, "-d", """{"applicant": {"id": "A-9", "ssn": "123-45-6789"}}""")).Stdout.Trim();
+        var before = (await Ok("subject", "export", "A-9", "--config", config)).Stdout.Trim();
+        Assert.Contains("123-45-6789", before, StringComparison.Ordinal);
+
+        var erased = (await Ok("erase", "--subject", "A-9", "--reason", "GDPR request 311", "--config", config, "--json")).Json();
+
+        Assert.Equal("dpo", (string?)erased["erased_by"]);
+        Assert.False((bool)erased["already_erased"]!);
+        var after = JsonNode.Parse((await Ok("subject", "export", "A-9", "--config", config)).Stdout.Trim())!;
+        Assert.Equal(id, (string?)after["id"]);
+        Assert.Equal("v1", (string?)after["metadata"]!["applicant"]!["ssn"]!["$ciaf_erased"]);
+        await Ok("verify", "--config", config);
+        Assert.True((bool)(await Ok("erase", "--subject", "A-9", "--reason", "again", "--config", config, "--json")).Json()["already_erased"]!);
+        AssertOneLineError(await Run("erase", "--subject", "nobody", "--reason", "x", "--config", config), 1, "holds no key for that data subject");
+        AssertOneLineError(await Run("erase", "--subject", "A-9", "--reason", " ", "--config", config), 2, "--reason must not be empty");
     }
 }

@@ -94,6 +94,9 @@ internal static class MigrateCommand
                     ["unreadable_source_entries"] = new JsonArray([.. report.UnreadableSourceEntries.Select(e => (JsonNode)e)]),
                     ["plaintext_sensitive_copied"] = report.PlaintextSensitiveCopied,
                     ["plaintext_sensitive_refused"] = new JsonArray([.. report.PlaintextSensitiveRefused.Select(e => (JsonNode)e)]),
+                    ["ledger_leaves_carried"] = report.LedgerLeavesCarried,
+                    ["ledger_checkpoints_carried"] = report.LedgerCheckpointsCarried,
+                    ["ledger_not_carried"] = report.LedgerNotCarried,
                     ["elapsed_seconds"] = Math.Round(report.Elapsed.TotalSeconds, 3),
                 });
             }
@@ -103,6 +106,12 @@ internal static class MigrateCommand
                     $"{report.AuditEntriesCopied} audit entr{(report.AuditEntriesCopied == 1 ? "y" : "ies")} and {report.LegalHoldsCopied} legal hold(s) " +
                     $"from {Markup.Escape(report.SourceBackend)} to {Markup.Escape(report.TargetBackend)} at {Markup.Escape(target.StoragePath)}; " +
                     $"{report.SampledRecords} sampled record(s) checked field by field, the target holds {report.TargetRecordCount}.");
+                if (report.LedgerLeavesCarried > 0)
+                {
+                    context.Out.MarkupLine($"Ledger: the source's {report.LedgerLeavesCarried} leaves and {report.LedgerCheckpointsCarried} signed checkpoint(s) carried; " +
+                        "the target's log starts with the source's, so the source's checkpoints and receipts verify against it.");
+                }
+                if (report.LedgerNotCarried is { } why) context.Out.MarkupLine($"  [yellow]ledger not carried[/]: {Markup.Escape(why)}.");
                 foreach (var entry in report.UnreadableSourceEntries.Concat(report.PlaintextSensitiveRefused))
                 {
                     context.Out.MarkupLine($"  [red]not copied[/] {Markup.Escape(entry)}");

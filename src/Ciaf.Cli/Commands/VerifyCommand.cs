@@ -22,7 +22,11 @@ internal static class VerifyCommand
             Description = "An older signed checkpoint (e.g. from the witness folder) the log must still be consistent with; repeatable.",
             AllowMultipleArgumentsPerToken = false,
         };
-        var key = new Option<string?>("--key") { Description = "The ledger's public key (PEM file) to check checkpoint signatures with; default: ledger_key_path's." };
+        var key = new Option<string[]>("--key")
+        {
+            Description = "A public key (PEM file) a checkpoint's signature may be from; repeatable (a rotated key, a migrated store's source); default: ledger_key_path's.",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var command = new Command("verify",
             "Check the store's integrity: every record's hash, unreadable entries, dangling compliance events and, with the ledger, every item against its leaf, the log and its checkpoints (exit 1 if any).") { checkpoints, key };
         app.Bind(command, async (context, parse) =>
@@ -30,7 +34,7 @@ internal static class VerifyCommand
             var options = new VerifyOptions
             {
                 Checkpoints = [.. (parse.GetValue(checkpoints) ?? []).Select(f => (ReadFile(f), f))],
-                PublicKeyPem = parse.GetValue(key),
+                PublicKeyPems = parse.GetValue(key) ?? [],
             };
             await using var storage = context.Stores.Open(context);
             long total = (await storage.GetPerformanceMetricsAsync(context.CancellationToken).ConfigureAwait(false)).RecordCount;

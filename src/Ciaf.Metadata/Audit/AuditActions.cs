@@ -21,4 +21,8 @@ public static class AuditActions
     public const string Hold = "hold";
     /// <summary>A legal hold was released (as <see cref="Hold"/>).</summary>
     public const string Release = "release";
+    /// <summary>A data subject was erased by destroying its key (details: the subject's reference, the key id, the reason; never the subject's id).</summary>
+    public const string EraseSubject = "erase_subject";
+    /// <summary>A data subject's records were exported (GDPR Art. 15; details: the subject's reference and the count).</summary>
+    public const string ExportSubject = "export_subject";
 }

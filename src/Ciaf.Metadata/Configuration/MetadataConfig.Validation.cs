@@ -122,6 +122,9 @@ public sealed partial class MetadataConfig
             NoEmptyNames(K.ComplianceFrameworks);
             NoEmptyNames(K.RequiredMetadataFields);
             NoEmptyNames(K.SensitiveFields);
+            NoEmptyNames(K.SubjectFields);
+            if (values.GetValueOrDefault(K.SubjectFields) is IReadOnlyList<string> { Count: > 0 } && values.GetValueOrDefault(K.EncryptSensitiveData) is not true)
+                Fail(K.SubjectFields, "needs encrypt_sensitive_data on: a subject's values are erased by destroying the key they are encrypted with");
 
             // The reference's own checks on the keys it alone uses, so a file valid there is valid here and vice versa.
             OneOf(K.DefaultLcmMode, LcmModes, StringComparison.Ordinal);

@@ -96,6 +96,9 @@ public static class MetadataConfigKeys
     public const string AuditAllAccess = "audit_all_access";
     /// <summary><c>sensitive_fields</c>: metadata keys holding personal data.</summary>
     public const string SensitiveFields = "sensitive_fields";
+
+    /// <summary><c>subject_fields</c>: metadata paths naming the data subject a record is about (crypto-shredding, docs/security.md).</summary>
+    public const string SubjectFields = "subject_fields";
     /// <summary><c>user_id</c>: the user recorded in audit entries.</summary>
     public const string UserId = "user_id";
 

@@ -90,6 +90,7 @@ internal static class SettingDefinitions
         new(K.MaxMetadataBytes, SettingKind.Integer, 16L * 1024 * 1024, "Largest serialized metadata accepted per record, in bytes (16 MiB); at least 1024.") { EnvironmentVariable = "CIAF_MAX_METADATA_BYTES", MaxInteger = long.MaxValue },
         new(K.CompressionThresholdBytes, SettingKind.Integer, 65536L, "With compression on, metadata whose compact JSON is larger than this many bytes is stored compressed; smaller stays plain (0 compresses all).") { MaxInteger = long.MaxValue },
         new(K.SensitiveFields, SettingKind.StringList, DefaultSensitiveFields, "Metadata keys holding personal data or secrets, encrypted when encrypt_sensitive_data is on.") { },
+        new(K.SubjectFields, SettingKind.StringList, Array.Empty<string>(), "Metadata paths (dot-separated) naming the data subject a record is about: its sensitive values are sealed with that subject's own key, which `ciaf erase --subject` destroys.") { },
         new(K.UserId, SettingKind.NullableString, null, "The user recorded in audit entries; null = the operating-system user.") { EnvironmentVariable = "CIAF_USER" },
         new(K.PostgresConnectionString, SettingKind.NullableString, null, "Npgsql connection string; required when storage_backend is postgresql.") { EnvironmentVariable = "CIAF_POSTGRES_CONNECTION" },
         new(K.LedgerEnabled, SettingKind.Boolean, true, "Append every write to the store's tamper-evident log (docs/ledger.md).") { EnvironmentVariable = "CIAF_LEDGER" },

@@ -45,6 +45,15 @@ public static class MetadataEncryption
     /// <summary>The algorithm name written in the marker.</summary>
     public const string Algorithm = "AES-256-GCM";
 
+    /// <summary>
+    /// The marker's property naming the data subject whose own key sealed the value (its reference, an HMAC of the
+    /// subject's id; <c>subject_fields</c>). Absent when the store key sealed it.
+    /// </summary>
+    public const string SubjectProperty = "sub";
+
+    /// <summary>What a value sealed with an erased data subject's key reads as: <c>{"$ciaf_erased": "v1", "sub": "&lt;reference&gt;"}</c>.</summary>
+    public const string ErasedProperty = "$ciaf_erased";
+
     /// <summary>The key size in bytes (AES-256).</summary>
     public const int KeySize = 32;
 
@@ -111,6 +120,9 @@ public static class MetadataEncryption
 
     /// <summary>The key id written in markers: the first 8 hex digits (lowercase) of the key's SHA-256.</summary>
     public static string KeyId(ReadOnlySpan<byte> key) => Convert.ToHexStringLower(SHA256.HashData(key))[..8];
+
+    /// <summary>What a value of erased data subject <paramref name="reference"/> reads as.</summary>
+    public static JsonObject ErasedValue(string reference) => new() { [ErasedProperty] = MarkerVersion, [SubjectProperty] = reference };
 
     /// <summary>Whether <paramref name="value"/> is an encrypted-value marker (an object with <see cref="MarkerProperty"/>).</summary>
     public static bool IsEncryptedValue(JsonNode? value) => value is JsonObject obj && obj.ContainsKey(MarkerProperty);

@@ -28,18 +28,44 @@ internal sealed class SensitiveDataCipher
 
     public string KeyId { get; }
 
-    /// <summary>Replaces, in place, the value of every sensitive key (at any depth) by its marker. Returns how many were encrypted.</summary>
-    public int Encrypt(JsonObject metadata)
+    /// <summary>Finds a data subject's key by its reference when a marker names one (set once, by the store, when it has a keyring).</summary>
+    public Func<string, SubjectKey?>? Subjects { get; set; }
+
+    /// <summary>
+    /// Replaces, in place, the value of every sensitive key (at any depth) by its marker, sealed with the store key or,
+    /// when <paramref name="subject"/> is given, with that data subject's own key (the marker then names the subject's
+    /// reference, <c>sub</c>). Returns how many were encrypted.
+    /// </summary>
+    public int Encrypt(JsonObject metadata, SubjectKey? subject = null)
     {
         if (_fields.Count == 0) return 0;
-        using var aes = new AesGcm(_key, TagSize);
+        using var aes = new AesGcm(subject?.Key ?? _key, TagSize);
         int count = 0;
         ForEachPlaintextField(metadata, (parent, key) =>
         {
-            parent[key] = Seal(parent[key], aes);
+            parent[key] = Seal(parent[key], aes, subject);
             count++;
         });
         return count;
+    }
+
+    /// <summary>A data subject's reference: HMAC-SHA256 of its id under the store key (hex), so the id itself is stored nowhere.</summary>
+    public string Reference(string subjectId) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes("ciaf-subject\n" + subjectId)));
+
+    /// <summary>A data subject's key, sealed with the store key (a marker).</summary>
+    public JsonObject Wrap(byte[] subjectKey)
+    {
+        using var aes = new AesGcm(_key, TagSize);
+        return Seal(JsonValue.Create(Convert.ToBase64String(subjectKey)), aes, null);
+    }
+
+    /// <summary>A data subject's key from its wrapped form (<see cref="Wrap"/>).</summary>
+    /// <exception cref="MetadataEncryptionException">It was wrapped with another store key, or altered.</exception>
+    public byte[] Unwrap(JsonObject wrapped, string reference)
+    {
+        using var aes = new AesGcm(_key, TagSize);
+        return Convert.FromBase64String(Open(wrapped, "$.key", $"subject key {reference}", aes)!.GetValue<string>());
     }
 
     /// <summary>
@@ -107,7 +133,7 @@ internal sealed class SensitiveDataCipher
         }
     }
 
-    private JsonObject Seal(JsonNode? value, AesGcm aes)
+    private JsonObject Seal(JsonNode? value, AesGcm aes, SubjectKey? subject)
     {
         byte[] plaintext = Encoding.UTF8.GetBytes(PythonJson.Serialize(value, PythonJsonStyle.Compact));
         byte[] nonce = RandomNumberGenerator.GetBytes(NonceSize);
@@ -115,15 +141,17 @@ internal sealed class SensitiveDataCipher
         byte[] tag = new byte[TagSize];
         aes.Encrypt(nonce, plaintext, ciphertext, tag);
         CryptographicOperations.ZeroMemory(plaintext);
-        return new JsonObject
+        var marker = new JsonObject
         {
             [MetadataEncryption.MarkerProperty] = MetadataEncryption.MarkerVersion,
             ["alg"] = MetadataEncryption.Algorithm,
-            ["kid"] = KeyId,
+            ["kid"] = subject?.KeyId ?? KeyId,
             ["nonce"] = Convert.ToBase64String(nonce),
             ["ct"] = Convert.ToBase64String(ciphertext),
             ["tag"] = Convert.ToBase64String(tag),
         };
+        if (subject is not null) marker[MetadataEncryption.SubjectProperty] = subject.Reference;
+        return marker;
     }
 
     private void DecryptChildren(JsonNode node, string path, string recordId, AesGcm aes)
@@ -164,8 +192,21 @@ internal sealed class SensitiveDataCipher
 
         if (version != MetadataEncryption.MarkerVersion) throw Error($"unsupported marker version '{version}' (this library reads '{MetadataEncryption.MarkerVersion}').");
         if (Text(marker, "alg") != MetadataEncryption.Algorithm) throw Error($"unsupported algorithm '{Text(marker, "alg")}'.");
-        if (!string.Equals(storedKid, KeyId, StringComparison.OrdinalIgnoreCase))
+        AesGcm? own = null;
+        if (Text(marker, MetadataEncryption.SubjectProperty) is { } reference)
+        {
+            // Sealed with a data subject's key: found through the keyring; once erased, the value reads as erased.
+            var subject = Subjects?.Invoke(reference) ?? throw Error($"it was sealed with the key of data subject {reference}, which this store does not hold (a store without subject_fields, or its subject_keys state was lost).");
+            if (subject.Key is null) return MetadataEncryption.ErasedValue(reference);
+            if (!string.Equals(storedKid, subject.KeyId, StringComparison.OrdinalIgnoreCase))
+                throw Error($"it was encrypted with key id '{storedKid}', but data subject {reference}'s key has id '{subject.KeyId}'.");
+            aes = own = new AesGcm(subject.Key, TagSize);
+        }
+        else if (!string.Equals(storedKid, KeyId, StringComparison.OrdinalIgnoreCase))
+        {
             throw Error($"it was encrypted with key id '{storedKid}', but the configured key has id '{KeyId}' (wrong key file?).");
+        }
+        using var disposeOwn = own;
         byte[] nonce, ciphertext, tag;
         try
         {

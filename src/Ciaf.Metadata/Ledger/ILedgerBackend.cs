@@ -45,6 +45,13 @@ internal interface ILedgerBackend
     /// </summary>
     ValueTask<long> AdoptAsync(string timestamp, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Appends leaves copied verbatim from another store's log (a migration), in order, in one write, and makes the log
+    /// active. They must continue this log exactly — the first one's <c>seq</c> is the log's size — or nothing is
+    /// appended and <see cref="InvalidOperationException"/> is thrown (another writer appended meanwhile).
+    /// </summary>
+    ValueTask CarryAsync(IReadOnlyList<LedgerLeafRow> leaves, CancellationToken cancellationToken = default);
+
     /// <summary>Keeps a signed checkpoint (idempotent by tree size).</summary>
     ValueTask AddCheckpointAsync(long treeSize, string note, string createdAt, CancellationToken cancellationToken = default);
 

@@ -27,6 +27,12 @@ public static class LedgerLeafKinds
     /// own kind. It proves the item's content since adoption, nothing about it before.
     /// </summary>
     public const string Adopted = "adopted";
+
+    /// <summary>
+    /// A data subject was erased (crypto-shredding): <c>id</c> is its reference (never its id), <c>of</c> is
+    /// <c>subject_key</c>, <c>content_sha256</c> the hash of the stored erasure, <c>reason</c> why.
+    /// </summary>
+    public const string Erasure = "erasure";
 }
 
 /// <summary>
@@ -41,6 +47,9 @@ internal sealed record LeafDraft(string Kind, string Id, IReadOnlyList<KeyValueP
     /// <summary>What a tombstone's or adoption's <c>of</c> says for a record.</summary>
     public const string OfRecord = "record";
 
+    /// <summary>What an erasure's <c>of</c> says: the data subject's key.</summary>
+    public const string OfSubjectKey = "subject_key";
+
     /// <summary>What <c>of</c> says for a compliance event.</summary>
     public const string OfComplianceEvent = "compliance_event";
 
@@ -50,6 +59,11 @@ internal sealed record LeafDraft(string Kind, string Id, IReadOnlyList<KeyValueP
     /// </summary>
     public string Text(long seq)
     {
+        if (Copied is { } copied)
+        {
+            return copied.Seq == seq ? copied.Text : throw new InvalidOperationException(
+                $"The ledger moved while another log's leaves were copied into it: leaf {copied.Seq} would have become leaf {seq}. Nothing was appended.");
+        }
         // Fields are kept in code-point order with "id", "kind" and "seq" slotted in: content_sha256 < id < kind < of <
         // reason < seq < timestamp.
         var w = PythonJsonWriter.Rent();
@@ -105,6 +119,15 @@ internal sealed record LeafDraft(string Kind, string Id, IReadOnlyList<KeyValueP
         }
     }
 
+    /// <summary>A leaf copied verbatim from another store's log (a migration): its text already holds its <c>seq</c>.</summary>
+    private (long Seq, string Text)? Copied { get; init; }
+
+    /// <summary>
+    /// <paramref name="row"/> as it stands in another store's log, to append at the same <c>seq</c>: <see cref="Text"/>
+    /// throws <see cref="InvalidOperationException"/> if it would land anywhere else.
+    /// </summary>
+    public static LeafDraft CopiedFrom(LedgerLeafRow row) => new(row.Kind, row.ItemId, []) { Copied = (row.Seq, row.Text) };
+
     /// <summary>Now, as a leaf's <c>timestamp</c> (Python's <c>isoformat()</c>, UTC): when a batch's leaves were made.</summary>
     public static string Now() => PythonTimestamp.Format(PythonTimestamp.Now());
 
@@ -131,6 +154,18 @@ internal sealed record LeafDraft(string Kind, string Id, IReadOnlyList<KeyValueP
     /// <summary>A deletion: <paramref name="of"/> is <see cref="OfRecord"/> or <see cref="OfComplianceEvent"/>.</summary>
     public static LeafDraft ForTombstone(string of, string id, string reason, string timestamp) =>
         new(LedgerLeafKinds.Tombstone, id, [new("of", of), new("reason", reason), new("timestamp", timestamp)]);
+
+    /// <summary>
+    /// The leaf of a write to store state, or <c>null</c> when it needs none: a legal hold placed or released, a data
+    /// subject's key replaced by its erasure (not a key created: that changes nothing a record holds).
+    /// </summary>
+    public static LeafDraft? ForState(string scope, string key, string? value, string timestamp) => scope switch
+    {
+        Storage.StateScopes.LegalHolds => ForHold(key, value, timestamp),
+        Storage.StateScopes.SubjectKeys when value is not null && Encryption.SubjectErasure.FromStateValue(key, value) is { } erasure =>
+            new(LedgerLeafKinds.Erasure, key, [new("content_sha256", ContentHash(value)), new("of", OfSubjectKey), new("reason", erasure.Reason), new("timestamp", timestamp)]),
+        _ => null,
+    };
 
     /// <summary>An item adopted by <c>ciaf ledger init</c>.</summary>
     public static LeafDraft ForAdopted(string of, string id, string contentSha256, string timestamp) =>

@@ -159,7 +159,10 @@ public sealed class MetadataLedger
         var head = await ActiveHeadAsync(cancellationToken).ConfigureAwait(false);
         var leaf = await Backend.ReadLedgerAsync(r => r.LatestLeaf(id, head.Size), cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"The ledger of {Origin} has no leaf about '{id}'.");
-        var checkpoint = (await CheckpointsAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(c => c.TreeSize > leaf.Seq);
+        // With a key configured, a checkpoint of its own (a migrated store also keeps its source's, signed by another key).
+        byte[]? ownKeyId = OwnKeyId();
+        var checkpoint = (await CheckpointsAsync(cancellationToken).ConfigureAwait(false))
+            .FirstOrDefault(c => c.TreeSize > leaf.Seq && (ownKeyId is null || c.KeyId.AsSpan().SequenceEqual(ownKeyId)));
         if (checkpoint is null)
         {
             if (_core.Options.LedgerKeyPath is null)
@@ -227,10 +230,17 @@ public sealed class MetadataLedger
         return LedgerKeys.LoadPublic(LedgerKeys.PublicPem(key));
     }
 
+    private byte[]? OwnKeyId()
+    {
+        if (_core.Options.LedgerKeyPath is null) return null;
+        using var key = LoadSigningKey();
+        return LedgerKeys.KeyId(key);
+    }
+
     private async ValueTask<LedgerCheckpoint> SignAsync(ECDsa key, long size, CancellationToken cancellationToken)
     {
         var kept = await Backend.CheckpointsAsync(cancellationToken).ConfigureAwait(false);
-        if (kept.Count > 0 && LedgerCheckpoint.Parse(kept[^1]) is { } latest && latest.TreeSize == size) return latest;
+        if (kept.Count > 0 && LedgerCheckpoint.Parse(kept[^1]) is { } latest && latest.TreeSize == size && latest.KeyId.AsSpan().SequenceEqual(LedgerKeys.KeyId(key))) return latest;
         byte[] root = await Backend.ReadLedgerAsync(r => LedgerNodes.Root(r, size), cancellationToken).ConfigureAwait(false);
         var checkpoint = LedgerCheckpoint.Sign(Origin, size, root, key);
         var now = _core.Options.TimeProvider.GetUtcNow();

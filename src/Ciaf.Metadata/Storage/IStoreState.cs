@@ -22,4 +22,22 @@ public interface IStoreState
     /// <param name="value">The value, or <c>null</c> to remove the key.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     ValueTask WriteStateAsync(string scope, string key, string? value, CancellationToken cancellationToken = default);
+
+    /// <summary>One entry of a named piece of store state, or <c>null</c>. The default reads the whole scope; backends read the one key.</summary>
+    /// <param name="scope">The state's name (see <see cref="ReadStateAsync"/>).</param>
+    /// <param name="key">The entry's key.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    async ValueTask<string?> ReadStateEntryAsync(string scope, string key, CancellationToken cancellationToken = default) =>
+        (await ReadStateAsync(scope, cancellationToken).ConfigureAwait(false)).GetValueOrDefault(key);
+
+    /// <summary>
+    /// Sets one entry only if it is absent, atomically for every process writing the store, and returns the value it
+    /// holds afterwards: <paramref name="value"/>, or the one another writer set first (e.g. two processes creating a
+    /// data subject's key at once both end up with the same key).
+    /// </summary>
+    /// <param name="scope">The state's name (see <see cref="ReadStateAsync"/>).</param>
+    /// <param name="key">Any non-empty string.</param>
+    /// <param name="value">The value to set if the key is absent.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    ValueTask<string> AddStateAsync(string scope, string key, string value, CancellationToken cancellationToken = default);
 }

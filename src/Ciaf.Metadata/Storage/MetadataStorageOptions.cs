@@ -98,6 +98,13 @@ public sealed class MetadataStorageOptions
     /// <c>email</c>, <c>api_key</c>).
     /// </summary>
     public IList<string> SensitiveFields { get; set; } = [.. SettingDefinitions.DefaultSensitiveFields];
+    /// <summary>
+    /// Metadata paths (dot-separated, e.g. <c>applicant.id</c>) naming the data subject a record is about (config
+    /// <c>subject_fields</c>; default none). The first that holds a string or number names the subject; the record's
+    /// sensitive values are then sealed with that subject's own key, which <c>EraseSubject</c> destroys
+    /// (crypto-shredding). Requires <see cref="EncryptSensitiveData"/>.
+    /// </summary>
+    public IList<string> SubjectFields { get; set; } = [];
     /// <summary>Whether cleanup runs in the background on <see cref="CleanupSchedule"/> (config <c>auto_cleanup_enabled</c>).</summary>
     public bool AutoCleanup { get; set; }
     /// <summary>How often automatic cleanup runs (config <c>cleanup_schedule</c>); the first run is one period after opening.</summary>
@@ -152,6 +159,7 @@ public sealed class MetadataStorageOptions
             EncryptSensitiveData = config.Get<bool>(MetadataConfigKeys.EncryptSensitiveData),
             EncryptionKeyPath = config.Get<string?>(MetadataConfigKeys.EncryptionKeyPath),
             SensitiveFields = [.. config.Get<IReadOnlyList<string>>(MetadataConfigKeys.SensitiveFields)],
+            SubjectFields = [.. config.Get<IReadOnlyList<string>>(MetadataConfigKeys.SubjectFields)],
             AutoCleanup = config.Get<bool>(MetadataConfigKeys.AutoCleanupEnabled),
             CleanupSchedule = Enum.Parse<CleanupSchedule>(config.Get<string>(MetadataConfigKeys.CleanupSchedule), ignoreCase: true),
             LedgerEnabled = config.Get<bool>(MetadataConfigKeys.LedgerEnabled),
@@ -197,6 +205,10 @@ public sealed class MetadataStorageOptions
             errors[nameof(EncryptionKeyPath)] = "is required when EncryptSensitiveData is on (or set EncryptionKey; config encryption_key_path / CIAF_ENCRYPTION_KEY)";
         if (SensitiveFields is null || SensitiveFields.Any(string.IsNullOrWhiteSpace))
             errors[nameof(SensitiveFields)] = "must be a list of non-empty key names";
+        if (SubjectFields is null || SubjectFields.Any(p => string.IsNullOrWhiteSpace(p) || p.Split('.').Any(string.IsNullOrWhiteSpace)))
+            errors[nameof(SubjectFields)] = "must be a list of dot-separated metadata paths with no empty segment (e.g. applicant.id)";
+        else if (SubjectFields.Count > 0 && !EncryptSensitiveData)
+            errors[nameof(SubjectFields)] = "needs EncryptSensitiveData on: a subject's values are erased by destroying the key they are encrypted with";
         if (LedgerCheckpointLeaves < 1) errors[nameof(LedgerCheckpointLeaves)] = $"{LedgerCheckpointLeaves} is not allowed; must be at least 1";
         if (LedgerCheckpointInterval <= TimeSpan.Zero) errors[nameof(LedgerCheckpointInterval)] = "must be positive";
         if (LedgerOrigin is not null && (LedgerOrigin.Length == 0 || LedgerOrigin.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) || c == '+')))

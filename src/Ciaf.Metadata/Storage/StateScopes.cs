@@ -6,6 +6,12 @@ internal static class StateScopes
     /// <summary>Legal holds: key <c>model:&lt;name&gt;</c> or <c>record:&lt;id&gt;</c>, value the hold as JSON.</summary>
     public const string LegalHolds = "legal_holds";
 
+    /// <summary>
+    /// Data subjects' keys (crypto-shredding): key the subject's reference (an HMAC of its id, never the id), value the
+    /// subject's data key wrapped with the store key, or, once erased, the erasure (when, why, by whom; no key).
+    /// </summary>
+    public const string SubjectKeys = "subject_keys";
+
     /// <summary>Throws unless <paramref name="scope"/> is lowercase ASCII letters, digits and <c>_</c> (it becomes a folder name).</summary>
     public static void Validate(string scope)
     {

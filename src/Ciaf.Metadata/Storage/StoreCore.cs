@@ -86,7 +86,19 @@ internal sealed class StoreCore
                 options.QueueCapacity ?? Math.Max(1000, options.BatchSize * 10), options.WriteRetries)
             : new ImmediateWriter(Backend, OnDurable);
         Ledger = new MetadataLedger(this);
+        if (Cipher is not null && Backend is IStoreState subjectState)
+        {
+            Subjects = new SubjectKeyring(Cipher, subjectState, options.SubjectFields, options.TimeProvider);
+            Cipher.Subjects = Subjects.Resolve;
+        }
+        else if (options.SubjectFields.Count > 0 && Cipher is not null)
+        {
+            throw new NotSupportedException($"subject_fields is set, but the {Backend.Name} backend keeps no store state for the subjects' keys (it does not implement IStoreState).");
+        }
     }
+
+    /// <summary>Data subjects' own keys (crypto-shredding), when a key is configured and the backend keeps state.</summary>
+    public SubjectKeyring? Subjects { get; }
 
     /// <summary>The store's ledger (docs/ledger.md).</summary>
     public MetadataLedger Ledger { get; }
@@ -266,7 +278,9 @@ internal sealed class StoreCore
                 Hooks.Validate(stage, metadata);
             }
             // Validators see the plaintext; the hash covers the stored (encrypted) form, so Verify needs no key.
-            if (Options.EncryptSensitiveData) Cipher?.Encrypt(metadata);
+            // A record about a data subject (subject_fields) is sealed with that subject's own key, so erasing it is destroying the key.
+            if (Options.EncryptSensitiveData && Cipher is not null)
+                Cipher.Encrypt(metadata, Subjects?.SubjectOf(metadata) is { } subject ? Subjects.ForSubject(subject) : null);
             if (PythonJson.MaxCanonicalLength(metadata) > Options.MaxMetadataBytes) CheckSize(PythonJson.Canonical(metadata).Length);
             var timestamp = NextTimestamp();
             return new MetadataRecord(Guid.CreateVersion7(timestamp).ToString(), modelName, version, stage, eventType, timestamp,

@@ -39,6 +39,19 @@ public sealed record MigrationReport
     /// </summary>
     public IReadOnlyList<string> PlaintextSensitiveRefused { get; init; } = [];
 
+    /// <summary>
+    /// Leaves of the source's ledger the target's log now holds verbatim as its prefix (0 when the source keeps none):
+    /// the source's checkpoints and receipts verify against the target. The copies themselves get the target's own
+    /// leaves after them.
+    /// </summary>
+    public long LedgerLeavesCarried { get; init; }
+
+    /// <summary>The source's signed checkpoints kept in the target (still signed by the source's key).</summary>
+    public int LedgerCheckpointsCarried { get; init; }
+
+    /// <summary>Why the source's ledger was not carried (the target keeps no ledger, or its log holds leaves of its own); <c>null</c> when it was or there was none.</summary>
+    public string? LedgerNotCarried { get; init; }
+
     /// <summary>How long it took.</summary>
     public TimeSpan Elapsed { get; init; }
 }

@@ -1,14 +1,18 @@
 using System.Diagnostics;
 using Ciaf.Metadata.Audit;
+using Ciaf.Metadata.Hashing;
+using Ciaf.Metadata.Ledger;
 using Ciaf.Metadata.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Ciaf.Metadata.Transfer;
 
 /// <summary>
-/// Copies a whole store into another (any backend to any other): records, compliance events, the audit trail and the
-/// legal holds, streaming, idempotent (the target upserts by id, so an interrupted run is completed by running it
-/// again), then checks the count and a sample. See <c>MetadataStorage.MigrateTo</c>.
+/// Copies a whole store into another (any backend to any other): records, compliance events, the audit trail, the
+/// legal holds and the data subjects' keys, streaming, idempotent (the target upserts by id, so an interrupted run is completed by running it
+/// again), then checks the count and a sample. The ledger goes first: the source's log is carried leaf for leaf, so the
+/// target's log holds it as its prefix and the source's signed checkpoints and receipts stay valid for the target; the
+/// copies written after it append the target's own leaves. See <c>MetadataStorage.MigrateTo</c>.
 /// </summary>
 internal sealed class Migrator(StoreCore core)
 {
@@ -28,6 +32,7 @@ internal sealed class Migrator(StoreCore core)
         target.ThrowIfDisposed();
         var clock = Stopwatch.StartNew();
         await _core.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var ledger = await CarryLedgerAsync(target, progress, cancellationToken).ConfigureAwait(false);
 
         int batchSize = _core.Options.ExportBatchSize;
         long copied = 0, eventsCopied = 0, seen = 0, plaintextCopied = 0;
@@ -114,6 +119,11 @@ internal sealed class Migrator(StoreCore core)
         {
             await target.State.WriteStateAsync(StateScopes.LegalHolds, key, value, cancellationToken).ConfigureAwait(false);
         }
+        // The data subjects' keys (wrapped with the store key) and erasures, so what the source could read the target can.
+        foreach (var (key, value) in await _core.State.ReadStateAsync(StateScopes.SubjectKeys, cancellationToken).ConfigureAwait(false))
+        {
+            await target.State.WriteStateAsync(StateScopes.SubjectKeys, key, value, cancellationToken).ConfigureAwait(false);
+        }
         await target.FlushAsync(cancellationToken).ConfigureAwait(false);
 
         progress?.Report(new MigrationProgress(copied, eventsCopied, "verifying"));
@@ -132,6 +142,8 @@ internal sealed class Migrator(StoreCore core)
             await foreach (var ev in target.Events.QueryComplianceEventsAsync(new ComplianceEventQuery(), cancellationToken).ConfigureAwait(false)) targetEvents.Add(ev.Id);
             foreach (var id in eventIds.Where(id => !targetEvents.Contains(id)).Take(20)) problems.Add($"compliance event '{id}' is missing from the target");
         }
+        if (ledger.Carried > 0 && await LedgerRootsDifferAsync(target, ledger.Carried, cancellationToken).ConfigureAwait(false))
+            problems.Add($"the target's log does not reproduce the source's first {ledger.Carried} leaves (run `ciaf verify` on the source)");
         if (problems.Count > 0)
         {
             throw new MetadataStorageException(
@@ -148,6 +160,7 @@ internal sealed class Migrator(StoreCore core)
             _core.Logger.LogWarning("{Count} migrated record(s) hold sensitive fields in plaintext although the target encrypts them (copied as they are, as asked)",
                 plaintextCopied);
         }
+        if (ledger.NotCarried is { } why) _core.Logger.LogWarning("The source's ledger was not carried to the target: {Reason}", why);
         return new MigrationReport
         {
             SourceBackend = _core.Backend.Name,
@@ -161,7 +174,57 @@ internal sealed class Migrator(StoreCore core)
             UnreadableSourceEntries = unreadable,
             PlaintextSensitiveCopied = plaintextCopied,
             PlaintextSensitiveRefused = plaintextRefused,
+            LedgerLeavesCarried = ledger.Carried,
+            LedgerCheckpointsCarried = ledger.Checkpoints,
+            LedgerNotCarried = ledger.NotCarried,
             Elapsed = clock.Elapsed,
         };
+    }
+
+    private const int CarryPage = 10_000;
+
+    private readonly record struct LedgerCarry(long Carried, int Checkpoints, string? NotCarried);
+
+    // The source's leaves the target's log lacks, copied verbatim in pages (each in one write of the target), then the
+    // source's kept checkpoints. A target whose log is already a prefix of the source's (an interrupted migration) is
+    // completed; one that holds other leaves cannot take them (its copies get leaves of their own, as any write would).
+    private async ValueTask<LedgerCarry> CarryLedgerAsync(StoreCore target, IProgress<MigrationProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (_core.Backend is not ILedgerBackend source || !_core.Options.LedgerEnabled) return new(0, 0, null);
+        var head = await source.LedgerHeadAsync(cancellationToken).ConfigureAwait(false);
+        if (!head.Active || head.Size == 0) return new(0, 0, null);
+        if (target.Backend is not ILedgerBackend sink || !target.Options.LedgerEnabled)
+            return new(0, 0, $"the target keeps no ledger (the {target.Backend.Name} backend {(target.Backend is ILedgerBackend ? "has ledger_enabled off" : "has none")}): the source's {head.Size} leaves stay with the source");
+        var targetHead = await sink.LedgerHeadAsync(cancellationToken).ConfigureAwait(false);
+        long common = Math.Min(targetHead.Size, head.Size);
+        if (common > 0 && await LedgerRootsDifferAsync(target, common, cancellationToken).ConfigureAwait(false))
+        {
+            return new(0, 0, $"the target's log already holds {targetHead.Size} leaves of its own, so the source's {head.Size} cannot precede them: the copies are logged as the target's writes and the source's checkpoints do not apply to it");
+        }
+        for (long from = targetHead.Size; from < head.Size; from += CarryPage)
+        {
+            long start = from, end = Math.Min(from + CarryPage, head.Size);
+            var page = await source.ReadLedgerAsync(r => r.Leaves(start, end).ToList(), cancellationToken).ConfigureAwait(false);
+            if (page.Count != end - start) throw new LedgerCorruptException($"the source's ledger has lost leaves between {start} and {end - 1}: run `ciaf verify` on it");
+            await sink.CarryAsync(page, cancellationToken).ConfigureAwait(false);
+            progress?.Report(new MigrationProgress(0, 0, "ledger"));
+        }
+        int checkpoints = 0;
+        string now = PythonTimestamp.Format(_core.Options.TimeProvider.GetUtcNow());
+        foreach (var note in await source.CheckpointsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            long size = LedgerCheckpoint.Parse(note).TreeSize;
+            if (size > head.Size) continue; // past the log: verify on the source reports it
+            await sink.AddCheckpointAsync(size, note, now, cancellationToken).ConfigureAwait(false);
+            checkpoints++;
+        }
+        return new(head.Size, checkpoints, null);
+    }
+
+    private async ValueTask<bool> LedgerRootsDifferAsync(StoreCore target, long size, CancellationToken cancellationToken)
+    {
+        byte[] ours = await ((ILedgerBackend)_core.Backend).ReadLedgerAsync(r => LedgerNodes.Root(r, size), cancellationToken).ConfigureAwait(false);
+        byte[] theirs = await ((ILedgerBackend)target.Backend).ReadLedgerAsync(r => LedgerNodes.Root(r, size), cancellationToken).ConfigureAwait(false);
+        return !ours.AsSpan().SequenceEqual(theirs);
     }
 }

@@ -75,6 +75,11 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
         {
             foreach (var (key, value) in await state.ReadStateAsync(StateScopes.LegalHolds, cancellationToken).ConfigureAwait(false))
                 Check(LedgerLeafKinds.Hold, key, LeafDraft.ContentHash(value), $"legal hold {key}");
+            // Erasures, not live keys (a key's creation is not logged): a key put back after its erasure leaves the erasure unseen.
+            foreach (var (key, value) in await state.ReadStateAsync(StateScopes.SubjectKeys, cancellationToken).ConfigureAwait(false))
+            {
+                if (IsErasure(key, value)) Check(LeafDraft.OfSubjectKey, key, LeafDraft.ContentHash(value), $"erasure of data subject {key}");
+            }
         }
         foreach (var (key, expected) in _latest)
         {
@@ -153,10 +158,22 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
         }
     }
 
-    // Records and events are told apart by what the leaf is about (a tombstone's or adoption's "of").
+    private static bool IsErasure(string key, string value)
+    {
+        try
+        {
+            return Encryption.SubjectErasure.FromStateValue(key, value) is not null;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    // Records and events are told apart by what the leaf is about (a tombstone's, adoption's or erasure's "of").
     private static string KindOf(string kind, string? of) => kind switch
     {
-        LedgerLeafKinds.Tombstone or LedgerLeafKinds.Adopted => of ?? kind,
+        LedgerLeafKinds.Tombstone or LedgerLeafKinds.Adopted or LedgerLeafKinds.Erasure => of ?? kind,
         _ => kind,
     };
 
@@ -164,12 +181,29 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
 
     private void CheckCheckpoints(List<(LedgerCheckpoint Checkpoint, string Source)> checkpoints, Dictionary<long, byte[]> roots, long size)
     {
-        using var key = options.PublicKeyPem is { } pem ? LedgerKeys.LoadPublic(pem) : core.Ledger.PublicKey();
+        var keys = options.PublicKeyPems.Count > 0 ? [.. options.PublicKeyPems.Select(LedgerKeys.LoadPublic)]
+            : core.Ledger.PublicKey() is { } own ? [own] : new List<ECDsa>();
+        try
+        {
+            CheckCheckpoints(checkpoints, roots, size, keys);
+        }
+        finally
+        {
+            foreach (var key in keys) key.Dispose();
+        }
+    }
+
+    private void CheckCheckpoints(List<(LedgerCheckpoint Checkpoint, string Source)> checkpoints, Dictionary<long, byte[]> roots, long size, List<ECDsa> keys)
+    {
         foreach (var (checkpoint, source) in checkpoints)
         {
             string name = $"the {source} checkpoint at size {checkpoint.TreeSize}";
-            if (key is not null && !checkpoint.Verify(key))
-                _issues.Add(Issue(VerificationIssueKind.LedgerCheckpoint, null, $"{name} is not signed by the ledger's key: it was forged or signed by another key"));
+            if (keys.Count > 0 && !keys.Any(checkpoint.Verify))
+            {
+                _issues.Add(Issue(VerificationIssueKind.LedgerCheckpoint, null, keys.Count == 1
+                    ? $"{name} is not signed by the ledger's key: it was forged or signed by another key"
+                    : $"{name} is signed by none of the {keys.Count} keys given: it was forged or signed by another key"));
+            }
             if (checkpoint.TreeSize > size)
             {
                 _issues.Add(Issue(VerificationIssueKind.LedgerCheckpoint, null,
@@ -230,6 +264,7 @@ internal sealed class LedgerVerifier(StoreCore core, ILedgerBackend ledger, Veri
     {
         LedgerLeafKinds.Adopted => $"the adopted {expected.Of?.Replace('_', ' ')}",
         LedgerLeafKinds.Hold => "the legal hold",
+        LedgerLeafKinds.Erasure => "the erasure of a data subject",
         _ => $"the {expected.Kind.Replace('_', ' ')}",
     };
 
@@ -242,8 +277,12 @@ public sealed record VerifyOptions
     /// <summary>Checkpoint notes to check the log against, each with where it came from (a file name).</summary>
     public IReadOnlyList<(string Text, string Source)> Checkpoints { get; init; } = [];
 
-    /// <summary>The ledger's public key (PEM or a path); <c>null</c>: the configured <c>ledger_key_path</c>'s, if any.</summary>
-    public string? PublicKeyPem { get; init; }
+    /// <summary>
+    /// The public keys (PEM text or a file path) whose signatures a checkpoint may carry: several when the key was
+    /// rotated, or when a migrated store keeps the source's checkpoints beside its own. Empty: the configured
+    /// <c>ledger_key_path</c>'s, if any.
+    /// </summary>
+    public IReadOnlyList<string> PublicKeyPems { get; init; } = [];
 }
 
 /// <summary>What <c>Verify</c> found of the store's ledger.</summary>

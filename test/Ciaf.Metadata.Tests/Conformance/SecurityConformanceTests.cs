@@ -623,6 +623,122 @@ public abstract class SecurityConformanceTests : IDisposable
         Assert.Contains(Path.GetFileName(missing), notFound.Message, StringComparison.Ordinal);
     }
 
+    // ------------------------------------------------------------------ data subjects (crypto-shredding)
+
+    /// <summary>Everything the store holds, as text: every file under <see cref="Root"/> (database and WAL included); server backends add their rows.</summary>
+    protected virtual string StoredText() => string.Join("\n", Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories).Select(path =>
+    {
+        try
+        {
+            return Encoding.Latin1.GetString(File.ReadAllBytes(path));
+        }
+        catch (IOException)
+        {
+            return string.Empty; // a lock file held open, or a temporary file already renamed: no content of its own
+        }
+    }));
+
+    // Whether the store holds `value`, as it is or as a JSON string escapes it (base64's '+' is written \u002B).
+    private bool Holds(string value)
+    {
+        string stored = StoredText();
+        return stored.Contains(value, StringComparison.Ordinal) || stored.Contains(System.Text.Json.JsonEncodedText.Encode(value).ToString(), StringComparison.Ordinal);
+    }
+
+    private MetadataStorage OpenWithSubjects(string key) => Open(o =>
+    {
+        o.EncryptSensitiveData = true;
+        o.EncryptionKeyPath = key;
+        o.SensitiveFields = ["ssn", "email"];
+        o.SubjectFields = ["applicant.id", "subject_id"];
+    });
+
+    private static object Applicant(string id, string ssn, string email) => new { applicant = new { id, ssn, email }, score = 0.7 };
+
+    [Fact]
+    public async Task EraseSubject_ValuesReadAsErased_NoPlaintextNorKeyLeft_RecordsStillVerify()
+    {
+        string key = NewKeyFile();
+        await using var storage = OpenWithSubjects(key);
+        string a1 = storage.SaveMetadata("credit", "inference", "scored", Applicant("A-1", "SSN-AAAA-1111", "anna@example.org"));
+        string a2 = storage.SaveMetadata("credit", "inference", "scored", Applicant("A-1", "SSN-AAAA-1111", "anna.second@example.org"));
+        string b1 = storage.SaveMetadata("credit", "inference", "scored", Applicant("B-2", "SSN-BBBB-2222", "ben@example.org"));
+        string other = storage.SaveMetadata("credit", "training", "trained", new { ssn = "SSN-CCCC-3333" }); // no subject: the store key
+        storage.Flush();
+        Assert.Equal("SSN-AAAA-1111", (string?)storage.GetMetadata(a1)!.Metadata["applicant"]!["ssn"]);
+        string reference = storage.Core.Subjects!.Reference("A-1");
+        string wrapped = (string)JsonNode.Parse((await storage.Core.State.ReadStateEntryAsync(StateScopes.SubjectKeys, reference))!)!["key"]!["ct"]!;
+        Assert.True(Holds(wrapped));
+        Assert.False(Holds("SSN-AAAA-1111")); // encrypted from the start
+
+        var erasure = storage.EraseSubject("A-1", "GDPR request 17");
+
+        Assert.False(erasure.AlreadyErased);
+        Assert.Equal(("alice", "GDPR request 17", reference), (erasure.ErasedBy, erasure.Reason, erasure.Reference));
+        foreach (string id in new[] { a1, a2 })
+        {
+            var erased = storage.GetMetadata(id)!.Metadata["applicant"]!;
+            Assert.Equal("v1", (string?)erased["ssn"]!["$ciaf_erased"]);
+            Assert.Equal(reference, (string?)erased["email"]!["sub"]);
+            Assert.Equal("A-1", (string?)erased["id"]); // not a sensitive field: it stays
+        }
+        Assert.Equal("SSN-BBBB-2222", (string?)storage.GetMetadata(b1)!.Metadata["applicant"]!["ssn"]);
+        Assert.Equal("SSN-CCCC-3333", (string?)storage.GetMetadata(other)!.Metadata["ssn"]);
+        // The subject's key is in no file and no row: the values can never be read again, whoever holds the store key.
+        Assert.False(Holds(wrapped));
+        Assert.False(Holds("SSN-AAAA-1111"));
+        Assert.False(Holds("anna@example.org"));
+        // Records, hashes and ledger are untouched.
+        var report = storage.Verify();
+        Assert.True(report.IsValid, string.Join("\n", report.Issues.Select(i => i.Detail)));
+        if (storage.Ledger.IsSupported)
+        {
+            var leaf = (await storage.Ledger.LocateAsync(reference))!.Leaf;
+            Assert.Contains("\"kind\":\"erasure\"", leaf, StringComparison.Ordinal);
+            Assert.Contains("\"reason\":\"GDPR request 17\"", leaf, StringComparison.Ordinal);
+            Assert.DoesNotContain("A-1", leaf, StringComparison.Ordinal);
+        }
+        var audit = Assert.Single(storage.GetAuditTrail(new AuditQuery { Action = AuditActions.EraseSubject }));
+        Assert.Equal("alice", audit.UserId);
+        Assert.Equal(reference, (string?)DetailsOf(audit)["subject_reference"]);
+        Assert.DoesNotContain("A-1", audit.Details!, StringComparison.Ordinal);
+        // No new record about the erased subject; erasing again says when it was done.
+        var refused = Assert.Throws<ArgumentException>(() => storage.SaveMetadata("credit", "inference", "scored", Applicant("A-1", "x", "y")));
+        Assert.Contains("erased", refused.Message, StringComparison.Ordinal);
+        Assert.True(storage.EraseSubject("A-1", "again").AlreadyErased);
+        Assert.Throws<KeyNotFoundException>(() => storage.EraseSubject("never-seen", "no such subject"));
+    }
+
+    [Fact]
+    public async Task SubjectRecords_SealedWithItsKeyOrNamingItInPlaintext_AreReturnedDecrypted()
+    {
+        await using var storage = OpenWithSubjects(NewKeyFile());
+        string a1 = storage.SaveMetadata("credit", "inference", "scored", Applicant("A-1", "SSN-A", "a@example.org"));
+        string a2 = storage.SaveMetadata("credit", "monitoring", "checked", new { subject_id = "A-1", note = "no sensitive field" });
+        storage.SaveMetadata("credit", "inference", "scored", Applicant("B-2", "SSN-B", "b@example.org"));
+
+        var records = storage.GetSubjectRecords("A-1");
+
+        Assert.Equal(new[] { a1, a2 }.Order(), records.Select(r => r.Id).Order());
+        Assert.Equal("SSN-A", (string?)records.Single(r => r.Id == a1).Metadata["applicant"]!["ssn"]);
+        Assert.Contains(storage.GetAuditTrail(new AuditQuery { Action = AuditActions.ExportSubject }), e => (int?)DetailsOf(e)["count"] == 2);
+        Assert.Empty(storage.GetSubjectRecords("nobody"));
+    }
+
+    [Fact]
+    public void SubjectFields_WithoutEncryption_FailAtStartupNamingTheOption()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Open(o => o.SubjectFields = ["applicant.id"]));
+        Assert.Contains("SubjectFields", ex.Message, StringComparison.Ordinal);
+        var empty = Assert.Throws<ArgumentException>(() => Open(o =>
+        {
+            o.EncryptSensitiveData = true;
+            o.EncryptionKeyPath = NewKeyFile("other.key");
+            o.SubjectFields = ["applicant..id"];
+        }));
+        Assert.Contains("empty segment", empty.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<T> WaitForAsync<T>(Func<T?> probe)
         where T : class
     {

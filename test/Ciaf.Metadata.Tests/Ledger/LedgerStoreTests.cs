@@ -240,6 +240,84 @@ public abstract class LedgerStoreTests : IDisposable
         Assert.Equal(0, reopened.Ledger.Init()); // everything has a leaf now
     }
 
+    private MetadataStorage OpenTarget(string keyPath) => MetadataStorage.Create(b => b.UseSqlite(_dir.Combine("target")).Configure(o =>
+    {
+        o.StoragePath = _dir.Combine("target");
+        o.LedgerKeyPath = keyPath;
+    }));
+
+    [Fact]
+    public void MigrateTo_CarriesTheLog_TheTargetExtendsTheSourcesCheckpointAndVerifies()
+    {
+        string targetKey = _dir.Combine("target_key.pem");
+        LedgerKeys.Create(targetKey).Dispose();
+        using var source = Open();
+        var (ids, ev) = Fill(source);
+        var checkpoint = source.Ledger.Checkpoint();
+        long size = source.Ledger.Status().Size;
+        using var target = OpenTarget(targetKey);
+
+        var report = source.MigrateTo(target);
+
+        Assert.Equal(size, report.LedgerLeavesCarried);
+        Assert.Equal(1, report.LedgerCheckpointsCarried);
+        Assert.Null(report.LedgerNotCarried);
+        // The target's log starts with the source's: the source's signed root is a prefix of the target's tree.
+        var consistency = target.Ledger.Consistency(checkpoint.TreeSize);
+        Assert.Equal(Convert.ToHexStringLower(checkpoint.RootHash), consistency.FirstRoot);
+        Assert.True(consistency.Verify());
+        Assert.True(consistency.Second > size); // the copies' own leaves follow
+        // Both keys trusted: the kept source checkpoint, the target's own and the given one all check out.
+        target.Ledger.Checkpoint();
+        var both = target.Verify(new VerifyOptions { PublicKeyPems = [_keyPath, targetKey], Checkpoints = [(checkpoint.Text, "source.txt")] });
+        Assert.True(both.IsValid, string.Join("\n", both.Issues.Select(i => i.Detail)));
+        Assert.Equal(3, both.Ledger.CheckpointsChecked);
+        // Only the target's key: the source's checkpoint is named as signed by another key.
+        var own = target.Verify();
+        Assert.Contains(own.OfKind(VerificationIssueKind.LedgerCheckpoint), i => i.Detail.Contains($"kept checkpoint at size {size} is not signed by the ledger's key"));
+        // Receipts from the target are signed with its own key, for records and events alike.
+        using var targetPublic = LedgerKeys.LoadPublic(targetKey);
+        Assert.True(target.Ledger.Prove(ids[1]).Verify(targetPublic, ids[1]).IsValid);
+        Assert.True(target.Ledger.Prove(ev).Verify(targetPublic, ev).IsValid);
+        // Run again (as after an interruption): nothing is carried twice and it still checks out.
+        var again = source.MigrateTo(target);
+        Assert.Equal(size, again.LedgerLeavesCarried);
+        Assert.True(target.Verify(new VerifyOptions { PublicKeyPems = [_keyPath, targetKey] }).IsValid);
+    }
+
+    [Fact]
+    public async Task MigrateTo_TargetHoldingPartOfTheLog_CompletesIt_OneHoldingItsOwn_IsToldWhy()
+    {
+        using var source = Open();
+        Fill(source);
+        long size = source.Ledger.Status().Size;
+        var sourceLedger = (ILedgerBackend)source.Core.Backend;
+        var firstThree = await sourceLedger.ReadLedgerAsync(r => r.Leaves(0, 3).ToList());
+        using (var target = OpenTarget(_keyPath))
+        {
+            var targetLedger = (ILedgerBackend)target.Core.Backend;
+            await targetLedger.CarryAsync(firstThree); // an interrupted migration
+            // Leaves that do not continue the log are refused whole.
+            var later = await sourceLedger.ReadLedgerAsync(r => r.Leaves(4, 6).ToList());
+            var refused = await Assert.ThrowsAsync<InvalidOperationException>(async () => await targetLedger.CarryAsync(later));
+            Assert.Contains("leaf 4 would have become leaf 3", refused.Message);
+            Assert.Equal(3, target.Ledger.Status().Size);
+
+            var report = source.MigrateTo(target);
+            Assert.Equal(size, report.LedgerLeavesCarried);
+            Assert.True(target.Verify().IsValid);
+        }
+        Directory.Delete(_dir.Combine("target"), recursive: true);
+        using (var other = OpenTarget(_keyPath))
+        {
+            other.SaveMetadata("other_model", "training", "trained", new { a = 1 });
+            var report = source.MigrateTo(other);
+            Assert.Equal(0, report.LedgerLeavesCarried);
+            Assert.Contains("already holds 1 leaves of its own", report.LedgerNotCarried);
+            Assert.True(other.Verify().IsValid); // the copies were logged as the target's own writes
+        }
+    }
+
     [Fact]
     public async Task Leaf_IsSortedCompactAscii_AsPythonWritesIt()
     {

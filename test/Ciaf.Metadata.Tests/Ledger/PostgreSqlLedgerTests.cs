@@ -127,4 +127,24 @@ public sealed class PostgreSqlLedgerTests : IDisposable
         Assert.True(report.IsValid, string.Join("\n", report.Issues.Select(i => i.Detail)));
         Assert.Equal(0, await reopened.Ledger.InitAsync());
     }
+
+    [Fact]
+    public void MigrateTo_SqliteToPostgreSqlAndBack_CarriesTheLog_BothVerifyAgainstTheFirstCheckpoint()
+    {
+        using var sqlite = MetadataStorage.Create(b => b.UseSqlite(_dir.Combine("sqlite")).Configure(o => o.LedgerKeyPath = _keyPath));
+        Fill(sqlite);
+        var checkpoint = sqlite.Ledger.Checkpoint();
+        using var postgres = Open();
+
+        var report = sqlite.MigrateTo(postgres);
+        Assert.Equal(checkpoint.TreeSize, report.LedgerLeavesCarried);
+        Assert.True(postgres.Verify(new VerifyOptions { Checkpoints = [(checkpoint.Text, "sqlite.txt")] }).IsValid);
+
+        using var back = MetadataStorage.Create(b => b.UseSqlite(_dir.Combine("back")).Configure(o => o.LedgerKeyPath = _keyPath));
+        var returned = postgres.MigrateTo(back);
+        Assert.Equal(postgres.Ledger.Status().Size, returned.LedgerLeavesCarried);
+        var verified = back.Verify(new VerifyOptions { Checkpoints = [(checkpoint.Text, "sqlite.txt")] });
+        Assert.True(verified.IsValid, string.Join("\n", verified.Issues.Select(i => i.Detail)));
+        Assert.True(back.Ledger.Consistency(checkpoint.TreeSize).Verify());
+    }
 }

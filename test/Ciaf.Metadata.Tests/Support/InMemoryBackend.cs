@@ -103,6 +103,9 @@ internal sealed class InMemoryBackend(string root) : IMetadataBackend, IComplian
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask<string> AddStateAsync(string scope, string key, string value, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(State.GetOrAdd((scope, key), value));
+
     public ValueTask<long> CountAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult((long)Records.Count);
 
     public long SizeOnDisk() => 0;

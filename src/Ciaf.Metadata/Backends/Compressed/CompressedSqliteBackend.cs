@@ -145,6 +145,10 @@ public sealed class CompressedSqliteBackend : IMetadataBackend, IComplianceEvent
     public ValueTask WriteStateAsync(string scope, string key, string? value, CancellationToken cancellationToken = default) => throw ReadOnly($"write state '{scope}'");
 
     /// <inheritdoc />
+    /// <exception cref="MetadataStorageException">Always: the store is read-only.</exception>
+    public ValueTask<string> AddStateAsync(string scope, string key, string value, CancellationToken cancellationToken = default) => throw ReadOnly($"write state '{scope}'");
+
+    /// <inheritdoc />
     /// <exception cref="MetadataStorageException">The database could not be read.</exception>
     public ValueTask<MetadataRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
     {

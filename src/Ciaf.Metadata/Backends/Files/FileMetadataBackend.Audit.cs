@@ -261,21 +261,33 @@ public abstract partial class FileMetadataBackend : IGuardedDeleteBackend, IStor
         {
             string name = Path.GetFileName(path);
             if (name.StartsWith(TempFilePrefix, StringComparison.Ordinal) || !name.EndsWith(".json", StringComparison.Ordinal)) continue;
-            var content = await ReadFileAsync(path, cancellationToken).ConfigureAwait(false);
-            if (content is null) continue;
-            try
-            {
-                using var doc = JsonDocument.Parse(content);
-                string key = doc.RootElement.GetProperty("key").GetString() ?? throw new FormatException("'key' is null");
-                string value = doc.RootElement.GetProperty("value").GetString() ?? throw new FormatException("'value' is null");
-                result[key] = value;
-            }
-            catch (Exception ex) when (ex is JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
-            {
-                ReportCorrupt(path, ex);
-            }
+            if (await ReadStateFileAsync(path, cancellationToken).ConfigureAwait(false) is { } entry) result[entry.Key] = entry.Value;
         }
         return result;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<string?> ReadStateEntryAsync(string scope, string key, CancellationToken cancellationToken = default)
+    {
+        StateScopes.Validate(scope);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        EnsureOpen();
+        return await ReadStateFileAsync(StatePath(scope, key), cancellationToken).ConfigureAwait(false) is { } entry && entry.Key == key ? entry.Value : null;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="MetadataStorageException">The state file could not be written, or the key's lock stayed held past the busy timeout.</exception>
+    public async ValueTask<string> AddStateAsync(string scope, string key, string value, CancellationToken cancellationToken = default)
+    {
+        StateScopes.Validate(scope);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentNullException.ThrowIfNull(value);
+        EnsureOpen();
+        using var keyLock = await LockStateAsync(scope, key, cancellationToken).ConfigureAwait(false);
+        string path = StatePath(scope, key);
+        if (await ReadStateFileAsync(path, cancellationToken).ConfigureAwait(false) is { } entry && entry.Key == key) return entry.Value;
+        WriteFileAtomically(path, StateFileContent(key, value), key);
+        return value;
     }
 
     /// <inheritdoc />
@@ -286,35 +298,56 @@ public abstract partial class FileMetadataBackend : IGuardedDeleteBackend, IStor
         ArgumentException.ThrowIfNullOrEmpty(key);
         EnsureOpen();
         cancellationToken.ThrowIfCancellationRequested();
-        byte[]? content = null;
-        if (value is not null)
-        {
-            var buffer = new ArrayBufferWriter<byte>();
-            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-            {
-                writer.WriteStartObject();
-                writer.WriteString("key", key);
-                writer.WriteString("value", value);
-                writer.WriteEndObject();
-            }
-            content = buffer.WrittenSpan.ToArray();
-        }
+        byte[]? content = value is null ? null : StateFileContent(key, value);
         using var scopeLock = await LockStateAsync(scope, key, cancellationToken).ConfigureAwait(false);
         string path = StatePath(scope, key);
         void Apply()
         {
+            // Written whole to a new file and renamed over the old one: the old content (a destroyed subject's key) is in no file of the store.
             if (content is not null) WriteFileAtomically(path, content, key);
             else if (File.Exists(path)) DeleteFile(path, key);
         }
-        if (scope != StateScopes.LegalHolds)
+        // A legal hold placed or released, a data subject erased: a leaf of the ledger (a release of no hold changes nothing: no leaf).
+        if (LeafDraft.ForState(scope, key, value, LeafDraft.Now()) is not { } leaf)
         {
             Apply();
             return;
         }
-        // A legal hold placed or released is a leaf of the ledger (a release of no hold changes nothing: no leaf).
         WriteLogged(active => [active && (content is not null || File.Exists(path))
-            ? new LoggedWrite(LeafDraft.ForHold(key, value, LeafDraft.Now()), [Effect(path, content)], Apply)
+            ? new LoggedWrite(leaf, [Effect(path, content)], Apply)
             : new LoggedWrite(null, [], Apply)], cancellationToken);
+    }
+
+    private static byte[] StateFileContent(string key, string value)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("key", key);
+            writer.WriteString("value", value);
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    // One state file: its key and value, or null when it is missing (or unreadable: reported).
+    private async ValueTask<KeyValuePair<string, string>?> ReadStateFileAsync(string path, CancellationToken cancellationToken)
+    {
+        var content = await ReadFileAsync(path, cancellationToken).ConfigureAwait(false);
+        if (content is null) return null;
+        try
+        {
+            using var doc = JsonDocument.Parse(content);
+            string key = doc.RootElement.GetProperty("key").GetString() ?? throw new FormatException("'key' is null");
+            string value = doc.RootElement.GetProperty("value").GetString() ?? throw new FormatException("'value' is null");
+            return new(key, value);
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
+        {
+            ReportCorrupt(path, ex);
+            return null;
+        }
     }
 
     /// <inheritdoc />

@@ -113,6 +113,21 @@ public abstract partial class FileMetadataBackend : ILedgerBackend, IWriteLockBa
     }
 
     /// <inheritdoc />
+    /// <remarks>No intent is needed: nothing but the log changes, and a partial last line is cut when the lock is next taken.</remarks>
+    async ValueTask ILedgerBackend.CarryAsync(IReadOnlyList<LedgerLeafRow> leaves, CancellationToken cancellationToken)
+    {
+        EnsureOpen();
+        if (leaves.Count == 0) return;
+        ThrowIfReadOnly("copy leaves into the ledger");
+        if (!_context.LedgerEnabled) throw new InvalidOperationException("The ledger is off for this store (ledger_enabled is false): it cannot take another log's leaves.");
+        using var held = await EnterLedgerAsync(cancellationToken).ConfigureAwait(false);
+        long size = RefreshLedger();
+        var texts = leaves.Select((leaf, i) => LeafDraft.CopiedFrom(leaf).Text(size + i)).ToList();
+        WriteGenesis(LeafDraft.Now());
+        AppendLeaves(texts);
+    }
+
+    /// <inheritdoc />
     ValueTask ILedgerBackend.AddCheckpointAsync(long treeSize, string note, string createdAt, CancellationToken cancellationToken)
     {
         EnsureOpen();

@@ -73,9 +73,8 @@ public sealed partial class SqliteMetadataBackend
         StateScopes.Validate(scope);
         ArgumentException.ThrowIfNullOrEmpty(key);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        // A legal hold placed or released is a leaf of the ledger, in the same transaction.
-        LeafDraft?[]? leaves = scope == StateScopes.LegalHolds && LeafDrafts(1) is { } one ? one : null;
-        if (leaves is not null) leaves[0] = LeafDraft.ForHold(key, value, LeafDraft.Now());
+        // A legal hold placed or released, a data subject erased: a leaf of the ledger, in the same transaction.
+        LeafDraft?[]? leaves = _context.LedgerEnabled && LeafDraft.ForState(scope, key, value, LeafDraft.Now()) is { } leaf ? [leaf] : null;
         if (value is null)
         {
             await WriteRowsAsync(_deleteState, [[scope, key]], "remove state", cancellationToken, leaves).ConfigureAwait(false);
@@ -84,6 +83,62 @@ public sealed partial class SqliteMetadataBackend
         {
             await WriteRowsAsync(_upsertState, [[scope, key, value, PythonTimestamp.Format(PythonTimestamp.Now())]], "write state", cancellationToken, leaves)
                 .ConfigureAwait(false);
+        }
+        // A subject's key replaced by its erasure: the old value was zeroed in the database (secure_delete), and the WAL,
+        // which still holds the page as it was, is folded into the database and emptied.
+        if (scope == StateScopes.SubjectKeys) await TruncateWalAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="MetadataStorageException">The database could not be read.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public async ValueTask<string?> ReadStateEntryAsync(string scope, string key, CancellationToken cancellationToken = default)
+    {
+        StateScopes.Validate(scope);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var rows = await ReadRowsAsync("read state", "SELECT value FROM ciaf_state WHERE scope = $scope AND key = $key",
+            [new("scope", scope), new("key", key)], cancellationToken).ConfigureAwait(false);
+        return rows.Count == 0 ? null : rows[0][0] as string;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="MetadataStorageException">The state could not be written or read back.</exception>
+    /// <exception cref="ObjectDisposedException">The backend was disposed.</exception>
+    public async ValueTask<string> AddStateAsync(string scope, string key, string value, CancellationToken cancellationToken = default)
+    {
+        StateScopes.Validate(scope);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentNullException.ThrowIfNull(value);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        await WriteRowsAsync(_addState, [[scope, key, value, PythonTimestamp.Format(PythonTimestamp.Now())]], "write state", cancellationToken).ConfigureAwait(false);
+        return await ReadStateEntryAsync(scope, key, cancellationToken).ConfigureAwait(false)
+            ?? throw Failure("write state", key, new SqliteException($"the state entry {scope}/{key} vanished as it was added", 0));
+    }
+
+    private ValueTask TruncateWalAsync(CancellationToken cancellationToken) =>
+        ExecuteOnWriterAsync("empty the write-ahead log", "PRAGMA wal_checkpoint(TRUNCATE)", cancellationToken);
+
+    // One statement on the writer connection, under the write lock, busy errors retried.
+    private async ValueTask ExecuteOnWriterAsync(string operation, string sql, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _retry.ExecuteAsync(operation, _ =>
+            {
+                Execute(sql);
+                return ValueTask.FromResult(true);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex)
+        {
+            throw Failure(operation, null, ex);
+        }
+        finally
+        {
+            _writeLock.Release();
         }
     }
 }

@@ -84,6 +84,19 @@ public sealed partial class SqliteMetadataBackend : ILedgerBackend
     }
 
     /// <inheritdoc />
+    async ValueTask ILedgerBackend.CarryAsync(IReadOnlyList<LedgerLeafRow> leaves, CancellationToken cancellationToken)
+    {
+        if (leaves.Count == 0) return;
+        if (!_context.LedgerEnabled) throw new InvalidOperationException("The ledger is off for this store (ledger_enabled is false): it cannot take another log's leaves.");
+        string timestamp = LeafDraft.Now();
+        await InWriteTransactionAsync("copy leaves into the ledger", tx =>
+        {
+            SetGenesis(tx, timestamp);
+            return leaves.Select(LeafDraft.CopiedFrom);
+        }, draft => draft.Id, static (_, _) => 1, leaves[0].ItemId, leaves.Count, cancellationToken, static (draft, _) => draft).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     async ValueTask ILedgerBackend.AddCheckpointAsync(long treeSize, string note, string createdAt, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

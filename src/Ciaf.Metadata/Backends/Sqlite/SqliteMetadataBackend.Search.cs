@@ -122,24 +122,7 @@ public sealed partial class SqliteMetadataBackend : ISearchBackend, ISearchIndex
 
     private async ValueTask ExecuteSchemaAsync(string operation, string sql, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await _retry.ExecuteAsync(operation, _ =>
-            {
-                Execute(sql);
-                return ValueTask.FromResult(true);
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SqliteException ex)
-        {
-            throw Failure(operation, null, ex);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+        await ExecuteOnWriterAsync(operation, sql, cancellationToken).ConfigureAwait(false);
         // Pooled reader connections keep the statistics they loaded: new ones plan with the new index's.
         using (var reader = new SqliteConnection(_readConnectionString)) SqliteConnection.ClearPool(reader);
         await IndexedPathsAsync(cancellationToken).ConfigureAwait(false);

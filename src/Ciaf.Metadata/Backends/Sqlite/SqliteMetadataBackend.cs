@@ -86,6 +86,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
     private readonly SqliteCommand _insertAudit;
     private readonly SqliteCommand _upsertState;
     private readonly SqliteCommand _deleteState;
+    private readonly SqliteCommand _addState;
     private int _disposed;
 
     /// <summary>
@@ -166,6 +167,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
             _insertAudit = Prepare(SqliteSchema.InsertAudit, "$id", "$parent_id", "$action", "$timestamp", "$user_id", "$details");
             _upsertState = Prepare(SqliteSchema.UpsertState, "$scope", "$key", "$value", "$updated_at");
             _deleteState = Prepare(SqliteSchema.DeleteState, "$scope", "$key");
+            _addState = Prepare(SqliteSchema.AddState, "$scope", "$key", "$value", "$updated_at");
             _insertLeaf = Prepare("INSERT INTO ciaf_ledger (seq, kind, item_id, leaf, leaf_hash) VALUES ($seq, $kind, $item, $leaf, $hash)",
                 "$seq", "$kind", "$item", "$leaf", "$hash");
             _insertNode = Prepare("INSERT OR REPLACE INTO ciaf_ledger_nodes (level, idx, hash) VALUES ($level, $idx, $hash)", "$level", "$idx", "$hash");
@@ -437,6 +439,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
             _insertAudit.Dispose();
             _upsertState.Dispose();
             _deleteState.Dispose();
+            _addState.Dispose();
             _writer.Dispose();
         }
         finally
@@ -499,6 +502,9 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         }
         // FULL: a committed batch survives power loss (in WAL mode NORMAL could lose the last commits).
         Execute("PRAGMA synchronous = FULL");
+        // What a write replaces or deletes is overwritten with zeros, not left in free pages: a destroyed data subject's
+        // key (crypto-shredding) or a record removed by cleanup cannot be read back from the file.
+        Execute("PRAGMA secure_delete = ON");
         EnsureSchema();
     }
 

@@ -160,6 +160,10 @@ internal static class SqliteSchema
         ON CONFLICT(scope, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
         """;
 
+    public const string AddState = """
+        INSERT OR IGNORE INTO ciaf_state (scope, key, value, updated_at) VALUES ($scope, $key, $value, $updated_at)
+        """;
+
     public const string DeleteState = "DELETE FROM ciaf_state WHERE scope = $scope AND key = $key";
 
     public const string UpsertMetadata = """

@@ -1,5 +1,6 @@
 using Ciaf.Metadata.Storage;
 using Ciaf.Metadata.Tests.Conformance;
+using Npgsql;
 
 namespace Ciaf.Metadata.Tests.Backends.PostgreSql;
 
@@ -42,6 +43,7 @@ public sealed class PostgreSqlImmediateSecurityConformance(PostgreSqlServer serv
     protected override string BackendName => "postgresql";
     protected override WriteMode Mode => WriteMode.Immediate;
     protected override string? ConnectionString => _connectionString;
+    protected override string StoredText() => base.StoredText() + "\n" + PostgreSqlCorruptRows.Dump(server, _connectionString);
 }
 
 [Collection(PostgreSqlCollection.Name)]
@@ -51,10 +53,34 @@ public sealed class PostgreSqlBufferedSecurityConformance(PostgreSqlServer serve
     protected override string BackendName => "postgresql";
     protected override WriteMode Mode => WriteMode.Buffered;
     protected override string? ConnectionString => _connectionString;
+    protected override string StoredText() => base.StoredText() + "\n" + PostgreSqlCorruptRows.Dump(server, _connectionString);
 }
 
 internal static class PostgreSqlCorruptRows
 {
+    /// <summary>Every row of every table in the store's schema, as text.</summary>
+    public static string Dump(PostgreSqlServer server, string connectionString)
+    {
+        string schema = new NpgsqlConnectionStringBuilder(connectionString).SearchPath!;
+        using var connection = server.OpenConnection(connectionString);
+        var tables = new List<string>();
+        using (var list = new NpgsqlCommand("SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) FROM information_schema.tables WHERE table_schema = $1", connection))
+        {
+            list.Parameters.AddWithValue(schema);
+            using var reader = list.ExecuteReader();
+            while (reader.Read()) tables.Add(reader.GetString(0));
+        }
+        var text = new System.Text.StringBuilder();
+        foreach (string table in tables)
+        {
+            // The names come from the catalog, quoted by quote_ident.
+            using var rows = new NpgsqlCommand($"SELECT t::text FROM {table} t", connection);
+            using var reader = rows.ExecuteReader();
+            while (reader.Read()) text.Append(reader.GetString(0)).Append('\n');
+        }
+        return text.ToString();
+    }
+
     /// <summary>A row whose metadata_text is not JSON (its jsonb column is valid: only the text is the source of truth).</summary>
     public static void Plant(PostgreSqlServer server, string connectionString, string model)
     {
