@@ -166,7 +166,7 @@ internal sealed class CliApp
                      ExportCommand.Create(this), ImportCommand.Create(this), MigrateCommand.Create(this),
                      BackupCommand.Create(this), RestoreCommand.Create(this), VerifyCommand.Create(this), ProveCommand.Create(this),
                      CleanupCommand.Create(this), HoldCommand.Create(this), SubjectCommand.Erase(this), SubjectCommand.Create(this), AuditCommand.Create(this), KeygenCommand.Create(this),
-                     LedgerCommand.Create(this), VerifyReceiptCommand.Create(this),
+                     LedgerCommand.Create(this), VerifyReceiptCommand.Create(this), ServeCommand.Create(this), ApiKeyCommand.Create(this),
                      StatsCommand.Create(this), ConfigCommand.Create(this), CompletionCommand.Create(),
                  })
         {

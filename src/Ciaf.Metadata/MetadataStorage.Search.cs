@@ -62,7 +62,21 @@ public sealed partial class MetadataStorage
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        return _exporter.ExportRecordsAsync(null, format, outputPath, progress, cancellationToken, filter);
+        return _exporter.ExportRecordsAsync((string?)null, format, outputPath, progress, cancellationToken, filter);
+    }
+
+    /// <summary>
+    /// Exports the records matching <paramref name="filter"/> to <paramref name="destination"/>, which is written and left
+    /// open (a server's response), as <see cref="ExportMetadataToAsync"/> does. The filter is checked before anything is written.
+    /// </summary>
+    /// <exception cref="FilterSyntaxException">The filter is malformed; nothing is written.</exception>
+    /// <exception cref="ArgumentException">Unknown format, or parquet into a stream that cannot seek.</exception>
+    public ValueTask ExportSearchToAsync(Stream destination, string filter, string format = "jsonl", IProgress<long>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(filter);
+        return _exporter.ExportRecordsAsync(destination, null, format, progress, cancellationToken, filter);
     }
 
     /// <inheritdoc cref="ExportSearchAsync"/>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Ciaf.Metadata.Access;
 using Ciaf.Metadata.Audit;
 using Ciaf.Metadata.Configuration;
 using Ciaf.Metadata.Encryption;
@@ -39,6 +40,7 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
     private readonly RecordQueries _queries;
     private readonly RecordSearch _search;
     private readonly SearchIndexes _indexes;
+    private readonly ApiKeyRegistry _apiKeys;
 
     /// <summary>Opens (or creates) a store that writes immediately: each save is durable when it returns.</summary>
     /// <param name="storagePath">The store folder (created if missing).</param>
@@ -126,6 +128,7 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
         _queries = new RecordQueries(_core, _auditTrail);
         _search = new RecordSearch(_core, _auditTrail);
         _indexes = new SearchIndexes(_core);
+        _apiKeys = new ApiKeyRegistry(_core);
         _autoCleanup = builder.Options.AutoCleanup ? new AutoCleanup(_retention, _core) : null;
     }
 
@@ -137,6 +140,9 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
 
     /// <summary>The SQLite database file, or <c>null</c> for backends without one.</summary>
     public string? DbPath => _core.Backend.DbPath;
+
+    /// <summary>The largest serialized metadata a record may hold, in bytes (<c>max_metadata_bytes</c>).</summary>
+    public long MaxMetadataBytes => _core.Options.MaxMetadataBytes;
 
     /// <summary>Whether saves are durable on return or buffered.</summary>
     public WriteMode WriteMode => _core.Options.WriteMode;

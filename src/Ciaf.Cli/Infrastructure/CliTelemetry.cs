@@ -8,7 +8,8 @@ using OpenTelemetry.Trace;
 namespace Ciaf.Cli.Infrastructure;
 
 /// <summary>
-/// Exports the library's metrics (meter <c>Ciaf.Metadata</c>) and capture traces (activity source <c>Ciaf.Metadata</c>)
+/// Exports the library's metrics (meter <c>Ciaf.Metadata</c>) and capture traces (activity source <c>Ciaf.Metadata</c>),
+/// and under <c>ciaf serve</c> ASP.NET Core's request metrics and spans (<see cref="Ciaf.Server.CiafServerTelemetry"/>),
 /// over OTLP/HTTP to the configured <c>metrics_endpoint</c> while a command runs, when <c>enable_metrics</c> is on.
 /// The endpoint is the collector's OTLP/HTTP base URL (e.g. <c>http://collector:4318</c>); metrics go to
 /// <c>/v1/metrics</c> and traces to <c>/v1/traces</c> under it. Disposing flushes what was recorded.
@@ -22,10 +23,12 @@ internal sealed class CliTelemetry : IDisposable
     {
         _meters = Sdk.CreateMeterProviderBuilder()
             .AddMeter(MetadataTelemetry.MeterName)
+            .AddMeter([.. Ciaf.Server.CiafServerTelemetry.MeterNames])
             .AddOtlpExporter(o => Configure(o, endpoint, "v1/metrics"))
             .Build();
         _traces = Sdk.CreateTracerProviderBuilder()
             .AddSource(MetadataTelemetry.ActivitySourceName)
+            .AddSource(Ciaf.Server.CiafServerTelemetry.ActivitySourceName)
             .AddOtlpExporter(o => Configure(o, endpoint, "v1/traces"))
             .Build();
     }

@@ -22,28 +22,7 @@ internal static class Render
     public static JsonArray Events(IEnumerable<ComplianceEvent> events) => new([.. events.Select(e => (JsonNode)RecordJson.ToJsonObject(e))]);
 
     /// <summary>The reference's trace shape: <c>{model_name, trace_generated, stages: {stage: [entries]}}</c>.</summary>
-    public static JsonObject Trace(PipelineTrace trace)
-    {
-        var stages = new JsonObject();
-        foreach (var stage in trace.Stages)
-        {
-            stages[stage.Stage] = new JsonArray([.. stage.Entries.Select(e => (JsonNode)new JsonObject
-            {
-                ["id"] = e.Id,
-                ["event_type"] = e.EventType,
-                ["timestamp"] = PythonTimestamp.Format(e.Timestamp),
-                ["details"] = e.Details,
-                ["metadata"] = e.Metadata.DeepClone(),
-            })]);
-        }
-        return new JsonObject
-        {
-            ["model_name"] = trace.ModelName,
-            ["trace_generated"] = PythonTimestamp.Format(trace.TraceGenerated),
-            ["record_count"] = trace.EntryCount,
-            ["stages"] = stages,
-        };
-    }
+    public static JsonObject Trace(PipelineTrace trace) => RecordJson.ToJsonObject(trace);
 
     public static Table RecordTable(IEnumerable<MetadataRecord> records)
     {

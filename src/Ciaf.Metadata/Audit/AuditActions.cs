@@ -25,4 +25,8 @@ public static class AuditActions
     public const string EraseSubject = "erase_subject";
     /// <summary>A data subject's records were exported (GDPR Art. 15; details: the subject's reference and the count).</summary>
     public const string ExportSubject = "export_subject";
+    /// <summary>An API key was created (parent = null; details: key_id, name, role, expires_at; never the key).</summary>
+    public const string ApiKeyCreate = "apikey_create";
+    /// <summary>An API key was revoked (as <see cref="ApiKeyCreate"/>).</summary>
+    public const string ApiKeyRevoke = "apikey_revoke";
 }

@@ -125,6 +125,11 @@ public sealed partial class MetadataConfig
             AtLeast(K.MaxMetadataBytes, 1024);
             AtLeast(K.CompressionThresholdBytes, 0);
             AtLeast(K.FlushIntervalMs, 1);
+            AtLeast(K.ServerMaxRequestBodyBytes, 0);
+            AtLeast(K.ServerRateLimitRequests, 0);
+            AtLeast(K.ServerRateLimitWindowSeconds, 1);
+            HttpUrl(K.ServerJwtAuthority);
+            NoEmptyNames(K.ServerUrls);
             NoEmptyNames(K.ComplianceFrameworks);
             NoEmptyNames(K.RequiredMetadataFields);
             NoEmptyNames(K.SensitiveFields);

@@ -156,4 +156,37 @@ public static class MetadataConfigKeys
     public const string OpenLineageFile = "openlineage_file";
     /// <summary><c>openlineage_namespace</c>: the namespace of the jobs in OpenLineage events.</summary>
     public const string OpenLineageNamespace = "openlineage_namespace";
+
+    /// <summary>The URLs <c>ciaf serve</c> listens on (list; default <c>http://127.0.0.1:5080</c>).</summary>
+    public const string ServerUrls = "server_urls";
+
+    /// <summary>The largest request body the server accepts, in bytes; 0 = <c>max_metadata_bytes</c> + 64 KiB.</summary>
+    public const string ServerMaxRequestBodyBytes = "server_max_request_body_bytes";
+
+    /// <summary>Requests one identity may make per rate-limit window (0 = no limit).</summary>
+    public const string ServerRateLimitRequests = "server_rate_limit_requests";
+
+    /// <summary>The server's rate-limit window, in seconds.</summary>
+    public const string ServerRateLimitWindowSeconds = "server_rate_limit_window_seconds";
+
+    /// <summary>The OIDC authority whose tokens the server accepts (null = no bearer tokens unless a signing key is set).</summary>
+    public const string ServerJwtAuthority = "server_jwt_authority";
+
+    /// <summary>The audience bearer tokens must be issued for.</summary>
+    public const string ServerJwtAudience = "server_jwt_audience";
+
+    /// <summary>The issuer bearer tokens must name (default: the authority's).</summary>
+    public const string ServerJwtIssuer = "server_jwt_issuer";
+
+    /// <summary>A PEM public key bearer tokens are verified with, instead of the authority's discovery document.</summary>
+    public const string ServerJwtSigningKeyPath = "server_jwt_signing_key_path";
+
+    /// <summary>The token claim holding the CIAF roles.</summary>
+    public const string ServerJwtRoleClaim = "server_jwt_role_claim";
+
+    /// <summary>The token claim naming the user in the audit trail.</summary>
+    public const string ServerJwtNameClaim = "server_jwt_name_claim";
+
+    /// <summary>Browser origins allowed to call the server's API (CORS); empty = CORS off.</summary>
+    public const string ServerCorsOrigins = "server_cors_origins";
 }

@@ -104,6 +104,17 @@ internal static class SettingDefinitions
         new(K.OpenLineageApiKey, SettingKind.NullableString, null, "API key sent as Authorization: Bearer with every OpenLineage POST, or null; keep it in the environment variable.") { EnvironmentVariable = "CIAF_OPENLINEAGE_API_KEY", Secret = true },
         new(K.OpenLineageFile, SettingKind.NullableString, null, "A file every pipeline step's OpenLineage events are appended to as JSON lines, or null.") { EnvironmentVariable = "CIAF_OPENLINEAGE_FILE" },
         new(K.OpenLineageNamespace, SettingKind.String, "ciaf", "The namespace of the jobs in OpenLineage events (live and exported).") { EnvironmentVariable = "CIAF_OPENLINEAGE_NAMESPACE" },
+        new(K.ServerUrls, SettingKind.StringList, new[] { "http://127.0.0.1:5080" }, "The URLs ciaf serve listens on (Kestrel's own configuration, e.g. for TLS certificates, wins; docs/server.md).") { EnvironmentVariable = "CIAF_SERVER_URLS" },
+        new(K.ServerMaxRequestBodyBytes, SettingKind.Integer, 0L, "The largest request body the server accepts, in bytes (413 past it); 0 = max_metadata_bytes + 64 KiB.") { MaxInteger = long.MaxValue },
+        new(K.ServerRateLimitRequests, SettingKind.Integer, 6000L, "Requests one identity (API key, token subject, or client address) may make to the server per window; 0 = no limit (429 past it).") { EnvironmentVariable = "CIAF_SERVER_RATE_LIMIT" },
+        new(K.ServerRateLimitWindowSeconds, SettingKind.Integer, 60L, "The server's rate-limit window, in seconds (1 to 86400).") { Unit = Second, MaxInteger = 86400 },
+        new(K.ServerJwtAuthority, SettingKind.NullableString, null, "OIDC authority (issuer URL) whose bearer tokens the server accepts; null = no bearer tokens unless server_jwt_signing_key_path is set.") { EnvironmentVariable = "CIAF_SERVER_JWT_AUTHORITY" },
+        new(K.ServerJwtAudience, SettingKind.NullableString, null, "The audience bearer tokens must be issued for (required with tokens on).") { EnvironmentVariable = "CIAF_SERVER_JWT_AUDIENCE" },
+        new(K.ServerJwtIssuer, SettingKind.NullableString, null, "The issuer bearer tokens must name; null = the authority's.") { },
+        new(K.ServerJwtSigningKeyPath, SettingKind.NullableString, null, "A PEM public key (RSA or EC) bearer tokens are verified with, instead of the authority's discovery (for providers the server cannot reach).") { },
+        new(K.ServerJwtRoleClaim, SettingKind.String, "roles", "The token claim holding the CIAF roles (reader, writer, auditor, admin).") { },
+        new(K.ServerJwtNameClaim, SettingKind.String, "sub", "The token claim naming the user in the audit trail (oidc:<value>).") { },
+        new(K.ServerCorsOrigins, SettingKind.StringList, Array.Empty<string>(), "Browser origins (scheme://host[:port]) allowed to call the server's API; empty = CORS off.") { },
         new(K.FlushIntervalMs, SettingKind.Integer, 200L, "Not used: the buffered writer writes a partial batch as soon as it is queued; accepted so older files load.") { Unit = Millisecond, ReferenceOnly = true },
     ];
 

@@ -83,6 +83,33 @@ public static class RecordJson
         return FromOwnedJsonObject(node as JsonObject ?? throw new FormatException("the document is not a JSON object"), depthChecked: true);
     }
 
+    /// <summary>
+    /// A pipeline trace as the reference's <c>get_pipeline_trace</c> dict: <c>{model_name, trace_generated, record_count,
+    /// stages: {stage: [{id, event_type, timestamp, details, metadata}]}}</c>, stages in pipeline order.
+    /// </summary>
+    public static JsonObject ToJsonObject(PipelineTrace trace)
+    {
+        var stages = new JsonObject();
+        foreach (var stage in trace.Stages)
+        {
+            stages[stage.Stage] = new JsonArray([.. stage.Entries.Select(e => (JsonNode)new JsonObject
+            {
+                ["id"] = e.Id,
+                ["event_type"] = e.EventType,
+                ["timestamp"] = PythonTimestamp.Format(e.Timestamp),
+                ["details"] = e.Details,
+                ["metadata"] = e.Metadata.DeepClone(),
+            })]);
+        }
+        return new JsonObject
+        {
+            ["model_name"] = trace.ModelName,
+            ["trace_generated"] = PythonTimestamp.Format(trace.TraceGenerated),
+            ["record_count"] = trace.EntryCount,
+            ["stages"] = stages,
+        };
+    }
+
     /// <summary>The compliance event as the reference's dict.</summary>
     public static JsonObject ToJsonObject(ComplianceEvent ev)
     {

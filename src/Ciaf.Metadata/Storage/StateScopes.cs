@@ -12,6 +12,9 @@ internal static class StateScopes
     /// </summary>
     public const string SubjectKeys = "subject_keys";
 
+    /// <summary>API keys: key the key's id, value its name, role, SHA-256 and times as JSON (never the key).</summary>
+    public const string ApiKeys = "api_keys";
+
     /// <summary>Throws unless <paramref name="scope"/> is lowercase ASCII letters, digits and <c>_</c> (it becomes a folder name).</summary>
     public static void Validate(string scope)
     {

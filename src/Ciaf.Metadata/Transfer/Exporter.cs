@@ -50,11 +50,12 @@ internal sealed class Exporter(StoreCore core)
 
     /// <summary>Exports a model's records (or all) to <paramref name="destination"/> (left open); see <c>MetadataStorage.ExportMetadataTo</c>.</summary>
     public async ValueTask ExportRecordsAsync(Stream destination, string? modelName, string format, IProgress<long>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? filter = null)
     {
         format = CheckRecordExport(modelName, format, destination);
+        var node = filter is null ? null : FilterParser.Parse(filter, FilterSchema.Records, null, PythonTimestamp.Now(_core.Clock));
         await _core.FlushAsync(cancellationToken).ConfigureAwait(false);
-        await WriteRecordsAsync(destination, modelName, format, progress, cancellationToken).ConfigureAwait(false);
+        await WriteRecordsAsync(destination, modelName, format, progress, cancellationToken, node).ConfigureAwait(false);
         AuditExport("metadata", modelName, format, null);
     }
 

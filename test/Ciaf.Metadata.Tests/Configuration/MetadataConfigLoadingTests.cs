@@ -76,6 +76,10 @@ public sealed class MetadataConfigLoadingTests : IDisposable
         { "CIAF_OPENLINEAGE_API_KEY", "k-1", "openlineage_api_key", "k-1" },
         { "CIAF_OPENLINEAGE_FILE", "lineage/events.jsonl", "openlineage_file", "lineage/events.jsonl" },
         { "CIAF_OPENLINEAGE_NAMESPACE", "team-a", "openlineage_namespace", "team-a" },
+        { "CIAF_SERVER_URLS", "http://0.0.0.0:5080, http://[::]:5080", "server_urls", new[] { "http://0.0.0.0:5080", "http://[::]:5080" } },
+        { "CIAF_SERVER_RATE_LIMIT", "120", "server_rate_limit_requests", 120L },
+        { "CIAF_SERVER_JWT_AUTHORITY", "https://login.example.com/realms/ml", "server_jwt_authority", "https://login.example.com/realms/ml" },
+        { "CIAF_SERVER_JWT_AUDIENCE", "ciaf-api", "server_jwt_audience", "ciaf-api" },
     };
 
     [Theory]
