@@ -1,0 +1,22 @@
+using System.Globalization;
+
+namespace Ciaf.Server.Dashboard;
+
+/// <summary>How the dashboard writes times and numbers: UTC, ISO-like, invariant culture.</summary>
+public static class DashboardFormat
+{
+    /// <summary>A time as <c>2026-03-01 12:00:00 UTC</c>.</summary>
+    public static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC";
+
+    /// <summary>A time for a <c>datetime</c> attribute (ISO 8601, UTC).</summary>
+    public static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+
+    /// <summary>A score or rate with three decimals at most.</summary>
+    public static string Number(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
+
+    /// <summary>A count with thousands separators.</summary>
+    public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>A fraction as a percentage with one decimal.</summary>
+    public static string Percent(double value) => value.ToString("P1", CultureInfo.InvariantCulture);
+}
