@@ -27,6 +27,9 @@ internal static class DashboardPageEndpoints
     /// <summary>The most events or audit entries one page lists.</summary>
     public const int MaxListed = 500;
 
+    /// <summary>The filter an empty search box stands for.</summary>
+    public const string EveryRecord = "id IS NOT NULL";
+
     private static readonly IReadOnlyList<int> PageSizes = [10, 25, 50, 100];
 
     public static void Map(IEndpointRouteBuilder endpoints)
@@ -138,8 +141,10 @@ internal static class DashboardPageEndpoints
         {
             var (field, descending) = SearchOrderText.Parse(orderBy);
             var options = new SearchOptions { OrderBy = field, Descending = descending, Limit = limit, Cursor = cursor };
-            var page = await storage.SearchAsync(filter, options, cancellationToken).ConfigureAwait(false);
-            long total = await storage.CountAsync(filter, options with { Cursor = null }, cancellationToken).ConfigureAwait(false);
+            // An empty box lists every record (the search language has no empty filter).
+            string effective = filter.Length == 0 ? EveryRecord : filter;
+            var page = await storage.SearchAsync(effective, options, cancellationToken).ConfigureAwait(false);
+            long total = await storage.CountAsync(effective, options with { Cursor = null }, cancellationToken).ConfigureAwait(false);
             return new SearchView(filter, orderBy, limit, cursor, page.Records, page.NextCursor, total, null);
         }
         catch (FilterSyntaxException e)
