@@ -17,6 +17,12 @@ public static class DashboardFormat
     /// <summary>A count with thousands separators.</summary>
     public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// A record id short enough for a table: its first 8 and last 6 characters (time-ordered ids share their start, so
+    /// the end tells records written together apart); the link carries the whole id.
+    /// </summary>
+    public static string ShortId(string id) => id.Length > 16 ? $"{id[..8]}…{id[^6..]}" : id;
+
     /// <summary>A fraction as a percentage with one decimal.</summary>
     public static string Percent(double value) => value.ToString("P1", CultureInfo.InvariantCulture);
 }

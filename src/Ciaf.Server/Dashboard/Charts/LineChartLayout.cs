@@ -19,7 +19,7 @@ public sealed class LineChartLayout
     public const double Left = 52;
 
     /// <summary>The plot area's right edge.</summary>
-    public const double Right = Width - 16;
+    public const double Right = Width - 40;
 
     /// <summary>The plot area's top edge.</summary>
     public const double Top = 14;

@@ -12,7 +12,7 @@ public sealed class TimelineLayout
     public const double Left = 150;
 
     /// <summary>Where the lanes end.</summary>
-    public const double Right = Width - 20;
+    public const double Right = Width - 40;
 
     /// <summary>The height of one lane.</summary>
     public const double Lane = 26;
