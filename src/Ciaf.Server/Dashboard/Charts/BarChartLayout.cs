@@ -9,13 +9,13 @@ namespace Ciaf.Server.Dashboard.Charts;
 public sealed class BarChartLayout
 {
     /// <summary>The drawing's width.</summary>
-    public const double Width = 720;
+    public const double Width = 440;
 
     /// <summary>Where the bars start (the labels are left of it).</summary>
-    public const double Left = 170;
+    public const double Left = 110;
 
     /// <summary>The longest bar's end, leaving room for the value.</summary>
-    public const double Right = Width - 150;
+    public const double Right = Width - 110;
 
     /// <summary>The height of one row.</summary>
     public const double Row = 26;
