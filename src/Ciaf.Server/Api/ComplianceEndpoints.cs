@@ -43,9 +43,8 @@ internal static class ComplianceEndpoints
 
         events.MapPost("/", async (HttpRequest request, MetadataStorage storage, CancellationToken cancellationToken) =>
             {
-                if (await JsonBody.ReadAsync(request, cancellationToken).ConfigureAwait(false) is not JsonObject body)
-                    throw RequestProblemException.BadRequest("body", "The body must be a compliance event object.");
-                JsonBody.RejectUnknownFields(body, Fields, string.Empty, "a compliance event");
+                var body = (await JsonBody.ReadObjectAsync(request, Fields, "a compliance event",
+                    "{\"framework\": ..., \"metadata_id\"?, \"compliance_score\"?, \"validation_status\"?, \"details\"?}", optional: false, cancellationToken).ConfigureAwait(false))!;
                 string? metadataId = Text(body, "metadata_id");
                 if (metadataId is not null) RecordIds.Check(metadataId, "metadata_id");
                 string framework = Text(body, "framework") ?? throw RequestProblemException.BadRequest("framework", "'framework' is required (a string, e.g. GDPR).");

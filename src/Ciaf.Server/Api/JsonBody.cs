@@ -27,6 +27,20 @@ internal static class JsonBody
         return node ?? throw RequestProblemException.BadRequest("body", "The body is JSON null.");
     }
 
+    /// <summary>
+    /// Reads a JSON object body holding only <paramref name="fields"/>; anything else (another JSON value, an unknown
+    /// field) is a 400 that shows <paramref name="shape"/>. With <paramref name="optional"/>, an empty body is <c>null</c>.
+    /// </summary>
+    public static async Task<JsonObject?> ReadObjectAsync(HttpRequest request, IReadOnlySet<string> fields, string what, string shape,
+        bool optional, CancellationToken cancellationToken)
+    {
+        if (optional && request.ContentLength is null or 0 && request.Headers.TransferEncoding.Count == 0) return null;
+        if (await ReadAsync(request, cancellationToken).ConfigureAwait(false) is not JsonObject body)
+            throw RequestProblemException.BadRequest("body", $"The body must be {what}: {shape}{(optional ? ", or empty" : string.Empty)}.");
+        RejectUnknownFields(body, fields, string.Empty, what);
+        return body;
+    }
+
     /// <summary>Refuses a field not in <paramref name="fields"/> (a typo would otherwise be dropped silently).</summary>
     public static void RejectUnknownFields(JsonObject o, IReadOnlySet<string> fields, string prefix, string what)
     {

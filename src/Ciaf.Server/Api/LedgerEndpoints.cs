@@ -41,11 +41,9 @@ internal static class LedgerEndpoints
         api.MapPost("/verify", async (HttpRequest request, MetadataStorage storage, CancellationToken cancellationToken) =>
             {
                 var options = new VerifyOptions();
-                if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+                if (await JsonBody.ReadObjectAsync(request, VerifyFields, "a verify request",
+                        "{\"checkpoints\": [...], \"public_key_pem\": \"...\"}", optional: true, cancellationToken).ConfigureAwait(false) is { } body)
                 {
-                    if (await JsonBody.ReadAsync(request, cancellationToken).ConfigureAwait(false) is not JsonObject body)
-                        throw RequestProblemException.BadRequest("body", "The body must be an object: {\"checkpoints\": [...], \"public_key_pem\": \"...\"}, or empty.");
-                    JsonBody.RejectUnknownFields(body, VerifyFields, string.Empty, "a verify request");
                     options = new VerifyOptions { Checkpoints = Checkpoints(body), PublicKeyPem = PublicKey(body) };
                 }
                 var report = await storage.VerifyAsync(options, cancellationToken).ConfigureAwait(false);

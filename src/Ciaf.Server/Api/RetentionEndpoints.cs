@@ -35,9 +35,8 @@ internal static class RetentionEndpoints
 
         holds.MapPost("/", async (HttpRequest request, MetadataStorage storage, CancellationToken cancellationToken) =>
             {
-                if (await JsonBody.ReadAsync(request, cancellationToken).ConfigureAwait(false) is not JsonObject body)
-                    throw RequestProblemException.BadRequest("body", "The body must be {\"scope\": \"model\"|\"record\", \"target\": ..., \"reason\": ...}.");
-                JsonBody.RejectUnknownFields(body, HoldFields, string.Empty, "a legal hold");
+                var body = (await JsonBody.ReadObjectAsync(request, HoldFields, "a legal hold",
+                    "{\"scope\": \"model\"|\"record\", \"target\": ..., \"reason\": ...}", optional: false, cancellationToken).ConfigureAwait(false))!;
                 var scope = Scope(JsonBody.String(body, "scope") ?? "model", "scope");
                 string target = JsonBody.String(body, "target") ?? throw RequestProblemException.BadRequest("target", "'target' is required: the model name or the record id.");
                 if (scope == LegalHoldScope.Record) RecordIds.Check(target, "target");
@@ -72,11 +71,9 @@ internal static class RetentionEndpoints
             {
                 int? daysOld = null;
                 bool dryRun = true;
-                if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+                if (await JsonBody.ReadObjectAsync(request, CleanupFields, "a cleanup request", "{\"days_old\": n, \"dry_run\": false}",
+                        optional: true, cancellationToken).ConfigureAwait(false) is { } body)
                 {
-                    if (await JsonBody.ReadAsync(request, cancellationToken).ConfigureAwait(false) is not JsonObject body)
-                        throw RequestProblemException.BadRequest("body", "The body must be {\"days_old\": n, \"dry_run\": false}, or empty.");
-                    JsonBody.RejectUnknownFields(body, CleanupFields, string.Empty, "a cleanup request");
                     daysOld = body["days_old"] switch
                     {
                         null => null,

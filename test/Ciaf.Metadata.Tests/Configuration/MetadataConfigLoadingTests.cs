@@ -71,6 +71,10 @@ public sealed class MetadataConfigLoadingTests : IDisposable
         { "CIAF_LEDGER", "off", "ledger_enabled", false },
         { "CIAF_LEDGER_KEY_PATH", "/secure/keys/ledger.pem", "ledger_key_path", "/secure/keys/ledger.pem" },
         { "CIAF_LEDGER_WITNESS_PATH", "/mnt/witness", "ledger_witness_path", "/mnt/witness" },
+        { "CIAF_SERVER_URLS", "http://0.0.0.0:5080, http://[::]:5080", "server_urls", new[] { "http://0.0.0.0:5080", "http://[::]:5080" } },
+        { "CIAF_SERVER_RATE_LIMIT", "120", "server_rate_limit_requests", 120L },
+        { "CIAF_SERVER_JWT_AUTHORITY", "https://login.example.com/realms/ml", "server_jwt_authority", "https://login.example.com/realms/ml" },
+        { "CIAF_SERVER_JWT_AUDIENCE", "ciaf-api", "server_jwt_audience", "ciaf-api" },
     };
 
     [Theory]

@@ -40,10 +40,10 @@ public sealed class TestServerHost : IAsyncDisposable
     /// <summary>
     /// Starts a server over a new SQLite store (audit_all_access on; <paramref name="store"/> adjusts its options) or over
     /// <paramref name="storage"/>; <paramref name="configure"/> adjusts the server's options, <paramref name="builder"/>
-    /// the host, <paramref name="mapEndpoints"/> adds endpoints.
+    /// the host, <paramref name="mapEndpoints"/> adds endpoints; the keys are named <paramref name="keyPrefix"/> + role.
     /// </summary>
     public static async Task<TestServerHost> StartAsync(Action<CiafServerOptions>? configure = null, MetadataStorage? storage = null,
-        Action<WebApplicationBuilder>? builder = null, Action<MetadataStorageOptions>? store = null, Action<WebApplication>? mapEndpoints = null)
+        Action<WebApplicationBuilder>? builder = null, Action<MetadataStorageOptions>? store = null, Action<WebApplication>? mapEndpoints = null, string keyPrefix = "test-")
     {
         TempDirectory? folder = null;
         if (storage is null)
@@ -66,7 +66,7 @@ public sealed class TestServerHost : IAsyncDisposable
         var host = new TestServerHost(folder, storage, folder is not null, app);
         foreach (string role in AccessRoles.All)
         {
-            host._keys[role] = (await storage.ApiKeys.CreateAsync("test-" + role, role)).Key;
+            host._keys[role] = (await storage.ApiKeys.CreateAsync(keyPrefix + role, role)).Key;
         }
         return host;
     }
