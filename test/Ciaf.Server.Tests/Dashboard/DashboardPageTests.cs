@@ -76,7 +76,7 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture) : IClas
         Assert.Contains(trail, e => e.UserId == "apikey:test-reader");
 
         using var auditor = await fixture.SignedInAsync(AccessRoles.Auditor);
-        string html = await auditor.Http.GetStringAsync($"/dashboard/audit?user=apikey%3Atest-reader&record_id={fixture.DeploymentId}");
+        string html = WebUtility.HtmlDecode(await auditor.Http.GetStringAsync($"/dashboard/audit?user=apikey%3Atest-reader&record_id={fixture.DeploymentId}"));
         Assert.Contains("apikey:test-reader", html, StringComparison.Ordinal);
         Assert.Contains(Ciaf.Server.Dashboard.DashboardFormat.ShortId(fixture.DeploymentId), html, StringComparison.Ordinal);
     }

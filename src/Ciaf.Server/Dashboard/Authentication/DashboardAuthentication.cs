@@ -61,15 +61,33 @@ public static class DashboardAuthentication
         options.Events = new CookieAuthenticationEvents
         {
             OnValidatePrincipal = ValidateApiKeySessionAsync,
+            // Only the dashboard's own pages send a browser to the sign-in page (the cookie is not even sent elsewhere):
+            // anything else outside /api (/readyz, /openapi, /api-reference) answers as the API does, 401 with a problem.
+            OnRedirectToLogin = context => IsDashboard(context.Request)
+                ? Redirect(context)
+                : context.HttpContext.ChallengeAsync(CiafAuthenticationSchemes.ApiKey),
             // A signed-in user without the right gets a 403 page here, not a redirect to a page that would say 200.
             OnRedirectToAccessDenied = async context =>
             {
+                if (!IsDashboard(context.Request))
+                {
+                    await context.HttpContext.ForbidAsync(CiafAuthenticationSchemes.ApiKey).ConfigureAwait(false);
+                    return;
+                }
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
                 var page = await DashboardResults.ErrorAsync(context.HttpContext, StatusCodes.Status403Forbidden, "Not allowed",
                     "Your role does not include this page. The audit trail is for auditors and admins; ask an admin for an auditor key.").ConfigureAwait(false);
                 await page.ExecuteAsync(context.HttpContext).ConfigureAwait(false);
             },
         };
+    }
+
+    private static bool IsDashboard(HttpRequest request) => request.Path.StartsWithSegments(DashboardPaths.Root);
+
+    private static Task Redirect(RedirectContext<CookieAuthenticationOptions> context)
+    {
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
     }
 
     // A session from an API key ends when the key stops working (revoked, expired), in every process that serves the store.
