@@ -189,4 +189,13 @@ public static class MetadataConfigKeys
 
     /// <summary>Browser origins allowed to call the server's API (CORS); empty = CORS off.</summary>
     public const string ServerCorsOrigins = "server_cors_origins";
+
+    /// <summary>The dashboard's OIDC client id; set (with <c>server_jwt_authority</c>) to offer OIDC sign-in.</summary>
+    public const string ServerOidcClientId = "server_oidc_client_id";
+
+    /// <summary>The dashboard's OIDC client secret (a confidential client); null = a public client (PKCE only).</summary>
+    public const string ServerOidcClientSecret = "server_oidc_client_secret";
+
+    /// <summary>The scopes the dashboard asks the OIDC provider for, besides <c>openid</c>.</summary>
+    public const string ServerOidcScopes = "server_oidc_scopes";
 }

@@ -115,6 +115,9 @@ internal static class SettingDefinitions
         new(K.ServerJwtRoleClaim, SettingKind.String, "roles", "The token claim holding the CIAF roles (reader, writer, auditor, admin).") { },
         new(K.ServerJwtNameClaim, SettingKind.String, "sub", "The token claim naming the user in the audit trail (oidc:<value>).") { },
         new(K.ServerCorsOrigins, SettingKind.StringList, Array.Empty<string>(), "Browser origins (scheme://host[:port]) allowed to call the server's API; empty = CORS off.") { },
+        new(K.ServerOidcClientId, SettingKind.NullableString, null, "The dashboard's OIDC client id at server_jwt_authority; set to offer \"Sign in with OIDC\" (authorization code flow with PKCE).") { EnvironmentVariable = "CIAF_SERVER_OIDC_CLIENT_ID" },
+        new(K.ServerOidcClientSecret, SettingKind.NullableString, null, "The dashboard's OIDC client secret (a confidential client); null = a public client (PKCE only). Prefer the environment variable.") { EnvironmentVariable = "CIAF_SERVER_OIDC_CLIENT_SECRET", Secret = true },
+        new(K.ServerOidcScopes, SettingKind.StringList, new[] { "profile" }, "Scopes the dashboard's OIDC sign-in asks for besides openid (add the one that puts server_jwt_role_claim in the ID token, if your provider needs one).") { },
         new(K.FlushIntervalMs, SettingKind.Integer, 200L, "Not used: the buffered writer writes a partial batch as soon as it is queued; accepted so older files load.") { Unit = Millisecond, ReferenceOnly = true },
     ];
 

@@ -80,6 +80,8 @@ public sealed class MetadataConfigLoadingTests : IDisposable
         { "CIAF_SERVER_RATE_LIMIT", "120", "server_rate_limit_requests", 120L },
         { "CIAF_SERVER_JWT_AUTHORITY", "https://login.example.com/realms/ml", "server_jwt_authority", "https://login.example.com/realms/ml" },
         { "CIAF_SERVER_JWT_AUDIENCE", "ciaf-api", "server_jwt_audience", "ciaf-api" },
+        { "CIAF_SERVER_OIDC_CLIENT_ID", "ciaf-dashboard", "server_oidc_client_id", "ciaf-dashboard" },
+        { "CIAF_SERVER_OIDC_CLIENT_SECRET", "s3cret", "server_oidc_client_secret", "s3cret" },
     };
 
     [Theory]
