@@ -161,7 +161,8 @@ internal sealed class CliApp
                  {
                      InitCommand.Create(this), DemoCommand.Create(this), SaveCommand.Create(this), GetCommand.Create(this),
                      ListCommand.Create(this), SearchCommand.Create(this), IndexCommand.Create(this), TraceCommand.Create(this), EventsCommand.Create(this),
-                     ComplianceCommand.Create(this), FairnessCommand.Create(this),
+                     ComplianceCommand.Create(this), FairnessCommand.Create(this), LogCommand.Create(this), DocsCommand.Create(this), ModelCardCommand.Create(this),
+                     IncidentCommand.Create(this), MonitoringCommand.Create(this),
                      ExportCommand.Create(this), ImportCommand.Create(this), MigrateCommand.Create(this),
                      BackupCommand.Create(this), RestoreCommand.Create(this), VerifyCommand.Create(this), ProveCommand.Create(this),
                      CleanupCommand.Create(this), HoldCommand.Create(this), SubjectCommand.Erase(this), SubjectCommand.Create(this), AuditCommand.Create(this), KeygenCommand.Create(this),

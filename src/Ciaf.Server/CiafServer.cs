@@ -1,3 +1,4 @@
+using Ciaf.Server.Dashboard;
 using Ciaf.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -44,10 +45,12 @@ public static class CiafServer
         // ASP.NET Core's per-request lines would repeat it with the full URL.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddCiafServer(options);
+        builder.Services.AddCiafDashboard(options);
         configure?.Invoke(builder);
         var app = builder.Build();
         app.UseCiafServer();
         app.MapCiafApi();
+        app.MapCiafDashboard();
         mapEndpoints?.Invoke(app);
         return app;
     }

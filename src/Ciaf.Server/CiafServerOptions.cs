@@ -32,6 +32,9 @@ public sealed class CiafServerOptions
     /// <summary>OIDC/JWT bearer tokens (<c>server_jwt_*</c>); off unless an authority or a signing key is set.</summary>
     public JwtSettings Jwt { get; init; } = new();
 
+    /// <summary>OIDC sign-in to the dashboard (<c>server_oidc_*</c>, with <see cref="Jwt"/>'s authority and claims); off unless a client id is set.</summary>
+    public Dashboard.OidcSignInSettings Oidc { get; init; } = new();
+
     /// <summary>Origins allowed to call the API from a browser (<c>server_cors_origins</c>); empty (the default) turns CORS off.</summary>
     public IList<string> CorsOrigins { get; init; } = [];
 
@@ -60,6 +63,7 @@ public sealed class CiafServerOptions
         if (MaxRequestBodyBytes is < 1024) errors[ServerConfigKeys.MaxRequestBodyBytes] = $"{MaxRequestBodyBytes} is below the smallest allowed, 1024.";
         RateLimit.Validate(errors);
         Jwt.Validate(errors);
+        Oidc.Validate(errors, Jwt);
         foreach (string origin in CorsOrigins)
         {
             if (origin == "*") errors[ServerConfigKeys.CorsOrigins] = "'*' is not allowed: list each origin (scheme://host[:port]) that may call the API.";

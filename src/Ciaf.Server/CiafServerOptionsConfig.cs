@@ -35,6 +35,12 @@ public static class CiafServerOptionsConfig
                 NameClaim = config.Get<string>(MetadataConfigKeys.ServerJwtNameClaim),
             },
             CorsOrigins = [.. config.Get<string[]>(MetadataConfigKeys.ServerCorsOrigins)],
+            Oidc = new Dashboard.OidcSignInSettings
+            {
+                ClientId = config.Get<string?>(MetadataConfigKeys.ServerOidcClientId),
+                ClientSecret = config.Get<string?>(MetadataConfigKeys.ServerOidcClientSecret),
+                Scopes = [.. config.Get<string[]>(MetadataConfigKeys.ServerOidcScopes)],
+            },
         };
     }
 }

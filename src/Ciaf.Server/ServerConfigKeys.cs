@@ -35,4 +35,13 @@ public static class ServerConfigKeys
 
     /// <summary>Browser origins allowed to call the API (CORS); empty = off.</summary>
     public const string CorsOrigins = "server_cors_origins";
+
+    /// <summary>The dashboard's OIDC client id (OIDC sign-in is on when it is set).</summary>
+    public const string OidcClientId = "server_oidc_client_id";
+
+    /// <summary>The dashboard's OIDC client secret, for a confidential client.</summary>
+    public const string OidcClientSecret = "server_oidc_client_secret";
+
+    /// <summary>The scopes the dashboard's OIDC sign-in asks for besides <c>openid</c>.</summary>
+    public const string OidcScopes = "server_oidc_scopes";
 }

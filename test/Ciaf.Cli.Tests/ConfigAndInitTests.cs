@@ -40,7 +40,7 @@ public sealed class ConfigAndInitTests : IDisposable
     public async Task ConfigShow_Secrets_AreHiddenInTableAndJson()
     {
         await File.WriteAllTextAsync(_folder.Combine("secrets.json"), """
-            { "postgres_connection_string": "Host=db;Username=ciaf;Password=hunter2-secret", "openlineage_api_key": "ol-key-topsecret" }
+            { "postgres_connection_string": "Host=db;Username=ciaf;Password=hunter2-secret", "openlineage_api_key": "ol-key-topsecret", "server_oidc_client_secret": "oidc-topsecret" }
             """);
         var json = await CiafTool.RunAsync(_folder.Path, "config", "show", "--config", "secrets.json", "--json");
         var table = await CiafTool.RunAsync(_folder.Path, "config", "show", "--config", "secrets.json");
@@ -50,6 +50,7 @@ public sealed class ConfigAndInitTests : IDisposable
             Assert.True(shown.ExitCode == 0, shown.ToString());
             Assert.DoesNotContain("hunter2-secret", shown.Stdout + shown.Stderr);
             Assert.DoesNotContain("ol-key-topsecret", shown.Stdout + shown.Stderr);
+            Assert.DoesNotContain("oidc-topsecret", shown.Stdout + shown.Stderr);
         }
         Assert.Equal("(set; hidden)", (string?)json.Json()["postgres_connection_string"]);
         Assert.Equal("(set; hidden)", (string?)json.Json()["openlineage_api_key"]);

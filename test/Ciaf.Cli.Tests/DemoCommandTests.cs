@@ -20,7 +20,7 @@ public sealed class DemoCommandTests : IDisposable
         Assert.InRange((double)json["validation"]!["accuracy"]!, 0.65, 1.0);
         Assert.InRange((double)json["validation"]!["auc_roc"]!, 0.7, 1.0);
         Assert.Equal(400, (int)json["predictions"]!);
-        Assert.Equal(["GDPR", "FCRA", "EEOC"], json["compliance_report"]!["frameworks"]!.AsArray().Select(f => (string?)f!["framework"]));
+        Assert.Equal(["GDPR", "FCRA", "EEOC", "EU_AI_ACT"], json["compliance_report"]!["frameworks"]!.AsArray().Select(f => (string?)f!["framework"]));
         Assert.NotNull(json["fairness"]!["gender"]!["adverse_impact_ratio"]);
         Assert.True(File.Exists((string)json["export"]!));
         Assert.True(File.Exists((string)json["artifact"]!));
@@ -35,9 +35,9 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Contains(trace["stages"]!["training"]!.AsArray(), e => (string?)e!["event_type"] == "model_fit");   // a capture scope
 
         var events = (await CiafTool.OkAsync(_folder.Path, "events", "--store", store, "--json")).Json().AsArray();
-        Assert.Equal(3, events.Count);
+        Assert.Equal(4, events.Count);
         var report = (await CiafTool.OkAsync(_folder.Path, "compliance", "report", "credit_scoring_demo", "--store", store, "--json")).Json();
-        Assert.Equal(3, report["frameworks"]!.AsArray().Count);
+        Assert.Equal(4, report["frameworks"]!.AsArray().Count);
     }
 
     [Fact]

@@ -21,6 +21,7 @@ public sealed class SampleRunTests(PostgreSqlServer server) : IDisposable
     [InlineData("Pipeline", "customer_classifier: 7 records in 6 stages", "compliance: gdpr_compliance")]
     [InlineData("AutomaticCapture", "training/model_fit_error", "\"api_key\":\"[REDACTED]\"")]
     [InlineData("ComplianceTracking", "female: selection rate", "GDPR 1.00 (passed)")]
+    [InlineData("Governance", "incident Serious: due", "Reported")]
     [InlineData("SearchAndLedger", "search: 5 match(es), lowest accuracy first: 0.86", "receipt valid: True")]
     [InlineData("StoreOperations", "3 imported, 0 already present, 0 mismatched", "encrypted: a@b.org read back with the key")]
     public async Task Sample_RunsInAnEmptyFolder_AndPrintsItsResults(string sample, string first, string second)

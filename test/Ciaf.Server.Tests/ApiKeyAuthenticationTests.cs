@@ -71,7 +71,8 @@ public sealed class ApiKeyAuthenticationTests
     {
         await using var host = await TestServerHost.StartAsync();
         var created = await host.Storage.ApiKeys.CreateAsync("hash-check", AccessRoles.Writer);
-        string secret = created.Key[(created.Key.LastIndexOf('_') + 1)..];
+        // ciaf_<16 hex id>_<secret>: the secret is base64url, which may itself hold '_'.
+        string secret = created.Key[(ApiKeyRegistry.KeyPrefix.Length + 17)..];
         await host.Storage.FlushAsync();
 
         var texts = Directory.EnumerateFiles(host.Folder!.Path, "*", SearchOption.AllDirectories)

@@ -43,16 +43,7 @@ internal static class ComplianceCommand
                 "html" => StoredComplianceReport.ToHtml(result),
                 _ => result.ToJsonObject().ToJsonString(CliContext.JsonOutputOptions),
             };
-            if (parse.GetValue(output) is { } file)
-            {
-                string path = context.Host.FullPath(file);
-                await File.WriteAllTextAsync(path, text, context.CancellationToken).ConfigureAwait(false);
-                context.Note($"wrote the {fmt} report to {path}");
-                if (context.Json) context.WriteJson(new System.Text.Json.Nodes.JsonObject { ["path"] = path, ["format"] = fmt });
-                else context.WriteLine(path);
-                return ExitCodes.Success;
-            }
-            context.Stdout.Write(text.EndsWith('\n') ? text : text + "\n");
+            await DocumentOutput.WriteAsync(context, text, parse.GetValue(output), fmt, "report").ConfigureAwait(false);
             return ExitCodes.Success;
         });
         command.Add(report);

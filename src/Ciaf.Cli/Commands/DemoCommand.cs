@@ -5,6 +5,7 @@ using Ciaf.Cli.Demo;
 using Ciaf.Cli.Infrastructure;
 using Ciaf.Metadata;
 using Ciaf.Metadata.Compliance;
+using Ciaf.Metadata.Governance;
 using Ciaf.Metadata.Ledger;
 using Ciaf.Metadata.Storage;
 using Spectre.Console;
@@ -68,10 +69,12 @@ internal static class DemoCommand
                 var proof = await ProveDeploymentAsync(storage, path, keyPath, context.CancellationToken).ConfigureAwait(false);
                 string lineage = await storage.ExportMetadataAsync(result.ModelName, "openlineage", Path.ChangeExtension(result.ExportPath, ".openlineage.jsonl"), context.CancellationToken).ConfigureAwait(false);
                 context.Note($"OpenLineage events of every step (docs/interop.md): {lineage}");
+                var documents = await WriteDocumentsAsync(storage, path, context.CancellationToken).ConfigureAwait(false);
                 if (context.Json)
                 {
                     var json = ToJson(result, storage);
                     json["receipt"] = new JsonObject { ["file"] = proof.ReceiptFile, ["public_key"] = proof.PublicKeyFile, ["verified"] = proof.Verified };
+                    json["governance"] = GovernanceJson(result, documents);
                     context.WriteJson(json);
                     return ExitCodes.Success;
                 }
@@ -80,6 +83,7 @@ internal static class DemoCommand
                 context.Out.MarkupLine(proof.Verified
                     ? $"[green]Ledger receipt[/] for the deployment record (leaf {proof.LeafIndex} of a signed log of {proof.TreeSize}) written to {Markup.Escape(proof.ReceiptFile)} and [green]verified offline[/] with {Markup.Escape(proof.PublicKeyFile)}: ciaf verify-receipt {Markup.Escape(proof.ReceiptFile)} --key {Markup.Escape(proof.PublicKeyFile)}"
                     : "[red]The deployment record's ledger receipt did not verify.[/]");
+                WriteDocuments(context, result, documents);
             }
             WriteNextSteps(context, path, backend, result);
             return ExitCodes.Success;
@@ -105,6 +109,62 @@ internal static class DemoCommand
         bool verified = LedgerReceipt.Parse(await File.ReadAllTextAsync(receiptFile, cancellationToken).ConfigureAwait(false)).Verify(publicKey, deployment.Id).IsValid;
         return new DemoProof(receiptFile, publicKeyFile, receipt.LeafIndex, receipt.TreeSize, verified);
     }
+
+    private sealed record DemoDocuments(string Folder, string ComplianceReport, string AnnexIvMarkdown, string AnnexIvJson, string ModelCardJson,
+        string ModelCardMarkdown, int Evidenced, int Items, IReadOnlyList<string> Gaps);
+
+    // The demo's end: the compliance report, the Annex IV pack and the model card, side by side in <store>/reports.
+    private static async Task<DemoDocuments> WriteDocumentsAsync(MetadataStorage storage, string path, CancellationToken cancellationToken)
+    {
+        string folder = Path.Combine(path, "reports");
+        Directory.CreateDirectory(folder);
+        string model = CreditScoringDemo.ModelName;
+        var report = await StoredComplianceReport.BuildAsync(storage, model, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var pack = await AnnexIvDocumentation.BuildAsync(storage, model, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var card = await ModelCardDocument.BuildAsync(storage, model, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var files = new (string Name, string Text)[]
+        {
+            ("compliance_report.md", report!.ToMarkdown()), ("annex_iv.md", pack.ToMarkdown()), ("annex_iv.json", pack.ToJson()),
+            ("model_card.json", card.ToJson()), ("model_card.md", card.ToMarkdown()),
+        };
+        foreach (var (name, text) in files) await File.WriteAllTextAsync(Path.Combine(folder, name), text, cancellationToken).ConfigureAwait(false);
+        string F(string name) => Path.Combine(folder, name);
+        return new DemoDocuments(folder, F("compliance_report.md"), F("annex_iv.md"), F("annex_iv.json"), F("model_card.json"), F("model_card.md"),
+            pack.Items.Count() - pack.Gaps.Count, pack.Items.Count(), [.. pack.Gaps.Select(g => g.Id)]);
+    }
+
+    private static void WriteDocuments(CliContext context, DemoResult r, DemoDocuments d)
+    {
+        var console = context.Out;
+        if (r.Governance is { } g)
+        {
+            console.MarkupLine($"Post-market monitoring check {(g.Breached ? "[red]breached[/] the plan" : "passed")}; incident [bold]{Markup.Escape(g.IncidentId)}[/] "
+                + $"reported to the authority (initial report), deadline {Markup.Escape(Ciaf.Metadata.Hashing.PythonTimestamp.Format(g.IncidentDueAt))}: {Markup.Escape(g.IncidentDeadline)}.");
+        }
+        console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"EU AI Act Annex IV pack: {d.Evidenced} of {d.Items} items evidenced")
+            + (d.Gaps.Count == 0 ? "." : $", gaps {Markup.Escape(string.Join(", ", d.Gaps))} (each names the command that fills it)."));
+        foreach (var (what, file) in new[] { ("Compliance report", d.ComplianceReport), ("Annex IV pack", d.AnnexIvMarkdown), ("Annex IV pack (JSON)", d.AnnexIvJson),
+                     ("Model card", d.ModelCardJson), ("Model card (Markdown)", d.ModelCardMarkdown) })
+        {
+            console.MarkupLine($"{what}: [bold]{Markup.Escape(file)}[/]");
+        }
+    }
+
+    private static JsonObject GovernanceJson(DemoResult r, DemoDocuments d) => new()
+    {
+        ["monitoring_check"] = r.Governance?.MonitoringCheckId,
+        ["monitoring_breached"] = r.Governance?.Breached,
+        ["incident"] = r.Governance?.IncidentId,
+        ["incident_deadline"] = r.Governance?.IncidentDeadline,
+        ["compliance_report"] = d.ComplianceReport,
+        ["annex_iv"] = d.AnnexIvMarkdown,
+        ["annex_iv_json"] = d.AnnexIvJson,
+        ["annex_iv_evidenced"] = d.Evidenced,
+        ["annex_iv_items"] = d.Items,
+        ["annex_iv_gaps"] = new JsonArray([.. d.Gaps.Select(x => (JsonNode?)JsonValue.Create(x))]),
+        ["model_card"] = d.ModelCardJson,
+        ["model_card_markdown"] = d.ModelCardMarkdown,
+    };
 
     /// <summary>The demo writes only to a new folder or to its own earlier store.</summary>
     private static void PrepareFolder(string path)
@@ -211,8 +271,10 @@ internal static class DemoCommand
         {
             ($"ciaf trace {r.ModelName}{s} --timeline", "every record in time order"),
             ($"ciaf list{s} --stage inference --limit 10", "the newest inference records"),
-            ($"ciaf events{s}", "compliance events (GDPR, FCRA, EEOC)"),
+            ($"ciaf events{s}", "compliance events (GDPR, FCRA, EEOC, EU AI Act)"),
             ($"ciaf compliance report {r.ModelName}{s} --format markdown", "the report as Markdown (or json, html)"),
+            ($"ciaf docs annex-iv {r.ModelName}{s} --format html -o annex_iv.html", "the EU AI Act technical documentation"),
+            ($"ciaf incident list{s}", "incidents and their Art. 73 deadlines"),
             ($"ciaf stats{s}", "size and records per stage"),
             ($"ciaf export{s} --format jsonl", "everything, one record per line"),
         };

@@ -19,7 +19,7 @@ internal static class SaveCommand
         var command = new Command("save", "Save one metadata record and print its id.") { model, stage, eventType, metadata, version, details };
         app.Bind(command, async (context, parse) =>
         {
-            var payload = ReadMetadata(context, parse.GetValue(metadata));
+            var payload = JsonArgument.ReadObject(context, parse.GetValue(metadata), "--metadata", "{\"accuracy\": 0.95}");
             await using var storage = context.Stores.Open(context, mustExist: false);
             string id = await storage.SaveMetadataAsync(parse.GetRequiredValue(model), parse.GetRequiredValue(stage), parse.GetRequiredValue(eventType),
                 payload, parse.GetValue(version), parse.GetValue(details), context.CancellationToken).ConfigureAwait(false);
@@ -35,33 +35,5 @@ internal static class SaveCommand
             return ExitCodes.Success;
         });
         return command;
-    }
-
-    private static JsonObject ReadMetadata(CliContext context, string? text)
-    {
-        if (text is null) return [];
-        string source = "--metadata";
-        if (text == "-")
-        {
-            text = Console.In.ReadToEnd();
-            source = "stdin";
-        }
-        else if (text.StartsWith('@'))
-        {
-            string file = context.Host.FullPath(text[1..]);
-            if (!File.Exists(file)) throw new CliException($"Metadata file '{file}' not found.");
-            text = File.ReadAllText(file);
-            source = file;
-        }
-        JsonNode? node;
-        try
-        {
-            node = PythonJson.Parse(text);
-        }
-        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or ArgumentException)
-        {
-            throw CliException.Usage($"The metadata ({source}) is not valid JSON: {e.Message}");
-        }
-        return node as JsonObject ?? throw CliException.Usage($"The metadata ({source}) must be a JSON object, e.g. '{{\"accuracy\": 0.95}}'.");
     }
 }

@@ -37,7 +37,7 @@ internal static class ServeCommand
             await using var server = CiafServer.Build(options, configure: b =>
                 b.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true));
             await server.StartAsync(context.CancellationToken).ConfigureAwait(false);
-            foreach (string url in server.Urls) context.Err.MarkupLine($"[green]ciaf serve[/]: listening on [bold]{Markup.Escape(url)}[/]  (API: {Markup.Escape(url)}/api/v1, health: {Markup.Escape(url)}/healthz)");
+            foreach (string url in server.Urls) context.Err.MarkupLine($"[green]ciaf serve[/]: listening on [bold]{Markup.Escape(url)}[/]  (dashboard: {Markup.Escape(url)}/dashboard, API: {Markup.Escape(url)}/api/v1, health: {Markup.Escape(url)}/healthz)");
             if ((await storage.ApiKeys.ListAsync(context.CancellationToken).ConfigureAwait(false)).Count == 0)
             {
                 context.Note("No API keys yet: every request but /healthz will get 401. Create one with: ciaf apikey create NAME --role reader");

@@ -26,7 +26,11 @@ internal sealed record DemoResult(
     string ModelName, string ModelVersion, int TrainingRows, int TestRows, double Accuracy, double Auc, double F1,
     double Precision, double Recall, double Calibration, FairnessReport GenderFairness, FairnessReport AgeFairness,
     IReadOnlyDictionary<string, double> Psi, int Predictions, double LiveApprovalRate, double TrainingApprovalRate,
-    ComplianceReport Report, string ArtifactPath, string ExportPath, TimeSpan Elapsed);
+    ComplianceReport Report, string ArtifactPath, string ExportPath, TimeSpan Elapsed)
+{
+    /// <summary>The EU AI Act steps' outcome (monitoring check, incident).</summary>
+    public GovernanceOutcome? Governance { get; init; }
+}
 
 /// <summary>
 /// A credit-scoring pipeline, end to end, recorded through <see cref="ModelMetadataManager"/>, capture scopes and a
@@ -191,6 +195,7 @@ internal sealed class CreditScoringDemo(MetadataStorage storage, DemoOptions opt
             double latency = batchClock.Elapsed.TotalMilliseconds;
             live.AddRange(batch);
             livePredictions.AddRange(predictions);
+            await GovernanceDemo.RecordBatchAsync(manager, capture, b + 1, batch, predictions, train, cancellationToken).ConfigureAwait(false);
             var reasons = DeclineReasons(batch, predictions, weights, means, scales);
             capture.UpdateMetadata(new
             {
@@ -248,8 +253,10 @@ internal sealed class CreditScoringDemo(MetadataStorage storage, DemoOptions opt
             action = maxPsi >= PopulationStability.SignificantShift ? "retraining recommended" : maxPsi >= PopulationStability.ModerateShift ? "investigate" : "none",
         }, $"Drift {PopulationStability.Level(maxPsi)} (max PSI {maxPsi:0.###})", cancellationToken).ConfigureAwait(false);
 
+        var governance = await new GovernanceDemo(storage, manager, step).RunAsync(maxPsi, cancellationToken).ConfigureAwait(false);
+
         // 8. Compliance from the pipeline's own evidence.
-        step("Assessing GDPR, FCRA and EEOC compliance");
+        step("Assessing GDPR, FCRA, EEOC and EU AI Act compliance");
         await tracker.TrackGdprComplianceAsync(
             dataProtectionMeasures: new { encryption = false, anonymization = true, access_controls = true, note = "metadata store not encrypted in the demo" },
             consentManagement: new { explicit_consent = true, withdrawal_mechanism = true },
@@ -260,6 +267,7 @@ internal sealed class CreditScoringDemo(MetadataStorage storage, DemoOptions opt
             dataQuality: new { completeness = cleaning.Completeness, accuracy = cleaning.Validity },
             cancellationToken: cancellationToken).ConfigureAwait(false);
         await tracker.TrackEeocComplianceAsync(gender, ["gender", "age"], Math.Round(calibration, 4), cancellationToken).ConfigureAwait(false);
+        await tracker.TrackEuAiActComplianceAsync(GovernanceDemo.Declared, cancellationToken: cancellationToken).ConfigureAwait(false);
         var report = tracker.GenerateComplianceReport();
 
         // 9. Export.
@@ -269,7 +277,7 @@ internal sealed class CreditScoringDemo(MetadataStorage storage, DemoOptions opt
 
         return new DemoResult(ModelName, ModelVersion, train.Count, test.Count, metrics.Accuracy, metrics.AreaUnderRocCurve, metrics.F1Score,
             metrics.PositivePrecision, metrics.PositiveRecall, calibration, gender, age, psi, livePredictions.Count, liveApproval, trainingApproval,
-            report, artifact, export, clock.Elapsed);
+            report, artifact, export, clock.Elapsed) { Governance = governance };
     }
 
     private sealed record CleaningSummary(int Dropped, int Imputed, double Completeness, double Validity);

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Ciaf.Metadata.Integration;
 using Ciaf.Metadata.Interop.OpenLineage;
+using Ciaf.Metadata.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -41,8 +42,12 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
     private readonly OpenLineageEmitter? _lineage;
     private readonly Lock _lock = new();
     private readonly List<KeyValuePair<string, object?>> _metadata = [];
+    private readonly DateTimeOffset _startedAt;
+    private DateTimeOffset _endedAt;
     private Exception? _error;
     private int _completed;
+    private bool _isUse;
+    private object? _useContext;
 
     /// <summary>Starts a capture; it becomes <see cref="Current"/> until disposed.</summary>
     /// <param name="modelName">The model the record belongs to.</param>
@@ -69,6 +74,7 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         // The default store is asked only if it exists already: starting a capture must not open it (or fail doing so).
         _lineage = (storage ?? IntegrationSettings.DefaultStorageIfCreated)?.OpenLineage;
         _lineage?.CaptureStarted(this, _parent);
+        _startedAt = TimeProvider.System.GetUtcNow();
         _startTimestamp = Stopwatch.GetTimestamp();
     }
 
@@ -153,6 +159,34 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
+    /// Marks this scope as a use of the system (EU AI Act Art. 12(3)(a)): when it ends, besides its own record, an
+    /// <c>operation/use_ended</c> record is saved with the period (<c>started_at</c> when the capture began, <c>ended_at</c>
+    /// when it ended), <c>use_id</c> = <see cref="CaptureId"/>, and <c>outcome = {capture_record_id, failed, context?}</c>.
+    /// Like the capture's own save, a failed save is logged, never thrown.
+    /// </summary>
+    /// <param name="context">What the use is (a batch, a session), stored under <c>outcome.context</c>.</param>
+    public void MarkAsUse(object? context = null)
+    {
+        lock (_lock)
+        {
+            _isUse = true;
+            _useContext = context;
+        }
+    }
+
+    /// <summary>Whether <see cref="MarkAsUse"/> was called.</summary>
+    public bool IsUse
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _isUse;
+            }
+        }
+    }
+
+    /// <summary>
     /// Records that the wrapped code failed: the record gets <c>error</c> and is saved as <c>&lt;event_type&gt;_error</c>.
     /// Returns false, so that it can be used as an exception filter that never catches.
     /// </summary>
@@ -179,6 +213,7 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         {
             storage ??= IntegrationSettings.DefaultStorage;
             MetadataId = storage.SaveMetadata(ModelName, Stage, eventType, data, null, Details);
+            if (IsUse) SyncOverAsync.Run(SaveUseAsync(storage, CancellationToken.None));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -204,6 +239,7 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         {
             storage ??= IntegrationSettings.DefaultStorage;
             MetadataId = await storage.SaveMetadataAsync(ModelName, Stage, eventType, data, null, Details).ConfigureAwait(false);
+            if (IsUse) await SaveUseAsync(storage, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -405,6 +441,7 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
             return false;
         }
         double seconds = Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds;
+        _endedAt = _startedAt + TimeSpan.FromSeconds(seconds);
         // Restore the enclosing capture for this flow (only if we are still the current one: a scope disposed
         // out of order must not clobber a newer one).
         if (ReferenceEquals(CurrentCapture.Value, this))
@@ -467,6 +504,23 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
             eventType = EventType + "_error";
         }
         return data;
+    }
+
+    // The capture's period as a use (Art. 12(3)(a)): the start's wall-clock time plus the monotonic elapsed time, so the
+    // duration is exact even if the wall clock is adjusted meanwhile.
+    private async ValueTask SaveUseAsync(MetadataStorage storage, CancellationToken cancellationToken)
+    {
+        object? context;
+        bool failed;
+        lock (_lock)
+        {
+            context = _useContext;
+            failed = _error is not null;
+        }
+        var outcome = new JsonObject { ["capture_record_id"] = MetadataId, ["failed"] = failed };
+        if (Compliance.EvidenceReader.ToJsonNode(context) is { } c) outcome["context"] = c;
+        await new Governance.AiActEventLog(storage, ModelName, ModelMetadataManager.DefaultModelVersion)
+            .LogUseAsync(CaptureId, _startedAt, _endedAt, outcome, Details, cancellationToken).ConfigureAwait(false);
     }
 
     private void OnSaveFailed(Exception ex)

@@ -11,16 +11,28 @@ namespace Ciaf.Metadata.Compliance;
 /// <param name="Citation">The regulation or clause the requirement comes from, if any.</param>
 public sealed record ComplianceFinding(string Requirement, bool Met, double Weight, double Earned, string Reason, string? Citation = null)
 {
-    /// <summary>The finding as stored next to the score: <c>{requirement, met, weight, earned, reason, citation}</c>.</summary>
-    public JsonObject ToJson() => new()
+    /// <summary>The finding's basis when a framework tells them apart: <c>evidenced</c> (judged from the store's records) or <c>declared</c> (from what the caller stated).</summary>
+    public string? Basis { get; init; }
+
+    /// <summary>Where the same evidence counts in ISO/IEC 42001 and the NIST AI RMF, when the framework maps it.</summary>
+    public ControlCrosswalk? Crosswalk { get; init; }
+
+    /// <summary>The finding as stored next to the score: <c>{requirement, met, weight, earned, reason, citation}</c>, plus <c>basis</c> and <c>crosswalk</c> when set.</summary>
+    public JsonObject ToJson()
     {
-        ["requirement"] = Requirement,
-        ["met"] = Met,
-        ["weight"] = Weight,
-        ["earned"] = Earned,
-        ["reason"] = Reason,
-        ["citation"] = Citation,
-    };
+        var o = new JsonObject
+        {
+            ["requirement"] = Requirement,
+            ["met"] = Met,
+            ["weight"] = Weight,
+            ["earned"] = Earned,
+            ["reason"] = Reason,
+            ["citation"] = Citation,
+        };
+        if (Basis is not null) o["basis"] = Basis;
+        if (Crosswalk is not null) o["crosswalk"] = Crosswalk.ToJson();
+        return o;
+    }
 
     /// <summary>Reads a finding written by <see cref="ToJson"/>; missing fields take neutral values.</summary>
     /// <param name="json">The stored finding.</param>
@@ -33,6 +45,10 @@ public sealed record ComplianceFinding(string Requirement, bool Met, double Weig
             EvidenceReader.TryGetNumber(json["weight"], out var w) ? w : 0,
             EvidenceReader.TryGetNumber(json["earned"], out var e) ? e : 0,
             EvidenceReader.GetString(json, "reason") ?? "",
-            EvidenceReader.GetString(json, "citation"));
+            EvidenceReader.GetString(json, "citation"))
+        {
+            Basis = EvidenceReader.GetString(json, "basis"),
+            Crosswalk = ControlCrosswalk.FromJson(json["crosswalk"]),
+        };
     }
 }

@@ -15,4 +15,6 @@ public static class ComplianceFrameworkNames
     public const string Hipaa = "HIPAA";
     /// <summary>ISO 13485:2016 medical-device quality management.</summary>
     public const string Iso13485 = "ISO_13485";
+    /// <summary>The EU AI Act, Regulation (EU) 2024/1689 (high-risk systems' provider obligations).</summary>
+    public const string EuAiAct = "EU_AI_ACT";
 }

@@ -78,10 +78,20 @@ public sealed record ComplianceReport
         }
         foreach (var f in Frameworks)
         {
-            sb.Append(c, $"\n## {Escape(f.Framework)}\n\n| Requirement | Met | Earned / weight | Why | Reference |\n|---|---|---:|---|---|\n");
+            bool basis = f.Findings.Any(x => x.Basis is not null);
+            sb.Append(c, $"\n## {Escape(f.Framework)}\n\n| Requirement | Met |{(basis ? " Basis |" : "")} Earned / weight | Why | Reference |\n|---|---|{(basis ? "---|" : "")}---:|---|---|\n");
             foreach (var x in f.Findings)
             {
-                sb.Append(c, $"| {Escape(x.Requirement)} | {(x.Met ? "yes" : "no")} | {x.Earned:0.###} / {x.Weight:0.###} | {Escape(x.Reason)} | {Escape(x.Citation ?? "")} |\n");
+                sb.Append(c, $"| {Escape(x.Requirement)} | {(x.Met ? "yes" : "no")} |{(basis ? $" {x.Basis ?? "-"} |" : "")} {x.Earned:0.###} / {x.Weight:0.###} | {Escape(x.Reason)} | {Escape(x.Citation ?? "")} |\n");
+            }
+            if (f.Findings.Any(x => x.Crosswalk is not null))
+            {
+                sb.Append(c, $"\nCrosswalk of the same evidence to ISO/IEC 42001:2023 Annex A and the NIST AI RMF 1.0 functions:\n\n| Requirement | Met | ISO/IEC 42001 Annex A | NIST AI RMF |\n|---|---|---|---|\n");
+                foreach (var x in f.Findings.Where(x => x.Crosswalk is not null))
+                {
+                    sb.Append(c, $"| {Escape(x.Requirement)} | {(x.Met ? "yes" : "no")} | {string.Join(", ", x.Crosswalk!.Iso42001)} | {string.Join(", ", x.Crosswalk.NistAiRmf)} |\n");
+                }
+                sb.Append('\n').Append(string.Join("; ", CrosswalkSummary(f.Findings).Select(s => $"{s.Function}: {s.Met} of {s.Total} met"))).Append(".\n");
             }
             sb.Append("\nHistory:\n\n");
             foreach (var h in f.History)
@@ -90,6 +100,15 @@ public sealed record ComplianceReport
             }
         }
         return sb.ToString();
+    }
+
+    /// <summary>Per NIST AI RMF function: how many of the findings mapped to it are met.</summary>
+    internal static IEnumerable<(string Function, int Met, int Total)> CrosswalkSummary(IEnumerable<ComplianceFinding> findings)
+    {
+        var mapped = findings.Where(x => x.Crosswalk is not null).ToList();
+        return ControlCrosswalk.NistFunctions
+            .Select(fn => (fn, mapped.Count(x => x.Met && x.Crosswalk!.NistAiRmf.Contains(fn)), mapped.Count(x => x.Crosswalk!.NistAiRmf.Contains(fn))))
+            .Where(t => t.Item3 > 0);
     }
 
     private static string Escape(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);

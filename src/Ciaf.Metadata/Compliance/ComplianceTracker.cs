@@ -49,6 +49,7 @@ public sealed class ComplianceTracker
                  {
                      new GdprComplianceFramework(), new FdaComplianceFramework(), new EeocComplianceFramework(),
                      new FcraComplianceFramework(), new HipaaComplianceFramework(), new Iso13485ComplianceFramework(),
+                     new EuAiActComplianceFramework(),
                  })
         {
             _frameworks[f.Name] = f;
@@ -236,6 +237,39 @@ public sealed class ComplianceTracker
     /// <param name="cancellationToken">Cancels the save.</param>
     public ValueTask<ComplianceAssessment> TrackComplianceAsync(string frameworkName, object? evidence, CancellationToken cancellationToken = default)
         => TrackAsync(frameworkName, EvidenceReader.ToJsonObject(evidence, nameof(evidence)), cancellationToken);
+
+    /// <summary>
+    /// Assesses the EU AI Act (see <see cref="EuAiActComplianceFramework"/>): gathers the store's evidence about this
+    /// manager's model version — the ledger, the Art. 12 events, the validation metrics against
+    /// <c>declared.performance_thresholds</c>, the Annex IV coverage, the monitoring plan and its recent checks, the
+    /// incidents and their deadlines — and scores it with what <paramref name="declared"/> states. Each finding says
+    /// whether it is <c>evidenced</c> or <c>declared</c> and where it maps in ISO/IEC 42001 and the NIST AI RMF.
+    /// Declared facts already in the store (<c>risk_management</c>, <c>instructions_for_use</c>, <c>oversight_assessment</c>,
+    /// <c>cybersecurity</c>) answer their requirements when <paramref name="declared"/> does not.
+    /// </summary>
+    /// <param name="declared">What the provider states: <c>risk_management_system</c>, <c>instructions_for_use</c>,
+    /// <c>human_oversight_measures</c>, <c>cybersecurity_measures</c>, <c>quality_management_system</c> (truthy when in place)
+    /// and <c>performance_thresholds</c> (<c>{"accuracy": 0.8, …}</c>: the validation metrics must reach them).</param>
+    /// <param name="options">The periods the evidence is read over, and the clock.</param>
+    public ComplianceAssessment TrackEuAiActCompliance(object? declared, EuAiActAssessmentOptions? options = null) =>
+        Storage.SyncOverAsync.Run(TrackEuAiActComplianceAsync(declared, options));
+
+    /// <inheritdoc cref="TrackEuAiActCompliance"/>
+    /// <param name="declared">What the provider states.</param>
+    /// <param name="options">The periods and the clock.</param>
+    /// <param name="cancellationToken">Cancels the reads and the save.</param>
+    public async ValueTask<ComplianceAssessment> TrackEuAiActComplianceAsync(object? declared, EuAiActAssessmentOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (Evidence(("declared", declared))["declared"] is not JsonObject statements)
+        {
+            throw new ArgumentException("The declared facts must be an object (anonymous object, dictionary or JSON object).", nameof(declared));
+        }
+        var store = await Governance.AiActEvidence.CollectAsync(Manager.Storage, Manager.ModelName, Manager.ModelVersion, statements,
+            options ?? new EuAiActAssessmentOptions(), cancellationToken).ConfigureAwait(false);
+        var evidence = new JsonObject { ["declared"] = statements.DeepClone(), ["store_evidence"] = store };
+        return await TrackAsync(ComplianceFrameworkNames.EuAiAct, evidence, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>The mean of the latest score of each framework tracked (0 when none was).</summary>
     public double GetOverallComplianceScore()

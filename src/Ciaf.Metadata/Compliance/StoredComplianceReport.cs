@@ -121,12 +121,23 @@ public static class StoredComplianceReport
             sb.Append("</table>\n");
             foreach (var f in report.Frameworks)
             {
-                sb.Append(c, $"<h2>{E(f.Framework)}</h2>\n<table>\n<tr><th>Requirement</th><th>Met</th><th>Earned / weight</th><th>Why</th><th>Reference</th></tr>\n");
+                bool basis = f.Findings.Any(x => x.Basis is not null);
+                sb.Append(c, $"<h2>{E(f.Framework)}</h2>\n<table>\n<tr><th>Requirement</th><th>Met</th>{(basis ? "<th>Basis</th>" : "")}<th>Earned / weight</th><th>Why</th><th>Reference</th></tr>\n");
                 foreach (var x in f.Findings)
                 {
-                    sb.Append(c, $"<tr><td>{E(x.Requirement)}</td><td class=\"{(x.Met ? "passed" : "failed")}\">{(x.Met ? "yes" : "no")}</td><td>{x.Earned:0.###} / {x.Weight:0.###}</td><td>{E(x.Reason)}</td><td>{E(x.Citation)}</td></tr>\n");
+                    sb.Append(c, $"<tr><td>{E(x.Requirement)}</td><td class=\"{(x.Met ? "passed" : "failed")}\">{(x.Met ? "yes" : "no")}</td>{(basis ? $"<td>{E(x.Basis ?? "-")}</td>" : "")}<td>{x.Earned:0.###} / {x.Weight:0.###}</td><td>{E(x.Reason)}</td><td>{E(x.Citation)}</td></tr>\n");
                 }
-                sb.Append("</table>\n<ul>\n");
+                sb.Append("</table>\n");
+                if (f.Findings.Any(x => x.Crosswalk is not null))
+                {
+                    sb.Append("<p>Crosswalk of the same evidence to ISO/IEC 42001:2023 Annex A and the NIST AI RMF 1.0 functions:</p>\n<table>\n<tr><th>Requirement</th><th>Met</th><th>ISO/IEC 42001 Annex A</th><th>NIST AI RMF</th></tr>\n");
+                    foreach (var x in f.Findings.Where(x => x.Crosswalk is not null))
+                    {
+                        sb.Append(c, $"<tr><td>{E(x.Requirement)}</td><td>{(x.Met ? "yes" : "no")}</td><td>{E(string.Join(", ", x.Crosswalk!.Iso42001))}</td><td>{E(string.Join(", ", x.Crosswalk.NistAiRmf))}</td></tr>\n");
+                    }
+                    sb.Append("</table>\n<p>").Append(E(string.Join("; ", ComplianceReport.CrosswalkSummary(f.Findings).Select(s => $"{s.Function}: {s.Met} of {s.Total} met")))).Append(".</p>\n");
+                }
+                sb.Append("<ul>\n");
                 foreach (var h in f.History)
                 {
                     sb.Append(c, $"<li>{E(PythonTimestamp.Format(h.AssessedAt))}: {h.Score:0.###} ({(h.Passed ? "passed" : "failed")}), record <code>{E(h.MetadataId)}</code></li>\n");

@@ -151,6 +151,16 @@ public static class MetadataConfigKeys
     /// <summary><c>ledger_witness_path</c>: a folder every checkpoint is also copied to, or null.</summary>
     public const string LedgerWitnessPath = "ledger_witness_path";
 
+    // OpenLineage (docs/interop.md)
+    /// <summary><c>openlineage_url</c>: the http/https URL OpenLineage events are POSTed to, or null.</summary>
+    public const string OpenLineageUrl = "openlineage_url";
+    /// <summary><c>openlineage_api_key</c>: sent as <c>Authorization: Bearer</c> with each POST, or null.</summary>
+    public const string OpenLineageApiKey = "openlineage_api_key";
+    /// <summary><c>openlineage_file</c>: a file OpenLineage events are appended to as JSON lines, or null.</summary>
+    public const string OpenLineageFile = "openlineage_file";
+    /// <summary><c>openlineage_namespace</c>: the namespace of the jobs in OpenLineage events.</summary>
+    public const string OpenLineageNamespace = "openlineage_namespace";
+
     /// <summary>The URLs <c>ciaf serve</c> listens on (list; default <c>http://127.0.0.1:5080</c>).</summary>
     public const string ServerUrls = "server_urls";
 
@@ -184,13 +194,12 @@ public static class MetadataConfigKeys
     /// <summary>Browser origins allowed to call the server's API (CORS); empty = CORS off.</summary>
     public const string ServerCorsOrigins = "server_cors_origins";
 
-    // OpenLineage (docs/interop.md)
-    /// <summary><c>openlineage_url</c>: the http/https URL OpenLineage events are POSTed to, or null.</summary>
-    public const string OpenLineageUrl = "openlineage_url";
-    /// <summary><c>openlineage_api_key</c>: sent as <c>Authorization: Bearer</c> with each POST, or null.</summary>
-    public const string OpenLineageApiKey = "openlineage_api_key";
-    /// <summary><c>openlineage_file</c>: a file OpenLineage events are appended to as JSON lines, or null.</summary>
-    public const string OpenLineageFile = "openlineage_file";
-    /// <summary><c>openlineage_namespace</c>: the namespace of the jobs in OpenLineage events.</summary>
-    public const string OpenLineageNamespace = "openlineage_namespace";
+    /// <summary>The dashboard's OIDC client id; set (with <c>server_jwt_authority</c>) to offer OIDC sign-in.</summary>
+    public const string ServerOidcClientId = "server_oidc_client_id";
+
+    /// <summary>The dashboard's OIDC client secret (a confidential client); null = a public client (PKCE only).</summary>
+    public const string ServerOidcClientSecret = "server_oidc_client_secret";
+
+    /// <summary>The scopes the dashboard asks the OIDC provider for, besides <c>openid</c>.</summary>
+    public const string ServerOidcScopes = "server_oidc_scopes";
 }

@@ -15,7 +15,7 @@ namespace Ciaf.Metadata.Integration;
 /// inference/inference_performed, monitoring/monitoring_data, compliance/&lt;framework lower&gt;_compliance.
 /// Thread-safe as far as the store is.
 /// </remarks>
-public sealed class ModelMetadataManager
+public sealed partial class ModelMetadataManager
 {
     /// <summary>The reference's default model version.</summary>
     public const string DefaultModelVersion = "1.0.0";

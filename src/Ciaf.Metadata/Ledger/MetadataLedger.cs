@@ -222,6 +222,16 @@ public sealed class MetadataLedger
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The public half of <c>ledger_key_path</c>'s key as PEM (<c>-----BEGIN PUBLIC KEY-----</c>), or <c>null</c> when none
+    /// is configured: what a reader needs to check this store's receipts (<see cref="LedgerReceipt.Verify"/>).
+    /// </summary>
+    public string? PublicKeyPem()
+    {
+        using var key = PublicKey();
+        return key is null ? null : LedgerKeys.PublicPem(key);
+    }
+
     /// <summary>The public half of <c>ledger_key_path</c>'s key, or <c>null</c> when none is configured.</summary>
     internal ECDsa? PublicKey()
     {

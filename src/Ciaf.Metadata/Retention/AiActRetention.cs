@@ -45,6 +45,8 @@ public static class AiActRetention
     {
         PipelineStages.DataIngestion, PipelineStages.DataPreprocessing, PipelineStages.Training, PipelineStages.Validation,
         PipelineStages.Deployment, PipelineStages.Compliance, PipelineStages.ModelLifecycle,
+        // The provider's declared facts and the post-market monitoring plans, checks and incidents (Annex IV points 1–9).
+        Governance.GovernanceStages.Documentation, Governance.GovernanceStages.PostMarket,
     }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Whether records of <paramref name="stage"/> are documentation (Art. 18) rather than logs (Art. 12).</summary>

@@ -312,14 +312,18 @@ public abstract class SecurityConformanceTests : IDisposable
         string validation = storage.SaveMetadata("m", PipelineStages.Validation, "model_validated", new { accuracy = 0.9 });
         string compliance = storage.SaveMetadata("m", PipelineStages.Compliance, "eeoc_compliance", new { compliance_score = 0.9 });
         string ev = storage.AddComplianceEvent(compliance, "EEOC", 0.9, "passed");
+        // The governance records: declared facts and post-market monitoring are documentation, Art. 12 use events are logs.
+        string facts = storage.SaveMetadata("m", Ciaf.Metadata.Governance.GovernanceStages.Documentation, "declared_facts", new { provider = "p" });
+        string incident = storage.SaveMetadata("m", Ciaf.Metadata.Governance.GovernanceStages.PostMarket, "incident_opened", new { kind = "serious" });
+        string use = storage.SaveMetadata("m", Ciaf.Metadata.Governance.GovernanceStages.Operation, "use_started", new { use = 1 });
         string log = storage.SaveMetadata("m", PipelineStages.Inference, "batch_scored", new { rows = 1 });
         // Ten years after the first save, less one second: every documentation item is just younger than ten years.
         Clock.Advance(T0.AddYears(AiActRetention.DocumentationMinimumYears) - TimeSpan.FromSeconds(1) - Clock.GetUtcNow());
 
         var report = storage.CleanupOldMetadata(0, dryRun: false);
 
-        Assert.Equal([log], report.Removed.Select(i => i.Id));
-        Assert.Equal(new[] { training, validation, compliance, ev }.Order(StringComparer.Ordinal), report.Protected.Select(i => i.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { use, log }.Order(StringComparer.Ordinal), report.Removed.Select(i => i.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { training, validation, compliance, ev, facts, incident }.Order(StringComparer.Ordinal), report.Protected.Select(i => i.Id).Order(StringComparer.Ordinal));
         Assert.All(report.Protected, i => Assert.Contains("EU AI Act Art. 18(1)", i.Reason, StringComparison.Ordinal));
         Assert.Contains(report.Protected, i => i.Kind == CleanupItemKind.ComplianceEvent && i.Reason.Contains("this compliance event", StringComparison.Ordinal));
         Assert.NotNull(storage.GetMetadata(training));
@@ -327,7 +331,7 @@ public abstract class SecurityConformanceTests : IDisposable
 
         // Past ten years (the later saves are a few microseconds younger, hence a second more), they go like any record.
         Clock.Advance(TimeSpan.FromSeconds(2));
-        Assert.Equal(4, storage.CleanupOldMetadata(0));
+        Assert.Equal(6, storage.CleanupOldMetadata(0));
         Assert.Null(storage.GetMetadata(training));
         Assert.Empty(storage.GetComplianceEvents());
     }
