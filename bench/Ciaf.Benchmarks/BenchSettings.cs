@@ -55,6 +55,12 @@ internal sealed record BenchSettings
     public required int FairnessRows { get; init; }
     /// <summary>Bootstrap resamples of the fairness scenario (issue 17: 1000).</summary>
     public required int FairnessBootstrapSamples { get; init; }
+    /// <summary>Records saved on a remote store (buffered) and on a local SQLite store, in the server scenario.</summary>
+    public required int ServerIngest { get; init; }
+    /// <summary>Records of the store <c>GET /records/{id}</c> reads from (issue 16: 100k).</summary>
+    public required int ServerGetRecords { get; init; }
+    /// <summary>How long the 16 concurrent clients run (issue 16: 30 s).</summary>
+    public required TimeSpan ServerClientsDuration { get; init; }
     /// <summary>Use BenchmarkDotNet for the micro-benchmarks (full mode); a Stopwatch loop otherwise.</summary>
     public required bool UseBenchmarkDotNet { get; init; }
 
@@ -82,6 +88,9 @@ internal sealed record BenchSettings
         SearchRepeats = 20,
         FairnessRows = 10_000,
         FairnessBootstrapSamples = 100,
+        ServerIngest = 2_000,
+        ServerGetRecords = 10_000,
+        ServerClientsDuration = TimeSpan.FromSeconds(3),
         UseBenchmarkDotNet = false,
     };
 
@@ -109,6 +118,9 @@ internal sealed record BenchSettings
         SearchRepeats = 100,
         FairnessRows = 100_000,
         FairnessBootstrapSamples = 1_000,
+        ServerIngest = 50_000,
+        ServerGetRecords = 100_000,
+        ServerClientsDuration = TimeSpan.FromSeconds(30),
         UseBenchmarkDotNet = true,
     };
 }

@@ -5,7 +5,7 @@ using Ciaf.Benchmarks.Scenarios;
 
 // Usage: dotnet run -c Release --project bench/Ciaf.Benchmarks -- [--quick] [--only a,b] [--out DIR]
 //   --quick  small sizes, under two minutes (CI's smoke test; asserts nothing about speed)
-//   --only   a subset of: hash, capture, ingest, shapes, postgresql, store, export, compression, ledger, search, fairness
+//   --only   a subset of: hash, capture, ingest, shapes, postgresql, store, export, compression, ledger, search, server, fairness
 //   --out    where the .md and .json results go (default: bench/results of the repository)
 if (args.Length > 0 && args[0] == "--child") return ExportScenario.RunChildCommand(args[1..]);
 
@@ -27,7 +27,7 @@ for (int i = 0; i < args.Length; i++)
         case "--out" when i + 1 < args.Length: outDir = args[++i]; break;
         case "--only" when i + 1 < args.Length: only.UnionWith(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
         default:
-            Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: [--quick|--full] [--only hash,capture,ingest,shapes,postgresql,store,export,compression,ledger,search,fairness] [--out DIR]");
+            Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: [--quick|--full] [--only hash,capture,ingest,shapes,postgresql,store,export,compression,ledger,search,server,fairness] [--out DIR]");
             return 2;
     }
 }
@@ -54,6 +54,7 @@ var scenarios = new (string Name, Func<Task> Run)[]
     ("compression", () => CompressionScenario.RunAsync(ctx)),
     ("ledger", () => LedgerScenario.RunAsync(ctx)),
     ("search", () => SearchScenario.RunAsync(ctx)),
+    ("server", () => ServerScenario.RunAsync(ctx)),
     ("fairness", () => { FairnessScenario.Run(ctx); return Task.CompletedTask; }),
 };
 foreach (var (name, run) in scenarios)

@@ -20,7 +20,12 @@ public sealed class MetadataStorageBuilder
     {
     }
 
-    internal MetadataStorageBuilder(MetadataStorageOptions options) => Options = options;
+    /// <summary>
+    /// A builder over existing options (read from configuration, say): the backend they name is used unless a
+    /// <c>UseXxx</c> call chooses one in code, e.g. to give the remote backend a handler the options cannot carry.
+    /// </summary>
+    /// <param name="options">The options; the builder changes them as its calls say.</param>
+    public MetadataStorageBuilder(MetadataStorageOptions options) => Options = options ?? throw new ArgumentNullException(nameof(options));
 
     /// <summary>
     /// The store's common options: write mode, batching, limits, encryption, audit, retention, logging. The backend's

@@ -8,6 +8,7 @@ using Ciaf.Metadata.Storage;
 // Prints "saved <seq>" (immediate) or "flushed <seq>" (buffered) once every record up to <seq> is durable.
 // usage: ChildWriter <path> <backend> hold <target> <model|record> [ignored] [connectionString]
 // Places a legal hold (reason "court") and prints "done" once PlaceLegalHold has returned.
+// A remote store's server and key come from CIAF_SERVER_URL and CIAF_API_KEY.
 string path = args[0];
 string backend = args[1];
 if (args[2] == "hold")
@@ -18,6 +19,8 @@ if (args[2] == "hold")
         StoragePath = path,
         Backend = backend,
         ConnectionString = args.Length > 6 ? args[6] : null,
+        ServerUrl = Environment.GetEnvironmentVariable("CIAF_SERVER_URL"),
+        ApiKey = Environment.GetEnvironmentVariable("CIAF_API_KEY"),
     });
     await holder.PlaceLegalHoldAsync(args[3], "court", args[4] == "record" ? LegalHoldScope.Record : LegalHoldScope.Model);
     Console.WriteLine("done");
@@ -35,6 +38,8 @@ await using var storage = new MetadataStorage(new MetadataStorageOptions
     StoragePath = path,
     Backend = backend,
     ConnectionString = connectionString,
+    ServerUrl = Environment.GetEnvironmentVariable("CIAF_SERVER_URL"),
+    ApiKey = Environment.GetEnvironmentVariable("CIAF_API_KEY"),
     WriteMode = mode,
     BatchSize = 25,
 });

@@ -31,6 +31,9 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture fi
         ("POST", "/api/v1/holds", """{"scope": "model", "target": "held_model", "reason": "case 1"}""", CiafPolicies.Admin),
         ("DELETE", "/api/v1/holds/model:held_model", null, CiafPolicies.Admin),
         ("POST", "/api/v1/cleanup", null, CiafPolicies.Admin),
+        // The remote backend's operations: each checks its own right inside (test/Ciaf.Remote.Tests); the route needs a role.
+        ("GET", "/api/v1/backend/info", null, CiafPolicies.Read),
+        ("POST", "/api/v1/backend/count", "{}", CiafPolicies.Read),
     ];
 
     public static TheoryData<string, string, string?, string, string?> Cases()
@@ -93,7 +96,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture fi
         return noQuery
             .Replace("/credit_model/", "/{model}/", StringComparison.Ordinal)
             .Replace("model:held_model", "{id}", StringComparison.Ordinal)
-            .Replace("/openapi/v1.json", "/openapi/{documentName}.json", StringComparison.Ordinal);
+            .Replace("/openapi/v1.json", "/openapi/{documentName}.json", StringComparison.Ordinal)
+            .Replace("/backend/count", "/backend/{operation}", StringComparison.Ordinal);
     }
 
     public sealed class Fixture : IAsyncLifetime

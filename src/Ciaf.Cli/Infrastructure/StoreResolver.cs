@@ -81,8 +81,9 @@ internal sealed class StoreResolver(CliHost host, GlobalSettings settings)
     public static MetadataStorage Open(CliContext context, ResolvedStore store, bool mustExist)
     {
         string path = store.Options.StoragePath;
-        // A server store (PostgreSQL) lives in the database: its local folder only receives exports.
-        bool serverStore = string.Equals(store.Options.Backend, Ciaf.Metadata.PostgreSql.PostgreSqlBackend.Name, StringComparison.OrdinalIgnoreCase);
+        // A server store (PostgreSQL, or a remote one behind ciaf serve) lives elsewhere: its local folder only receives exports.
+        bool serverStore = string.Equals(store.Options.Backend, Ciaf.Metadata.PostgreSql.PostgreSqlBackend.Name, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(store.Options.Backend, RemoteBuilderExtensions.BackendName, StringComparison.OrdinalIgnoreCase);
         if (mustExist && !serverStore && !Directory.Exists(path))
         {
             throw new CliException($"No store at '{path}' (from {store.Source}). Check the path, or create one with 'ciaf init' or 'ciaf save'.");
@@ -101,9 +102,17 @@ internal sealed class StoreResolver(CliHost host, GlobalSettings settings)
 
     private ResolvedStore ForPath(string path, string backend, string source)
     {
-        // A server backend's connection string is a secret: it comes from the environment, never the command line.
+        // A server backend's connection string (or a remote store's key) is a secret: it comes from the environment,
+        // never the command line.
         string? connectionString = host.GetEnvironmentVariable("CIAF_POSTGRES_CONNECTION") is { Length: > 0 } cs ? cs : null;
-        return new ResolvedStore(new MetadataStorageOptions { StoragePath = path, Backend = backend, ConnectionString = connectionString }, source, null);
+        return new ResolvedStore(new MetadataStorageOptions
+        {
+            StoragePath = path,
+            Backend = backend,
+            ConnectionString = connectionString,
+            ServerUrl = host.GetEnvironmentVariable("CIAF_SERVER_URL") is { Length: > 0 } url ? url : null,
+            ApiKey = host.GetEnvironmentVariable("CIAF_API_KEY") is { Length: > 0 } key ? key : null,
+        }, source, null);
     }
 
     private ResolvedStore? ResolveWithoutCommandLine(string localConfig)

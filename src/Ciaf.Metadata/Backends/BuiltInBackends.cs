@@ -15,6 +15,8 @@ internal static class BuiltInBackends
         // Read-only: the reference's CompressedMetadataStorage stores, opened to be migrated.
         ("compressed_json", b => b.UseCompressedJson(b.Options.StoragePath)),
         ("compressed_sqlite", b => b.UseCompressedSqlite(b.Options.StoragePath)),
+        // A store served by ciaf serve: server_url and api_key come from the options (configuration, CIAF_* variables).
+        (RemoteBuilderExtensions.BackendName, b => b.UseRemote(o => o.TransientRetryTimeout = b.Options.BusyTimeout)),
     ];
 
     /// <summary>Checked in order to detect an existing store's backend; the default backend (json) needs no marker.</summary>

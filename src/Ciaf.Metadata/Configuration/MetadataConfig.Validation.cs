@@ -90,6 +90,14 @@ public sealed partial class MetadataConfig
             {
                 Fail(K.PostgresConnectionString, "is required when storage_backend is postgresql (set CIAF_POSTGRES_CONNECTION)");
             }
+            if (Text(K.StorageBackend) is { } remote && remote.Equals("remote", StringComparison.OrdinalIgnoreCase))
+            {
+                if (string.IsNullOrWhiteSpace(Text(K.ServerUrl)) && !_errors.ContainsKey(K.ServerUrl))
+                    Fail(K.ServerUrl, "is required when storage_backend is remote (set CIAF_SERVER_URL to the server, e.g. https://ciaf.example.org)");
+                if (string.IsNullOrWhiteSpace(Text(K.ApiKey)) && !_errors.ContainsKey(K.ApiKey))
+                    Fail(K.ApiKey, "is required when storage_backend is remote (set CIAF_API_KEY to a key from 'ciaf apikey create' on the server)");
+            }
+            HttpUrl(K.ServerUrl);
             CheckStoragePath();
 
             AtLeast(K.MetadataRetentionDays, 1);

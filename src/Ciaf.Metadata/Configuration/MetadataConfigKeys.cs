@@ -8,7 +8,7 @@ namespace Ciaf.Metadata.Configuration;
 public static class MetadataConfigKeys
 {
     // Storage
-    /// <summary><c>storage_backend</c>: json, sqlite, pickle or postgresql.</summary>
+    /// <summary><c>storage_backend</c>: json, sqlite, pickle, postgresql or remote.</summary>
     public const string StorageBackend = "storage_backend";
     /// <summary><c>storage_path</c>: the store's root folder.</summary>
     public const string StoragePath = "storage_path";
@@ -68,6 +68,10 @@ public static class MetadataConfigKeys
     public const string DbConnectionPoolSize = "db_connection_pool_size";
     /// <summary><c>postgres_connection_string</c>: the PostgreSQL backend's connection string.</summary>
     public const string PostgresConnectionString = "postgres_connection_string";
+    /// <summary><c>server_url</c>: the remote backend's server (a <c>ciaf serve</c> URL).</summary>
+    public const string ServerUrl = "server_url";
+    /// <summary><c>api_key</c>: the remote backend's API key (a secret: never logged, hidden by <c>ciaf config show</c>).</summary>
+    public const string ApiKey = "api_key";
 
     // Retention
     /// <summary><c>metadata_retention_days</c>: days metadata records are kept.</summary>

@@ -26,7 +26,7 @@ internal static class SettingDefinitions
     public static readonly IReadOnlyList<SettingDefinition> All =
     [
         // Storage
-        new(K.StorageBackend, SettingKind.String, "json", "Backend name: json, sqlite, pickle or postgresql (any registered backend).") { EnvironmentVariable = "CIAF_STORAGE_BACKEND" },
+        new(K.StorageBackend, SettingKind.String, "json", "Backend name: json, sqlite, pickle, postgresql or remote (any registered backend).") { EnvironmentVariable = "CIAF_STORAGE_BACKEND" },
         new(K.StoragePath, SettingKind.String, "ciaf_metadata", "Root folder of the store (relative paths resolve against the current directory).") { EnvironmentVariable = "CIAF_STORAGE_PATH" },
         new(K.EnableCompression, SettingKind.Boolean, false, "Store records whose metadata JSON is larger than compression_threshold_bytes compressed (zstd), transparently (docs/compression.md).") { EnvironmentVariable = "CIAF_ENABLE_COMPRESSION" },
         new(K.MaxFileSizeMb, SettingKind.Integer, 100L, "The reference's per-file size hint in MB.") { ReferenceOnly = true },
@@ -94,6 +94,8 @@ internal static class SettingDefinitions
         new(K.SubjectFields, SettingKind.StringList, Array.Empty<string>(), "Metadata paths (dot-separated) naming the data subject a record is about: its sensitive values are sealed with that subject's own key, which `ciaf erase --subject` destroys.") { },
         new(K.UserId, SettingKind.NullableString, null, "The user recorded in audit entries; null = the operating-system user.") { EnvironmentVariable = "CIAF_USER" },
         new(K.PostgresConnectionString, SettingKind.NullableString, null, "Npgsql connection string; required when storage_backend is postgresql.") { EnvironmentVariable = "CIAF_POSTGRES_CONNECTION", Secret = true },
+        new(K.ServerUrl, SettingKind.NullableString, null, "The server a remote store lives on (storage_backend remote): the URL of a ciaf serve, https:// unless on this machine (docs/backends.md).") { EnvironmentVariable = "CIAF_SERVER_URL" },
+        new(K.ApiKey, SettingKind.NullableString, null, "The API key the remote backend sends (X-API-Key); a secret: keep it in CIAF_API_KEY, not in shared files.") { EnvironmentVariable = "CIAF_API_KEY", Secret = true },
         new(K.LedgerEnabled, SettingKind.Boolean, true, "Append every write to the store's tamper-evident log (docs/ledger.md).") { EnvironmentVariable = "CIAF_LEDGER" },
         new(K.LedgerKeyPath, SettingKind.NullableString, null, "Private key (PEM, from ciaf ledger key create) checkpoints are signed with; null = no signed checkpoints.") { EnvironmentVariable = "CIAF_LEDGER_KEY_PATH" },
         new(K.LedgerOrigin, SettingKind.NullableString, null, "The log's name in its checkpoints; null = derived from the store's path or database.") { },

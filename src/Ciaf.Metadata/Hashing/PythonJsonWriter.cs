@@ -218,6 +218,96 @@ internal sealed class PythonJsonWriter
         span[1..].Fill((byte)' ');
     }
 
+    /// <summary>
+    /// Writes a parsed document's value as <see cref="WriteNode"/> writes the nodes <c>JsonNode.Parse</c> would make of it,
+    /// without making them (a server checks and stores many records of one request document this way).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">
+    /// A string holds a lone surrogate, or an object repeats a key: the node path keeps the first and refuses the second;
+    /// the caller takes it.
+    /// </exception>
+    public void WriteDocument(JsonElement element, PythonJsonStyle style, int depth)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                WriteDocumentObject(element, style, depth);
+                break;
+            case JsonValueKind.Array:
+                int i = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (i == 0) Append((byte)'[');
+                    Separator(style, depth + 1, i++ == 0);
+                    WriteDocument(item, style, depth + 1);
+                }
+                if (i == 0)
+                {
+                    Append("[]"u8);
+                    return;
+                }
+                Close(style, depth);
+                Append((byte)']');
+                break;
+            default:
+                WriteElement(element);
+                break;
+        }
+    }
+
+    private void WriteDocumentObject(JsonElement obj, PythonJsonStyle style, int depth)
+    {
+        int count = obj.GetPropertyCount();
+        if (count == 0)
+        {
+            Append("{}"u8);
+            return;
+        }
+        var members = ArrayPool<(string Key, JsonElement Value)>.Shared.Rent(count);
+        try
+        {
+            int n = 0;
+            foreach (var property in obj.EnumerateObject()) members[n++] = (property.Name, property.Value);
+            var span = members.AsSpan(0, n);
+            bool sort = style is PythonJsonStyle.Canonical or PythonJsonStyle.SortedMinimal;
+            // Repeated keys are found in key order: sorted for the canonical styles, a sorted copy of the keys otherwise.
+            var keys = sort ? null : ArrayPool<string>.Shared.Rent(n);
+            try
+            {
+                if (sort) span.Sort(static (a, b) => PythonJson.CodePointComparer.Compare(a.Key, b.Key));
+                else
+                {
+                    for (int i = 0; i < n; i++) keys![i] = span[i].Key;
+                    keys.AsSpan(0, n).Sort(StringComparer.Ordinal);
+                }
+                for (int i = 1; i < n; i++)
+                {
+                    if (string.Equals(sort ? span[i].Key : keys![i], sort ? span[i - 1].Key : keys![i - 1], StringComparison.Ordinal))
+                        throw new InvalidOperationException($"The object repeats the key '{(sort ? span[i].Key : keys![i])}'.");
+                }
+            }
+            finally
+            {
+                if (keys is not null) ArrayPool<string>.Shared.Return(keys, clearArray: true);
+            }
+            Append((byte)'{');
+            for (int i = 0; i < n; i++)
+            {
+                Separator(style, depth + 1, i == 0);
+                WriteString(span[i].Key);
+                if (style == PythonJsonStyle.SortedMinimal) Append((byte)':');
+                else Append(": "u8);
+                WriteDocument(span[i].Value, style, depth + 1);
+            }
+            Close(style, depth);
+            Append((byte)'}');
+        }
+        finally
+        {
+            ArrayPool<(string Key, JsonElement Value)>.Shared.Return(members, clearArray: true);
+        }
+    }
+
     private void WriteValue(JsonValue value)
     {
         if (value.TryGetValue(out JsonElement element))

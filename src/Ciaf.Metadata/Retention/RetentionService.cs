@@ -191,7 +191,7 @@ internal sealed class RetentionService(StoreCore core)
                 {
                     if (BeforeChunk is { } hook) await hook(cancellationToken).ConfigureAwait(false);
                     var guards = chunk.ToDictionary(i => i.Id, i => HoldKeys(RecordIdOf(i, recordOfEvent), i.ModelName), StringComparer.Ordinal);
-                    var result = await DeleteUnlessHeldAsync(new GuardedDeletion(kind, StateScopes.LegalHolds, guards), cancellationToken).ConfigureAwait(false);
+                    var result = await new GuardedDeletion(kind, StateScopes.LegalHolds, guards).RunAsync(_core, cancellationToken).ConfigureAwait(false);
                     removedCount += result.Deleted;
                     var kept = result.Kept.ToHashSet(StringComparer.Ordinal);
                     keptLate.AddRange(chunk.Where(i => kept.Contains(i.Id)));
@@ -242,21 +242,6 @@ internal sealed class RetentionService(StoreCore core)
             if (NameRules.ForLookup(model) is { } nfc && nfc != model) keys.Add(HoldKey(LegalHoldScope.Model, nfc));
         }
         return [.. keys];
-    }
-
-    /// <summary>
-    /// Deletes what no hold covers, as one step against hold placement (<see cref="IGuardedDeleteBackend"/>). A backend
-    /// without that capability gets the holds re-read just before the step: a narrow window, but no guarantee.
-    /// </summary>
-    private async ValueTask<GuardedDeleteResult> DeleteUnlessHeldAsync(GuardedDeletion deletion, CancellationToken cancellationToken)
-    {
-        if (_core.Backend is IGuardedDeleteBackend guarded) return await guarded.DeleteUnlessGuardedAsync(deletion, cancellationToken).ConfigureAwait(false);
-        var state = await _core.State.ReadStateAsync(deletion.Scope, cancellationToken).ConfigureAwait(false);
-        var (delete, kept) = deletion.Partition(state.ContainsKey);
-        int deleted = deletion.Kind == CleanupItemKind.Record
-            ? await _core.Backend.DeleteAsync(delete, cancellationToken).ConfigureAwait(false)
-            : await _core.Events.DeleteComplianceEventsAsync(delete, cancellationToken).ConfigureAwait(false);
-        return new GuardedDeleteResult(deleted, kept);
     }
 
     /// <summary>Moves the items a hold placed during the run kept from <paramref name="removed"/> to <paramref name="held"/>, naming the hold.</summary>

@@ -11,6 +11,22 @@ public sealed record GuardedDeletion(CleanupItemKind Kind, string Scope, IReadOn
     /// <summary>Why the entries go: the <c>reason</c> of the ledger's tombstones (<c>cleanup</c> by default).</summary>
     public string Reason { get; init; } = "cleanup";
 
+    /// <summary>
+    /// Deletes what no guard covers on <paramref name="core"/>'s backend, as one step against state writes when the backend
+    /// can (<see cref="IGuardedDeleteBackend"/>); a backend without that capability gets the state re-read just before the
+    /// step: a narrow window, but no guarantee.
+    /// </summary>
+    internal async ValueTask<GuardedDeleteResult> RunAsync(StoreCore core, CancellationToken cancellationToken)
+    {
+        if (core.Backend is IGuardedDeleteBackend guarded) return await guarded.DeleteUnlessGuardedAsync(this, cancellationToken).ConfigureAwait(false);
+        var state = await core.State.ReadStateAsync(Scope, cancellationToken).ConfigureAwait(false);
+        var (delete, kept) = Partition(state.ContainsKey);
+        int deleted = Kind == CleanupItemKind.Record
+            ? await core.Backend.DeleteAsync(delete, cancellationToken).ConfigureAwait(false)
+            : await core.Events.DeleteComplianceEventsAsync(delete, cancellationToken).ConfigureAwait(false);
+        return new GuardedDeleteResult(deleted, kept);
+    }
+
     /// <summary>Splits the ids into those to delete and those kept, asking <paramref name="isSet"/> once per distinct key.</summary>
     public (List<string> Delete, List<string> Kept) Partition(Func<string, bool> isSet)
     {

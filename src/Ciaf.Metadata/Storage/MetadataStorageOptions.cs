@@ -34,6 +34,16 @@ public sealed class MetadataStorageOptions
     public string Backend { get; set; } = DefaultBackend;
     /// <summary>A connection string for server backends.</summary>
     public string? ConnectionString { get; set; }
+    /// <summary>
+    /// The remote backend's server (config <c>server_url</c> / <c>CIAF_SERVER_URL</c>): the URL of a <c>ciaf serve</c>,
+    /// <c>https://</c> unless the server is on this machine. Read when the backend is <c>remote</c>.
+    /// </summary>
+    public string? ServerUrl { get; set; }
+    /// <summary>
+    /// The API key the remote backend sends (config <c>api_key</c> / <c>CIAF_API_KEY</c>). A secret: never logged and
+    /// never part of an error message. Read when the backend is <c>remote</c>.
+    /// </summary>
+    public string? ApiKey { get; set; }
     /// <summary>Immediate (durable on return) or buffered (batched in the background).</summary>
     public WriteMode WriteMode { get; set; } = WriteMode.Immediate;
     /// <summary>Records per background batch (buffered mode).</summary>
@@ -144,7 +154,7 @@ public sealed class MetadataStorageOptions
     /// The options a <see cref="MetadataConfig"/> describes: <c>storage_backend</c>, <c>storage_path</c>,
     /// <c>async_writes</c> (buffered when true), <c>batch_size</c>, <c>export_batch_size</c>, <c>max_metadata_bytes</c>, <c>enable_compression</c>, <c>compression_threshold_bytes</c>,
     /// <c>metadata_retention_days</c>, <c>compliance_retention_days</c>, <c>ai_act_high_risk</c>, <c>db_connection_timeout</c>,
-    /// <c>db_journal_mode</c>, <c>postgres_connection_string</c>, <c>audit_all_access</c>, <c>user_id</c>,
+    /// <c>db_journal_mode</c>, <c>postgres_connection_string</c>, <c>server_url</c>, <c>api_key</c>, <c>audit_all_access</c>, <c>user_id</c>,
     /// <c>encrypt_sensitive_data</c>, <c>encryption_key_path</c>, <c>sensitive_fields</c>, <c>auto_cleanup_enabled</c>
     /// and <c>cleanup_schedule</c>.
     /// </summary>
@@ -158,6 +168,8 @@ public sealed class MetadataStorageOptions
             Backend = config.Get<string>(MetadataConfigKeys.StorageBackend),
             StoragePath = config.Get<string>(MetadataConfigKeys.StoragePath),
             ConnectionString = config.Get<string?>(MetadataConfigKeys.PostgresConnectionString),
+            ServerUrl = config.Get<string?>(MetadataConfigKeys.ServerUrl),
+            ApiKey = config.Get<string?>(MetadataConfigKeys.ApiKey),
             WriteMode = config.Get<bool>(MetadataConfigKeys.AsyncWrites) ? WriteMode.Buffered : WriteMode.Immediate,
             BatchSize = config.Get<int>(MetadataConfigKeys.BatchSize),
             ExportBatchSize = config.Get<int>(MetadataConfigKeys.ExportBatchSize),

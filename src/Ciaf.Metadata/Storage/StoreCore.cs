@@ -29,6 +29,9 @@ internal sealed class StoreCore
     // The acting user of the current async flow (a server request, a job): MetadataStorage.ActingAs.
     private static readonly AsyncLocal<string?> ActingUserScope = new();
 
+    // Who hears of the corrupt entries the reads of the current async flow skip (a server answering one request).
+    private static readonly AsyncLocal<Action<string, Exception>?> CorruptCollector = new();
+
     private readonly string _defaultUser;
     private readonly Lock _observersLock = new();
     private Action<string, Exception>[] _corruptObservers = [];
@@ -60,6 +63,7 @@ internal sealed class StoreCore
                 Metrics.RecordCorrupt();
                 Logger.LogWarning(error, "Skipped a corrupt entry at {Location}", location);
                 foreach (var observer in Volatile.Read(ref _corruptObservers)) observer(location, error);
+                CorruptCollector.Value?.Invoke(location, error);
             },
         };
         try
@@ -436,6 +440,17 @@ internal sealed class StoreCore
     {
         var copy = record.Detached();
         return copy.MetadataHash.Length > 0 ? copy : copy with { MetadataHash = PythonJson.Hash(copy.Metadata) };
+    }
+
+    /// <summary>
+    /// Calls <paramref name="collector"/> for every corrupt entry the reads made in this async flow skip, until the scope
+    /// is disposed: unlike <see cref="ObserveCorruptEntries"/>, concurrent reads by other flows (other requests) are not heard.
+    /// </summary>
+    public static IDisposable CollectCorruptEntries(Action<string, Exception> collector)
+    {
+        var previous = CorruptCollector.Value;
+        CorruptCollector.Value = collector;
+        return new Unsubscriber(() => CorruptCollector.Value = previous);
     }
 
     private static JsonObject Reparse(JsonObject metadata) =>

@@ -52,6 +52,11 @@ public static class StoreRetryPolicy
     /// <param name="firstDelay">The first wait.</param>
     /// <param name="maxDelay">The longest wait between two tries.</param>
     /// <param name="onRetry">Called before each wait with the operation's name, the error, the attempt (1 = the first retry) and the delay (to log, or to drop dead pooled connections).</param>
+    /// <param name="delayHint">
+    /// The wait an error asks for, if any (a server's <c>Retry-After</c>): used instead of the backoff's, so a busy server
+    /// is not asked again sooner than it said. <c>null</c> (or a <c>null</c> answer): the backoff decides.
+    /// </param>
     public static TransientRetry Transient(Func<Exception, bool> isTransient, TimeSpan budget, TimeSpan firstDelay, TimeSpan maxDelay,
-        Action<string, Exception, int, TimeSpan>? onRetry = null) => new(isTransient, budget, firstDelay, maxDelay, onRetry);
+        Action<string, Exception, int, TimeSpan>? onRetry = null, Func<Exception, TimeSpan?>? delayHint = null) =>
+        new(isTransient, budget, firstDelay, maxDelay, onRetry, delayHint);
 }

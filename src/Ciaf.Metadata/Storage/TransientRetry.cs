@@ -16,7 +16,7 @@ public sealed class TransientRetry
     private readonly ResiliencePipeline _pipeline;
 
     internal TransientRetry(Func<Exception, bool> isTransient, TimeSpan budget, TimeSpan firstDelay, TimeSpan maxDelay,
-        Action<string, Exception, int, TimeSpan>? onRetry)
+        Action<string, Exception, int, TimeSpan>? onRetry, Func<Exception, TimeSpan?>? delayHint = null)
     {
         if (budget <= TimeSpan.Zero)
         {
@@ -36,6 +36,11 @@ public sealed class TransientRetry
                     args.Outcome.Exception is { } ex && ex is not OperationCanceledException && isTransient(ex)
                     && !args.Context.CancellationToken.IsCancellationRequested
                     && Stopwatch.GetElapsedTime(args.Context.Properties.GetValue(Started, 0)) < budget),
+                // A wait the error asks for (Retry-After) wins over the backoff's, as long as it fits in what is left of the budget.
+                DelayGenerator = delayHint is null ? null : args => ValueTask.FromResult(
+                    args.Outcome.Exception is { } error && delayHint(error) is { } hint
+                        ? (TimeSpan?)TimeSpan.FromTicks(Math.Max(0, Math.Min(hint.Ticks, (budget - Stopwatch.GetElapsedTime(args.Context.Properties.GetValue(Started, 0))).Ticks)))
+                        : null),
                 OnRetry = args =>
                 {
                     onRetry?.Invoke(args.Context.Properties.GetValue(Operation, "operation"), args.Outcome.Exception!, args.AttemptNumber + 1, args.RetryDelay);

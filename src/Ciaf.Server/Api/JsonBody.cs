@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ciaf.Metadata.Hashing;
 using Ciaf.Server.Problems;
 
 namespace Ciaf.Server.Api;
@@ -7,18 +8,29 @@ namespace Ciaf.Server.Api;
 /// <summary>Reads a request body as JSON: it must say <c>application/json</c> and parse; otherwise 415 or 400.</summary>
 internal static class JsonBody
 {
-    /// <summary>Deeper nesting than this is refused (the library refuses deeper metadata anyway).</summary>
-    public const int MaxDepth = 128;
+    public static async Task<JsonNode> ReadAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        Parse((await ReadBytesAsync(request, cancellationToken).ConfigureAwait(false)).Span);
 
-    public static async Task<JsonNode> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>The body's bytes, once it says <c>application/json</c> (415 otherwise).</summary>
+    public static async Task<ReadOnlyMemory<byte>> ReadBytesAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (!request.HasJsonContentType())
             throw new RequestProblemException(StatusCodes.Status415UnsupportedMediaType, "Send the body as application/json.", "Content-Type");
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+    }
+
+    /// <summary>
+    /// Parses a body as Python reads JSON, as the library stores it: NaN and Infinity (json.dumps writes them) and lone
+    /// surrogate escapes are kept, so a record built by the remote backend arrives exactly as it was hashed. 400 otherwise.
+    /// </summary>
+    public static JsonNode Parse(ReadOnlySpan<byte> body)
+    {
         JsonNode? node;
         try
         {
-            node = await JsonNode.ParseAsync(request.Body, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth }, cancellationToken: cancellationToken)
-                .ConfigureAwait(false);
+            node = PythonJson.Parse(body);
         }
         catch (JsonException e)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Ciaf.Metadata;
+using Ciaf.Metadata.Backends.Remote;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Search;
 using Ciaf.Server.Authorization;
@@ -66,7 +67,11 @@ internal static class RecordEndpoints
 
         records.MapPost("/", async (HttpRequest request, MetadataStorage storage, CancellationToken cancellationToken) =>
             {
-                var (entries, isArray) = await RecordEntryReader.ReadAsync(request, cancellationToken).ConfigureAwait(false);
+                var body = await JsonBody.ReadBytesAsync(request, cancellationToken).ConfigureAwait(false);
+                // Records their client built (the remote backend's): stored as sent, idempotent by id (docs/server.md, "Remote backend").
+                if (await new RemoteBackendHost(storage).TryWriteRecordsAsync(body, BackendEndpoints.IsRetry(request), cancellationToken).ConfigureAwait(false) is { } written)
+                    return TypedResults.Created($"{request.PathBase}{request.Path}", new SavedRecords(written));
+                var (entries, isArray) = RecordEntryReader.Read(JsonBody.Parse(body.Span));
                 var ids = isArray
                     ? await storage.SaveMetadataBatchAsync(entries, cancellationToken).ConfigureAwait(false)
                     : [await storage.SaveMetadataAsync(entries[0].ModelName, entries[0].Stage, entries[0].EventType, entries[0].Metadata,
@@ -76,7 +81,8 @@ internal static class RecordEndpoints
             })
             .RequireAuthorization(CiafPolicies.Write)
             .WithName("SaveRecords")
-            .WithSummary("Save one record (an object) or several (an array, all or nothing); 201 with the new ids.")
+            .WithSummary("Save one record (an object) or several (an array, all or nothing); 201 with the new ids. Records that carry their own "
+                + "`id`, `timestamp` and `metadata_hash` (the remote backend's) are stored as sent, idempotent by id.")
             .Accepts<JsonNode>("application/json")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);

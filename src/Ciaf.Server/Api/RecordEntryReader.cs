@@ -5,7 +5,8 @@ using Ciaf.Server.Problems;
 namespace Ciaf.Server.Api;
 
 /// <summary>
-/// Reads the body of <c>POST /records</c>: one entry object or an array of them, each
+/// Reads the body of <c>POST /records</c> (records with an <c>id</c> are the remote backend's, written by
+/// <c>RemoteBackendHost</c>): one entry object or an array of them, each
 /// <c>{"model_name", "stage", "event_type", "metadata"?, "model_version"?, "details"?}</c>. A wrong type, a missing field
 /// or an unknown one is a 400 naming it (<c>[2].stage</c>); nothing is saved.
 /// </summary>
@@ -13,9 +14,8 @@ internal static class RecordEntryReader
 {
     private static readonly HashSet<string> Fields = ["model_name", "stage", "event_type", "metadata", "model_version", "details"];
 
-    public static async Task<(IReadOnlyList<MetadataEntry> Entries, bool IsArray)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static (IReadOnlyList<MetadataEntry> Entries, bool IsArray) Read(JsonNode body)
     {
-        var body = await JsonBody.ReadAsync(request, cancellationToken).ConfigureAwait(false);
         switch (body)
         {
             case JsonObject one:

@@ -71,6 +71,7 @@ public static class CiafServerApplicationExtensions
         LedgerEndpoints.Map(api);
         AuditEndpoints.Map(api);
         RetentionEndpoints.Map(api);
+        BackendEndpoints.Map(api);
         return endpoints;
     }
 }

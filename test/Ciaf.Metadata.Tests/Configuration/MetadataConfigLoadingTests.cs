@@ -76,6 +76,8 @@ public sealed class MetadataConfigLoadingTests : IDisposable
         { "CIAF_OPENLINEAGE_API_KEY", "k-1", "openlineage_api_key", "k-1" },
         { "CIAF_OPENLINEAGE_FILE", "lineage/events.jsonl", "openlineage_file", "lineage/events.jsonl" },
         { "CIAF_OPENLINEAGE_NAMESPACE", "team-a", "openlineage_namespace", "team-a" },
+        { "CIAF_SERVER_URL", "https://ciaf.example.org", "server_url", "https://ciaf.example.org" },
+        { "CIAF_API_KEY", "ciaf_0123456789abcdef_key", "api_key", "ciaf_0123456789abcdef_key" },
         { "CIAF_SERVER_URLS", "http://0.0.0.0:5080, http://[::]:5080", "server_urls", new[] { "http://0.0.0.0:5080", "http://[::]:5080" } },
         { "CIAF_SERVER_RATE_LIMIT", "120", "server_rate_limit_requests", 120L },
         { "CIAF_SERVER_JWT_AUTHORITY", "https://login.example.com/realms/ml", "server_jwt_authority", "https://login.example.com/realms/ml" },

@@ -43,8 +43,14 @@ public abstract class OperationsConformanceTests : IDisposable
 
     protected string Root => _folder.Combine("store");
 
+    /// <summary>
+    /// Opens a store with <paramref name="options"/>: by name (<c>new MetadataStorage(options)</c>). A backend that needs
+    /// more than the options carry (a server per store, a handler) overrides this.
+    /// </summary>
+    protected virtual MetadataStorage OpenStorage(MetadataStorageOptions options) => new(options);
+
     protected MetadataStorage Open(string? path = null, string? backend = null, WriteMode mode = WriteMode.Immediate, int exportBatchSize = 1000) =>
-        new(Options(path ?? Root, backend ?? BackendName, mode, exportBatchSize));
+        OpenStorage(Options(path ?? Root, backend ?? BackendName, mode, exportBatchSize));
 
     private MetadataStorageOptions Options(string path, string backend, WriteMode mode = WriteMode.Immediate, int exportBatchSize = 1000) => new()
     {
@@ -353,7 +359,7 @@ public abstract class OperationsConformanceTests : IDisposable
     public void MigrateTo_AuditTrailAndLegalHolds_CopiedAndIdempotent()
     {
         string id;
-        using (var source = new MetadataStorage(WithAudit(Options(Root, BackendName))))
+        using (var source = OpenStorage(WithAudit(Options(Root, BackendName))))
         {
             id = source.SaveMetadata("held_model", "training", "e", new { a = 1 });
             source.GetMetadata(id);

@@ -13,8 +13,14 @@ public abstract class ProcessConformanceTests : IDisposable
     /// <summary>A connection string for server backends (PostgreSQL); null for the file and SQLite backends.</summary>
     protected virtual string? ConnectionString => null;
 
+    /// <summary>Environment variables the writer processes get (a remote store's server and key); none by default.</summary>
+    protected virtual IReadOnlyDictionary<string, string>? ChildEnvironment => null;
+
+    /// <summary>Opens the store the writers wrote: by name (<c>new MetadataStorage(options)</c>) unless a backend needs more.</summary>
+    protected virtual MetadataStorage OpenStorage(MetadataStorageOptions options) => new(options);
+
     private MetadataStorage Open() =>
-        new(new MetadataStorageOptions { StoragePath = _folder.Path, Backend = BackendName, ConnectionString = ConnectionString });
+        OpenStorage(new MetadataStorageOptions { StoragePath = _folder.Path, Backend = BackendName, ConnectionString = ConnectionString });
 
     public void Dispose()
     {
@@ -36,7 +42,7 @@ public abstract class ProcessConformanceTests : IDisposable
     [Fact]
     public async Task BufferedWriter_KilledMidWrite_EveryFlushedRecordSurvivesAndNoPartialRecordAppears()
     {
-        using (var child = new ChildWriter(_folder.Path, BackendName, "buffered", "crash_model", "forever", flushEvery: 40, ConnectionString))
+        using (var child = new ChildWriter(_folder.Path, BackendName, "buffered", "crash_model", "forever", flushEvery: 40, ConnectionString, ChildEnvironment))
         {
             await child.WaitUntilDurableAsync(400, TimeSpan.FromSeconds(60));
             child.Kill();
@@ -55,7 +61,7 @@ public abstract class ProcessConformanceTests : IDisposable
     public async Task ImmediateWriter_KilledBetweenSaves_EverySaveThatReturnedSurvives()
     {
         long durable;
-        using (var child = new ChildWriter(_folder.Path, BackendName, "immediate", "kill_model", "forever", connectionString: ConnectionString))
+        using (var child = new ChildWriter(_folder.Path, BackendName, "immediate", "kill_model", "forever", connectionString: ConnectionString, environment: ChildEnvironment))
         {
             await child.WaitUntilDurableAsync(150, TimeSpan.FromSeconds(60));
             child.Kill();
@@ -72,7 +78,8 @@ public abstract class ProcessConformanceTests : IDisposable
     public async Task SeveralProcesses_WritingOneStoreAtOnce_EveryRecordPresent()
     {
         var children = Enumerable.Range(0, 3)
-            .Select(i => new ChildWriter(_folder.Path, BackendName, i % 2 == 0 ? "immediate" : "buffered", "shared_model", "150", connectionString: ConnectionString))
+            .Select(i => new ChildWriter(_folder.Path, BackendName, i % 2 == 0 ? "immediate" : "buffered", "shared_model", "150", connectionString: ConnectionString,
+                environment: ChildEnvironment))
             .ToList();
         try
         {

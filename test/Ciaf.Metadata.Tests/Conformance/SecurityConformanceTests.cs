@@ -50,8 +50,15 @@ public abstract class SecurityConformanceTests : IDisposable
             AuditAllAccess = true,
         };
         configure?.Invoke(options);
-        return new MetadataStorage(options);
+        return OpenStorage(options);
     }
+
+    /// <summary>
+    /// Opens a store with <paramref name="options"/>: by name (<c>new MetadataStorage(options)</c>). A backend that needs
+    /// more than the options carry (a server per store, a handler) overrides this.
+    /// </summary>
+    protected virtual MetadataStorage OpenStorage(MetadataStorageOptions options) => new(options);
+
 
     /// <summary>Generates a key file outside the store and returns its path.</summary>
     protected string NewKeyFile(string name = "metadata.key")

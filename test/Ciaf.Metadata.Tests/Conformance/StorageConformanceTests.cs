@@ -37,8 +37,14 @@ public abstract class StorageConformanceTests : IDisposable
 
     protected string Root => _folder.Path;
 
+    /// <summary>
+    /// Opens a store with <paramref name="options"/>: by name (<c>new MetadataStorage(options)</c>). A backend that needs
+    /// more than the options carry (a server per store, a handler) overrides this.
+    /// </summary>
+    protected virtual MetadataStorage OpenStorage(MetadataStorageOptions options) => new(options);
+
     protected MetadataStorage Open(string? path = null, TimeProvider? clock = null, long maxBytes = MetadataStorageOptions.DefaultMaxMetadataBytes) =>
-        new(new MetadataStorageOptions
+        OpenStorage(new MetadataStorageOptions
         {
             StoragePath = path ?? Root,
             Backend = BackendName,

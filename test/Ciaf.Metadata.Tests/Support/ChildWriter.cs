@@ -9,12 +9,16 @@ internal sealed class ChildWriter : IDisposable
     private long _lastDurable = -1;
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public ChildWriter(string path, string backend, string mode, string model, string count, int flushEvery = 50, string? connectionString = null)
+    public ChildWriter(string path, string backend, string mode, string model, string count, int flushEvery = 50, string? connectionString = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory.Replace("Ciaf.Metadata.Tests", "Ciaf.Metadata.ChildWriter", StringComparison.Ordinal),
+        // test/<this test project>/bin/<configuration>/<framework>/ → test/Ciaf.Metadata.ChildWriter/bin/<configuration>/<framework>/
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string dll = Path.Combine(output.Parent!.Parent!.Parent!.Parent!.FullName, "Ciaf.Metadata.ChildWriter", "bin", output.Parent.Name, output.Name,
             "Ciaf.Metadata.ChildWriter.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException("The ChildWriter program was not built.", dll);
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         foreach (var a in new[] { dll, path, backend, mode, model, count, flushEvery.ToString(System.Globalization.CultureInfo.InvariantCulture) })
             psi.ArgumentList.Add(a);
         if (connectionString is not null) psi.ArgumentList.Add(connectionString);
