@@ -11,7 +11,8 @@ namespace Ciaf.Server.Dashboard;
 /// <summary>
 /// A model's compliance page from what the store holds: the report rebuilt from its stored assessments
 /// (<see cref="StoredComplianceReport"/>), fairness analyses found in its validation, compliance and monitoring records
-/// (objects shaped as <see cref="FairnessReport.ToJson"/>: <c>groups</c> and <c>selection_rates</c>), and drift measures
+/// (objects shaped as <see cref="FairnessReport.ToJson"/>: <c>groups</c> and <c>by_group</c>, or <c>selection_rates</c> as
+/// stored before), and drift measures
 /// of its monitoring records (numbers whose name mentions PSI or drift).
 /// </summary>
 internal static class ComplianceViewBuilder
@@ -75,7 +76,8 @@ internal static class ComplianceViewBuilder
         {
             if (child is not JsonObject o) continue;
             string childPath = path.Length == 0 ? key : path + "." + key;
-            if (o["groups"] is JsonArray && o["selection_rates"] is JsonObject) yield return (childPath, o);
+            // by_group: FairnessReport.ToJson today; selection_rates: reports stored before it took Fairlearn's names.
+            if (o["groups"] is JsonArray && (o["by_group"] is JsonObject || o["selection_rates"] is JsonObject)) yield return (childPath, o);
             else foreach (var found in FairnessObjects(o, childPath, depth + 1)) yield return found;
         }
     }

@@ -160,7 +160,7 @@ public sealed partial class DashboardPageTests(DashboardFixture fixture) : IClas
         var validation = (await fixture.Host.Storage.GetModelMetadataAsync(DashboardSample.Model, "validation"))[0];
         string tree = await client.Http.GetStringAsync($"/dashboard/records/{validation.Id}");
         Assert.Matches(new Regex("<details open[^>]*><summary><span class=\"key\">fairness</span>"), tree);
-        Assert.Contains("<span class=\"key\">selection_rates</span>", tree, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"key\">by_group</span>", tree, StringComparison.Ordinal);
 
         var receipt = await client.Http.GetAsync($"/dashboard/records/{fixture.DeploymentId}/receipt.json");
         Assert.Equal(HttpStatusCode.OK, receipt.StatusCode);
