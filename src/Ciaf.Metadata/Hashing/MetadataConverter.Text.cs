@@ -177,18 +177,7 @@ public static partial class MetadataConverter
 
         private bool WriteObject(int node, object value, int level)
         {
-            JsonTypeInfo info;
-            try
-            {
-                info = ContractOptions.GetTypeInfo(value.GetType());
-            }
-            catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or ArgumentException)
-            {
-                return false;
-            }
-            if (info.Kind != JsonTypeInfoKind.Object) return false;
-            var properties = PropertyOrders.GetValue(info, static i => new PropertyOrder(i));
-            if (!properties.Stored) return false;
+            if (PropertyOrders.GetValue(value.GetType(), PropertyOrder.Of) is not { Stored: true } properties) return false;
             _nodes[node].IsObject = true;
             text.WriteRaw("{"u8);
             foreach (var property in properties.Declared)
@@ -299,7 +288,8 @@ public static partial class MetadataConverter
         }
     }
 
-    private static readonly ConditionalWeakTable<JsonTypeInfo, PropertyOrder> PropertyOrders = new();
+    // Looked up once per object written: the contract's own cache (GetTypeInfo) costs more than this table.
+    private static readonly ConditionalWeakTable<Type, PropertyOrder?> PropertyOrders = new();
 
     private static bool IsStored(JsonPropertyInfo property) => property.AttributeProvider switch
     {
@@ -312,6 +302,23 @@ public static partial class MetadataConverter
     /// <summary>A type's readable properties in declaration order, worked out once.</summary>
     private sealed class PropertyOrder(JsonTypeInfo info)
     {
+        /// <summary>
+        /// The order for <paramref name="type"/>, or <c>null</c> when the fast lane does not write it: System.Text.Json
+        /// has no object contract for it (a converter of its own, or no contract at all).
+        /// </summary>
+        public static PropertyOrder? Of(Type type)
+        {
+            try
+            {
+                var info = ContractOptions.GetTypeInfo(type);
+                return info.Kind == JsonTypeInfoKind.Object ? new PropertyOrder(info) : null;
+            }
+            catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or ArgumentException)
+            {
+                return null;
+            }
+        }
+
         /// <summary>
         /// Whether every member is a stored value (a field, an auto-property, an anonymous type's member), so the two passes
         /// read the same values; a computed property (<c>DateTime.UtcNow</c>, a counter) could differ between them.

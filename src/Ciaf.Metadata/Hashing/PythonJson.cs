@@ -59,7 +59,7 @@ public static class PythonJson
     internal static string HashOf(ReadOnlySpan<byte> canonical)
     {
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(canonical, digest);
+        Sha256.Hash(canonical, digest);
         return Convert.ToHexStringLower(digest);
     }
 

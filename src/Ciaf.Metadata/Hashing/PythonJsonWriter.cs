@@ -65,29 +65,39 @@ internal sealed class PythonJsonWriter
     /// </summary>
     public void WriteMinimal(ReadOnlySpan<byte> canonical)
     {
+        // Outside strings the canonical text's only spaces are the separators' (", " and ": "), so every one is
+        // dropped; strings are copied whole, found by their closing quote (a backslash escapes the byte after it).
         var span = Reserve(canonical.Length);
         int n = 0;
-        bool inString = false, escaped = false;
-        byte previous = 0;
-        foreach (byte b in canonical)
+        while (!canonical.IsEmpty)
         {
-            if (inString)
+            int stop = canonical.IndexOfAny((byte)' ', (byte)'"');
+            if (stop < 0) stop = canonical.Length;
+            canonical[..stop].CopyTo(span[n..]);
+            n += stop;
+            if (stop == canonical.Length) break;
+            if (canonical[stop] == (byte)' ')
             {
-                if (escaped) escaped = false;
-                else if (b == (byte)'\\') escaped = true;
-                else if (b == (byte)'"') inString = false;
-            }
-            else if (b == (byte)'"')
-            {
-                inString = true;
-            }
-            else if (b == (byte)' ' && previous is (byte)',' or (byte)':')
-            {
-                previous = b;
+                canonical = canonical[(stop + 1)..];
                 continue;
             }
-            span[n++] = b;
-            previous = b;
+            int end = stop + 1;
+            while (end < canonical.Length)
+            {
+                int next = canonical[end..].IndexOfAny((byte)'"', (byte)'\\');
+                if (next < 0)
+                {
+                    end = canonical.Length;
+                    break;
+                }
+                end += next + 1;
+                if (canonical[end - 1] == (byte)'"') break;
+                end++; // the escaped byte
+            }
+            end = Math.Min(end, canonical.Length);
+            canonical[stop..end].CopyTo(span[n..]);
+            n += end - stop;
+            canonical = canonical[end..];
         }
         _length += n;
     }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics;
 using System.Security.Cryptography;
 
@@ -37,18 +36,9 @@ public static class MerkleTree
     /// <summary>The leaf hash <c>SHA-256(0x00 ‖ leaf)</c> of RFC 9162 §2.1.1.</summary>
     public static byte[] LeafHash(ReadOnlySpan<byte> leaf)
     {
-        byte[]? rented = leaf.Length < 512 ? null : ArrayPool<byte>.Shared.Rent(leaf.Length + 1);
-        Span<byte> buffer = rented is null ? stackalloc byte[leaf.Length + 1] : rented.AsSpan(0, leaf.Length + 1);
-        try
-        {
-            buffer[0] = LeafPrefix;
-            leaf.CopyTo(buffer[1..]);
-            return SHA256.HashData(buffer);
-        }
-        finally
-        {
-            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
-        }
+        byte[] hash = new byte[HashSize];
+        Hashing.Sha256.Hash(LeafPrefix, leaf, hash);
+        return hash;
     }
 
     /// <summary>The interior node hash <c>SHA-256(0x01 ‖ left ‖ right)</c> of RFC 9162 §2.1.1.</summary>
@@ -333,21 +323,6 @@ public static class MerkleTree
         node(key) ?? throw new KeyNotFoundException($"The Merkle node at level {key.Level}, index {key.Index} (leaves [{key.Start}, {key.End})) is missing.");
 
     /// <summary>Writes <c>SHA-256(0x01 ‖ left ‖ right)</c> to <paramref name="destination"/>, which may overlap either input.</summary>
-    private static void NodeHash(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right, Span<byte> destination)
-    {
-        int length = 1 + left.Length + right.Length;
-        byte[]? rented = length <= 256 ? null : ArrayPool<byte>.Shared.Rent(length);
-        Span<byte> buffer = rented is null ? stackalloc byte[length] : rented.AsSpan(0, length);
-        try
-        {
-            buffer[0] = NodePrefix;
-            left.CopyTo(buffer[1..]);
-            right.CopyTo(buffer[(1 + left.Length)..]);
-            SHA256.HashData(buffer, destination);
-        }
-        finally
-        {
-            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
+    private static void NodeHash(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right, Span<byte> destination) =>
+        Hashing.Sha256.Hash(NodePrefix, left, right, destination);
 }

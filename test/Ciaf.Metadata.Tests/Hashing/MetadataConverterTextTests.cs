@@ -49,6 +49,7 @@ public class MetadataConverterTextTests
         { "record root", new Run("root", 1, []) },
         { "sorted inside unsorted", new { z = new { a = 1, b = new[] { new { c = 2, d = 3 } } }, a = new { y = 1, x = 2 } } },
         { "separators in strings", new Dictionary<string, object?> { ["k, x: y"] = "a, b: c", ["q"] = "\\\", \": ", ["z"] = new[] { ", ", ": " } } },
+        { "backslashes before quotes", new Dictionary<string, object?> { ["a\\"] = "x\\", ["b"] = "", ["c"] = "\\\\\"", ["d : e"] = new[] { "\\", " , " } } },
     };
 
     [Theory]

@@ -13,10 +13,10 @@ public sealed partial class SqliteMetadataBackend : ILedgerBackend
     private const string LeafColumns = "seq, kind, item_id, leaf, leaf_hash";
 
     private readonly LedgerAppender _ledger = new();
-    private readonly SqliteCommand _insertLeaf;
-    private readonly SqliteCommand _insertNode;
+    private readonly SqliteRawStatement _insertLeaf;
+    private readonly SqliteRawStatement _insertNode;
     private readonly SqliteCommand _ledgerSize;
-    private readonly SqliteCommand _insertCheckpoint;
+    private readonly SqliteRawStatement _insertCheckpoint;
     private bool _ledgerActive;
 
     /// <inheritdoc />
@@ -188,27 +188,10 @@ public sealed partial class SqliteMetadataBackend : ILedgerBackend
             return (long)command.ExecuteScalar()!;
         }
 
-        public void AddLeaf(long seq, LeafDraft draft, string text, byte[] leafHash)
-        {
-            var command = writer!._insertLeaf!;
-            command.Transaction = tx;
-            command.Parameters[0].Value = seq;
-            command.Parameters[1].Value = draft.Kind;
-            command.Parameters[2].Value = draft.Id;
-            command.Parameters[3].Value = text;
-            command.Parameters[4].Value = leafHash;
-            command.ExecuteNonQuery();
-        }
+        public void AddLeaf(long seq, LeafDraft draft, string text, byte[] leafHash) =>
+            writer!._insertLeaf.Execute([seq, draft.Kind, draft.Id, text, leafHash]);
 
-        public void AddNode(MerkleNode node, byte[] hash)
-        {
-            var command = writer!._insertNode!;
-            command.Transaction = tx;
-            command.Parameters[0].Value = node.Level;
-            command.Parameters[1].Value = node.Index;
-            command.Parameters[2].Value = hash;
-            command.ExecuteNonQuery();
-        }
+        public void AddNode(MerkleNode node, byte[] hash) => writer!._insertNode.Execute([(long)node.Level, node.Index, hash]);
 
         public IReadOnlyList<byte[]> LeafHashes(long start, long end)
         {

@@ -78,15 +78,15 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
     private readonly string _readConnectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SqliteConnection _writer;
-    private readonly SqliteCommand _upsertMetadata;
-    private readonly SqliteCommand _upsertCompliance;
-    private readonly SqliteCommand _upsertBlob;
+    private readonly SqliteRawStatement _upsertMetadata;
+    private readonly SqliteRawStatement _upsertCompliance;
+    private readonly SqliteRawStatement _upsertBlob;
     private readonly SqliteCommand _deleteMetadata;
     private readonly SqliteCommand _deleteCompliance;
-    private readonly SqliteCommand _insertAudit;
-    private readonly SqliteCommand _upsertState;
-    private readonly SqliteCommand _deleteState;
-    private readonly SqliteCommand _addState;
+    private readonly SqliteRawStatement _insertAudit;
+    private readonly SqliteRawStatement _upsertState;
+    private readonly SqliteRawStatement _deleteState;
+    private readonly SqliteRawStatement _addState;
     private int _disposed;
 
     /// <summary>
@@ -157,23 +157,19 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         try
         {
             OpenWriter(journalMode);
-            _upsertMetadata = Prepare(SqliteSchema.UpsertMetadata,
-                "$id", "$model_name", "$model_version", "$stage", "$event_type", "$timestamp", "$metadata_hash", "$details", "$metadata_json");
-            _upsertCompliance = Prepare(SqliteSchema.UpsertCompliance,
-                "$id", "$metadata_id", "$framework", "$compliance_score", "$validation_status", "$timestamp", "$details");
-            _upsertBlob = Prepare(SqliteSchema.UpsertBlob, "$id", "$codec", "$size", "$payload");
+            _upsertMetadata = PrepareRaw(SqliteSchema.UpsertMetadata);
+            _upsertCompliance = PrepareRaw(SqliteSchema.UpsertCompliance);
+            _upsertBlob = PrepareRaw(SqliteSchema.UpsertBlob);
             _deleteMetadata = Prepare("DELETE FROM metadata WHERE id = $id", "$id");
             _deleteCompliance = Prepare("DELETE FROM compliance_events WHERE id = $id", "$id");
-            _insertAudit = Prepare(SqliteSchema.InsertAudit, "$id", "$parent_id", "$action", "$timestamp", "$user_id", "$details");
-            _upsertState = Prepare(SqliteSchema.UpsertState, "$scope", "$key", "$value", "$updated_at");
-            _deleteState = Prepare(SqliteSchema.DeleteState, "$scope", "$key");
-            _addState = Prepare(SqliteSchema.AddState, "$scope", "$key", "$value", "$updated_at");
-            _insertLeaf = Prepare("INSERT INTO ciaf_ledger (seq, kind, item_id, leaf, leaf_hash) VALUES ($seq, $kind, $item, $leaf, $hash)",
-                "$seq", "$kind", "$item", "$leaf", "$hash");
-            _insertNode = Prepare("INSERT OR REPLACE INTO ciaf_ledger_nodes (level, idx, hash) VALUES ($level, $idx, $hash)", "$level", "$idx", "$hash");
+            _insertAudit = PrepareRaw(SqliteSchema.InsertAudit);
+            _upsertState = PrepareRaw(SqliteSchema.UpsertState);
+            _deleteState = PrepareRaw(SqliteSchema.DeleteState);
+            _addState = PrepareRaw(SqliteSchema.AddState);
+            _insertLeaf = PrepareRaw("INSERT INTO ciaf_ledger (seq, kind, item_id, leaf, leaf_hash) VALUES ($seq, $kind, $item, $leaf, $hash)");
+            _insertNode = PrepareRaw("INSERT OR REPLACE INTO ciaf_ledger_nodes (level, idx, hash) VALUES ($level, $idx, $hash)");
             _ledgerSize = Prepare("SELECT COALESCE(MAX(seq) + 1, 0) FROM ciaf_ledger");
-            _insertCheckpoint = Prepare("INSERT OR IGNORE INTO ciaf_ledger_checkpoints (tree_size, note, created_at) VALUES ($size, $note, $at)",
-                "$size", "$note", "$at");
+            _insertCheckpoint = PrepareRaw("INSERT OR IGNORE INTO ciaf_ledger_checkpoints (tree_size, note, created_at) VALUES ($size, $note, $at)");
         }
         catch (SqliteException ex)
         {
@@ -440,6 +436,10 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
             _upsertState.Dispose();
             _deleteState.Dispose();
             _addState.Dispose();
+            _insertLeaf.Dispose();
+            _insertNode.Dispose();
+            _ledgerSize.Dispose();
+            _insertCheckpoint.Dispose();
             _writer.Dispose();
         }
         finally
@@ -584,6 +584,8 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         }
     }
 
+    private SqliteRawStatement PrepareRaw(string sql) => new(_writer, sql);
+
     private SqliteCommand Prepare(string sql, params string[] parameterNames)
     {
         var command = _writer.CreateCommand();
@@ -594,26 +596,18 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
     }
 
     // leaves, when given, holds each row's ledger leaf (appended if the row changed something).
-    private async ValueTask WriteRowsAsync(SqliteCommand command, object?[][] rows, string operation, CancellationToken cancellationToken,
+    private async ValueTask WriteRowsAsync(SqliteRawStatement command, object?[][] rows, string operation, CancellationToken cancellationToken,
         IReadOnlyList<LeafDraft?>? leaves = null) =>
         await InWriteTransactionAsync(operation, _ => Enumerable.Range(0, rows.Length), i => Convert.ToString(rows[i][0], CultureInfo.InvariantCulture)!, (tx, i) =>
         {
             var row = rows[i];
-            command.Transaction = tx;
-            var parameters = command.Parameters;
-            for (int p = 0; p < parameters.Count; p++) parameters[p].Value = row[p] ?? DBNull.Value;
-            int changed = command.ExecuteNonQuery();
-            if (row.Length > parameters.Count && row[parameters.Count] is byte[] payload)
+            int columns = command.ParameterCount;
+            int changed = command.Execute(row.AsSpan(0, columns));
+            if (row.Length > columns && row[columns] is byte[] payload)
             {
                 // A metadata row's compressed payload (see WriteAsync). The row's marker was written first, so
                 // the update trigger, which fires on plain metadata only, has left any earlier blob alone.
-                var blob = _upsertBlob.Parameters;
-                _upsertBlob.Transaction = tx;
-                blob[0].Value = row[0];
-                blob[1].Value = MetadataCompression.Zstd;
-                blob[2].Value = row[parameters.Count + 1];
-                blob[3].Value = payload;
-                _upsertBlob.ExecuteNonQuery();
+                _upsertBlob.Execute([row[0], MetadataCompression.Zstd, row[columns + 1], payload]);
             }
             return changed;
         }, Convert.ToString(rows[0][0], CultureInfo.InvariantCulture)!, rows.Length, cancellationToken, leaves is null ? null : (i, changed) => changed > 0 ? leaves[i] : null).ConfigureAwait(false);
