@@ -30,7 +30,7 @@ public static partial class MetadataConverter
     /// without another walk); otherwise <c>null</c>.
     /// </param>
     internal static bool TryWriteText(object payload, out string compact, out int canonicalLength, out string hash,
-        bool wantCanonical, out byte[]? canonical)
+        bool wantCanonical, out PythonJsonWriter? canonical)
     {
         canonical = null;
         compact = hash = string.Empty;
@@ -48,13 +48,13 @@ public static partial class MetadataConverter
             compact = text.ToString();
             canonicalLength = sorted.Written.Length;
             hash = PythonJson.HashOf(sorted.Written);
-            if (wantCanonical) canonical = sorted.Written.ToArray();
+            if (wantCanonical) canonical = sorted;
             return true;
         }
         finally
         {
             walk.Dispose();
-            sorted.Return();
+            if (canonical is null) sorted.Return();
             text.Return();
         }
     }
@@ -74,6 +74,25 @@ public static partial class MetadataConverter
         private int _count;
 
         public void Dispose() => ArrayPool<Node>.Shared.Return(_nodes, clearArray: true);
+
+        // Members by key in code-point order: an insertion sort for the usual handful (Span.Sort would allocate a
+        // comparison delegate per object), Span.Sort past that.
+        private void SortByKey(Span<int> members)
+        {
+            var nodes = _nodes;
+            if (members.Length > 16)
+            {
+                members.Sort((a, b) => PythonJson.CodePointComparer.Compare(nodes[a].Key, nodes[b].Key));
+                return;
+            }
+            for (int i = 1; i < members.Length; i++)
+            {
+                int member = members[i];
+                int j = i - 1;
+                for (; j >= 0 && PythonJson.CodePointComparer.Compare(nodes[members[j]].Key, nodes[member].Key) > 0; j--) members[j + 1] = members[j];
+                members[j + 1] = member;
+            }
+        }
 
         /// <summary>A value's text in the compact output; a container's members follow it (each with its key for an object).</summary>
         private struct Node
@@ -239,7 +258,7 @@ public static partial class MetadataConverter
                 bool isObject = node.IsObject;
                 if (isObject)
                 {
-                    span.Sort((a, b) => PythonJson.CodePointComparer.Compare(_nodes[a].Key, _nodes[b].Key));
+                    SortByKey(span);
                     for (int i = 1; i < span.Length; i++)
                     {
                         if (string.Equals(_nodes[span[i - 1]].Key, _nodes[span[i]].Key, StringComparison.Ordinal)) return false;

@@ -274,14 +274,21 @@ internal sealed class StoreCore
             // Fast lane: with no validator to show a node to and nothing to encrypt, a plain payload is written straight to
             // its canonical text (hashed here) and its compact text (what the backends store); no JsonObject is built.
             if (entry.Metadata is { } payload && !Hooks.HasValidators(stage) && !(Options.EncryptSensitiveData && Cipher is not null)
-                && MetadataConverter.TryWriteText(payload, out string compact, out int canonicalLength, out string hash, Options.LedgerEnabled, out byte[]? canonical))
+                && MetadataConverter.TryWriteText(payload, out string compact, out int canonicalLength, out string hash, Options.LedgerEnabled, out var canonical))
             {
-                CheckSize(canonicalLength);
-                var now = timestamp ?? NextTimestamp();
-                var record = new MetadataRecord(id ?? Guid.CreateVersion7(now).ToString(), modelName, version, stage, eventType, now, hash, entry.Details, compact);
-                // The ledger's content hash too, here on the caller's thread: the writer is the busier of the two.
-                if (canonical is not null) record.CacheContentSha256(LeafDraft.ContentHash(record, canonical));
-                return record;
+                try
+                {
+                    CheckSize(canonicalLength);
+                    var now = timestamp ?? NextTimestamp();
+                    var record = new MetadataRecord(id ?? Guid.CreateVersion7(now).ToString(), modelName, version, stage, eventType, now, hash, entry.Details, compact);
+                    // The ledger's content hash too, here on the caller's thread: the writer is the busier of the two.
+                    if (canonical is not null) record.CacheContentSha256(LeafDraft.ContentHash(record, canonical.Written));
+                    return record;
+                }
+                finally
+                {
+                    canonical?.Return();
+                }
             }
             var metadata = MetadataConverter.ToJsonObject(entry.Metadata);
             if (Hooks.HasValidators(stage))

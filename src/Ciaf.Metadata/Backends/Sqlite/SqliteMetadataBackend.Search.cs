@@ -125,6 +125,7 @@ public sealed partial class SqliteMetadataBackend : ISearchBackend, ISearchIndex
         await ExecuteOnWriterAsync(operation, sql, cancellationToken).ConfigureAwait(false);
         // Pooled reader connections keep the statistics they loaded: new ones plan with the new index's.
         using (var reader = new SqliteConnection(_readConnectionString)) SqliteConnection.ClearPool(reader);
+        CloseIdReaders();
         await IndexedPathsAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -256,8 +256,77 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
     {
         ArgumentNullException.ThrowIfNull(id);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var rows = await ReadRowsAsync("read", SelectRecords + " WHERE id = $id", [new("id", id)], cancellationToken, recordId: id).ConfigureAwait(false);
-        return rows.Count == 0 ? null : _sql.ToRecord(rows[0]);
+        // A reader kept open with the statement prepared: opening a pooled connection, setting its pragmas and preparing
+        // the SELECT cost three times the lookup itself (docs/performance.md).
+        var reader = _idReaders.TryTake(out var kept) ? kept : null;
+        bool reusable = false;
+        try
+        {
+            reader ??= new IdReader(OpenReader(), SelectRecords + " WHERE id = $id");
+            var command = reader.Command;
+            command.Parameters[0].Value = id;
+            var rows = await _retry.ExecuteAsync("read", token => new ValueTask<List<object?[]>>(SqlDialect.ReadRowsAsync(command, token)), cancellationToken)
+                .ConfigureAwait(false);
+            reusable = true;
+            return rows.Count == 0 ? null : _sql.ToRecord(rows[0]);
+        }
+        catch (SqliteException ex)
+        {
+            throw Failure("read", id, ex);
+        }
+        finally
+        {
+            if (reader is not null) KeepOrClose(reader, reusable);
+        }
+    }
+
+    // Readers kept for GetAsync, at most one per core (more concurrent gets open and close their own).
+    private readonly System.Collections.Concurrent.ConcurrentBag<IdReader> _idReaders = [];
+
+    private void KeepOrClose(IdReader reader, bool reusable)
+    {
+        if (!reusable || Volatile.Read(ref _disposed) != 0 || _idReaders.Count >= Environment.ProcessorCount)
+        {
+            reader.Dispose();
+            return;
+        }
+        _idReaders.Add(reader);
+        if (Volatile.Read(ref _disposed) != 0) CloseIdReaders(); // disposed meanwhile: DisposeAsync may have drained already
+    }
+
+    private void CloseIdReaders()
+    {
+        while (_idReaders.TryTake(out var reader)) reader.Dispose();
+    }
+
+    private sealed class IdReader : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+
+        public IdReader(SqliteConnection connection, string sql)
+        {
+            _connection = connection;
+            Command = connection.CreateCommand();
+            try
+            {
+                Command.CommandText = sql;
+                Command.Parameters.Add(new SqliteParameter { ParameterName = "$id" });
+                Command.Prepare();
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
+        }
+
+        public SqliteCommand Command { get; }
+
+        public void Dispose()
+        {
+            Command.Dispose();
+            _connection.Dispose();
+        }
     }
 
     /// <inheritdoc />
@@ -440,6 +509,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
             _insertNode.Dispose();
             _ledgerSize.Dispose();
             _insertCheckpoint.Dispose();
+            CloseIdReaders();
             _writer.Dispose();
         }
         finally
