@@ -80,6 +80,48 @@ internal sealed class RawSqlite : IDisposable
     }
 
     /// <summary>
+    /// <see cref="Insert"/>, and with <paramref name="leaves"/> also one ledger leaf row per record in the same
+    /// transaction (the library's <c>ciaf_ledger</c> table: <c>seq</c> key, item index), its text and hash made before
+    /// the clock starts: what storing the log costs SQLite alone, with no hashing. Returns the seconds it took.
+    /// </summary>
+    public double InsertWithLeaves(IReadOnlyList<object?[]> rows, int batchSize, bool leaves)
+    {
+        var leafRows = leaves ? rows.Select((row, seq) =>
+        {
+            string text = $"{{\"content_sha256\":\"{row[6]}\",\"id\":\"{row[0]}\",\"kind\":\"record\",\"seq\":{seq},\"timestamp\":\"{row[5]}\"}}";
+            return (Seq: (long)seq, Id: (string)row[0]!, Text: text, Hash: SHA256.HashData(Encoding.ASCII.GetBytes(text)));
+        }).ToList() : [];
+        using var insert = PrepareInsert();
+        using var leaf = _connection.CreateCommand();
+        leaf.CommandText = "INSERT INTO ciaf_ledger (seq, kind, item_id, leaf, leaf_hash) VALUES ($seq, 'record', $item, $leaf, $hash)";
+        foreach (var name in new[] { "$seq", "$item", "$leaf", "$hash" }) leaf.Parameters.Add(new SqliteParameter { ParameterName = name });
+        leaf.Prepare();
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (int start = 0; start < rows.Count; start += batchSize)
+        {
+            using var tx = _connection.BeginTransaction(System.Data.IsolationLevel.Serializable, deferred: false);
+            insert.Transaction = tx;
+            leaf.Transaction = tx;
+            int end = Math.Min(rows.Count, start + batchSize);
+            for (int r = start; r < end; r++)
+            {
+                var row = rows[r];
+                for (int i = 0; i < 9; i++) insert.Parameters[i].Value = row[i] ?? DBNull.Value;
+                insert.ExecuteNonQuery();
+                if (!leaves) continue;
+                var (seq, id, text, hash) = leafRows[r];
+                leaf.Parameters[0].Value = seq;
+                leaf.Parameters[1].Value = id;
+                leaf.Parameters[2].Value = text;
+                leaf.Parameters[3].Value = hash;
+                leaf.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
+        return System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
+    }
+
+    /// <summary>
     /// The save loop a user writes by hand: for each payload <c>JsonSerializer.Serialize</c>, SHA-256 of its UTF-8
     /// bytes and a prepared INSERT of the row (new UUID v7, current time), <paramref name="batchSize"/> rows per
     /// transaction. Returns the bytes this thread allocated.
