@@ -84,8 +84,7 @@ internal sealed class LedgerAppender
         };
         foreach (var draft in drafts)
         {
-            string text = draft.Text(size);
-            byte[] leafHash = MerkleTree.LeafHash(System.Text.Encoding.ASCII.GetBytes(text));
+            string text = draft.Text(size, out byte[] leafHash);
             rows.AddLeaf(size, draft, text, leafHash);
             edge.Append(size, leafHash, completed);
             size++;

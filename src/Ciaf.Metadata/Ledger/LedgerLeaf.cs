@@ -57,12 +57,27 @@ internal sealed record LeafDraft(string Kind, string Id, IReadOnlyList<KeyValueP
     /// The leaf's bytes: <c>json.dumps(leaf, sort_keys=True, separators=(",", ":"))</c>, ASCII. Written by the same
     /// Python-compatible writer as the hashes so that a verifier in any language can rebuild them.
     /// </summary>
-    public string Text(long seq)
+    public string Text(long seq) => Write(seq, hash: false, out _);
+
+    /// <summary><see cref="Text(long)"/> and the leaf's hash (<see cref="MerkleTree.LeafHash"/>), hashed from the bytes as written.</summary>
+    public string Text(long seq, out byte[] leafHash)
+    {
+        string text = Write(seq, hash: true, out var written);
+        leafHash = written!;
+        return text;
+    }
+
+    private string Write(long seq, bool hash, out byte[]? leafHash)
     {
         if (Copied is { } copied)
         {
-            return copied.Seq == seq ? copied.Text : throw new InvalidOperationException(
-                $"The ledger moved while another log's leaves were copied into it: leaf {copied.Seq} would have become leaf {seq}. Nothing was appended.");
+            if (copied.Seq != seq)
+            {
+                throw new InvalidOperationException(
+                    $"The ledger moved while another log's leaves were copied into it: leaf {copied.Seq} would have become leaf {seq}. Nothing was appended.");
+            }
+            leafHash = hash ? MerkleTree.LeafHash(System.Text.Encoding.ASCII.GetBytes(copied.Text)) : null;
+            return copied.Text;
         }
         // Fields are kept in code-point order with "id", "kind" and "seq" slotted in: content_sha256 < id < kind < of <
         // reason < seq < timestamp.
@@ -111,6 +126,7 @@ internal sealed record LeafDraft(string Kind, string Id, IReadOnlyList<KeyValueP
                 w.WriteInteger(seq);
             }
             w.WriteRaw("}"u8);
+            leafHash = hash ? MerkleTree.LeafHash(w.Written) : null;
             return w.ToString();
         }
         finally
@@ -123,7 +139,7 @@ internal sealed record LeafDraft(string Kind, string Id, IReadOnlyList<KeyValueP
     private (long Seq, string Text)? Copied { get; init; }
 
     /// <summary>
-    /// <paramref name="row"/> as it stands in another store's log, to append at the same <c>seq</c>: <see cref="Text"/>
+    /// <paramref name="row"/> as it stands in another store's log, to append at the same <c>seq</c>: <see cref="Text(long)"/>
     /// throws <see cref="InvalidOperationException"/> if it would land anywhere else.
     /// </summary>
     public static LeafDraft CopiedFrom(LedgerLeafRow row) => new(row.Kind, row.ItemId, []) { Copied = (row.Seq, row.Text) };
