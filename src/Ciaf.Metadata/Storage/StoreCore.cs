@@ -254,6 +254,10 @@ internal sealed class StoreCore
     public IReadOnlyCollection<string> PlaintextSensitiveFields(MetadataRecord record) =>
         Options.EncryptSensitiveData && Cipher is not null ? Cipher.PlaintextFields(record.Metadata) : [];
 
+    // Whether this process appends ledger leaves for its writes (a remote store's server keeps the log): only then is a
+    // record's content hash worth computing on the caller's thread.
+    private bool KeepsLedgerHere => Options.LedgerEnabled && Backend is Ledger.ILedgerBackend;
+
     /// <summary>A new record from an entry: names checked, validators run, sensitive values encrypted, size limited, timestamped and hashed.</summary>
     /// <param name="entry">The save.</param>
     /// <param name="index">The entry's index in a batch, for messages.</param>
@@ -274,7 +278,7 @@ internal sealed class StoreCore
             // Fast lane: with no validator to show a node to and nothing to encrypt, a plain payload is written straight to
             // its canonical text (hashed here) and its compact text (what the backends store); no JsonObject is built.
             if (entry.Metadata is { } payload && !Hooks.HasValidators(stage) && !(Options.EncryptSensitiveData && Cipher is not null)
-                && MetadataConverter.TryWriteText(payload, out string compact, out int canonicalLength, out string hash, Options.LedgerEnabled, out var canonical))
+                && MetadataConverter.TryWriteText(payload, out string compact, out int canonicalLength, out string hash, KeepsLedgerHere, out var canonical))
             {
                 try
                 {
