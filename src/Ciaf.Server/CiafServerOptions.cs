@@ -39,6 +39,12 @@ public sealed class CiafServerOptions
     public IList<string> CorsOrigins { get; init; } = [];
 
     /// <summary>
+    /// Reading <c>X-Forwarded-For</c>/<c>-Proto</c> from a reverse proxy (<c>server_forwarded_headers</c>,
+    /// <c>server_known_proxies</c>); off by default.
+    /// </summary>
+    public ForwardedHeadersSettings ForwardedHeaders { get; init; } = new();
+
+    /// <summary>
     /// The authentication scheme of a browser front end (a cookie scheme the dashboard registers), used for requests
     /// outside <c>/api</c> that carry no API key or bearer token; <c>null</c> (the default) when there is none.
     /// The API never authenticates with it.
@@ -62,6 +68,7 @@ public sealed class CiafServerOptions
         if (Urls.Count == 0) errors[ServerConfigKeys.Urls] = $"At least one URL is needed (e.g. {DefaultUrl}).";
         if (MaxRequestBodyBytes is < 1024) errors[ServerConfigKeys.MaxRequestBodyBytes] = $"{MaxRequestBodyBytes} is below the smallest allowed, 1024.";
         RateLimit.Validate(errors);
+        ForwardedHeaders.Validate(errors);
         Jwt.Validate(errors);
         Oidc.Validate(errors, Jwt);
         foreach (string origin in CorsOrigins)

@@ -120,6 +120,8 @@ internal static class SettingDefinitions
         new(K.ServerOidcClientId, SettingKind.NullableString, null, "The dashboard's OIDC client id at server_jwt_authority; set to offer \"Sign in with OIDC\" (authorization code flow with PKCE).") { EnvironmentVariable = "CIAF_SERVER_OIDC_CLIENT_ID" },
         new(K.ServerOidcClientSecret, SettingKind.NullableString, null, "The dashboard's OIDC client secret (a confidential client); null = a public client (PKCE only). Prefer the environment variable.") { EnvironmentVariable = "CIAF_SERVER_OIDC_CLIENT_SECRET", Secret = true },
         new(K.ServerOidcScopes, SettingKind.StringList, new[] { "profile" }, "Scopes the dashboard's OIDC sign-in asks for besides openid (add the one that puts server_jwt_role_claim in the ID token, if your provider needs one).") { },
+        new(K.ServerForwardedHeaders, SettingKind.Boolean, false, "Behind a reverse proxy that terminates TLS: read X-Forwarded-For and X-Forwarded-Proto from server_known_proxies (client address, https for Secure cookies); off = ignore them.") { EnvironmentVariable = "CIAF_SERVER_FORWARDED_HEADERS" },
+        new(K.ServerKnownProxies, SettingKind.StringList, Array.Empty<string>(), "The reverse proxies (IP addresses or CIDR networks, e.g. 10.0.0.5, 10.0.0.0/8) whose forwarded headers the server believes; empty = loopback only.") { EnvironmentVariable = "CIAF_SERVER_KNOWN_PROXIES" },
         new(K.FlushIntervalMs, SettingKind.Integer, 200L, "Not used: the buffered writer writes a partial batch as soon as it is queued; accepted so older files load.") { Unit = Millisecond, ReferenceOnly = true },
     ];
 

@@ -20,7 +20,8 @@ public static class CiafServerApplicationExtensions
     public const string ReferencePath = "/api-reference";
 
     /// <summary>
-    /// Adds the middleware every request goes through, in order: request log, problem details for exceptions and
+    /// Adds the middleware every request goes through, in order: forwarded headers (when configured: the client's address
+    /// and scheme as a known proxy saw them, before anything reads them), request log, problem details for exceptions and
     /// empty error responses, security headers, the body limit, CORS (when configured), authentication, the per-identity
     /// rate limiter, authorization, and the acting user (the identity the store's audit trail records). Endpoints come after.
     /// </summary>
@@ -31,6 +32,7 @@ public static class CiafServerApplicationExtensions
         var storage = app.Services.GetRequiredService<MetadataStorage>();
         long bodyLimit = options.EffectiveMaxRequestBodyBytes(storage.MaxMetadataBytes);
 
+        if (options.ForwardedHeaders.Enabled) app.UseForwardedHeaders();
         app.UseMiddleware<RequestLogMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
