@@ -41,6 +41,7 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
     private readonly RecordSearch _search;
     private readonly SearchIndexes _indexes;
     private readonly ApiKeyRegistry _apiKeys;
+    private readonly ServerKeyRing _serverKeyRing;
 
     /// <summary>Opens (or creates) a store that writes immediately: each save is durable when it returns.</summary>
     /// <param name="storagePath">The store folder (created if missing).</param>
@@ -129,6 +130,7 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
         _search = new RecordSearch(_core, _auditTrail);
         _indexes = new SearchIndexes(_core);
         _apiKeys = new ApiKeyRegistry(_core);
+        _serverKeyRing = new ServerKeyRing(_core);
         _autoCleanup = builder.Options.AutoCleanup ? new AutoCleanup(_retention, _core) : null;
     }
 

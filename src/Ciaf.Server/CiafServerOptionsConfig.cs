@@ -39,6 +39,7 @@ public static class CiafServerOptionsConfig
                 Enabled = config.Get<bool>(MetadataConfigKeys.ServerForwardedHeaders),
                 KnownProxies = [.. config.Get<string[]>(MetadataConfigKeys.ServerKnownProxies)],
             },
+            DataProtectionKeysPath = config.Get<string?>(MetadataConfigKeys.ServerDataProtectionKeysPath),
             CorsOrigins = [.. config.Get<string[]>(MetadataConfigKeys.ServerCorsOrigins)],
             Oidc = new Dashboard.OidcSignInSettings
             {

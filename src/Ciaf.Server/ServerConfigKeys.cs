@@ -50,4 +50,7 @@ public static class ServerConfigKeys
 
     /// <summary>The proxies (addresses or CIDR networks) whose forwarded headers are believed; empty = loopback.</summary>
     public const string KnownProxies = "server_known_proxies";
+
+    /// <summary>A folder for the server's Data Protection key ring instead of the store's state.</summary>
+    public const string DataProtectionKeysPath = "server_data_protection_keys_path";
 }

@@ -208,4 +208,7 @@ public static class MetadataConfigKeys
 
     /// <summary>The reverse proxies (IP addresses or CIDR networks) whose forwarded headers the server believes; empty = loopback.</summary>
     public const string ServerKnownProxies = "server_known_proxies";
+
+    /// <summary>A folder for the server's session key ring (ASP.NET Core Data Protection) instead of the store's state; null = the store.</summary>
+    public const string ServerDataProtectionKeysPath = "server_data_protection_keys_path";
 }

@@ -122,6 +122,7 @@ internal static class SettingDefinitions
         new(K.ServerOidcScopes, SettingKind.StringList, new[] { "profile" }, "Scopes the dashboard's OIDC sign-in asks for besides openid (add the one that puts server_jwt_role_claim in the ID token, if your provider needs one).") { },
         new(K.ServerForwardedHeaders, SettingKind.Boolean, false, "Behind a reverse proxy that terminates TLS: read X-Forwarded-For and X-Forwarded-Proto from server_known_proxies (client address, https for Secure cookies); off = ignore them.") { EnvironmentVariable = "CIAF_SERVER_FORWARDED_HEADERS" },
         new(K.ServerKnownProxies, SettingKind.StringList, Array.Empty<string>(), "The reverse proxies (IP addresses or CIDR networks, e.g. 10.0.0.5, 10.0.0.0/8) whose forwarded headers the server believes; empty = loopback only.") { EnvironmentVariable = "CIAF_SERVER_KNOWN_PROXIES" },
+        new(K.ServerDataProtectionKeysPath, SettingKind.NullableString, null, "A folder for the key ring that protects dashboard sessions and anti-forgery tokens (shared by every server instance that uses it); null = the store's own state, shared by every instance of the store.") { EnvironmentVariable = "CIAF_SERVER_DATA_PROTECTION_KEYS_PATH" },
         new(K.FlushIntervalMs, SettingKind.Integer, 200L, "Not used: the buffered writer writes a partial batch as soon as it is queued; accepted so older files load.") { Unit = Millisecond, ReferenceOnly = true },
     ];
 

@@ -4,6 +4,7 @@ using Ciaf.Server.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Ciaf.Server.Hosting;
 
@@ -31,6 +32,9 @@ public static class CiafServerApplicationExtensions
         var options = app.Services.GetRequiredService<CiafServerOptions>();
         var storage = app.Services.GetRequiredService<MetadataStorage>();
         long bodyLimit = options.EffectiveMaxRequestBodyBytes(storage.MaxMetadataBytes);
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CiafServer));
+        log.Log(options.DataProtectionKeysPath is null && !storage.ServerKeyRing.IsAvailable ? LogLevel.Warning : LogLevel.Information,
+            "Session key ring (dashboard cookies, anti-forgery tokens): {Where}", DataProtectionSetup.Describe(options));
 
         if (options.ForwardedHeaders.Enabled) app.UseForwardedHeaders();
         app.UseMiddleware<RequestLogMiddleware>();

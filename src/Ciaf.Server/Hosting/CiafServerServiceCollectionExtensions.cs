@@ -31,6 +31,7 @@ public static class CiafServerServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton(options.Storage);
 
+        DataProtectionSetup.Configure(services, options);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDetailsShape.Customize);
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.ConfigureHttpJsonOptions(o =>
