@@ -38,6 +38,7 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
     private readonly BackupService _backup;
     private readonly Verifier _verifier;
     private readonly RecordQueries _queries;
+    private readonly ModelSummaries _modelSummaries;
     private readonly RecordSearch _search;
     private readonly SearchIndexes _indexes;
     private readonly ApiKeyRegistry _apiKeys;
@@ -127,6 +128,7 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
         _backup = new BackupService(_core);
         _verifier = new Verifier(_core);
         _queries = new RecordQueries(_core, _auditTrail);
+        _modelSummaries = new ModelSummaries(_core);
         _search = new RecordSearch(_core, _auditTrail);
         _indexes = new SearchIndexes(_core);
         _apiKeys = new ApiKeyRegistry(_core);
