@@ -25,8 +25,12 @@ public sealed class ServerKeyRing
 
     internal ServerKeyRing(StoreCore core) => _core = core;
 
-    /// <summary>Whether the store can keep the key ring: its backend keeps state, and is not itself a remote store.</summary>
-    public bool IsAvailable => _core.Backend is IStoreState && _core.Backend.Name != RemoteBuilderExtensions.BackendName;
+    /// <summary>
+    /// Whether the store can keep the key ring: its backend keeps state, and is neither a remote store (which is not
+    /// served this state) nor one of the reference's read-only compressed stores.
+    /// </summary>
+    public bool IsAvailable => _core.Backend is IStoreState && _core.Backend.Name is not (RemoteBuilderExtensions.BackendName
+        or Backends.Compressed.CompressedSqliteBackend.BackendName or Backends.Compressed.CompressedJsonBackend.BackendName);
 
     /// <summary>Whether new entries are sealed with the store key (the store encrypts sensitive data).</summary>
     public bool IsSealed => _core.Cipher is not null;
