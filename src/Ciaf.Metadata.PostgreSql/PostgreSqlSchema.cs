@@ -172,6 +172,10 @@ internal sealed class PostgreSqlSchema
             """);
         SelectAudit = Qualify("SELECT " + AuditColumns + " FROM {s}.audit_trail");
         SelectState = Qualify("SELECT key, value FROM {s}.ciaf_state WHERE scope = $1");
+        // min/max of the timestamptz column (the order every query uses); the (model_name, stage, timestamp, id) index
+        // covers all but the version.
+        SummarizeRecords = Qualify(
+            "SELECT model_name, model_version, stage, count(*), min(timestamp), max(timestamp) FROM {s}.metadata GROUP BY model_name, model_version, stage");
         UpsertState = Qualify("""
             INSERT INTO {s}.ciaf_state (scope, key, value, updated_at) VALUES ($1, $2, $3, now())
             ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
@@ -248,6 +252,7 @@ internal sealed class PostgreSqlSchema
     public string MergeAuditStage { get; }
     public string SelectAudit { get; }
     public string SelectState { get; }
+    public string SummarizeRecords { get; }
     public string UpsertState { get; }
     public string DeleteState { get; }
     public string AddState { get; }

@@ -46,6 +46,18 @@ public sealed partial class MetadataStorage
         _queries.QueryAsync(query, cancellationToken);
 
     /// <summary>
+    /// Every model in the store at a glance: its record count, versions, stages with their counts, first and last
+    /// activity; models by name. SQLite and PostgreSQL answer with one aggregate query (no record is read); other
+    /// backends, and an instance with buffered writes not yet on disk (which are counted), read the records once. With
+    /// <see cref="AuditAllAccess"/>, one <c>query</c> audit entry (<c>kind</c> <c>model_summaries</c>).
+    /// </summary>
+    public IReadOnlyList<ModelSummary> GetModelSummaries() => SyncOverAsync.Run(GetModelSummariesAsync());
+
+    /// <inheritdoc cref="GetModelSummaries"/>
+    public ValueTask<IReadOnlyList<ModelSummary>> GetModelSummariesAsync(CancellationToken cancellationToken = default) =>
+        _modelSummaries.ListAsync(cancellationToken);
+
+    /// <summary>
     /// Every record of a model (no cap), grouped by stage: the seed's eight stages in pipeline order,
     /// then <c>model_lifecycle</c>, then any other stage by first appearance. Entries oldest first.
     /// </summary>

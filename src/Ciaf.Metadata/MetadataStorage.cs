@@ -38,9 +38,11 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
     private readonly BackupService _backup;
     private readonly Verifier _verifier;
     private readonly RecordQueries _queries;
+    private readonly ModelSummaries _modelSummaries;
     private readonly RecordSearch _search;
     private readonly SearchIndexes _indexes;
     private readonly ApiKeyRegistry _apiKeys;
+    private readonly ServerKeyRing _serverKeyRing;
 
     /// <summary>Opens (or creates) a store that writes immediately: each save is durable when it returns.</summary>
     /// <param name="storagePath">The store folder (created if missing).</param>
@@ -126,9 +128,11 @@ public sealed partial class MetadataStorage : IDisposable, IAsyncDisposable
         _backup = new BackupService(_core);
         _verifier = new Verifier(_core);
         _queries = new RecordQueries(_core, _auditTrail);
+        _modelSummaries = new ModelSummaries(_core);
         _search = new RecordSearch(_core, _auditTrail);
         _indexes = new SearchIndexes(_core);
         _apiKeys = new ApiKeyRegistry(_core);
+        _serverKeyRing = new ServerKeyRing(_core);
         _autoCleanup = builder.Options.AutoCleanup ? new AutoCleanup(_retention, _core) : null;
     }
 

@@ -14,6 +14,9 @@ namespace Ciaf.Server;
 /// </summary>
 public static class CiafServer
 {
+    /// <summary>The host setting that makes ASP.NET Core watch its configuration files; the server turns it off.</summary>
+    internal const string ReloadConfigOnChangeKey = "hostBuilder:reloadConfigOnChange";
+
     /// <summary>
     /// Builds the server: registers its services (<see cref="CiafServerServiceCollectionExtensions.AddCiafServer"/>), lets
     /// <paramref name="configure"/> add more (a front end, a test server, logging), then adds the pipeline
@@ -31,7 +34,11 @@ public static class CiafServer
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
-            Args = args ?? [],
+            // appsettings*.json (Kestrel's TLS settings, docs/server.md) are read once at start, not watched: a reload
+            // would put a file watcher on the working folder (wherever `ciaf serve` was started, possibly a large
+            // tree) and could change the server's endpoints under it. Restart to apply a change. (Given first, so an
+            // explicit --hostBuilder:reloadConfigOnChange=true among the arguments still wins.)
+            Args = [$"--{ReloadConfigOnChangeKey}=false", .. args ?? []],
             // Production unless ASPNETCORE_ENVIRONMENT says otherwise: never the developer exception page by accident.
             EnvironmentName = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") is { Length: > 0 } env ? env : Environments.Production,
         });

@@ -39,6 +39,19 @@ public sealed class CiafServerOptions
     public IList<string> CorsOrigins { get; init; } = [];
 
     /// <summary>
+    /// Reading <c>X-Forwarded-For</c>/<c>-Proto</c> from a reverse proxy (<c>server_forwarded_headers</c>,
+    /// <c>server_known_proxies</c>); off by default.
+    /// </summary>
+    public ForwardedHeadersSettings ForwardedHeaders { get; init; } = new();
+
+    /// <summary>
+    /// A folder for the key ring that protects dashboard sessions and anti-forgery tokens
+    /// (<c>server_data_protection_keys_path</c>); <c>null</c> (the default) keeps it in the store's own state
+    /// (<see cref="MetadataStorage.ServerKeyRing"/>), so every instance serving the store shares it.
+    /// </summary>
+    public string? DataProtectionKeysPath { get; set; }
+
+    /// <summary>
     /// The authentication scheme of a browser front end (a cookie scheme the dashboard registers), used for requests
     /// outside <c>/api</c> that carry no API key or bearer token; <c>null</c> (the default) when there is none.
     /// The API never authenticates with it.
@@ -62,6 +75,9 @@ public sealed class CiafServerOptions
         if (Urls.Count == 0) errors[ServerConfigKeys.Urls] = $"At least one URL is needed (e.g. {DefaultUrl}).";
         if (MaxRequestBodyBytes is < 1024) errors[ServerConfigKeys.MaxRequestBodyBytes] = $"{MaxRequestBodyBytes} is below the smallest allowed, 1024.";
         RateLimit.Validate(errors);
+        ForwardedHeaders.Validate(errors);
+        if (DataProtectionKeysPath is { } keys && (keys.Trim().Length == 0 || keys.IndexOfAny(Path.GetInvalidPathChars()) >= 0))
+            errors[ServerConfigKeys.DataProtectionKeysPath] = $"'{keys}' is not a folder path.";
         Jwt.Validate(errors);
         Oidc.Validate(errors, Jwt);
         foreach (string origin in CorsOrigins)

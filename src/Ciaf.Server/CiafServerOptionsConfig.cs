@@ -34,6 +34,12 @@ public static class CiafServerOptionsConfig
                 RoleClaim = config.Get<string>(MetadataConfigKeys.ServerJwtRoleClaim),
                 NameClaim = config.Get<string>(MetadataConfigKeys.ServerJwtNameClaim),
             },
+            ForwardedHeaders = new ForwardedHeadersSettings
+            {
+                Enabled = config.Get<bool>(MetadataConfigKeys.ServerForwardedHeaders),
+                KnownProxies = [.. config.Get<string[]>(MetadataConfigKeys.ServerKnownProxies)],
+            },
+            DataProtectionKeysPath = config.Get<string?>(MetadataConfigKeys.ServerDataProtectionKeysPath),
             CorsOrigins = [.. config.Get<string[]>(MetadataConfigKeys.ServerCorsOrigins)],
             Oidc = new Dashboard.OidcSignInSettings
             {

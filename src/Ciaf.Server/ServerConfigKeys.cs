@@ -44,4 +44,13 @@ public static class ServerConfigKeys
 
     /// <summary>The scopes the dashboard's OIDC sign-in asks for besides <c>openid</c>.</summary>
     public const string OidcScopes = "server_oidc_scopes";
+
+    /// <summary>Whether X-Forwarded-For and X-Forwarded-Proto from a known proxy are read (reverse proxy with TLS).</summary>
+    public const string ForwardedHeaders = "server_forwarded_headers";
+
+    /// <summary>The proxies (addresses or CIDR networks) whose forwarded headers are believed; empty = loopback.</summary>
+    public const string KnownProxies = "server_known_proxies";
+
+    /// <summary>A folder for the server's Data Protection key ring instead of the store's state.</summary>
+    public const string DataProtectionKeysPath = "server_data_protection_keys_path";
 }

@@ -6,6 +6,7 @@ using Ciaf.Metadata.Access;
 using Ciaf.Metadata.Compliance;
 using Ciaf.Metadata.Integration;
 using Ciaf.Metadata.Ledger;
+using Ciaf.Metadata.Storage;
 using Ciaf.Metadata.Tests.Support;
 using Ciaf.Server.Tests.Support;
 
@@ -53,6 +54,41 @@ public sealed class EndpointTests : IAsyncLifetime
         var second = await _host.Storage.GetMetadataAsync(ids[1]);
         Assert.Equal(("validation", "2.0.0", "d"), (second!.Stage, second.ModelVersion, second.Details));
         Assert.Equal(HttpStatusCode.NotFound, (await _host.Client(AccessRoles.Reader).GetAsync("/api/v1/records/0000")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Search_WithoutAFilter_ListsEveryRecordNewestFirst_PagedByCursor()
+    {
+        var saved = new List<string>();
+        for (int i = 0; i < 5; i++) saved.Add(await _host.SeedAsync(i % 2 == 0 ? "even" : "odd"));
+        var newestFirst = (await _host.Storage.QueryMetadataAsync(new MetadataQuery()).ToListAsync()).Select(r => r.Id).ToList();
+        Assert.Equal(saved.Order(StringComparer.Ordinal), newestFirst.Order(StringComparer.Ordinal));
+        var client = _host.Client(AccessRoles.Reader);
+
+        foreach (string url in new[] { "/api/v1/records?limit=2", "/api/v1/records?filter=&limit=2" })
+        {
+            var seen = new List<string>();
+            string? cursor = null;
+            int pages = 0;
+            do
+            {
+                var page = JsonNode.Parse(await client.GetStringAsync(url + (cursor is null ? string.Empty : "&cursor=" + Uri.EscapeDataString(cursor))))!;
+                seen.AddRange(((JsonArray)page["records"]!).Select(r => (string)r!["id"]!));
+                cursor = (string?)page["next_cursor"];
+                pages++;
+            }
+            while (cursor is not null);
+            Assert.Equal(newestFirst, seen);
+            Assert.Equal(3, pages);
+        }
+
+        var all = JsonNode.Parse(await client.GetStringAsync("/api/v1/records"))!;
+        Assert.Equal(newestFirst, ((JsonArray)all["records"]!).Select(r => (string)r!["id"]!));
+        Assert.Null((string?)all["next_cursor"]);
+        // A cursor belongs to its search: one from the unfiltered list does not continue a filtered one.
+        string first = (string)JsonNode.Parse(await client.GetStringAsync("/api/v1/records?limit=1"))!["next_cursor"]!;
+        var mixed = await client.GetAsync("/api/v1/records?filter=" + Uri.EscapeDataString("model_name = 'even'") + "&cursor=" + Uri.EscapeDataString(first));
+        Assert.Equal(HttpStatusCode.BadRequest, mixed.StatusCode);
     }
 
     [Fact]

@@ -202,4 +202,13 @@ public static class MetadataConfigKeys
 
     /// <summary>The scopes the dashboard asks the OIDC provider for, besides <c>openid</c>.</summary>
     public const string ServerOidcScopes = "server_oidc_scopes";
+
+    /// <summary>Whether <c>ciaf serve</c> reads <c>X-Forwarded-For</c>/<c>-Proto</c> from the known proxies (default off).</summary>
+    public const string ServerForwardedHeaders = "server_forwarded_headers";
+
+    /// <summary>The reverse proxies (IP addresses or CIDR networks) whose forwarded headers the server believes; empty = loopback.</summary>
+    public const string ServerKnownProxies = "server_known_proxies";
+
+    /// <summary>A folder for the server's session key ring (ASP.NET Core Data Protection) instead of the store's state; null = the store.</summary>
+    public const string ServerDataProtectionKeysPath = "server_data_protection_keys_path";
 }

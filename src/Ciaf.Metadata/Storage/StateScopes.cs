@@ -15,6 +15,12 @@ internal static class StateScopes
     /// <summary>API keys: key the key's id, value its name, role, SHA-256 and times as JSON (never the key).</summary>
     public const string ApiKeys = "api_keys";
 
+    /// <summary>
+    /// The HTTP server's key ring (ASP.NET Core Data Protection: dashboard sessions, anti-forgery tokens): key the entry's
+    /// name, value its XML, sealed with the store key when the store encrypts. Never served to remote stores.
+    /// </summary>
+    public const string ServerKeyRing = "server_key_ring";
+
     /// <summary>Throws unless <paramref name="scope"/> is lowercase ASCII letters, digits and <c>_</c> (it becomes a folder name).</summary>
     public static void Validate(string scope)
     {

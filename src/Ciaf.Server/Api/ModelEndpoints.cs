@@ -18,14 +18,9 @@ internal static class ModelEndpoints
 
         models.MapGet("/", async (MetadataStorage storage, CancellationToken cancellationToken) =>
             {
-                // One streamed pass over the records, oldest first; memory grows with the number of models, not records.
-                var summaries = new SortedDictionary<string, ModelSummary>(StringComparer.Ordinal);
-                await foreach (var r in storage.QueryMetadataAsync(new MetadataQuery { Order = RecordOrder.OldestFirst }, cancellationToken).ConfigureAwait(false))
-                {
-                    if (!summaries.TryGetValue(r.ModelName, out var m)) summaries[r.ModelName] = m = new ModelSummary(r.ModelName, r.Timestamp);
-                    m.Add(r);
-                }
-                return TypedResults.Json(new JsonObject { ["models"] = new JsonArray([.. summaries.Values.Select(m => (JsonNode)m.ToJson())]) });
+                // One aggregate query on SQLite and PostgreSQL (no record read); other backends read the records once.
+                var summaries = await storage.GetModelSummariesAsync(cancellationToken).ConfigureAwait(false);
+                return TypedResults.Json(new JsonObject { ["models"] = new JsonArray([.. summaries.Select(m => (JsonNode)ToJson(m))]) });
             })
             .RequireAuthorization(CiafPolicies.Read)
             .WithName("ListModels")
@@ -58,31 +53,13 @@ internal static class ModelEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private sealed class ModelSummary(string name, DateTimeOffset first)
+    private static JsonObject ToJson(ModelSummary model) => new()
     {
-        private readonly DateTimeOffset _first = first;
-        private readonly SortedSet<string> _versions = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, long> _stages = new(StringComparer.Ordinal);
-        private DateTimeOffset _last = first;
-        private long _count;
-
-        public void Add(MetadataRecord record)
-        {
-            _count++;
-            _last = record.Timestamp;
-            _versions.Add(record.ModelVersion);
-            _stages[record.Stage] = _stages.GetValueOrDefault(record.Stage) + 1;
-        }
-
-        public JsonObject ToJson() => new()
-        {
-            ["model_name"] = name,
-            ["records"] = _count,
-            ["versions"] = new JsonArray([.. _versions.Select(v => (JsonNode)v)]),
-            ["stages"] = new JsonObject([.. PipelineStages.Ordered.Where(_stages.ContainsKey).Concat(_stages.Keys.Where(s => !PipelineStages.Ordered.Contains(s)).Order(StringComparer.Ordinal))
-                .Select(s => KeyValuePair.Create(s, (JsonNode?)_stages[s]))]),
-            ["first_activity"] = PythonTimestamp.Format(_first),
-            ["last_activity"] = PythonTimestamp.Format(_last),
-        };
-    }
+        ["model_name"] = model.ModelName,
+        ["records"] = model.RecordCount,
+        ["versions"] = new JsonArray([.. model.Versions.Order(StringComparer.Ordinal).Select(v => (JsonNode)v)]),
+        ["stages"] = new JsonObject([.. model.Stages.Select(s => KeyValuePair.Create(s.Stage, (JsonNode?)s.RecordCount))]),
+        ["first_activity"] = PythonTimestamp.Format(model.FirstActivity),
+        ["last_activity"] = PythonTimestamp.Format(model.LastActivity),
+    };
 }

@@ -39,7 +39,8 @@ internal static class RecordEndpoints
                     Limit = QueryValues.Integer(request, "limit", 1, MaxPageSize) ?? SearchOptions.DefaultLimit,
                     Cursor = QueryValues.Text(request, "cursor"),
                 };
-                var page = await storage.SearchAsync(QueryValues.Text(request, "filter") ?? string.Empty, options, cancellationToken).ConfigureAwait(false);
+                // No filter lists every record (newest first unless order_by says), paged as any search.
+                var page = await storage.SearchAsync(QueryValues.Text(request, "filter") ?? EveryRecord, options, cancellationToken).ConfigureAwait(false);
                 return TypedResults.Json(new JsonObject
                 {
                     ["records"] = new JsonArray([.. page.Records.Select(r => (JsonNode)RecordJson.ToJsonObject(r))]),
@@ -48,7 +49,7 @@ internal static class RecordEndpoints
             })
             .RequireAuthorization(CiafPolicies.Read)
             .WithName("SearchRecords")
-            .WithSummary("Records matching `filter` (the search language, docs/search.md), in `order_by` order (`field [asc|desc]`, default `timestamp desc`), `limit` per page (1-1000, default 50), from `cursor` (the previous page's `next_cursor`).")
+            .WithSummary("Records matching `filter` (the search language, docs/search.md; every record when it is absent), in `order_by` order (`field [asc|desc]`, default `timestamp desc`), `limit` per page (1-1000, default 50), from `cursor` (the previous page's `next_cursor`).")
             .Produces<JsonObject>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
@@ -87,6 +88,12 @@ internal static class RecordEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
     }
+
+    /// <summary>
+    /// The filter an absent one stands for: every record (the search language has no empty filter). A cursor from such a
+    /// page continues a request without a filter.
+    /// </summary>
+    public const string EveryRecord = "id IS NOT NULL";
 
     /// <summary>The largest page a search returns.</summary>
     public const int MaxPageSize = 1000;

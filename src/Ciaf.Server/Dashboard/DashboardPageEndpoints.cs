@@ -28,7 +28,7 @@ internal static class DashboardPageEndpoints
     public const int MaxListed = 500;
 
     /// <summary>The filter an empty search box stands for.</summary>
-    public const string EveryRecord = "id IS NOT NULL";
+    public const string EveryRecord = RecordEndpoints.EveryRecord;
 
     private static readonly IReadOnlyList<int> PageSizes = [10, 25, 50, 100];
 

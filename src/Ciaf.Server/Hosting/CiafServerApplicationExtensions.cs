@@ -4,6 +4,7 @@ using Ciaf.Server.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Ciaf.Server.Hosting;
 
@@ -20,7 +21,8 @@ public static class CiafServerApplicationExtensions
     public const string ReferencePath = "/api-reference";
 
     /// <summary>
-    /// Adds the middleware every request goes through, in order: request log, problem details for exceptions and
+    /// Adds the middleware every request goes through, in order: forwarded headers (when configured: the client's address
+    /// and scheme as a known proxy saw them, before anything reads them), request log, problem details for exceptions and
     /// empty error responses, security headers, the body limit, CORS (when configured), authentication, the per-identity
     /// rate limiter, authorization, and the acting user (the identity the store's audit trail records). Endpoints come after.
     /// </summary>
@@ -30,7 +32,11 @@ public static class CiafServerApplicationExtensions
         var options = app.Services.GetRequiredService<CiafServerOptions>();
         var storage = app.Services.GetRequiredService<MetadataStorage>();
         long bodyLimit = options.EffectiveMaxRequestBodyBytes(storage.MaxMetadataBytes);
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CiafServer));
+        log.Log(options.DataProtectionKeysPath is null && !storage.ServerKeyRing.IsAvailable ? LogLevel.Warning : LogLevel.Information,
+            "Session key ring (dashboard cookies, anti-forgery tokens): {Where}", DataProtectionSetup.Describe(options));
 
+        if (options.ForwardedHeaders.Enabled) app.UseForwardedHeaders();
         app.UseMiddleware<RequestLogMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

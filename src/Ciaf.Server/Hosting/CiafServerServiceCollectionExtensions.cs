@@ -4,12 +4,13 @@ using Ciaf.Server.Authorization;
 using Ciaf.Server.Problems;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ciaf.Server.Hosting;
 
-/// <summary>Registers the server's services: the store, authentication, authorization, problem details, rate limiting, CORS.</summary>
+/// <summary>Registers the server's services: the store, authentication, authorization, problem details, rate limiting, CORS, forwarded headers.</summary>
 public static class CiafServerServiceCollectionExtensions
 {
     /// <summary>
@@ -30,6 +31,7 @@ public static class CiafServerServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton(options.Storage);
 
+        DataProtectionSetup.Configure(services, options);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDetailsShape.Customize);
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.ConfigureHttpJsonOptions(o =>
@@ -71,6 +73,10 @@ public static class CiafServerServiceCollectionExtensions
                     return ValueTask.CompletedTask;
                 };
             });
+        }
+        if (options.ForwardedHeaders.Enabled)
+        {
+            services.Configure<ForwardedHeadersOptions>(options.ForwardedHeaders.Configure);
         }
         if (options.CorsOrigins.Count > 0)
         {

@@ -84,6 +84,9 @@ public sealed class MetadataConfigLoadingTests : IDisposable
         { "CIAF_SERVER_JWT_AUDIENCE", "ciaf-api", "server_jwt_audience", "ciaf-api" },
         { "CIAF_SERVER_OIDC_CLIENT_ID", "ciaf-dashboard", "server_oidc_client_id", "ciaf-dashboard" },
         { "CIAF_SERVER_OIDC_CLIENT_SECRET", "s3cret", "server_oidc_client_secret", "s3cret" },
+        { "CIAF_SERVER_FORWARDED_HEADERS", "true", "server_forwarded_headers", true },
+        { "CIAF_SERVER_KNOWN_PROXIES", "10.0.0.5, 10.1.0.0/16", "server_known_proxies", new[] { "10.0.0.5", "10.1.0.0/16" } },
+        { "CIAF_SERVER_DATA_PROTECTION_KEYS_PATH", "/var/lib/ciaf/keys", "server_data_protection_keys_path", "/var/lib/ciaf/keys" },
     };
 
     [Theory]

@@ -521,4 +521,95 @@ public abstract class StorageConformanceTests : IDisposable
         Assert.Equal(expected["details"]?.GetValue<string>(), actual.Details);
         Assert.Equal(PythonJson.Canonical(expected["metadata"]), PythonJson.Canonical(actual.Metadata));
     }
+
+    [Fact]
+    public async Task GetModelSummaries_CountsEachModelVersionAndStage_AsTheRecordsSay_PendingWritesIncluded()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        await using var storage = Open(clock: clock);
+        Assert.Empty(await storage.GetModelSummariesAsync());
+        // Versions out of name order (10.0 before 2.0), a custom stage, the default version, a model with a quote.
+        (string Model, string? Version, string Stage)[] saves =
+        [
+            ("fraud", "10.0", "training"), ("fraud", "10.0", "training"), ("fraud", null, "data_ingestion"),
+            ("credit's", "1.0", "zz_custom"), ("fraud", "2.0", "deployment"), ("credit's", "1.0", "training"),
+            ("fraud", "2.0", "aa_custom"), ("credit's", "1.1", "monitoring"), ("fraud", "10.0", "training"),
+        ];
+        foreach (var (model, version, stage) in saves)
+        {
+            clock.Advance(TimeSpan.FromSeconds(7));
+            await storage.SaveMetadataAsync(model, stage, "event", new { a = 1 }, version);
+        }
+
+        // Read-your-writes: in buffered mode some saves may still be pending.
+        AssertSummaries(await ExpectedSummariesAsync(storage), await storage.GetModelSummariesAsync());
+        await storage.FlushAsync();
+        var summaries = await storage.GetModelSummariesAsync();
+        AssertSummaries(await ExpectedSummariesAsync(storage), summaries);
+
+        var fraud = summaries.Single(m => m.ModelName == "fraud");
+        Assert.Equal(["credit's", "fraud"], summaries.Select(m => m.ModelName));
+        Assert.Equal(6, fraud.RecordCount);
+        Assert.Equal(["10.0", "1.0.0", "2.0"], fraud.Versions);
+        Assert.Equal(["data_ingestion", "training", "deployment", "aa_custom"], fraud.Stages.Select(s => s.Stage));
+        Assert.Equal(3, fraud.Stages.Single(s => s.Stage == "training").RecordCount);
+        Assert.Equal(new DateTimeOffset(2026, 3, 1, 12, 0, 7, TimeSpan.Zero), fraud.FirstActivity);
+        Assert.Equal(new DateTimeOffset(2026, 3, 1, 12, 1, 3, TimeSpan.Zero), fraud.LastActivity);
+        Assert.Equal(["training", "monitoring", "zz_custom"], summaries[0].Stages.Select(s => s.Stage));
+
+        await using var reopened = Open(clock: clock);
+        AssertSummaries(summaries, await reopened.GetModelSummariesAsync());
+    }
+
+    [SkippableFact]
+    public async Task GetModelSummaries_SqlBackends_AnswerWithOneAggregate_ThatAgreesWithTheRecords()
+    {
+        Skip.IfNot(BackendName is "sqlite" or "postgresql", $"the {BackendName} backend has no aggregate query: its summaries are read record by record (the test above)");
+        await using var storage = Open();
+        var backend = Assert.IsAssignableFrom<IModelSummaryBackend>(storage.Core.Backend);
+        Assert.Empty(await backend.SummarizeRecordsAsync());
+        for (int i = 0; i < 30; i++)
+        {
+            await storage.SaveMetadataAsync($"m{i % 3}", i % 2 == 0 ? "training" : "validation", "e", new { i }, i % 5 == 0 ? null : $"v{i % 4}");
+        }
+        await storage.FlushAsync();
+        var records = new List<MetadataRecord>();
+        await foreach (var r in storage.QueryMetadataAsync(new MetadataQuery())) records.Add(r);
+        var expected = records.GroupBy(r => (r.ModelName, r.ModelVersion, r.Stage))
+            .Select(g => new RecordGroup(g.Key.ModelName, g.Key.ModelVersion, g.Key.Stage, g.Count(), g.Min(r => r.Timestamp), g.Max(r => r.Timestamp)))
+            .OrderBy(g => g.ModelName, StringComparer.Ordinal).ThenBy(g => g.ModelVersion, StringComparer.Ordinal).ThenBy(g => g.Stage, StringComparer.Ordinal);
+        var actual = (await backend.SummarizeRecordsAsync())
+            .OrderBy(g => g.ModelName, StringComparer.Ordinal).ThenBy(g => g.ModelVersion, StringComparer.Ordinal).ThenBy(g => g.Stage, StringComparer.Ordinal);
+        Assert.Equal(expected, actual);
+    }
+
+    // The summaries computed here from the records themselves, independently of the store's.
+    private static async Task<IReadOnlyList<ModelSummary>> ExpectedSummariesAsync(MetadataStorage storage)
+    {
+        var records = new List<MetadataRecord>();
+        await foreach (var r in storage.QueryMetadataAsync(new MetadataQuery { Order = RecordOrder.OldestFirst })) records.Add(r);
+        return [.. records.GroupBy(r => r.ModelName).OrderBy(g => g.Key, StringComparer.Ordinal).Select(model => new ModelSummary(
+            model.Key,
+            model.Count(),
+            [.. model.Select(r => r.ModelVersion).Distinct()],
+            [.. model.GroupBy(r => r.Stage)
+                .OrderBy(s => PipelineStages.Ordered.Contains(s.Key) ? PipelineStages.Ordered.ToList().IndexOf(s.Key) : int.MaxValue)
+                .ThenBy(s => s.Key, StringComparer.Ordinal)
+                .Select(s => new StageSummary(s.Key, s.Count(), s.Min(r => r.Timestamp), s.Max(r => r.Timestamp)))],
+            model.Min(r => r.Timestamp),
+            model.Max(r => r.Timestamp)))];
+    }
+
+    private static void AssertSummaries(IReadOnlyList<ModelSummary> expected, IReadOnlyList<ModelSummary> actual)
+    {
+        Assert.Equal(expected.Select(m => m.ModelName), actual.Select(m => m.ModelName));
+        foreach (var (e, a) in expected.Zip(actual))
+        {
+            Assert.Equal(e.RecordCount, a.RecordCount);
+            Assert.Equal(e.Versions, a.Versions);
+            Assert.Equal(e.Stages, a.Stages);
+            Assert.Equal(e.FirstActivity, a.FirstActivity);
+            Assert.Equal(e.LastActivity, a.LastActivity);
+        }
+    }
 }

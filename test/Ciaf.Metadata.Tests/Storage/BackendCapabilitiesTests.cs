@@ -53,6 +53,25 @@ public sealed class BackendCapabilitiesTests : IDisposable
         .Configure(o => o.AuditAllAccess = audit));
 
     [Fact]
+    public void RecordsOnly_ModelSummaries_AreReadFromTheRecords_AndAServerKeyRingIsNotAvailable()
+    {
+        using var storage = Open();
+        storage.SaveMetadata("m", "training", "e", new { a = 1 }, "2.0");
+        storage.SaveMetadata("m", "custom", "e", new { a = 2 });
+        storage.SaveMetadata("a", "training", "e", new { a = 3 });
+
+        var summaries = storage.GetModelSummaries();
+        Assert.Equal(["a", "m"], summaries.Select(m => m.ModelName));
+        Assert.Equal(2, summaries[1].RecordCount);
+        Assert.Equal(["training", "custom"], summaries[1].Stages.Select(s => s.Stage));
+        Assert.Equal(["1.0.0", "2.0"], summaries[1].Versions.Order(StringComparer.Ordinal));
+        Assert.False(storage.ServerKeyRing.IsAvailable);
+        var e = Assert.Throws<NotSupportedException>(() => storage.ServerKeyRing.ReadAll());
+        Assert.Contains("records_only", e.Message, StringComparison.Ordinal);
+        Assert.Contains("server_data_protection_keys_path", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RecordsOnly_SavesQueriesAndExports_Work()
     {
         using var storage = Open();
