@@ -29,11 +29,12 @@ public static partial class MetadataConverter
     /// With <paramref name="wantCanonical"/>, a copy of the canonical text (the ledger's content hash is derived from it
     /// without another walk); otherwise <c>null</c>.
     /// </param>
-    internal static bool TryWriteText(object payload, out string compact, out int canonicalLength, out string hash,
+    internal static bool TryWriteText(object payload, out byte[] compact, out int canonicalLength, out string hash,
         bool wantCanonical, out PythonJsonWriter? canonical)
     {
         canonical = null;
-        compact = hash = string.Empty;
+        compact = [];
+        hash = string.Empty;
         canonicalLength = 0;
         if (payload is IEnumerable and not IDictionary || payload is ITuple || IsScalar(payload)) return false; // not an object
         var text = PythonJsonWriter.Rent();
@@ -45,7 +46,7 @@ public static partial class MetadataConverter
             // text is then assembled from those pieces with keys sorted (values are read and formatted once).
             if (!walk.Write(payload, level: 1)) return false;
             if (!walk.WriteCanonical(sorted)) return false;
-            compact = text.ToString();
+            compact = text.Written.ToArray();
             canonicalLength = sorted.Written.Length;
             hash = PythonJson.HashOf(sorted.Written);
             if (wantCanonical) canonical = sorted;

@@ -18,9 +18,10 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
     string? Details, JsonObject Metadata)
 {
     // A record saved through the fast path holds its payload as the compact JSON text a backend stores
-    // (json.dumps(metadata)) and builds the JsonObject only when someone asks for it.
+    // (json.dumps(metadata), ASCII, kept as its bytes: half the size of a string) and builds the JsonObject only when
+    // someone asks for it.
     private JsonObject? _metadata = Metadata;
-    private readonly string? _compactJson;
+    private readonly byte[]? _compactJson;
 
     /// <summary>The payload.</summary>
     public JsonObject Metadata
@@ -33,16 +34,19 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
         }
     }
 
-    /// <summary>A record whose payload is known by its compact JSON text (<c>json.dumps</c>), parsed on first use.</summary>
+    /// <summary>A record whose payload is known by its compact JSON text (<c>json.dumps</c>, ASCII bytes), parsed on first use.</summary>
     internal MetadataRecord(string id, string modelName, string modelVersion, string stage, string eventType,
-        DateTimeOffset timestamp, string metadataHash, string? details, string compactJson)
+        DateTimeOffset timestamp, string metadataHash, string? details, byte[] compactJson)
         : this(id, modelName, modelVersion, stage, eventType, timestamp, metadataHash, details, Metadata: null!)
     {
         _compactJson = compactJson;
     }
 
     /// <summary>The compact JSON text of the payload (<c>json.dumps(metadata)</c>, what the SQL backends store).</summary>
-    internal string CompactJson => _compactJson ?? PythonJson.Serialize(Metadata, PythonJsonStyle.Compact);
+    internal string CompactJson => _compactJson is { } text ? System.Text.Encoding.Latin1.GetString(text) : PythonJson.Serialize(Metadata, PythonJsonStyle.Compact);
+
+    /// <summary><see cref="CompactJson"/> as its bytes (ASCII), without a copy when the record holds them.</summary>
+    internal byte[] CompactUtf8 => _compactJson ?? PythonJson.SerializeToUtf8Bytes(Metadata, PythonJsonStyle.Compact);
 
     /// <summary>Whether the record has a payload at all (without parsing it).</summary>
     internal bool HasMetadata => _metadata is not null || _compactJson is not null;
@@ -61,7 +65,7 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
     // The ledger's content hash, computed on the saving thread from the fast lane's canonical text, with the values it
     // covers: a copy made with `with` that changes any of them does not match and is hashed again.
     private sealed record ContentCache(string Sha256, string Id, string ModelName, string ModelVersion, string Stage, string EventType,
-        DateTimeOffset Timestamp, string MetadataHash, string? Details, string? Compact);
+        DateTimeOffset Timestamp, string MetadataHash, string? Details, byte[]? Compact);
 
     private ContentCache? _content;
 
@@ -80,7 +84,7 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
 
     private JsonObject Materialize()
     {
-        var parsed = (JsonObject)PythonJson.Parse(_compactJson!)!;
+        var parsed = (JsonObject)PythonJson.Parse(_compactJson.AsSpan())!;
         return Interlocked.CompareExchange(ref _metadata, parsed, null) ?? parsed;
     }
 }

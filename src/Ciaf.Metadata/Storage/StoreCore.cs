@@ -278,7 +278,7 @@ internal sealed class StoreCore
             // Fast lane: with no validator to show a node to and nothing to encrypt, a plain payload is written straight to
             // its canonical text (hashed here) and its compact text (what the backends store); no JsonObject is built.
             if (entry.Metadata is { } payload && !Hooks.HasValidators(stage) && !(Options.EncryptSensitiveData && Cipher is not null)
-                && MetadataConverter.TryWriteText(payload, out string compact, out int canonicalLength, out string hash, KeepsLedgerHere, out var canonical))
+                && MetadataConverter.TryWriteText(payload, out byte[] compact, out int canonicalLength, out string hash, KeepsLedgerHere, out var canonical))
             {
                 try
                 {

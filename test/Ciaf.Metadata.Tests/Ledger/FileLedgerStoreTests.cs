@@ -47,7 +47,7 @@ public abstract class FileLedgerStoreTests : LedgerStoreTests
         await using var raw = Raw(Store);
         await raw.DeleteAsync([deleteId]);
         await raw.WriteAsync([new MetadataRecord("intruder", "credit_scoring", "1.0.0", "training", "x", new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
-            "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", null, [])]);
+            "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", null, new System.Text.Json.Nodes.JsonObject())]);
     }
 
     protected override async Task SwapContentsAsync(string a, string b)

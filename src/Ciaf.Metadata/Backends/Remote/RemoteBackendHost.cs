@@ -516,7 +516,7 @@ public sealed class RemoteBackendHost
             canonical.WriteDocument(metadata, PythonJsonStyle.Canonical, 0);
             compact.WriteDocument(metadata, PythonJsonStyle.Compact, 0);
             return Checked(prefix, Required("id"), Required("model_name"), Optional("model_version"), Required("stage"), Required("event_type"),
-                Required("timestamp"), Required("metadata_hash"), Optional("details"), canonical.Written, compact.ToString());
+                Required("timestamp"), Required("metadata_hash"), Optional("details"), canonical.Written, compact.Written.ToArray());
         }
         finally
         {
@@ -536,7 +536,7 @@ public sealed class RemoteBackendHost
         var sent = RemoteWire.ReadRecord(item, prefix.Length == 0 ? "record" : prefix.TrimEnd('.'));
         return Checked(prefix, sent.Id, sent.ModelName, sent.ModelVersion, sent.Stage, sent.EventType, PythonTimestamp.Format(sent.Timestamp),
             sent.MetadataHash, sent.Details, PythonJson.SerializeToUtf8Bytes(sent.Metadata, PythonJsonStyle.Canonical),
-            PythonJson.Serialize(sent.Metadata, PythonJsonStyle.Compact));
+            PythonJson.SerializeToUtf8Bytes(sent.Metadata, PythonJsonStyle.Compact));
     }
 
     /// <summary>
@@ -545,7 +545,7 @@ public sealed class RemoteBackendHost
     /// neither is written again on the way down.
     /// </summary>
     private MetadataRecord Checked(string prefix, string id, string modelName, string? modelVersion, string stage, string eventType, string timestamp,
-        string metadataHash, string? details, ReadOnlySpan<byte> canonical, string compact)
+        string metadataHash, string? details, ReadOnlySpan<byte> canonical, byte[] compact)
     {
         if (RecordChecks.IdProblem(id) is { } idProblem) throw new ArgumentException($"'{prefix}id': {idProblem}.", prefix + "id");
         foreach (var (name, value) in (ReadOnlySpan<(string, string)>)[("model_name", modelName), ("stage", stage), ("event_type", eventType)])

@@ -64,7 +64,7 @@ internal static class RemoteWire
         w.WriteString("details", r.Details);
         w.WritePropertyName("metadata");
         // Python's json.dumps text (ASCII, NaN and Infinity as Python writes them): sent as is, hashed as is.
-        w.WriteRawValue(r.CompactJson, skipInputValidation: true);
+        w.WriteRawValue(r.CompactUtf8, skipInputValidation: true);
         w.WriteEndObject();
     }
 

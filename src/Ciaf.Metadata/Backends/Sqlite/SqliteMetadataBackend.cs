@@ -209,12 +209,13 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         {
             var r = records[i];
             if (!r.HasMetadata) throw new ArgumentNullException($"records[{i}].Metadata");
-            string json = r.CompactJson;
+            byte[] text = r.CompactUtf8; // ensure_ascii: the JSON is ASCII, one byte per character
+            object json = new SqliteRawStatement.Utf8Text(text);
             byte[]? payload = null;
-            long size = json.Length; // ensure_ascii: the JSON is ASCII, one byte per character
+            long size = text.Length;
             if (_context.EnableCompression && size > _context.CompressionThresholdBytes)
             {
-                payload = MetadataCompression.CompressZstd(Encoding.ASCII.GetBytes(json));
+                payload = MetadataCompression.CompressZstd(text);
                 json = CompressionMarker.Create(MetadataCompression.Zstd, size);
             }
             // The payload and its size ride after the row's columns; WriteRowsAsync stores them in the same transaction.

@@ -30,8 +30,8 @@ internal sealed class SqliteRawStatement : IDisposable
     public int ParameterCount { get; }
 
     /// <summary>
-    /// Binds <paramref name="values"/> to the parameters in order (<c>string</c>, <c>long</c>, <c>int</c>,
-    /// <c>double</c>, <c>byte[]</c> or <c>null</c>), runs the statement and returns the rows it changed.
+    /// Binds <paramref name="values"/> to the parameters in order (<c>string</c>, <see cref="Utf8Text"/>, <c>long</c>,
+    /// <c>int</c>, <c>double</c>, <c>byte[]</c> as a blob, or <c>null</c>), runs the statement and returns the rows it changed.
     /// </summary>
     /// <exception cref="SqliteException">SQLite refused the row (constraint, busy, I/O); the statement is reset and reusable.</exception>
     /// <exception cref="ArgumentException">A value of a type this does not bind.</exception>
@@ -51,6 +51,7 @@ internal sealed class SqliteRawStatement : IDisposable
                     int n => raw.sqlite3_bind_int64(_statement, index, n),
                     double d => raw.sqlite3_bind_double(_statement, index, d),
                     byte[] b => raw.sqlite3_bind_blob(_statement, index, b),
+                    Utf8Text t => raw.sqlite3_bind_text(_statement, index, t.Bytes.AsSpan()),
                     var other => throw new ArgumentException($"A {other.GetType().Name} cannot be bound to an SQLite parameter.", nameof(values)),
                 };
                 SqliteException.ThrowExceptionForRC(rc, db);
@@ -65,6 +66,9 @@ internal sealed class SqliteRawStatement : IDisposable
             raw.sqlite3_clear_bindings(_statement);
         }
     }
+
+    /// <summary>Text already encoded as UTF-8 (the records' ASCII JSON), bound as TEXT without a conversion.</summary>
+    public sealed record Utf8Text(byte[] Bytes);
 
     /// <summary>Finalizes the statement (before the connection closes).</summary>
     public void Dispose() => _statement.Dispose();
