@@ -200,8 +200,22 @@ public static partial class MetadataConverter
             if (PropertyOrders.GetValue(value.GetType(), PropertyOrder.Of) is not { Stored: true } properties) return false;
             _nodes[node].IsObject = true;
             text.WriteRaw("{"u8);
-            foreach (var property in properties.Declared)
+            var declared = properties.Declared;
+            for (int p = 0; p < declared.Length; p++)
             {
+                var property = declared[p];
+                if (properties.Typed[p] is { } typed)
+                {
+                    try
+                    {
+                        WriteScalarMember(node, property.Name, typed, value);
+                    }
+                    catch (Exception)
+                    {
+                        return false;
+                    }
+                    continue;
+                }
                 object? propertyValue;
                 try
                 {
@@ -216,6 +230,23 @@ public static partial class MetadataConverter
             }
             text.WriteRaw("}"u8);
             return true;
+        }
+
+        // A double, integer or boolean member read through its typed reader: the text Write gives its boxed value.
+        private void WriteScalarMember(int node, string key, Delegate reader, object instance)
+        {
+            if (_nodes[node].Members > 0) text.WriteRaw(", "u8);
+            text.WriteString(key);
+            text.WriteRaw(": "u8);
+            int child = Add(key);
+            switch (reader)
+            {
+                case Func<object, double> d: text.WriteFloat(d(instance)); break;
+                case Func<object, long> l: text.WriteInteger(l(instance)); break;
+                case Func<object, bool> b: text.WriteRaw(b(instance) ? "true"u8 : "false"u8); break;
+            }
+            End(child, true);
+            _nodes[node].Members++;
         }
 
         private bool WriteMember(int node, string key, object? value, int level)
@@ -346,5 +377,36 @@ public static partial class MetadataConverter
         public bool Stored { get; } = IsAnonymous(info.Type) || info.Properties.All(p => p.Get is null || IsStored(p));
 
         public JsonPropertyInfo[] Declared { get; } = [.. info.Properties.Where(p => p.Get is not null)];
+
+        /// <summary>
+        /// For each of <see cref="Declared"/>, a typed reader when the member is a <c>double</c>, <c>int</c>, <c>long</c>
+        /// or <c>bool</c> (read without boxing: <see cref="JsonPropertyInfo.Get"/> boxes every value, most of a
+        /// payload's allocations), else <c>null</c>.
+        /// </summary>
+        public Delegate?[] Typed { get; } = [.. info.Properties.Where(p => p.Get is not null).Select(p => TypedReader(info.Type, p))];
+
+        private static Delegate? TypedReader(Type declaring, JsonPropertyInfo property)
+        {
+            if (property.CustomConverter is not null || property.AttributeProvider is not System.Reflection.MemberInfo member) return null;
+            Type? target = property.PropertyType == typeof(double) ? typeof(double)
+                : property.PropertyType == typeof(int) || property.PropertyType == typeof(long) ? typeof(long)
+                : property.PropertyType == typeof(bool) ? typeof(bool)
+                : null;
+            if (target is null || member is not (System.Reflection.PropertyInfo { GetMethod: not null } or System.Reflection.FieldInfo)) return null;
+            try
+            {
+                var instance = System.Linq.Expressions.Expression.Parameter(typeof(object));
+                var typed = declaring.IsValueType
+                    ? System.Linq.Expressions.Expression.Unbox(instance, declaring)
+                    : (System.Linq.Expressions.Expression)System.Linq.Expressions.Expression.Convert(instance, declaring);
+                var read = System.Linq.Expressions.Expression.MakeMemberAccess(typed, member);
+                var body = read.Type == target ? (System.Linq.Expressions.Expression)read : System.Linq.Expressions.Expression.Convert(read, target);
+                return System.Linq.Expressions.Expression.Lambda(typeof(Func<,>).MakeGenericType(typeof(object), target), body, instance).Compile();
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or NotSupportedException or MemberAccessException)
+            {
+                return null; // read boxed, as before
+            }
+        }
     }
 }

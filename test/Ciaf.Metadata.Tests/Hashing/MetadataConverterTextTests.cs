@@ -26,6 +26,8 @@ public class MetadataConverterTextTests
 
     public sealed record Run(string Name, int Epochs, double[] Losses);
 
+    public readonly record struct Point(double X, int N, long L, bool Ok);
+
     public sealed class Clock
     {
         public DateTime Now => DateTime.UtcNow; // computed: may differ between two reads
@@ -47,6 +49,7 @@ public class MetadataConverterTextTests
         { "poco and record", new { poco = new Poco(), run = new Run("r1", 5, [0.5, 0.25]) } },
         { "poco root", new Poco() },
         { "record root", new Run("root", 1, []) },
+        { "struct members", new { p = new Point(-0.5, int.MinValue, long.MinValue, true), ps = new[] { new Point(double.PositiveInfinity, 0, 1, false) }, n = int.MaxValue, ok = true } },
         { "sorted inside unsorted", new { z = new { a = 1, b = new[] { new { c = 2, d = 3 } } }, a = new { y = 1, x = 2 } } },
         { "separators in strings", new Dictionary<string, object?> { ["k, x: y"] = "a, b: c", ["q"] = "\\\", \": ", ["z"] = new[] { ", ", ": " } } },
         { "backslashes before quotes", new Dictionary<string, object?> { ["a\\"] = "x\\", ["b"] = "", ["c"] = "\\\\\"", ["d : e"] = new[] { "\\", " , " } } },
