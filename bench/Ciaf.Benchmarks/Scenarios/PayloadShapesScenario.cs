@@ -122,11 +122,13 @@ internal static class PayloadShapesScenario
         });
         AddAllocation(ctx, $"{shape.Name}, caller thread", Latency.Median(callerBytes), jsonBytes,
             $"SaveMetadata loop on the caller's thread; the naive loop allocates {Latency.Median(naiveBytes):0} bytes/record in all");
+        AddAllocation(ctx, $"{shape.Name}, writer", Latency.Median(totalBytes) - Latency.Median(callerBytes), jsonBytes,
+            "every thread but the caller's (the background writer's batches, SQLite's binding) until Flush returned: whole process − caller thread");
         AddAllocation(ctx, $"{shape.Name}, whole process", Latency.Median(totalBytes), jsonBytes,
-            "every thread (the writer's too) from the first save until Flush returned");
+            "every thread from the first save until Flush returned (the issue's limit is per thread: caller and writer above)", target: false);
     }
 
-    private static void AddAllocation(BenchContext ctx, string metric, double bytes, double jsonBytes, string note) => ctx.Add(new Measurement
+    private static void AddAllocation(BenchContext ctx, string metric, double bytes, double jsonBytes, string note, bool target = true) => ctx.Add(new Measurement
     {
         Scenario = "allocation per saved record, sqlite buffered",
         Backend = "sqlite",
@@ -136,8 +138,8 @@ internal static class PayloadShapesScenario
         Library = bytes,
         BaselineName = "the record's JSON size",
         Baseline = jsonBytes,
-        Target = $"≤ {AllocationLimit}× JSON size",
-        Met = bytes <= AllocationLimit * jsonBytes,
+        Target = target ? $"≤ {AllocationLimit}× JSON size" : "",
+        Met = target ? bytes <= AllocationLimit * jsonBytes : null,
         Note = note,
     });
 
