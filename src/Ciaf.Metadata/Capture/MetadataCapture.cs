@@ -557,7 +557,7 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         }
         try
         {
-            data = BuildMetadata(seconds, out eventType);
+            data = HoldsObjectGraphs() ? BuildMetadata(seconds, out eventType) : BuildMetadataNode(seconds, out eventType);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -648,6 +648,22 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
             eventType = EventType + "_error";
         }
         return data;
+    }
+
+    // Which form to save. The fast lane writes the text and both hashes on this thread; for a handful of scalars (and nodes)
+    // the node form costs less here, as a buffered store leaves its text and hash to the writer. Anything the fast lane
+    // walks (an anonymous object, a POCO, a collection) would cost more as nodes: the serializer reflects over it, builds
+    // nodes and the store copies them.
+    internal bool HoldsObjectGraphs()
+    {
+        lock (_lock)
+        {
+            foreach (var field in _metadata)
+            {
+                if (PlainCapturedValues.IsObjectGraph(field.Value)) return true;
+            }
+            return false;
+        }
     }
 
     private (CapturedField[] Fields, Exception? Error) Snapshot()

@@ -59,6 +59,10 @@ internal static class PlainCapturedValues
         return TryPlain(value, declared, 0, out object? plain) ? plain : FromNode(CapturedValues.Member(value, declared));
     }
 
+    /// <summary>Whether <paramref name="value"/> is a graph the fast lane walks: an object, a list or array, a dictionary (not a scalar, not a node).</summary>
+    public static bool IsObjectGraph(object? value) => value is not (null or string or bool or int or long or double or JsonNode)
+        && ShapeOf(value.GetType()).Kind is ShapeKind.Object or ShapeKind.List or ShapeKind.Dictionary;
+
     /// <summary>
     /// A node as the plain value the fast lane writes as the store would write the node; a part that has no exact plain form
     /// stays a node (a string whose escape holds a lone surrogate, an integer beyond 64 bits, a value of another CLR type).

@@ -441,11 +441,50 @@ public sealed class CaptureFastLaneTests : IDisposable
         await using (var capture = new MetadataCapture("diff_model", "fallback_async_stage", "fallback", _storage))
         {
             capture.AddMetadata("fine", 2.0);
+            capture.AddMetadata("graph", new { losses = new[] { 0.5, 1.0 } });
         }
 
         Assert.Equal(2, calls);
         var record = Assert.Single(_storage.GetModelMetadata("diff_model", "fallback_async_stage", limit: null));
         Assert.Equal("2", record.Metadata["fine"]!.ToJsonString());
+        Assert.Equal("{\"losses\":[0.5,1]}", record.Metadata["graph"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void HoldsObjectGraphs_ScalarsAndNodesOnly_SavesTheNodeForm()
+    {
+        // A few scalars cost the caller less as nodes (a buffered store hashes them on its writer); anything the fast lane
+        // walks makes the capture save its plain form.
+        using var capture = new MetadataCapture("diff_model", "testing", "form", _storage);
+        capture.AddMetadata("n", 1);
+        capture.AddMetadata("s", "text");
+        capture.AddMetadata("d", 0.5);
+        capture.AddMetadata("e", Level.High);
+        capture.AddMetadata("node", JsonNode.Parse("{\"a\": [1]}"));
+        capture.AddFunctionInfo("Clean", "My.Module", CapturedValues.Parameters(new { path = "p" }));
+        Assert.False(capture.HoldsObjectGraphs());
+
+        capture.UpdateMetadata(new { metrics = new { accuracy = 0.9 } });
+        Assert.True(capture.HoldsObjectGraphs());
+    }
+
+    [Theory]
+    [InlineData("list")]
+    [InlineData("array")]
+    [InlineData("dictionary")]
+    [InlineData("poco")]
+    public void HoldsObjectGraphs_GraphValue_SavesThePlainForm(string kind)
+    {
+        using var capture = new MetadataCapture("diff_model", "testing", "form", _storage);
+        capture.AddMetadata("x", kind switch
+        {
+            "list" => new List<int> { 1 },
+            "array" => new[] { "a" },
+            "dictionary" => new Dictionary<string, object?> { ["a"] = 1 },
+            _ => new Animal(),
+        });
+
+        Assert.True(capture.HoldsObjectGraphs());
     }
 
     [Fact]
