@@ -307,7 +307,7 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
             {
                 MetadataId = storage.SaveMetadata(ModelName, Stage, eventType, data, null, Details);
             }
-            catch (ArgumentException ex) when (data is not JsonObject && ex is not MetadataValidationException)
+            catch (Exception ex) when (data is not JsonObject && PlainFormRefused(ex))
             {
                 // Never worse than the node path: if the store refuses the plain form, it gets the nodes captures always saved.
                 MetadataId = storage.SaveMetadata(ModelName, Stage, eventType, BuildMetadataNode(_seconds, out _), null, Details);
@@ -341,7 +341,7 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
             {
                 MetadataId = await storage.SaveMetadataAsync(ModelName, Stage, eventType, data, null, Details).ConfigureAwait(false);
             }
-            catch (ArgumentException ex) when (data is not JsonObject && ex is not MetadataValidationException)
+            catch (Exception ex) when (data is not JsonObject && PlainFormRefused(ex))
             {
                 MetadataId = await storage.SaveMetadataAsync(ModelName, Stage, eventType, BuildMetadataNode(_seconds, out _), null, Details).ConfigureAwait(false);
             }
@@ -352,6 +352,12 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
             OnSaveFailed(ex);
         }
     }
+
+    // A failure of the plain form itself, which the node form may not have: the store could not convert it (ArgumentException),
+    // or a collection changed while the store walked it (InvalidOperationException; the node form summarizes what it cannot
+    // read). A validator's rejection, a disposed store or a storage failure would be the same for both.
+    private static bool PlainFormRefused(Exception ex) =>
+        ex is (ArgumentException and not MetadataValidationException) or (InvalidOperationException and not ObjectDisposedException);
 
     /// <summary>Runs <paramref name="func"/> inside a capture and returns its result unchanged; an exception is recorded and rethrown unchanged.</summary>
     /// <typeparam name="T">The result type.</typeparam>

@@ -411,12 +411,14 @@ public sealed class CaptureFastLaneTests : IDisposable
         Assert.Equal(new[] { "kept", "execution_time", "capture_id", "trace_id", "span_id" }, plain.Keys);
     }
 
-    [Fact]
-    public void Dispose_StoreRefusesThePlainForm_SavesTheNodeFormInstead()
+    [Theory]
+    [InlineData(typeof(ArgumentException))]
+    [InlineData(typeof(InvalidOperationException))]
+    public void Dispose_StoreRefusesThePlainForm_SavesTheNodeFormInstead(Type failure)
     {
-        // A validator that fails (ArgumentException, not a rejection) on its first call only: the plain form's save.
+        // A validator that fails on its first call only (not a rejection): the plain form's save.
         int calls = 0;
-        _storage.RegisterValidator("fallback_stage", _ => ++calls == 1 ? throw new ArgumentException("first save refused") : []);
+        _storage.RegisterValidator("fallback_stage", _ => ++calls == 1 ? throw (Exception)Activator.CreateInstance(failure, "first save refused")! : []);
         long failures = MetadataCapture.SaveFailures;
         string id;
         using (var capture = new MetadataCapture("diff_model", "fallback_stage", "fallback", _storage))
@@ -431,6 +433,25 @@ public sealed class CaptureFastLaneTests : IDisposable
         var record = Assert.Single(_storage.GetModelMetadata("diff_model", "fallback_stage", limit: null));
         Assert.Equal(id, (string?)record.Metadata["capture_id"]);
         Assert.Equal("2", record.Metadata["fine"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void Dispose_StoreFailsOtherwise_NoSecondSave()
+    {
+        int calls = 0;
+        _storage.RegisterValidator("disposed_stage", _ =>
+        {
+            calls++;
+            throw new ObjectDisposedException("store");
+        });
+        long failures = MetadataCapture.SaveFailures;
+        using (var capture = new MetadataCapture("diff_model", "disposed_stage", "failing", _storage))
+        {
+            capture.AddMetadata("graph", new[] { 1, 2 });
+        }
+
+        Assert.Equal(1, calls);
+        Assert.True(MetadataCapture.SaveFailures > failures);
     }
 
     [Fact]
@@ -499,7 +520,7 @@ public sealed class CaptureFastLaneTests : IDisposable
         long failures = MetadataCapture.SaveFailures;
         using (var capture = new MetadataCapture("diff_model", "rejected_stage", "rejected", _storage))
         {
-            capture.AddMetadata("x", 1);
+            capture.AddMetadata("x", new { y = 1 }); // the plain form: a rejection is not retried with the node form
         }
 
         Assert.Equal(1, calls);
