@@ -29,6 +29,9 @@ namespace Ciaf.Metadata.Capture;
 /// and counted in <see cref="SaveFailures"/>, never thrown. A <c>using</c> scope cannot see an exception
 /// leaving its block; record it with an exception filter that never catches:
 /// <c>catch (Exception ex) when (capture.RecordError(ex)) { }</c>.
+/// Values given to <see cref="AddMetadata"/> and <see cref="UpdateMetadata"/> are kept by reference and read when the
+/// capture ends, on the thread that ends it; a capture holding object graphs saves them through the store's fast lane
+/// (one walk, no JSON nodes), with the same stored JSON as a capture always had.
 /// </remarks>
 public sealed class MetadataCapture : IDisposable, IAsyncDisposable
 {
