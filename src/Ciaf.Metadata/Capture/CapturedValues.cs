@@ -101,6 +101,25 @@ internal static class CapturedValues
         }
     }
 
+    /// <summary>The serializer behind <see cref="Storable"/> and <see cref="Summarize"/>.</summary>
+    internal static JsonSerializerOptions SerializerOptions => Options;
+
+    /// <summary>
+    /// A member of an object given to <c>UpdateMetadata</c> → JSON: what <c>JsonSerializer</c> writes for it as a member declared
+    /// <paramref name="declared"/> (as it did when the whole object was serialized at once); when it cannot, as <see cref="Storable"/>.
+    /// </summary>
+    public static JsonNode? Member(object? value, Type declared)
+    {
+        try
+        {
+            return JsonSerializer.SerializeToNode(value, declared, Compliance.EvidenceReader.SerializerOptions);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return Storable(value);
+        }
+    }
+
     /// <summary>A value added explicitly with <c>AddMetadata</c> → JSON: stored whole when it serializes, else summarized.</summary>
     public static JsonNode? Storable(object? value)
     {

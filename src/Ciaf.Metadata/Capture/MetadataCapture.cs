@@ -1,7 +1,11 @@
+using System.Collections;
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Integration;
 using Ciaf.Metadata.Interop.OpenLineage;
 using Ciaf.Metadata.Storage;
@@ -25,6 +29,9 @@ namespace Ciaf.Metadata.Capture;
 /// and counted in <see cref="SaveFailures"/>, never thrown. A <c>using</c> scope cannot see an exception
 /// leaving its block; record it with an exception filter that never catches:
 /// <c>catch (Exception ex) when (capture.RecordError(ex)) { }</c>.
+/// Values given to <see cref="AddMetadata"/> and <see cref="UpdateMetadata"/> are kept by reference and read when the
+/// capture ends, on the thread that ends it; a capture holding object graphs saves them through the store's fast lane
+/// (one walk, no JSON nodes), with the same stored JSON as a capture always had.
 /// </remarks>
 public sealed class MetadataCapture : IDisposable, IAsyncDisposable
 {
@@ -41,9 +48,10 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
     private readonly Activity? _activity;
     private readonly OpenLineageEmitter? _lineage;
     private readonly Lock _lock = new();
-    private readonly List<KeyValuePair<string, object?>> _metadata = [];
+    private readonly List<CapturedField> _metadata = [];
     private readonly DateTimeOffset _startedAt;
     private DateTimeOffset _endedAt;
+    private double _seconds;
     private Exception? _error;
     private int _completed;
     private bool _isUse;
@@ -117,45 +125,131 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
     /// <summary>The W3C span id of the capture's activity.</summary>
     public string? SpanId => _activity?.SpanId.ToHexString();
 
-    /// <summary>Adds (or replaces) one metadata field. The value is stored whole when it serializes, else summarized.</summary>
+    /// <summary>
+    /// Adds (or replaces, keeping its place) one metadata field. The value is kept by reference and read when the capture
+    /// ends: it is stored whole when it serializes, else summarized (<c>&lt;Type&gt;</c>, <c>&lt;Type[count]&gt;</c>).
+    /// </summary>
     /// <param name="key">The field name.</param>
     /// <param name="value">The value.</param>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is null or empty.</exception>
     public void AddMetadata(string key, object? value)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         lock (_lock)
         {
-            int i = _metadata.FindIndex(kv => kv.Key == key);
-            if (i >= 0)
+            Put(new CapturedField(key, value, null));
+        }
+    }
+
+    /// <summary>
+    /// Adds (or replaces) every top-level member of <paramref name="metadata"/>, like Python's <c>dict.update</c>: the members
+    /// of an anonymous object or POCO (read now, through the same contract the store writes with: <c>[JsonPropertyName]</c>
+    /// and <c>[JsonIgnore]</c> apply), the entries of a <c>Dictionary&lt;string, T&gt;</c> or <c>IDictionary&lt;string, object?&gt;</c>,
+    /// the members of a <see cref="JsonObject"/>.
+    /// </summary>
+    /// <remarks>
+    /// Like <see cref="AddMetadata"/>, the members are kept by reference and their values read when the capture ends (a list
+    /// filled in afterwards is stored filled in); each is stored as <c>JsonSerializer</c> writes it as a member of
+    /// <paramref name="metadata"/>, or summarized if it cannot be serialized. A <see cref="JsonElement"/> or
+    /// <see cref="JsonDocument"/> (which lives only as long as its document) and any other dictionary type are copied now.
+    /// </remarks>
+    /// <param name="metadata">The fields to add; null adds nothing.</param>
+    /// <exception cref="ArgumentException">
+    /// The value is not an object (a string, a list, a number), a member's getter threw, a key is empty, or (for a copied
+    /// value) it cannot be serialized. Nothing is added.
+    /// </exception>
+    public void UpdateMetadata(object? metadata)
+    {
+        var fields = MembersOf(metadata);
+        foreach (var field in fields)
+        {
+            if (string.IsNullOrEmpty(field.Key))
             {
-                _metadata[i] = new(key, value);
+                throw new ArgumentException("The metadata has a member with an empty name.", nameof(metadata));
             }
-            else
+        }
+        lock (_lock)
+        {
+            foreach (var field in fields)
             {
-                _metadata.Add(new(key, value));
+                Put(field);
             }
         }
     }
 
-    /// <summary>Adds every field of <paramref name="metadata"/> (anonymous object, dictionary, JSON object), like Python's <c>dict.update</c>.</summary>
-    /// <param name="metadata">The fields to add.</param>
-    /// <exception cref="ArgumentException">The value is not an object.</exception>
-    public void UpdateMetadata(object? metadata)
+    private void Put(CapturedField field)
     {
-        JsonObject fields;
+        int i = _metadata.FindIndex(f => f.Key == field.Key);
+        if (i >= 0)
+        {
+            _metadata[i] = field;
+        }
+        else
+        {
+            _metadata.Add(field);
+        }
+    }
+
+    // The top-level members of an UpdateMetadata payload, by reference where the payload's members can be read as the
+    // serializer would read them (so that they are stored as before: JsonSerializer's rendering of the whole payload).
+    private static List<CapturedField> MembersOf(object? metadata)
+    {
+        var fields = new List<CapturedField>();
+        switch (metadata)
+        {
+            case null:
+                return fields;
+            case JsonObject obj:
+                // Stored as the nodes themselves (AddMetadata's rule: the same as a copy of them).
+                foreach (var (key, value) in obj) fields.Add(new(key, value, null));
+                return fields;
+            case IDictionary<string, object?> or IReadOnlyDictionary<string, object?>
+                when MetadataConverter.ContractKind(metadata.GetType()) == JsonTypeInfoKind.Dictionary:
+                foreach (var (key, value) in (IEnumerable<KeyValuePair<string, object?>>)metadata) fields.Add(new(key, value, typeof(object)));
+                return fields;
+            case IDictionary dictionary when metadata.GetType() is { IsGenericType: true } t
+                && t.GetGenericTypeDefinition() == typeof(Dictionary<,>) && t.GetGenericArguments()[0] == typeof(string):
+            {
+                var valueType = t.GetGenericArguments()[1];
+                foreach (DictionaryEntry entry in dictionary) fields.Add(new((string)entry.Key, entry.Value, valueType));
+                return fields;
+            }
+        }
+        if (metadata is not (JsonNode or JsonElement or JsonDocument or IEnumerable)
+            && MetadataConverter.ObjectContract(metadata.GetType()) is { SerializedAsDeclared: true } contract)
+        {
+            foreach (var property in contract.Declared)
+            {
+                object? value;
+                try
+                {
+                    value = property.Get!(metadata);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    throw new ArgumentException($"The metadata cannot be serialized: reading {property.Name} threw {ex.GetType().Name}: {ex.Message}", nameof(metadata), ex);
+                }
+                if (property.ShouldSerialize is { } should && !should(metadata, value)) continue; // as the serializer skips it
+                fields.Add(new(property.Name, value, property.PropertyType));
+            }
+            return fields;
+        }
+        // Anything else is copied now, as every payload was before (and refused the same way when it is not an object).
+        JsonObject copy;
         try
         {
-            fields = Compliance.EvidenceReader.ToJsonObject(metadata, nameof(metadata));
+            copy = Compliance.EvidenceReader.ToJsonObject(metadata, nameof(metadata));
         }
         catch (Exception ex) when (ex is not ArgumentException and not OutOfMemoryException)
         {
             throw new ArgumentException($"The metadata cannot be serialized: {ex.Message}", nameof(metadata), ex);
         }
-        foreach (var (key, value) in fields.ToList())
+        foreach (var (key, value) in copy.ToList())
         {
-            fields.Remove(key);
-            AddMetadata(key, value);
+            copy.Remove(key);
+            fields.Add(new(key, value, null));
         }
+        return fields;
     }
 
     /// <summary>
@@ -212,7 +306,15 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         try
         {
             storage ??= IntegrationSettings.DefaultStorage;
-            MetadataId = storage.SaveMetadata(ModelName, Stage, eventType, data, null, Details);
+            try
+            {
+                MetadataId = storage.SaveMetadata(ModelName, Stage, eventType, data, null, Details);
+            }
+            catch (Exception ex) when (data is not JsonObject && PlainFormRefused(ex))
+            {
+                // Never worse than the node path: if the store refuses the plain form, it gets the nodes captures always saved.
+                MetadataId = storage.SaveMetadata(ModelName, Stage, eventType, BuildMetadataNode(_seconds, out _), null, Details);
+            }
             if (IsUse) SyncOverAsync.Run(SaveUseAsync(storage, CancellationToken.None));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -233,12 +335,19 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         return SaveAsync(data, storage, eventType);
     }
 
-    private async ValueTask SaveAsync(JsonObject data, MetadataStorage? storage, string eventType)
+    private async ValueTask SaveAsync(object data, MetadataStorage? storage, string eventType)
     {
         try
         {
             storage ??= IntegrationSettings.DefaultStorage;
-            MetadataId = await storage.SaveMetadataAsync(ModelName, Stage, eventType, data, null, Details).ConfigureAwait(false);
+            try
+            {
+                MetadataId = await storage.SaveMetadataAsync(ModelName, Stage, eventType, data, null, Details).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (data is not JsonObject && PlainFormRefused(ex))
+            {
+                MetadataId = await storage.SaveMetadataAsync(ModelName, Stage, eventType, BuildMetadataNode(_seconds, out _), null, Details).ConfigureAwait(false);
+            }
             if (IsUse) await SaveUseAsync(storage, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -246,6 +355,12 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
             OnSaveFailed(ex);
         }
     }
+
+    // A failure of the plain form itself, which the node form may not have: the store could not convert it (ArgumentException),
+    // or a collection changed while the store walked it (InvalidOperationException; the node form summarizes what it cannot
+    // read). A validator's rejection, a disposed store or a storage failure would be the same for both.
+    private static bool PlainFormRefused(Exception ex) =>
+        ex is (ArgumentException and not MetadataValidationException) or (InvalidOperationException and not ObjectDisposedException);
 
     /// <summary>Runs <paramref name="func"/> inside a capture and returns its result unchanged; an exception is recorded and rethrown unchanged.</summary>
     /// <typeparam name="T">The result type.</typeparam>
@@ -431,7 +546,7 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         return activity;
     }
 
-    private bool TryComplete(out JsonObject data, out MetadataStorage? storage, out string eventType)
+    private bool TryComplete(out object data, out MetadataStorage? storage, out string eventType)
     {
         data = null!;
         storage = _storage;
@@ -441,6 +556,7 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
             return false;
         }
         double seconds = Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds;
+        _seconds = seconds;
         _endedAt = _startedAt + TimeSpan.FromSeconds(seconds);
         // Restore the enclosing capture for this flow (only if we are still the current one: a scope disposed
         // out of order must not clobber a newer one).
@@ -450,7 +566,7 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         }
         try
         {
-            data = BuildMetadata(seconds, out eventType);
+            data = HoldsObjectGraphs() ? BuildMetadata(seconds, out eventType) : BuildMetadataNode(seconds, out eventType);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -467,19 +583,56 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         return true;
     }
 
-    private JsonObject BuildMetadata(double seconds, out string eventType)
+    /// <summary>
+    /// The record's metadata as plain values, for the store's fast lane: the fields in the order they were first added, then
+    /// <c>execution_time</c>, <c>capture_id</c>, <c>parent_capture_id</c>, <c>trace_id</c>, <c>span_id</c> and <c>error</c>
+    /// (a field of the same name keeps its place). Stored, it is byte for byte <see cref="BuildMetadataNode"/>'s JSON.
+    /// </summary>
+    internal Dictionary<string, object?> BuildMetadata(double seconds, out string eventType)
     {
-        var data = new JsonObject();
-        List<KeyValuePair<string, object?>> fields;
-        Exception? error;
-        lock (_lock)
+        var (fields, error) = Snapshot();
+        // Filled in order and never removed from, so a Dictionary enumerates in insertion order, as the JsonObject did.
+        var data = new Dictionary<string, object?>(fields.Length + 6, StringComparer.Ordinal);
+        foreach (var field in fields)
         {
-            fields = [.. _metadata];
-            error = _error;
+            data[field.Key] = field.Declared is null ? PlainCapturedValues.Storable(field.Value) : PlainCapturedValues.Member(field.Value, field.Declared);
         }
-        foreach (var (key, value) in fields)
+        data["execution_time"] = seconds;
+        data["capture_id"] = CaptureId;
+        if (_parent is not null)
         {
-            data[key] = CapturedValues.Storable(value);
+            data["parent_capture_id"] = _parent.CaptureId;
+        }
+        if (_activity is not null)
+        {
+            data["trace_id"] = TraceId;
+            data["span_id"] = SpanId;
+        }
+        eventType = EventType;
+        if (error is not null)
+        {
+            data["error"] = new Dictionary<string, object?>(3, StringComparer.Ordinal)
+            {
+                ["type"] = error.GetType().Name,
+                ["message"] = error.Message,
+                ["traceback"] = Traceback(error),
+            };
+            eventType = EventType + "_error";
+        }
+        return data;
+    }
+
+    /// <summary>
+    /// The record's metadata as the nodes a capture always stored (<see cref="CapturedValues"/>): the fallback when the store
+    /// refuses <see cref="BuildMetadata"/>'s plain form, and the reference the differential tests hold it to.
+    /// </summary>
+    internal JsonObject BuildMetadataNode(double seconds, out string eventType)
+    {
+        var (fields, error) = Snapshot();
+        var data = new JsonObject();
+        foreach (var field in fields)
+        {
+            data[field.Key] = field.Declared is null ? CapturedValues.Storable(field.Value) : CapturedValues.Member(field.Value, field.Declared);
         }
         data["execution_time"] = seconds;
         data["capture_id"] = CaptureId;
@@ -499,12 +652,52 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
             {
                 ["type"] = error.GetType().Name,
                 ["message"] = error.Message,
-                ["traceback"] = new JsonArray(error.ToString().Split('\n').Select(l => (JsonNode?)JsonValue.Create(l.TrimEnd('\r'))).ToArray()),
+                ["traceback"] = new JsonArray([.. Traceback(error).Select(line => (JsonNode?)JsonValue.Create(line))]),
             };
             eventType = EventType + "_error";
         }
         return data;
     }
+
+    // Which form to save. The fast lane writes the text and both hashes on this thread; for a handful of scalars (and nodes)
+    // the node form costs less here, as a buffered store leaves its text and hash to the writer. Anything the fast lane
+    // walks (an anonymous object, a POCO, a collection) would cost more as nodes: the serializer reflects over it, builds
+    // nodes and the store copies them.
+    internal bool HoldsObjectGraphs()
+    {
+        lock (_lock)
+        {
+            foreach (var field in _metadata)
+            {
+                if (PlainCapturedValues.IsObjectGraph(field.Value)) return true;
+            }
+            return false;
+        }
+    }
+
+    private (CapturedField[] Fields, Exception? Error) Snapshot()
+    {
+        lock (_lock)
+        {
+            return ([.. _metadata], _error);
+        }
+    }
+
+    private static string[] Traceback(Exception error)
+    {
+        var lines = error.ToString().Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            lines[i] = lines[i].TrimEnd('\r');
+        }
+        return lines;
+    }
+
+    /// <summary>
+    /// One captured field: <see cref="Declared"/> null for a value given to <see cref="AddMetadata"/>, else the declared type of
+    /// the member of an <see cref="UpdateMetadata"/> payload it came from (the serializer writes a member through it).
+    /// </summary>
+    private readonly record struct CapturedField(string Key, object? Value, Type? Declared);
 
     // The capture's period as a use (Art. 12(3)(a)): the start's wall-clock time plus the monotonic elapsed time, so the
     // duration is exact even if the wall clock is adjusted meanwhile.

@@ -342,6 +342,26 @@ public static partial class MetadataConverter
     // Looked up once per object written: the contract's own cache (GetTypeInfo) costs more than this table.
     private static readonly ConditionalWeakTable<Type, PropertyOrder?> PropertyOrders = new();
 
+    /// <summary>
+    /// The cached object contract of <paramref name="type"/> (its readable members in declaration order), or <c>null</c>
+    /// when System.Text.Json has no object contract for it. Shared with capture scopes, which read a payload's members
+    /// through the same contract the fast lane writes them with.
+    /// </summary>
+    internal static PropertyOrder? ObjectContract(Type type) => PropertyOrders.GetValue(type, PropertyOrder.Of);
+
+    /// <summary>How System.Text.Json writes <paramref name="type"/> (an object, a collection, a dictionary, or a value of its own converter); <c>null</c> when it cannot.</summary>
+    internal static JsonTypeInfoKind? ContractKind(Type type)
+    {
+        try
+        {
+            return ContractOptions.GetTypeInfo(type).Kind;
+        }
+        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
     private static bool IsStored(JsonPropertyInfo property) => property.AttributeProvider switch
     {
         System.Reflection.FieldInfo => true,
@@ -351,7 +371,7 @@ public static partial class MetadataConverter
     };
 
     /// <summary>A type's readable properties in declaration order, worked out once.</summary>
-    private sealed class PropertyOrder(JsonTypeInfo info)
+    internal sealed class PropertyOrder(JsonTypeInfo info)
     {
         /// <summary>
         /// The order for <paramref name="type"/>, or <c>null</c> when the fast lane does not write it: System.Text.Json
@@ -408,5 +428,13 @@ public static partial class MetadataConverter
                 return null; // read boxed, as before
             }
         }
+
+        /// <summary>
+        /// Whether <c>JsonSerializer</c> writes an instance as its members' own values under their names: no member has a
+        /// converter or number handling of its own or collects extension data, and the type has no number handling,
+        /// polymorphism (a <c>$type</c> discriminator) or serialization callback. (The converter ignores all of these.)
+        /// </summary>
+        public bool SerializedAsDeclared { get; } = info.NumberHandling is null && info.PolymorphismOptions is null && info.OnSerializing is null
+            && info.Properties.All(p => p.CustomConverter is null && p.NumberHandling is null && !p.IsExtensionData);
     }
 }
