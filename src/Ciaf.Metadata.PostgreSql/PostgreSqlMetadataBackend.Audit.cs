@@ -34,7 +34,7 @@ public sealed partial class PostgreSqlMetadataBackend
         ];
         // A retried batch whose first attempt committed appends its leaves again: the same content, so verify still agrees.
         string stamp = LeafDraft.Now();
-        await WriteRowsAsync("write audit entry", rows, _schema.InsertAudit, _schema.CopyAudit, PostgreSqlSchema.CreateAuditStage, PostgreSqlSchema.CopyAuditStage,
+        await WriteRowsAsync("write audit entry", rows, _schema.InsertAudit, PostgreSqlSchema.CreateAuditStage, PostgreSqlSchema.CopyAuditStage,
             _schema.MergeAuditStage, cancellationToken, _context.LedgerEnabled ? [.. entries.Select(e => LeafDraft.ForAudit(e, stamp))] : null).ConfigureAwait(false);
     }
 

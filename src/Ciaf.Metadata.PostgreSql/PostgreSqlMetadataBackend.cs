@@ -196,7 +196,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
             ];
             if (leaves is not null) leaves[i] = LeafDraft.ForRecord(r, stamp);
         }
-        await WriteRowsAsync("write", rows, _schema.UpsertMetadata, _schema.CopyMetadata, PostgreSqlSchema.CreateMetadataStage, PostgreSqlSchema.CopyMetadataStage,
+        await WriteRowsAsync("write", rows, _schema.UpsertMetadata, PostgreSqlSchema.CreateMetadataStage, PostgreSqlSchema.CopyMetadataStage,
             _schema.MergeMetadataStage, cancellationToken, leaves).ConfigureAwait(false);
     }
 
@@ -216,7 +216,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
             }),
         ];
         string stamp = LeafDraft.Now();
-        await WriteRowsAsync("write compliance event", rows, _schema.UpsertCompliance, _schema.CopyCompliance, PostgreSqlSchema.CreateComplianceStage,
+        await WriteRowsAsync("write compliance event", rows, _schema.UpsertCompliance, PostgreSqlSchema.CreateComplianceStage,
             PostgreSqlSchema.CopyComplianceStage, _schema.MergeComplianceStage, cancellationToken,
             _context.LedgerEnabled ? [.. events.Select(e => LeafDraft.ForEvent(e, stamp))] : null).ConfigureAwait(false);
     }
@@ -437,13 +437,11 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    // One row: one parameterized statement. Several: binary COPY straight into the table, under a savepoint; if an id
-    // is already there (or twice in the batch) the COPY fails whole with a unique violation, and the batch goes the
-    // upsert way instead — binary COPY into a temporary stage table (each row after its ordinal), then one merge — in
-    // the same transaction. The batch's ledger leaves (when given) are appended in that transaction. A failure names
-    // the batch by its first id.
-    private async ValueTask WriteRowsAsync(string operation, Column[][] rows, string single, string copyDirect, string createStage, string copyStage,
-        string mergeStage, CancellationToken cancellationToken, IReadOnlyList<LeafDraft?>? leaves = null)
+    // One row: one parameterized statement. Several: binary COPY into a temporary stage table (each row after its
+    // ordinal), then one merge, in one transaction. The batch's ledger leaves (when given) are appended in the same
+    // transaction. A failure names the batch by its first id.
+    private async ValueTask WriteRowsAsync(string operation, Column[][] rows, string single, string createStage, string copyStage, string mergeStage,
+        CancellationToken cancellationToken, IReadOnlyList<LeafDraft?>? leaves = null)
     {
         List<LeafDraft>? drafts = leaves is null ? null : [.. leaves.OfType<LeafDraft>()];
         try
@@ -467,10 +465,19 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
                 {
                     await WriteSingleAsync(tx).ConfigureAwait(false);
                 }
-                else if (!await TryCopyDirectAsync(connection, tx, copyDirect, rows, token).ConfigureAwait(false))
+                else
                 {
                     await ExecuteAsync(connection, createStage, token).ConfigureAwait(false);
-                    await CopyAsync(connection, copyStage, rows, withOrdinal: true, token).ConfigureAwait(false);
+                    await using (var importer = await connection.BeginBinaryImportAsync(copyStage, token).ConfigureAwait(false))
+                    {
+                        for (int i = 0; i < rows.Length; i++)
+                        {
+                            await importer.StartRowAsync(token).ConfigureAwait(false);
+                            await importer.WriteAsync(i, NpgsqlDbType.Integer, token).ConfigureAwait(false);
+                            foreach (var column in rows[i]) await column.WriteAsync(importer, token).ConfigureAwait(false);
+                        }
+                        await importer.CompleteAsync(token).ConfigureAwait(false);
+                    }
                     await ExecuteAsync(connection, mergeStage, token).ConfigureAwait(false);
                 }
                 var pending = drafts is null ? null : await AppendLeavesAsync(connection, tx, drafts, token).ConfigureAwait(false);
@@ -483,36 +490,6 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
             _ledger.Invalidate();
             throw Failure(operation, (string)rows[0][0].Value!, ex, rows.Length);
         }
-    }
-
-    // The batch by binary COPY into its table, under a savepoint: false (and nothing written) when an id is taken.
-    private static async Task<bool> TryCopyDirectAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string copy, Column[][] rows, CancellationToken token)
-    {
-        const string Savepoint = "ciaf_copy";
-        await tx.SaveAsync(Savepoint, token).ConfigureAwait(false);
-        try
-        {
-            await CopyAsync(connection, copy, rows, withOrdinal: false, token).ConfigureAwait(false);
-        }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
-        {
-            await tx.RollbackAsync(Savepoint, token).ConfigureAwait(false);
-            return false;
-        }
-        await tx.ReleaseAsync(Savepoint, token).ConfigureAwait(false);
-        return true;
-    }
-
-    private static async Task CopyAsync(NpgsqlConnection connection, string copy, Column[][] rows, bool withOrdinal, CancellationToken token)
-    {
-        await using var importer = await connection.BeginBinaryImportAsync(copy, token).ConfigureAwait(false);
-        for (int i = 0; i < rows.Length; i++)
-        {
-            await importer.StartRowAsync(token).ConfigureAwait(false);
-            if (withOrdinal) await importer.WriteAsync(i, NpgsqlDbType.Integer, token).ConfigureAwait(false);
-            foreach (var column in rows[i]) await column.WriteAsync(importer, token).ConfigureAwait(false);
-        }
-        await importer.CompleteAsync(token).ConfigureAwait(false);
     }
 
     private static NpgsqlParameter Text(string? value) =>
