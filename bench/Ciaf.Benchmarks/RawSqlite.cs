@@ -61,23 +61,7 @@ internal sealed class RawSqlite : IDisposable
     }
 
     /// <summary>Prepared INSERT of the rows, <paramref name="batchSize"/> per <c>BEGIN IMMEDIATE</c> transaction.</summary>
-    public void Insert(IReadOnlyList<object?[]> rows, int batchSize)
-    {
-        using var insert = PrepareInsert();
-        for (int start = 0; start < rows.Count; start += batchSize)
-        {
-            using var tx = _connection.BeginTransaction(System.Data.IsolationLevel.Serializable, deferred: false);
-            insert.Transaction = tx;
-            int end = Math.Min(rows.Count, start + batchSize);
-            for (int r = start; r < end; r++)
-            {
-                var row = rows[r];
-                for (int i = 0; i < 9; i++) insert.Parameters[i].Value = row[i] ?? DBNull.Value;
-                insert.ExecuteNonQuery();
-            }
-            tx.Commit();
-        }
-    }
+    public void Insert(IReadOnlyList<object?[]> rows, int batchSize) => InsertWithLeaves(rows, batchSize, leaves: false);
 
     /// <summary>
     /// <see cref="Insert"/>, and with <paramref name="leaves"/> also one ledger leaf row per record in the same

@@ -21,13 +21,13 @@ public static partial class MetadataConverter
     /// <c>json.dumps(payload)</c> without building nodes; <c>false</c> when the payload needs <see cref="ToJsonObject"/>.
     /// </summary>
     /// <param name="payload">The caller's payload (not <c>null</c>).</param>
-    /// <param name="compact">The compact text, keys in the payload's order.</param>
+    /// <param name="compact">The compact text (ASCII bytes), keys in the payload's order.</param>
     /// <param name="canonicalLength">The length of the canonical text, in bytes (ASCII).</param>
     /// <param name="hash">SHA-256 (lowercase hex) of the canonical text.</param>
     /// <param name="wantCanonical">Whether to return <paramref name="canonical"/>.</param>
     /// <param name="canonical">
-    /// With <paramref name="wantCanonical"/>, a copy of the canonical text (the ledger's content hash is derived from it
-    /// without another walk); otherwise <c>null</c>.
+    /// With <paramref name="wantCanonical"/>, the pooled writer holding the canonical text (the ledger's content hash is
+    /// derived from it without another walk), which the caller must <see cref="PythonJsonWriter.Return"/>; otherwise <c>null</c>.
     /// </param>
     internal static bool TryWriteText(object payload, out byte[] compact, out int canonicalLength, out string hash,
         bool wantCanonical, out PythonJsonWriter? canonical)
@@ -235,9 +235,7 @@ public static partial class MetadataConverter
         // A double, integer or boolean member read through its typed reader: the text Write gives its boxed value.
         private void WriteScalarMember(int node, string key, Delegate reader, object instance)
         {
-            if (_nodes[node].Members > 0) text.WriteRaw(", "u8);
-            text.WriteString(key);
-            text.WriteRaw(": "u8);
+            WriteKey(node, key);
             int child = Add(key);
             switch (reader)
             {
@@ -251,12 +249,17 @@ public static partial class MetadataConverter
 
         private bool WriteMember(int node, string key, object? value, int level)
         {
-            if (_nodes[node].Members > 0) text.WriteRaw(", "u8);
-            text.WriteString(key);
-            text.WriteRaw(": "u8);
+            WriteKey(node, key);
             if (!Write(value, level + 1, key)) return false;
             _nodes[node].Members++;
             return true;
+        }
+
+        private void WriteKey(int node, string key)
+        {
+            if (_nodes[node].Members > 0) text.WriteRaw(", "u8);
+            text.WriteString(key);
+            text.WriteRaw(": "u8);
         }
 
         /// <summary>
@@ -403,7 +406,10 @@ public static partial class MetadataConverter
         /// or <c>bool</c> (read without boxing: <see cref="JsonPropertyInfo.Get"/> boxes every value, most of a
         /// payload's allocations), else <c>null</c>.
         /// </summary>
-        public Delegate?[] Typed { get; } = [.. info.Properties.Where(p => p.Get is not null).Select(p => TypedReader(info.Type, p))];
+        public Delegate?[] Typed => _typed ??= [.. Declared.Select(p => TypedReader(info.Type, p))];
+
+        // Built on first use (capture scopes read contracts without writing); two threads racing build equal arrays.
+        private Delegate?[]? _typed;
 
         private static Delegate? TypedReader(Type declaring, JsonPropertyInfo property)
         {
