@@ -109,8 +109,11 @@ internal static class IngestScenario
         return self.TotalProcessorTime;
     }
 
-    /// <summary>What one library run measured: wall time until <c>Flush</c> returned, time on the caller's thread, and allocations.</summary>
-    internal sealed record LibraryRun(double Seconds, double CallerSeconds, long CallerBytes, long TotalBytes);
+    /// <summary>
+    /// What one library run measured: wall time until <c>Flush</c> returned, time on the caller's thread (wall, and CPU
+    /// where the OS reports a thread's CPU time: a caller waiting on a full queue uses less CPU than wall time), and allocations.
+    /// </summary>
+    internal sealed record LibraryRun(double Seconds, double CallerSeconds, double? CallerCpuSeconds, long CallerBytes, long TotalBytes);
 
     /// <summary>
     /// Saves every payload with <c>SaveMetadata</c> from this thread, then <c>Flush</c>. Allocations: this thread's
@@ -125,6 +128,7 @@ internal static class IngestScenario
             string model = Workload.ModelName(0);
             long total0 = GC.GetTotalAllocatedBytes(precise: true);
             long caller0 = GC.GetAllocatedBytesForCurrentThread();
+            double? callerCpu0 = ThreadCpu.Seconds();
             long start = Stopwatch.GetTimestamp();
             for (int i = 0; i < payloads.Count; i++)
             {
@@ -132,10 +136,11 @@ internal static class IngestScenario
                     details: "benchmark record");
             }
             double caller = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            double? callerCpu = ThreadCpu.Seconds() - callerCpu0;
             long callerBytes = GC.GetAllocatedBytesForCurrentThread() - caller0;
             storage.Flush();
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            return new LibraryRun(seconds, caller, callerBytes, GC.GetTotalAllocatedBytes(precise: true) - total0);
+            return new LibraryRun(seconds, caller, callerCpu, callerBytes, GC.GetTotalAllocatedBytes(precise: true) - total0);
         }
         finally
         {
