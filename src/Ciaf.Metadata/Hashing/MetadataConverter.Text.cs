@@ -80,12 +80,12 @@ public static partial class MetadataConverter
         // comparison delegate per object), Span.Sort past that.
         private void SortByKey(Span<int> members)
         {
-            var nodes = _nodes;
             if (members.Length > 16)
             {
-                members.Sort((a, b) => PythonJson.CodePointComparer.Compare(nodes[a].Key, nodes[b].Key));
+                SortManyByKey(members);
                 return;
             }
+            var nodes = _nodes;
             for (int i = 1; i < members.Length; i++)
             {
                 int member = members[i];
@@ -95,6 +95,14 @@ public static partial class MetadataConverter
             }
         }
 
+        // Apart, so that the comparison's closure is allocated only when it is used (a closure over a local is created
+        // where the local is declared, on every call of the method that declares it).
+        private void SortManyByKey(Span<int> members)
+        {
+            var nodes = _nodes;
+            members.Sort((a, b) => PythonJson.CodePointComparer.Compare(nodes[a].Key, nodes[b].Key));
+        }
+
         /// <summary>A value's text in the compact output; a container's members follow it (each with its key for an object).</summary>
         private struct Node
         {
@@ -102,10 +110,11 @@ public static partial class MetadataConverter
             public int Members;      // how many direct members (containers)
             public int Next;         // the node after this value's whole subtree
             public string? Key;      // the member's key, when inside an object
+            public byte[]? KeyText;  // the key as a JSON string literal, when the type's contract has it ready
             public bool IsObject, InOrder; // InOrder: the canonical text of the subtree is the compact text
         }
 
-        private int Add(string? key)
+        private int Add(string? key, byte[]? keyText = null)
         {
             if (_count == _nodes.Length)
             {
@@ -114,7 +123,7 @@ public static partial class MetadataConverter
                 ArrayPool<Node>.Shared.Return(_nodes, clearArray: true);
                 _nodes = bigger;
             }
-            _nodes[_count] = new Node { Key = key, Start = text.Written.Length, InOrder = true };
+            _nodes[_count] = new Node { Key = key, KeyText = keyText, Start = text.Written.Length, InOrder = true };
             return _count++;
         }
 
@@ -125,9 +134,9 @@ public static partial class MetadataConverter
             return ok;
         }
 
-        public bool Write(object? value, int level, string? key = null)
+        public bool Write(object? value, int level, string? key = null, byte[]? keyText = null)
         {
-            int node = Add(key);
+            int node = Add(key, keyText);
             switch (value)
             {
                 case null: text.WriteRaw("null"u8); return End(node, true);
@@ -147,6 +156,8 @@ public static partial class MetadataConverter
             if (level > MaxDepth) return false;
             switch (value)
             {
+                // The usual dictionary, enumerated without boxing an entry per member (IDictionary's enumerator does).
+                case Dictionary<string, object?> strings: return End(node, WriteDictionary(node, strings, level));
                 case IDictionary dictionary: return End(node, WriteDictionary(node, dictionary, level));
                 case ITuple tuple:
                 {
@@ -155,6 +166,19 @@ public static partial class MetadataConverter
                     {
                         if (i > 0) text.WriteRaw(", "u8);
                         if (!Write(tuple[i], level + 1)) return false;
+                        _nodes[node].Members++;
+                    }
+                    text.WriteRaw("]"u8);
+                    return End(node, true);
+                }
+                // An array of references (object[], string[], anonymous objects...), read by index: no enumerator.
+                case object?[] items:
+                {
+                    text.WriteRaw("["u8);
+                    for (int i = 0; i < items.Length; i++)
+                    {
+                        if (i > 0) text.WriteRaw(", "u8);
+                        if (!Write(items[i], level + 1)) return false;
                         _nodes[node].Members++;
                     }
                     text.WriteRaw("]"u8);
@@ -182,6 +206,18 @@ public static partial class MetadataConverter
             }
         }
 
+        private bool WriteDictionary(int node, Dictionary<string, object?> dictionary, int level)
+        {
+            _nodes[node].IsObject = true;
+            text.WriteRaw("{"u8);
+            foreach (var (key, member) in dictionary)
+            {
+                if (!WriteMember(node, key, member, level)) return false;
+            }
+            text.WriteRaw("}"u8);
+            return true;
+        }
+
         private bool WriteDictionary(int node, IDictionary dictionary, int level)
         {
             _nodes[node].IsObject = true;
@@ -201,14 +237,16 @@ public static partial class MetadataConverter
             _nodes[node].IsObject = true;
             text.WriteRaw("{"u8);
             var declared = properties.Declared;
+            var readers = properties.Readers;
             for (int p = 0; p < declared.Length; p++)
             {
                 var property = declared[p];
-                if (properties.Typed[p] is { } typed)
+                var (typed, keyText) = readers[p];
+                if (typed is not null)
                 {
                     try
                     {
-                        WriteScalarMember(node, property.Name, typed, value);
+                        WriteScalarMember(node, property.Name, keyText, typed, value);
                     }
                     catch (Exception)
                     {
@@ -226,17 +264,17 @@ public static partial class MetadataConverter
                     return false;
                 }
                 if (propertyValue is null && property.ShouldSerialize is { } should && !should(value, null)) continue;
-                if (!WriteMember(node, property.Name, propertyValue, level)) return false;
+                if (!WriteMember(node, property.Name, propertyValue, level, keyText)) return false;
             }
             text.WriteRaw("}"u8);
             return true;
         }
 
         // A double, integer or boolean member read through its typed reader: the text Write gives its boxed value.
-        private void WriteScalarMember(int node, string key, Delegate reader, object instance)
+        private void WriteScalarMember(int node, string key, byte[] keyText, Delegate reader, object instance)
         {
-            WriteKey(node, key);
-            int child = Add(key);
+            WriteKey(node, keyText);
+            int child = Add(key, keyText);
             switch (reader)
             {
                 case Func<object, double> d: text.WriteFloat(d(instance)); break;
@@ -247,18 +285,21 @@ public static partial class MetadataConverter
             _nodes[node].Members++;
         }
 
-        private bool WriteMember(int node, string key, object? value, int level)
+        private bool WriteMember(int node, string key, object? value, int level, byte[]? keyText = null)
         {
-            WriteKey(node, key);
-            if (!Write(value, level + 1, key)) return false;
+            if (_nodes[node].Members > 0) text.WriteRaw(", "u8);
+            if (keyText is null) text.WriteString(key);
+            else text.WriteRaw(keyText);
+            text.WriteRaw(": "u8);
+            if (!Write(value, level + 1, key, keyText)) return false;
             _nodes[node].Members++;
             return true;
         }
 
-        private void WriteKey(int node, string key)
+        private void WriteKey(int node, byte[] keyText)
         {
             if (_nodes[node].Members > 0) text.WriteRaw(", "u8);
-            text.WriteString(key);
+            text.WriteRaw(keyText);
             text.WriteRaw(": "u8);
         }
 
@@ -305,7 +346,9 @@ public static partial class MetadataConverter
                     if (i > 0) canonical.WriteRaw(", "u8);
                     if (isObject)
                     {
-                        canonical.WriteString(_nodes[span[i]].Key!);
+                        ref var member = ref _nodes[span[i]];
+                        if (member.KeyText is { } keyText) canonical.WriteRaw(keyText);
+                        else canonical.WriteString(member.Key!);
                         canonical.WriteRaw(": "u8);
                     }
                     if (!WriteCanonical(canonical, span[i])) return false;
@@ -402,14 +445,29 @@ public static partial class MetadataConverter
         public JsonPropertyInfo[] Declared { get; } = [.. info.Properties.Where(p => p.Get is not null)];
 
         /// <summary>
-        /// For each of <see cref="Declared"/>, a typed reader when the member is a <c>double</c>, <c>int</c>, <c>long</c>
-        /// or <c>bool</c> (read without boxing: <see cref="JsonPropertyInfo.Get"/> boxes every value, most of a
-        /// payload's allocations), else <c>null</c>.
+        /// For each of <see cref="Declared"/>: a typed reader when the member is a <c>double</c>, <c>int</c>, <c>long</c>
+        /// or <c>bool</c> (read without boxing: <see cref="JsonPropertyInfo.Get"/> boxes every value, most of a payload's
+        /// allocations), else <c>null</c>; and its name as a JSON string literal (<c>ensure_ascii</c>), written once per
+        /// type rather than twice per instance.
         /// </summary>
-        public Delegate?[] Typed => _typed ??= [.. Declared.Select(p => TypedReader(info.Type, p))];
+        internal (Delegate? Typed, byte[] KeyText)[] Readers => _readers ??= [.. Declared.Select(p => (TypedReader(info.Type, p), KeyText(p.Name)))];
 
         // Built on first use (capture scopes read contracts without writing); two threads racing build equal arrays.
-        private Delegate?[]? _typed;
+        private (Delegate? Typed, byte[] KeyText)[]? _readers;
+
+        private static byte[] KeyText(string name)
+        {
+            var w = PythonJsonWriter.Rent();
+            try
+            {
+                w.WriteString(name);
+                return w.Written.ToArray();
+            }
+            finally
+            {
+                w.Return();
+            }
+        }
 
         private static Delegate? TypedReader(Type declaring, JsonPropertyInfo property)
         {

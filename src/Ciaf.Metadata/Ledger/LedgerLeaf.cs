@@ -191,7 +191,21 @@ internal sealed record LeafDraft(string Kind, string Id, IReadOnlyList<KeyValueP
     /// SHA-256 (hex) of the record's nine stored fields exactly as <c>ciaf get ID --json</c> prints them, written
     /// <see cref="PythonJsonStyle.SortedMinimal"/>.
     /// </summary>
-    public static string ContentHash(MetadataRecord record) => record.CachedContentSha256() ?? ContentHash(record, default, fromRecord: true);
+    public static string ContentHash(MetadataRecord record)
+    {
+        if (record.CachedContentSha256() is { } cached) return cached;
+        if (record.TakeCanonical() is not (var canonical, int length)) return ContentHash(record, default, fromRecord: true);
+        try
+        {
+            string sha256 = ContentHash(record, canonical.AsSpan(0, length), fromRecord: false);
+            record.CacheContentSha256(sha256);
+            return sha256;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(canonical);
+        }
+    }
 
     /// <summary>
     /// <see cref="ContentHash(MetadataRecord)"/> given the metadata's canonical text (<see cref="PythonJsonStyle.Canonical"/>,

@@ -62,24 +62,47 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
         ? new MetadataRecord(Id, ModelName, ModelVersion, Stage, EventType, Timestamp, MetadataHash, Details, _compactJson)
         : this with { Metadata = (JsonObject)PythonJson.Parse(PythonJson.Serialize(Metadata, PythonJsonStyle.Compact))! };
 
-    // The ledger's content hash, computed on the saving thread from the fast lane's canonical text, with the values it
-    // covers: a copy made with `with` that changes any of them does not match and is hashed again.
-    private sealed record ContentCache(string Sha256, string Id, string ModelName, string ModelVersion, string Stage, string EventType,
-        DateTimeOffset Timestamp, string MetadataHash, string? Details, byte[]? Compact);
+    // The ledger's content hash, computed from the fast lane's canonical text, with the values it covers: a copy made
+    // with `with` that changes any of them does not match and is hashed again. A large record's canonical text may be
+    // kept instead (Canonical, pooled), for the writer to hash (see DeferContentSha256).
+    private sealed record ContentCache(string? Sha256, byte[]? Canonical, int CanonicalLength, string Id, string ModelName, string ModelVersion,
+        string Stage, string EventType, DateTimeOffset Timestamp, string MetadataHash, string? Details, byte[]? Compact);
 
     private ContentCache? _content;
 
     /// <summary>Keeps the ledger's content hash of this record as it is now.</summary>
-    internal void CacheContentSha256(string sha256) =>
-        _content = new(sha256, Id, ModelName, ModelVersion, Stage, EventType, Timestamp, MetadataHash, Details, _compactJson);
+    internal void CacheContentSha256(string sha256) => _content = Cache(sha256, null, 0);
+
+    /// <summary>
+    /// Keeps the metadata's canonical text (the first <paramref name="length"/> bytes of <paramref name="canonical"/>, an
+    /// <see cref="System.Buffers.ArrayPool{T}.Shared"/> array this record now owns) for the ledger's content hash, to be
+    /// computed by whoever first asks (<see cref="TakeCanonical"/>): the background writer, for a large record.
+    /// </summary>
+    internal void DeferContentSha256(byte[] canonical, int length) => _content = Cache(null, canonical, length);
+
+    private ContentCache Cache(string? sha256, byte[]? canonical, int length) =>
+        new(sha256, canonical, length, Id, ModelName, ModelVersion, Stage, EventType, Timestamp, MetadataHash, Details, _compactJson);
 
     /// <summary>The kept content hash, if the record still holds exactly what it was computed from; else <c>null</c>.</summary>
-    internal string? CachedContentSha256() =>
-        _content is { } c && _compactJson is not null && ReferenceEquals(c.Compact, _compactJson) && ReferenceEquals(c.Id, Id)
+    internal string? CachedContentSha256() => Current(_content)?.Sha256;
+
+    /// <summary>
+    /// The canonical text kept by <see cref="DeferContentSha256"/>, if the record still holds what it was written from,
+    /// handed out once (the taker hashes it, <see cref="CacheContentSha256"/>s the hash and returns the array to the pool).
+    /// </summary>
+    internal (byte[] Buffer, int Length)? TakeCanonical()
+    {
+        var kept = _content;
+        if (Current(kept) is not { Sha256: null, Canonical: { } canonical } || Interlocked.CompareExchange(ref _content, null, kept) != kept) return null;
+        return (canonical, kept!.CanonicalLength);
+    }
+
+    private ContentCache? Current(ContentCache? c) =>
+        c is not null && _compactJson is not null && ReferenceEquals(c.Compact, _compactJson) && ReferenceEquals(c.Id, Id)
             && ReferenceEquals(c.ModelName, ModelName) && ReferenceEquals(c.ModelVersion, ModelVersion) && ReferenceEquals(c.Stage, Stage)
             && ReferenceEquals(c.EventType, EventType) && c.Timestamp == Timestamp && ReferenceEquals(c.MetadataHash, MetadataHash)
             && ReferenceEquals(c.Details, Details)
-            ? c.Sha256
+            ? c
             : null;
 
     private JsonObject Materialize()

@@ -13,23 +13,29 @@ internal sealed class PendingWrites
 
     public long Count => _records.Count + _events.Count;
 
+    // Indexed loops: a foreach over the interface would allocate an enumerator per batch, and a save is a batch.
     public void Add(WriteBatch batch)
     {
-        foreach (var r in batch.Records) _records[r.Id] = r;
-        foreach (var e in batch.Events) _events[e.Id] = e;
+        var records = batch.Records;
+        for (int i = 0; i < records.Count; i++) _records[records[i].Id] = records[i];
+        var events = batch.Events;
+        for (int i = 0; i < events.Count; i++) _events[events[i].Id] = events[i];
     }
 
     public void Remove(WriteBatch batch)
     {
-        foreach (var r in batch.Records)
+        var records = batch.Records;
+        for (int i = 0; i < records.Count; i++)
         {
+            var r = records[i];
             // The written copy may carry the hash the pending one lacks: same record if it holds the same payload.
             if (_records.TryGetValue(r.Id, out var pending) && pending.SamePayload(r))
             {
                 _records.TryRemove(new KeyValuePair<string, MetadataRecord>(r.Id, pending));
             }
         }
-        foreach (var e in batch.Events) _events.TryRemove(new KeyValuePair<string, ComplianceEvent>(e.Id, e));
+        var events = batch.Events;
+        for (int i = 0; i < events.Count; i++) _events.TryRemove(new KeyValuePair<string, ComplianceEvent>(events[i].Id, events[i]));
     }
 
     public MetadataRecord? Get(string id) => _records.TryGetValue(id, out var r) ? r : null;

@@ -285,8 +285,22 @@ internal sealed class StoreCore
                     CheckSize(canonicalLength);
                     var now = timestamp ?? NextTimestamp();
                     var record = new MetadataRecord(id ?? Guid.CreateVersion7(now).ToString(), modelName, version, stage, eventType, now, hash, entry.Details, compact);
-                    // The ledger's content hash too, here on the caller's thread: the writer is the busier of the two.
-                    if (canonical is not null) record.CacheContentSha256(LeafDraft.ContentHash(record, canonical.Written));
+                    // The ledger's content hash too: here on the caller's thread, as the writer is the busier of the two
+                    // for records of ordinary size; a large record's costs the caller more than the writer's row does, so
+                    // its canonical text is handed to the writer (buffered mode) to hash there.
+                    if (canonical is not null)
+                    {
+                        if (canonicalLength >= HashOnWriterBytes && Options.WriteMode == WriteMode.Buffered)
+                        {
+                            var kept = System.Buffers.ArrayPool<byte>.Shared.Rent(canonicalLength);
+                            canonical.Written.CopyTo(kept);
+                            record.DeferContentSha256(kept, canonicalLength);
+                        }
+                        else
+                        {
+                            record.CacheContentSha256(LeafDraft.ContentHash(record, canonical.Written));
+                        }
+                    }
                     return record;
                 }
                 finally
@@ -323,6 +337,9 @@ internal sealed class StoreCore
         }
     }
 
+    // From this canonical size up, a buffered record's ledger content hash is computed on the writer (see BuildRecord).
+    internal const int HashOnWriterBytes = 16 * 1024;
+
     private void CheckSize(long canonicalLength)
     {
         if (canonicalLength > Options.MaxMetadataBytes)
@@ -354,7 +371,7 @@ internal sealed class StoreCore
     {
         Metrics.RecordDurable(batch.Records.Count);
         if (Options.AuditAllAccess) AuditSaves(batch);
-        Hooks.RunAfterWrite(batch, DecryptHookRecord);
+        Hooks.RunAfterWrite(batch, _hookRecord ??= DecryptHookRecord);
         Lineage?.OnDurable(batch.Records);
     }
 
@@ -466,6 +483,8 @@ internal sealed class StoreCore
 
     private static JsonObject Reparse(JsonObject metadata) =>
         (JsonObject)PythonJson.Parse(PythonJson.Serialize(metadata, PythonJsonStyle.Compact))!;
+
+    private Func<MetadataRecord, MetadataRecord>? _hookRecord; // made once: a method group makes a delegate per use
 
     private MetadataRecord DecryptHookRecord(MetadataRecord record)
     {

@@ -77,15 +77,21 @@ internal sealed class StoreHooks(ILogger logger)
     public void RunAfterWrite(WriteBatch batch, Func<MetadataRecord, MetadataRecord> present)
     {
         var savedHooks = Volatile.Read(ref _savedHooks);
-        foreach (var record in batch.Records)
+        if (savedHooks.Length > 0)
         {
-            // Each hook gets its own copy: one hook changing it cannot change what the next one sees.
-            foreach (var hook in savedHooks) Run(hook, present(record), MetadataSavedEvent, record.Id);
+            foreach (var record in batch.Records)
+            {
+                // Each hook gets its own copy: one hook changing it cannot change what the next one sees.
+                foreach (var hook in savedHooks) Run(hook, present(record), MetadataSavedEvent, record.Id);
+            }
         }
         var complianceHooks = Volatile.Read(ref _complianceHooks);
-        foreach (var ev in batch.Events)
+        if (complianceHooks.Length > 0)
         {
-            foreach (var hook in complianceHooks) Run(hook, ev, ComplianceEventAddedEvent, ev.Id);
+            foreach (var ev in batch.Events)
+            {
+                foreach (var hook in complianceHooks) Run(hook, ev, ComplianceEventAddedEvent, ev.Id);
+            }
         }
     }
 

@@ -59,8 +59,9 @@ public abstract class LedgerStoreTests : IDisposable
     /// <summary>Changes audit entry <paramref name="editId"/>'s user to "mallory" and removes entry <paramref name="removeId"/>, around the library.</summary>
     protected abstract Task RewriteAuditAsync(string editId, string removeId);
 
-    protected MetadataStorage Open(bool ledger = true, bool audit = false) => MetadataStorage.Create(b => Use(b, Store).Configure(o =>
+    protected MetadataStorage Open(bool ledger = true, bool audit = false, WriteMode mode = WriteMode.Immediate) => MetadataStorage.Create(b => Use(b, Store).Configure(o =>
     {
+        o.WriteMode = mode;
         o.LedgerEnabled = ledger;
         o.LedgerKeyPath = _keyPath;
         o.AuditAllAccess = audit;
@@ -357,6 +358,31 @@ public abstract class LedgerStoreTests : IDisposable
         string content = PythonJson.Serialize(RecordJson.ToJsonObject(stored), PythonJsonStyle.SortedMinimal);
         Assert.Contains("\"model_name\":\"mod\\u00e8le\"", content);
         Assert.Contains(PythonJson.HashCanonical(content), leaf);
+    }
+
+    [Fact]
+    public async Task Leaf_OfALargeBufferedRecord_HashedOnTheWriter_IsTheStoredRecordsContentHash()
+    {
+        // Past StoreCore.HashOnWriterBytes the save hands the canonical text to the background writer, which hashes it
+        // there: the leaf must still hold the hash of the record as stored, and one of ordinary size beside it too.
+        var curve = Enumerable.Range(0, 2_000).Select(p => new { tpr = p / 2_000.0, fpr = 1 - p / 3_000.0, note = "a, b: \"c\"" }).ToArray();
+        string large, small;
+        using (var storage = Open(mode: WriteMode.Buffered))
+        {
+            large = storage.SaveMetadata("credit_scoring", "validation", "roc", new { roc = curve, label = "précision" }, details: "x, y: z");
+            small = storage.SaveMetadata("credit_scoring", "validation", "roc", new { auc = 0.91 });
+            storage.Flush();
+        }
+        using var reopened = Open();
+        foreach (string id in new[] { large, small })
+        {
+            var stored = (await reopened.Core.GetStoredAsync(id, default))!;
+            string content = PythonJson.Serialize(RecordJson.ToJsonObject(stored), PythonJsonStyle.SortedMinimal);
+            Assert.Contains($"\"content_sha256\":\"{PythonJson.HashCanonical(content)}\"", reopened.Ledger.Prove(id).Leaf);
+        }
+        Assert.True(PythonJson.Canonical(reopened.GetMetadata(large)!.Metadata).Length > StoreCore.HashOnWriterBytes);
+        var report = reopened.Verify();
+        Assert.True(report.IsValid, string.Join("\n", report.Issues.Select(i => i.Detail)));
     }
 }
 
