@@ -28,7 +28,17 @@ internal sealed class BatchingWriter : IRecordWriter
         const string What = "buffered records";
         _batcher = new BackgroundBatcher<WriteBatch>(What, WriteAsync, static b => b.Count, backend,
             StoreRetryPolicy.BackgroundWrites(retries, What, logger), logger, batchSize, queueCapacity,
-            groupable: static b => b.Records.All(r => r.MetadataHash.Length > 0)); // nothing left to hash here
+            groupable: static b => Hashed(b.Records)); // nothing left to hash here
+    }
+
+    // Whether every record was hashed at save (an indexed loop: this runs once per save, on the writer).
+    private static bool Hashed(IReadOnlyList<MetadataRecord> records)
+    {
+        for (int i = 0; i < records.Count; i++)
+        {
+            if (records[i].MetadataHash.Length == 0) return false;
+        }
+        return true;
     }
 
     public ValueTask WriteAsync(WriteBatch batch, CancellationToken cancellationToken)

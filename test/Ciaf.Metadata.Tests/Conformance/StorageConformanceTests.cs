@@ -84,6 +84,42 @@ public abstract class StorageConformanceTests : IDisposable
     }
 
     [Fact]
+    public async Task SaveMetadata_EmptyDetails_ReadBackEmptyNotNull_AfterReopening()
+    {
+        // An empty string is a value, not a missing one: the SQL backends bind it from an empty buffer, which a careless
+        // binding would turn into NULL.
+        string id, none;
+        await using (var storage = Open())
+        {
+            id = storage.SaveMetadata("m", "training", "e", new { a = "" }, details: "");
+            none = storage.SaveMetadata("m", "training", "e", new { a = 1 });
+        }
+        await using var reopened = Open();
+        Assert.Equal("", reopened.GetMetadata(id)!.Details);
+        Assert.Null(reopened.GetMetadata(none)!.Details);
+        Assert.Equal("", reopened.GetMetadata(id)!.Metadata["a"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Webhook_SeesTheStoredHash_OnTheFastLaneAndThroughAValidator()
+    {
+        // A validator sends the save down the node path, whose hash a buffered store computes on its writer: the record a
+        // webhook gets once it is durable must carry that hash all the same.
+        using var storage = Open();
+        storage.RegisterValidator("validation", _ => []);
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
+        storage.RegisterWebhook(MetadataStorage.MetadataSavedEvent, r => seen[r.Id] = r.MetadataHash);
+        string fast = storage.SaveMetadata("m", "training", "e", new { a = 1 });
+        string validated = storage.SaveMetadata("m", "validation", "e", new { a = 2 });
+        storage.Flush();
+        foreach (string id in new[] { fast, validated })
+        {
+            Assert.Equal(PythonJson.Hash(storage.GetMetadata(id)!.Metadata), storage.GetMetadata(id)!.MetadataHash);
+            Assert.Equal(storage.GetMetadata(id)!.MetadataHash, seen[id]);
+        }
+    }
+
+    [Fact]
     public void SaveMetadata_NoVersion_StoresDefaultVersion()
     {
         using var storage = Open();

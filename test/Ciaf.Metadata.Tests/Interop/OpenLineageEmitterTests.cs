@@ -56,6 +56,30 @@ public sealed class OpenLineageEmitterTests : IDisposable
     }
 
     [Fact]
+    public void Buffered_RecordHashedOnTheWriter_ItsEventCarriesTheStoredHash()
+    {
+        // A validator sends the save down the node path, hashed on the buffered writer: the event for it, sent once the
+        // record is durable, must name the hash the store holds, not the empty one the save returned with.
+        string file = _temp.Combine("events.jsonl");
+        string id, hash;
+        using (var storage = Open(new OpenLineageOptions { FilePath = file }, WriteMode.Buffered))
+        {
+            storage.RegisterValidator("validation", _ => []);
+            id = storage.SaveMetadata("m", "validation", "checked", new { auc = 0.9 });
+            storage.Flush();
+            storage.OpenLineage!.Flush();
+            hash = storage.GetMetadata(id)!.MetadataHash;
+        }
+        Assert.Matches("^[0-9a-f]{64}$", hash);
+        var facets = OpenLineagePipelines.ReadLines(file)
+            .Select(e => e["run"]?["facets"]?[OpenLineageSpec.RecordFacetName])
+            .Where(f => f is not null)
+            .ToList();
+        Assert.NotEmpty(facets);
+        Assert.All(facets, f => Assert.Equal(hash, (string)f!["metadataHash"]!));
+    }
+
+    [Fact]
     public void Capture_SaveRefused_RunStillEndsWithoutARecord()
     {
         string file = _temp.Combine("events.jsonl");

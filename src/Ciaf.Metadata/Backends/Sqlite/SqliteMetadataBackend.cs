@@ -708,25 +708,26 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         Func<T, int, LeafDraft?>? leafOf = null)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        string? current = null;
+        // The item being written, named (by id) only if it fails.
+        (bool Any, T Item) current = default;
         try
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             return await WithRetryAsync(operation, () =>
             {
                 int changed = 0;
-                current = null;
+                current = default;
                 List<LeafDraft>? leaves = null;
                 using var tx = _writer.BeginTransaction(IsolationLevel.Serializable, deferred: false);
                 foreach (var item in items(tx))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    current = id(item);
+                    current = (true, item);
                     int itemChanged = execute(tx, item);
                     changed += itemChanged;
                     if (leafOf?.Invoke(item, itemChanged) is { } leaf) (leaves ??= []).Add(leaf);
                 }
-                current = null;
+                current = default;
                 LedgerAppender.Pending? appended = null;
                 try
                 {
@@ -744,7 +745,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         }
         catch (SqliteException ex)
         {
-            throw Failure(operation, current ?? firstId, ex, count);
+            throw Failure(operation, current.Any ? id(current.Item) : firstId, ex, count);
         }
         finally
         {

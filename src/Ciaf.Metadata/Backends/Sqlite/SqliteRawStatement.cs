@@ -8,8 +8,7 @@ namespace Ciaf.Metadata.Backends.Sqlite;
 /// SQLitePCLRaw — the layer Microsoft.Data.Sqlite is built on — instead of <see cref="SqliteCommand"/>. A
 /// <see cref="SqliteCommand"/> execution allocates a binder per parameter, a UTF-8 copy of every string, a data reader
 /// and a statement enumerator; on the save path that was a quarter of a record's allocations and a tenth of the writer's
-/// time (docs/performance.md). Here strings are bound as UTF-16 (SQLite converts them without a managed copy) and
-/// nothing is allocated per row. Runs inside the writer's transaction, on the writer's thread, under its lock.
+/// time (docs/performance.md). Here strings are bound as UTF-8 from one reusable buffer, and nothing is allocated per row. Runs inside the writer's transaction, on the writer's thread, under its lock.
 /// </summary>
 internal sealed class SqliteRawStatement : IDisposable
 {
@@ -46,7 +45,7 @@ internal sealed class SqliteRawStatement : IDisposable
                 int rc = values[i] switch
                 {
                     null or DBNull => raw.sqlite3_bind_null(_statement, index),
-                    string s => raw.sqlite3_bind_text16(_statement, index, s.AsSpan()),
+                    string s => BindText(index, s),
                     long l => raw.sqlite3_bind_int64(_statement, index, l),
                     int n => raw.sqlite3_bind_int64(_statement, index, n),
                     double d => raw.sqlite3_bind_double(_statement, index, d),
@@ -62,10 +61,22 @@ internal sealed class SqliteRawStatement : IDisposable
         }
         finally
         {
+            // Every parameter is bound again on the next run: no need to clear them.
             raw.sqlite3_reset(_statement);
-            raw.sqlite3_clear_bindings(_statement);
         }
     }
+
+    // UTF-8 here (vectorized) rather than UTF-16 for SQLite to translate on every row; SQLite copies what is bound
+    // (SQLITE_TRANSIENT), so one scratch buffer serves every parameter.
+    private int BindText(int index, string s)
+    {
+        int max = System.Text.Encoding.UTF8.GetMaxByteCount(s.Length);
+        if (_scratch.Length < max) _scratch = new byte[Math.Max(max, _scratch.Length * 2)];
+        int length = System.Text.Encoding.UTF8.GetBytes(s, _scratch);
+        return raw.sqlite3_bind_text(_statement, index, _scratch.AsSpan(0, length));
+    }
+
+    private byte[] _scratch = new byte[256];
 
     /// <summary>Text already encoded as UTF-8 (the records' ASCII JSON), bound as TEXT without a conversion.</summary>
     public sealed record Utf8Text(byte[] Bytes);
