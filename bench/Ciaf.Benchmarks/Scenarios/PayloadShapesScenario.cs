@@ -15,6 +15,8 @@ namespace Ciaf.Benchmarks.Scenarios;
 /// hand (prepared INSERTs, 1,000 rows per transaction, leaf text and hash made beforehand) — what the records and the
 /// log cost SQLite alone, with nothing converted or hashed. Library ÷ floor says how much of the gap to the naive loop
 /// is the library's own work; naive ÷ floor, how much is the log's rows.</item>
+/// <item>The same floor while the other core converts the payloads as a save does (<c>TryWriteText</c> in a loop), no
+/// target: on this machine a busy second core slows SQLite's thread too, and the library's writer always has one.</item>
 /// <item>The same saves with <c>ledger_enabled = false</c>, against the naive loop, no target: the save path without the log.</item>
 /// <item>Allocation per saved record, on the caller's thread during the save loop and in the whole process until
 /// <c>Flush</c> returned (the writer included), against the record's JSON size (UTF-8, unescaped): target ≤ 3×.</item>
@@ -44,6 +46,7 @@ internal static class PayloadShapesScenario
         var lib = new Samples();
         var naive = new Samples();
         var floor = new Samples();
+        var busyFloor = new Samples();
         var ledgerOff = new Samples();
         var callerMicros = new List<double>();
         var callerCpuMicros = new List<double>();
@@ -102,6 +105,20 @@ internal static class PayloadShapesScenario
                 double seconds = raw.InsertWithLeaves(rows, ctx.Settings.NaiveBatchSize, leaves: true);
                 floor.Add(count, seconds, IngestScenario.CpuTime() - cpu0);
             }
+            BenchContext.Delete(floorFolder);
+            floorFolder = ctx.NewFolder("shapes-floor-busy");
+            await RawSqlite.CreateSchemaAsync(floorFolder).ConfigureAwait(false);
+            using (var raw = RawSqlite.Open(floorFolder))
+            {
+                Settle();
+                using var stop = new CancellationTokenSource();
+                var converting = Task.Factory.StartNew(() => ConvertUntil(payloads, stop.Token), TaskCreationOptions.LongRunning);
+                cpu0 = IngestScenario.CpuTime();
+                double seconds = raw.InsertWithLeaves(rows, ctx.Settings.NaiveBatchSize, leaves: true);
+                busyFloor.Add(count, seconds, IngestScenario.CpuTime() - cpu0);
+                stop.Cancel();
+                await converting.ConfigureAwait(false);
+            }
             BenchContext.Delete(libFolder);
             BenchContext.Delete(offFolder);
             BenchContext.Delete(naiveFolder);
@@ -139,6 +156,18 @@ internal static class PayloadShapesScenario
         });
         ctx.Add(new Measurement
         {
+            Scenario = "ingest buffered vs storage floor, other core converting",
+            Backend = "sqlite",
+            Metric = metric,
+            Unit = "records/s",
+            Better = Better.Higher,
+            Library = lib.Rate,
+            BaselineName = $"the same floor while another thread converts the payloads as saves do",
+            Baseline = busyFloor.Rate,
+            Note = $"the floor alone is {floor.Rate:0} records/s; the busy core costs SQLite's thread {1 - busyFloor.Rate / floor.Rate:0%}",
+        });
+        ctx.Add(new Measurement
+        {
             Scenario = "ingest buffered vs naive loop, ledger off",
             Backend = "sqlite",
             Metric = metric,
@@ -155,6 +184,16 @@ internal static class PayloadShapesScenario
             "every thread but the caller's (the background writer's batches, SQLite's binding) until Flush returned: whole process − caller thread");
         AddAllocation(ctx, $"{shape.Name}, whole process", Latency.Median(totalBytes), jsonBytes,
             "every thread from the first save until Flush returned (the issue's limit is per thread: caller and writer above)", target: false);
+    }
+
+    // The caller's share of a save, over and over: what keeps the second core busy while the library's writer writes.
+    private static void ConvertUntil(object[] payloads, CancellationToken stop)
+    {
+        for (int i = 0; !stop.IsCancellationRequested; i++)
+        {
+            if (Ciaf.Metadata.Hashing.MetadataConverter.TryWriteText(payloads[i % payloads.Length], out _, out _, out _, wantCanonical: false, out _)) continue;
+            throw new InvalidOperationException("a payload of the shapes scenario left the fast lane");
+        }
     }
 
     private static string CallerCpu(List<double> micros) => micros.Count == 0 ? "" : $" ({Latency.Median(micros):0.0} µs of it on the CPU)";
