@@ -102,6 +102,76 @@ internal sealed class PythonJsonWriter
         _length += n;
     }
 
+    /// <summary>
+    /// Writes compact text this writer produced (<see cref="PythonJsonStyle.Compact"/>: <c>", "</c> and <c>": "</c>
+    /// between members, ASCII) in the <see cref="PythonJsonStyle.Indented"/> layout at <paramref name="depth"/>: the same
+    /// bytes <see cref="WriteNode"/> writes for the nodes parsed from it, without parsing it. Strings and numbers are
+    /// copied as they are.
+    /// </summary>
+    public void WriteIndentedCompact(ReadOnlySpan<byte> compact, int depth)
+    {
+        int i = 0;
+        IndentValue(compact, ref i, depth);
+    }
+
+    private void IndentValue(ReadOnlySpan<byte> compact, ref int i, int depth)
+    {
+        byte open = compact[i];
+        if (open == (byte)'"')
+        {
+            int end = StringEnd(compact, i);
+            Append(compact[i..end]);
+            i = end;
+            return;
+        }
+        if (open is not ((byte)'{' or (byte)'['))
+        {
+            int length = compact[i..].IndexOfAny(",]}"u8);
+            if (length < 0) length = compact.Length - i;
+            Append(compact.Slice(i, length));
+            i += length;
+            return;
+        }
+        byte close = open == (byte)'{' ? (byte)'}' : (byte)']';
+        if (compact[i + 1] == close)
+        {
+            Append(compact.Slice(i, 2));
+            i += 2;
+            return;
+        }
+        Append(open);
+        i++;
+        for (bool first = true; ; first = false)
+        {
+            Separator(PythonJsonStyle.Indented, depth + 1, first);
+            if (open == (byte)'{')
+            {
+                int end = StringEnd(compact, i);
+                Append(compact[i..end]);
+                Append(": "u8);
+                i = end + 2; // past ": "
+            }
+            IndentValue(compact, ref i, depth + 1);
+            if (compact[i] == close) break;
+            i += 2; // past ", "
+        }
+        i++;
+        Close(PythonJsonStyle.Indented, depth);
+        Append(close);
+    }
+
+    // The index after the closing quote of the string literal starting at start (a backslash escapes the byte after it).
+    private static int StringEnd(ReadOnlySpan<byte> text, int start)
+    {
+        int j = start + 1;
+        while (true)
+        {
+            int k = text[j..].IndexOfAny((byte)'"', (byte)'\\');
+            if (text[j + k] == (byte)'"') return j + k + 1;
+            j += k + 2;
+        }
+    }
+
     /// <summary>Bytes written as they are (punctuation, literals).</summary>
     public void WriteRaw(ReadOnlySpan<byte> bytes) => Append(bytes);
 

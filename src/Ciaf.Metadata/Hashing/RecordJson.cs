@@ -34,7 +34,39 @@ public static class RecordJson
     }
 
     /// <summary>The record file's bytes: <c>json.dump(record, f, indent=2)</c> (ASCII).</summary>
-    public static byte[] ToFileBytes(MetadataRecord record) => PythonJson.SerializeToUtf8Bytes(ToJsonObject(record), PythonJsonStyle.Indented);
+    public static byte[] ToFileBytes(MetadataRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.HeldCompactUtf8 is not { } compact) return PythonJson.SerializeToUtf8Bytes(ToJsonObject(record), PythonJsonStyle.Indented);
+        // A record from the save path's fast lane: its compact text re-indented as it is, no nodes parsed and copied.
+        var w = PythonJsonWriter.Rent();
+        try
+        {
+            Field(w, "{\n  \"id\": "u8, record.Id);
+            Field(w, ",\n  \"model_name\": "u8, record.ModelName);
+            Field(w, ",\n  \"model_version\": "u8, record.ModelVersion);
+            Field(w, ",\n  \"stage\": "u8, record.Stage);
+            Field(w, ",\n  \"event_type\": "u8, record.EventType);
+            Field(w, ",\n  \"timestamp\": "u8, PythonTimestamp.Format(record.Timestamp));
+            Field(w, ",\n  \"metadata_hash\": "u8, record.MetadataHash);
+            Field(w, ",\n  \"details\": "u8, record.Details);
+            w.WriteRaw(",\n  \"metadata\": "u8);
+            w.WriteIndentedCompact(compact, depth: 1);
+            w.WriteRaw("\n}"u8);
+            return w.Written.ToArray();
+        }
+        finally
+        {
+            w.Return();
+        }
+
+        static void Field(PythonJsonWriter w, ReadOnlySpan<byte> prefix, string? value)
+        {
+            w.WriteRaw(prefix);
+            if (value is null) w.WriteRaw("null"u8);
+            else w.WriteString(value);
+        }
+    }
 
     /// <summary>Reads a record from the reference's dict (which is left as it is: the record holds a copy of its metadata).</summary>
     /// <exception cref="FormatException">A required field is missing or has the wrong type, or the metadata nests deeper than <see cref="MetadataConverter.MaxDepth"/> levels.</exception>

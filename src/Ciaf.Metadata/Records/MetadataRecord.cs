@@ -48,6 +48,9 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
     /// <summary><see cref="CompactJson"/> as its bytes (ASCII), without a copy when the record holds them.</summary>
     internal byte[] CompactUtf8 => _compactJson ?? PythonJson.SerializeToUtf8Bytes(Metadata, PythonJsonStyle.Compact);
 
+    /// <summary>The compact JSON text the record holds (see <see cref="CompactUtf8"/>), or <c>null</c> for a record made from nodes.</summary>
+    internal byte[]? HeldCompactUtf8 => _compactJson;
+
     /// <summary>Whether the record has a payload at all (without parsing it).</summary>
     internal bool HasMetadata => _metadata is not null || _compactJson is not null;
 

@@ -76,6 +76,22 @@ public class MetadataConverterTextTests
         writer.Return();
     }
 
+    [Theory]
+    [MemberData(nameof(Payloads))]
+    public void RecordFile_FromTheCompactText_IsTheFileTheNodesWrite(string shape, object payload)
+    {
+        // The JSON backend re-indents a fast-lane record's compact text instead of parsing it into nodes first.
+        Assert.True(MetadataConverter.TryWriteText(payload, out byte[] compact, out _, out string hash, wantCanonical: false, out _), shape);
+        var at = new DateTimeOffset(2026, 12, 1, 16, 0, 0, TimeSpan.Zero).AddTicks(1_234_560);
+        foreach (string? details in new[] { null, "a \"quoted\", é\n detail" })
+        {
+            var fast = new MetadataRecord("id-1", "modèle", "1.0.0", "training", "trained", at, hash, details, compact);
+            var nodes = new MetadataRecord("id-1", "modèle", "1.0.0", "training", "trained", at, hash, details,
+                (JsonObject)PythonJson.Parse(System.Text.Encoding.ASCII.GetString(compact))!);
+            Assert.Equal(System.Text.Encoding.ASCII.GetString(RecordJson.ToFileBytes(nodes)), System.Text.Encoding.ASCII.GetString(RecordJson.ToFileBytes(fast)));
+        }
+    }
+
     public static TheoryData<string, object> NodePathOnly()
     {
         var cycle = new List<object>();

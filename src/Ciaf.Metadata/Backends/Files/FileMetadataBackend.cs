@@ -780,17 +780,36 @@ public abstract partial class FileMetadataBackend : IMetadataBackend, IComplianc
         if (fileName is null || !fileName.EndsWith(extension, StringComparison.Ordinal)) return false;
         var stem = fileName.AsSpan(0, fileName.Length - extension.Length);
         if (stem.Length < FileDateFormat.Length + 2 || stem[FileDateFormat.Length] != '_') return false;
-        if (!DateOnly.TryParseExact(stem[..FileDateFormat.Length], FileDateFormat, System.Globalization.CultureInfo.InvariantCulture,
-                System.Globalization.DateTimeStyles.None, out var date))
-        {
-            return false;
-        }
+        if (!TryParseFileDate(stem[..FileDateFormat.Length], out var date)) return false;
         if (!TrySplitStageAndIdToken(stem[(FileDateFormat.Length + 1)..], out var stage, out var token)) return false;
         parsed = new RecordFileName(stage, token, date);
         return true;
     }
 
     private const string FileDateFormat = "yyyy-MM-dd";
+
+    // FileDateFormat read digit by digit: every write and every listing parses names, and DateOnly.TryParseExact with a
+    // format string was a fifth of a buffered JSON writer's time. Same answers: four, two and two ASCII digits, a real date.
+    internal static bool TryParseFileDate(ReadOnlySpan<char> text, out DateOnly date)
+    {
+        date = default;
+        if (text.Length != FileDateFormat.Length || text[4] != '-' || text[7] != '-') return false;
+        int year = Digits(text[..4]), month = Digits(text.Slice(5, 2)), day = Digits(text.Slice(8, 2));
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)) return false;
+        date = new DateOnly(year, month, day);
+        return true;
+
+        static int Digits(ReadOnlySpan<char> digits)
+        {
+            int n = 0;
+            foreach (char c in digits)
+            {
+                if (!char.IsAsciiDigit(c)) return -1;
+                n = n * 10 + (c - '0');
+            }
+            return n;
+        }
+    }
 
     /// <summary>Releases a subclass's resources; called once, by <see cref="DisposeAsync"/>. Every write is already durable.</summary>
     protected virtual ValueTask DisposeAsyncCore() => ValueTask.CompletedTask;
