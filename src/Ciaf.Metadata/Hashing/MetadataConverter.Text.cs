@@ -273,7 +273,7 @@ public static partial class MetadataConverter
         // A double, integer or boolean member read through its typed reader: the text Write gives its boxed value.
         private void WriteScalarMember(int node, string key, byte[] keyText, Delegate reader, object instance)
         {
-            WriteKey(node, keyText);
+            WriteKey(node, key, keyText);
             int child = Add(key, keyText);
             switch (reader)
             {
@@ -287,19 +287,18 @@ public static partial class MetadataConverter
 
         private bool WriteMember(int node, string key, object? value, int level, byte[]? keyText = null)
         {
-            if (_nodes[node].Members > 0) text.WriteRaw(", "u8);
-            if (keyText is null) text.WriteString(key);
-            else text.WriteRaw(keyText);
-            text.WriteRaw(": "u8);
+            WriteKey(node, key, keyText);
             if (!Write(value, level + 1, key, keyText)) return false;
             _nodes[node].Members++;
             return true;
         }
 
-        private void WriteKey(int node, byte[] keyText)
+        // keyText: the key already written as a JSON string literal (a type's member name), else null.
+        private void WriteKey(int node, string key, byte[]? keyText)
         {
             if (_nodes[node].Members > 0) text.WriteRaw(", "u8);
-            text.WriteRaw(keyText);
+            if (keyText is null) text.WriteString(key);
+            else text.WriteRaw(keyText);
             text.WriteRaw(": "u8);
         }
 

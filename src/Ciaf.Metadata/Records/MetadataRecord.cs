@@ -67,9 +67,13 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
 
     // The ledger's content hash, computed from the fast lane's canonical text, with the values it covers: a copy made
     // with `with` that changes any of them does not match and is hashed again. A large record's canonical text may be
-    // kept instead (Canonical, pooled), for the writer to hash (see DeferContentSha256).
-    private sealed record ContentCache(string? Sha256, byte[]? Canonical, int CanonicalLength, string Id, string ModelName, string ModelVersion,
-        string Stage, string EventType, DateTimeOffset Timestamp, string MetadataHash, string? Details, byte[]? Compact);
+    // kept instead (Canonical, pooled), for the writer to hash (see DeferContentSha256). A copy made with `with` shares
+    // this object, so the text is taken from it, once, by exchange: the other copy then hashes the record itself.
+    private sealed record ContentCache(string? Sha256, int CanonicalLength, string Id, string ModelName, string ModelVersion,
+        string Stage, string EventType, DateTimeOffset Timestamp, string MetadataHash, string? Details, byte[]? Compact)
+    {
+        public byte[]? Canonical;
+    }
 
     private ContentCache? _content;
 
@@ -84,7 +88,7 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
     internal void DeferContentSha256(byte[] canonical, int length) => _content = Cache(null, canonical, length);
 
     private ContentCache Cache(string? sha256, byte[]? canonical, int length) =>
-        new(sha256, canonical, length, Id, ModelName, ModelVersion, Stage, EventType, Timestamp, MetadataHash, Details, _compactJson);
+        new(sha256, length, Id, ModelName, ModelVersion, Stage, EventType, Timestamp, MetadataHash, Details, _compactJson) { Canonical = canonical };
 
     /// <summary>The kept content hash, if the record still holds exactly what it was computed from; else <c>null</c>.</summary>
     internal string? CachedContentSha256() => Current(_content)?.Sha256;
@@ -93,12 +97,10 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
     /// The canonical text kept by <see cref="DeferContentSha256"/>, if the record still holds what it was written from,
     /// handed out once (the taker hashes it, <see cref="CacheContentSha256"/>s the hash and returns the array to the pool).
     /// </summary>
-    internal (byte[] Buffer, int Length)? TakeCanonical()
-    {
-        var kept = _content;
-        if (Current(kept) is not { Sha256: null, Canonical: { } canonical } || Interlocked.CompareExchange(ref _content, null, kept) != kept) return null;
-        return (canonical, kept!.CanonicalLength);
-    }
+    internal (byte[] Buffer, int Length)? TakeCanonical() =>
+        Current(_content) is { Sha256: null } kept && Interlocked.Exchange(ref kept.Canonical, null) is { } canonical
+            ? (canonical, kept.CanonicalLength)
+            : null;
 
     private ContentCache? Current(ContentCache? c) =>
         c is not null && _compactJson is not null && ReferenceEquals(c.Compact, _compactJson) && ReferenceEquals(c.Id, Id)
