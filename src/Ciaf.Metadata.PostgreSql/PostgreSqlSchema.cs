@@ -131,23 +131,21 @@ internal sealed class PostgreSqlSchema
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
             ON CONFLICT (id) DO UPDATE SET
             """ + MetadataUpdateSet);
-        // Last occurrence wins when a batch names an id twice (ON CONFLICT may not touch a row twice).
-        MergeMetadataStage = Qualify("""
+        // A batch as one array per column (the writer keeps one row per id, sorted by id): one statement, no stage table.
+        InsertMetadataRows = Qualify("""
             INSERT INTO {s}.metadata AS t (id, model_name, model_version, stage, event_type, timestamp, timestamp_text, metadata_hash, details, metadata, metadata_text)
-            SELECT DISTINCT ON (id) id, model_name, model_version, stage, event_type, timestamp, timestamp_text, metadata_hash, details, metadata, metadata_text
-            FROM ciaf_metadata_stage ORDER BY id, ord DESC
-            ON CONFLICT (id) DO UPDATE SET
+            """ + Unnest("text", "text", "text", "text", "text", "timestamptz", "text", "text", "text", "jsonb", "text") + """
+             ON CONFLICT (id) DO UPDATE SET
             """ + MetadataUpdateSet);
         UpsertCompliance = Qualify("""
             INSERT INTO {s}.compliance_events AS t (id, metadata_id, framework, compliance_score, validation_status, timestamp, timestamp_text, details)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
             ON CONFLICT (id) DO UPDATE SET
             """ + ComplianceUpdateSet);
-        MergeComplianceStage = Qualify("""
+        InsertComplianceRows = Qualify("""
             INSERT INTO {s}.compliance_events AS t (id, metadata_id, framework, compliance_score, validation_status, timestamp, timestamp_text, details)
-            SELECT DISTINCT ON (id) id, metadata_id, framework, compliance_score, validation_status, timestamp, timestamp_text, details
-            FROM ciaf_compliance_stage ORDER BY id, ord DESC
-            ON CONFLICT (id) DO UPDATE SET
+            """ + Unnest("text", "text", "text", "float8", "text", "timestamptz", "text", "text") + """
+             ON CONFLICT (id) DO UPDATE SET
             """ + ComplianceUpdateSet);
 
         SelectMetadata = Qualify("SELECT " + MetadataColumns + " FROM {s}.metadata");
@@ -160,11 +158,10 @@ internal sealed class PostgreSqlSchema
             INSERT INTO {s}.audit_trail (id, parent_id, action, timestamp, timestamp_text, user_id, details)
             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING
             """);
-        MergeAuditStage = Qualify("""
+        InsertAuditRows = Qualify("""
             INSERT INTO {s}.audit_trail (id, parent_id, action, timestamp, timestamp_text, user_id, details)
-            SELECT DISTINCT ON (id) id, parent_id, action, timestamp, timestamp_text, user_id, details
-            FROM ciaf_audit_stage ORDER BY id, ord
-            ON CONFLICT (id) DO NOTHING
+            """ + Unnest("text", "text", "text", "timestamptz", "text", "text", "text") + """
+             ON CONFLICT (id) DO NOTHING
             """);
         SelectAudit = Qualify("SELECT " + AuditColumns + " FROM {s}.audit_trail");
         SelectState = Qualify("SELECT key, value FROM {s}.ciaf_state WHERE scope = $1");
@@ -180,8 +177,8 @@ internal sealed class PostgreSqlSchema
         AddState = Qualify("INSERT INTO {s}.ciaf_state (scope, key, value, updated_at) VALUES ($1, $2, $3, now()) ON CONFLICT (scope, key) DO NOTHING");
         SelectStateEntry = Qualify("SELECT value FROM {s}.ciaf_state WHERE scope = $1 AND key = $2");
         SelectStateKeys = Qualify("SELECT key FROM {s}.ciaf_state WHERE scope = $1");
-        LedgerActive = Qualify("SELECT EXISTS (SELECT 1 FROM {s}.ciaf_state WHERE scope = 'ledger' AND key = 'genesis')");
-        LedgerSize = Qualify("SELECT COALESCE(MAX(seq) + 1, 0) FROM {s}.ciaf_ledger");
+        LedgerActive = Qualify("SELECT EXISTS (SELECT 1 FROM {s}.ciaf_state WHERE scope = 'ledger' AND key = 'genesis') AS " + LedgerActiveColumn);
+        LedgerSize = Qualify("SELECT COALESCE(MAX(seq) + 1, 0) AS " + LedgerSizeColumn + " FROM {s}.ciaf_ledger");
         SetGenesis = Qualify("INSERT INTO {s}.ciaf_state (scope, key, value) VALUES ('ledger', 'genesis', $1) ON CONFLICT (scope, key) DO NOTHING");
         StartLedgerIfEmpty = Qualify("""
             INSERT INTO {s}.ciaf_state (scope, key, value)
@@ -200,7 +197,7 @@ internal sealed class PostgreSqlSchema
         SelectCheckpoints = Qualify("SELECT note FROM {s}.ciaf_ledger_checkpoints ORDER BY tree_size");
     }
 
-    // The ledger's statements (docs/ledger.md); leaves and nodes go in as arrays, one statement per write.
+    // The ledger's statements (docs/ledger.md); leaves and nodes go in as arrays, one round trip per write.
     public string LedgerActive { get; }
     public string LedgerSize { get; }
     public string SetGenesis { get; }
@@ -214,6 +211,9 @@ internal sealed class PostgreSqlSchema
     public string SelectLeafItems { get; }
     public string InsertCheckpoint { get; }
     public string SelectCheckpoints { get; }
+
+    /// <summary>The column names of <see cref="LedgerActive"/> and <see cref="LedgerSize"/>, which tell their results apart in a batch.</summary>
+    public const string LedgerActiveColumn = "ledger_active", LedgerSizeColumn = "ledger_size";
 
     /// <summary>The advisory lock every ledger append takes, so processes number leaves in one order.</summary>
     public string LedgerLockName => $"ciaf_ledger:{Name}";
@@ -233,16 +233,16 @@ internal sealed class PostgreSqlSchema
     public string SelectVersion { get; }
     public string InsertVersion { get; }
     public string UpsertMetadata { get; }
-    public string MergeMetadataStage { get; }
+    public string InsertMetadataRows { get; }
     public string UpsertCompliance { get; }
-    public string MergeComplianceStage { get; }
+    public string InsertComplianceRows { get; }
     public string SelectMetadata { get; }
     public string SelectCompliance { get; }
     public string DeleteMetadata { get; }
     public string DeleteCompliance { get; }
     public string CountMetadata { get; }
     public string InsertAudit { get; }
-    public string MergeAuditStage { get; }
+    public string InsertAuditRows { get; }
     public string SelectAudit { get; }
     public string SelectState { get; }
     public string SummarizeRecords { get; }
@@ -264,16 +264,6 @@ internal sealed class PostgreSqlSchema
     /// <summary>Read columns of <c>audit_trail</c>; <c>timestamp</c> (the last) is for continuation and fallback.</summary>
     public const string AuditColumns = "id, parent_id, action, timestamp_text, user_id, details, timestamp";
 
-    public const string CreateAuditStage = """
-        CREATE TEMP TABLE ciaf_audit_stage (
-            ord integer NOT NULL, id text COLLATE "C" NOT NULL, parent_id text, action text NOT NULL,
-            timestamp timestamptz NOT NULL, timestamp_text text NOT NULL, user_id text, details text
-        ) ON COMMIT DROP
-        """;
-
-    public const string CopyAuditStage =
-        "COPY ciaf_audit_stage (ord, id, parent_id, action, timestamp, timestamp_text, user_id, details) FROM STDIN (FORMAT BINARY)";
-
     /// <summary>Read columns of <c>metadata</c>; <c>timestamp</c> (the last) is only for keyset continuation.</summary>
     public const string MetadataColumns =
         "id, model_name, model_version, stage, event_type, timestamp_text, metadata_hash, details, metadata_text, timestamp";
@@ -281,28 +271,6 @@ internal sealed class PostgreSqlSchema
     /// <summary>Read columns of <c>compliance_events</c>; <c>timestamp</c> (the last) is for continuation and fallback.</summary>
     public const string ComplianceColumns =
         "id, metadata_id, framework, compliance_score, validation_status, timestamp_text, details, timestamp";
-
-    // Temporary tables for binary COPY: dropped at commit, so a pooled connection never carries one over.
-    public const string CreateMetadataStage = """
-        CREATE TEMP TABLE ciaf_metadata_stage (
-            ord integer NOT NULL, id text COLLATE "C" NOT NULL, model_name text NOT NULL, model_version text, stage text NOT NULL,
-            event_type text NOT NULL, timestamp timestamptz NOT NULL, timestamp_text text NOT NULL, metadata_hash text,
-            details text, metadata jsonb NOT NULL, metadata_text text NOT NULL
-        ) ON COMMIT DROP
-        """;
-
-    public const string CopyMetadataStage =
-        "COPY ciaf_metadata_stage (ord, id, model_name, model_version, stage, event_type, timestamp, timestamp_text, metadata_hash, details, metadata, metadata_text) FROM STDIN (FORMAT BINARY)";
-
-    public const string CreateComplianceStage = """
-        CREATE TEMP TABLE ciaf_compliance_stage (
-            ord integer NOT NULL, id text COLLATE "C" NOT NULL, metadata_id text, framework text NOT NULL, compliance_score double precision,
-            validation_status text, timestamp timestamptz NOT NULL, timestamp_text text NOT NULL, details text
-        ) ON COMMIT DROP
-        """;
-
-    public const string CopyComplianceStage =
-        "COPY ciaf_compliance_stage (ord, id, metadata_id, framework, compliance_score, validation_status, timestamp, timestamp_text, details) FROM STDIN (FORMAT BINARY)";
 
     private const string MetadataUpdateSet = """
          model_name = excluded.model_name, model_version = excluded.model_version, stage = excluded.stage,
@@ -316,6 +284,11 @@ internal sealed class PostgreSqlSchema
             validation_status = excluded.validation_status, timestamp = excluded.timestamp,
             timestamp_text = excluded.timestamp_text, details = excluded.details
         """;
+
+    // SELECT unnest($1::text[]), unnest($2::...[]), ...: set-returning functions in the select list advance together,
+    // one row per element, streamed into the insert (no sort, no materialized function scan).
+    private static string Unnest(params string[] types) =>
+        "\nSELECT " + string.Join(", ", types.Select((type, i) => $"unnest(${i + 1}::{type}[])"));
 
     private string Qualify(string sql) => sql.Replace("{s}", Quoted, StringComparison.Ordinal);
 }
