@@ -15,7 +15,7 @@ public sealed partial class PostgreSqlMetadataBackend
 {
     /// <inheritdoc />
     /// <remarks>
-    /// One entry: a parameterized insert; several: one insert of the batch sent as one array per column, in one
+    /// One entry: a parameterized insert; several: binary <c>COPY</c> into a temporary table, then one insert, in one
     /// transaction. <c>ON CONFLICT (id) DO NOTHING</c>: a retried batch adds nothing twice and never changes an entry.
     /// </remarks>
     /// <exception cref="ArgumentException">An entry is null or has no id.</exception>
@@ -34,7 +34,8 @@ public sealed partial class PostgreSqlMetadataBackend
         ];
         // A retried batch whose first attempt committed appends its leaves again: the same content, so verify still agrees.
         string stamp = LeafDraft.Now();
-        await WriteRowsAsync("write audit entry", rows, _schema.InsertAudit, _schema.InsertAuditRows, lastWins: false, cancellationToken, _context.LedgerEnabled ? [.. entries.Select(e => LeafDraft.ForAudit(e, stamp))] : null).ConfigureAwait(false);
+        await WriteRowsAsync("write audit entry", rows, _schema.InsertAudit, PostgreSqlSchema.CreateAuditStage, PostgreSqlSchema.CopyAuditStage,
+            _schema.MergeAuditStage, cancellationToken, _context.LedgerEnabled ? [.. entries.Select(e => LeafDraft.ForAudit(e, stamp))] : null).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

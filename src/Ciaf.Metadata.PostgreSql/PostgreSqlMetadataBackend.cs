@@ -24,8 +24,8 @@ namespace Ciaf.Metadata.PostgreSql;
 /// <para>
 /// A record's metadata is kept twice: <c>metadata_text</c>, the exact Python-style JSON (the source of truth: reads
 /// return it, so hashes verify and <c>1</c> stays distinct from <c>1.0</c>), and <c>metadata</c> as <c>jsonb</c> with a
-/// GIN index for ad-hoc queries. A batch is one <c>INSERT ... SELECT unnest(...) ... ON CONFLICT (id) DO UPDATE</c>
-/// with one array parameter per column; a single record is one parameterized upsert. Writing an
+/// GIN index for ad-hoc queries. Batches go through binary <c>COPY</c> into a temporary table, then one
+/// <c>INSERT ... SELECT ... ON CONFLICT (id) DO UPDATE</c>; a single record is one parameterized upsert. Writing an
 /// id again replaces the row, so a retried batch never duplicates anything.
 /// </para>
 /// <para>
@@ -196,7 +196,8 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
             ];
             if (leaves is not null) leaves[i] = LeafDraft.ForRecord(r, stamp);
         }
-        await WriteRowsAsync("write", rows, _schema.UpsertMetadata, _schema.InsertMetadataRows, lastWins: true, cancellationToken, leaves).ConfigureAwait(false);
+        await WriteRowsAsync("write", rows, _schema.UpsertMetadata, PostgreSqlSchema.CreateMetadataStage, PostgreSqlSchema.CopyMetadataStage,
+            _schema.MergeMetadataStage, cancellationToken, leaves).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -215,7 +216,8 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
             }),
         ];
         string stamp = LeafDraft.Now();
-        await WriteRowsAsync("write compliance event", rows, _schema.UpsertCompliance, _schema.InsertComplianceRows, lastWins: true, cancellationToken,
+        await WriteRowsAsync("write compliance event", rows, _schema.UpsertCompliance, PostgreSqlSchema.CreateComplianceStage,
+            PostgreSqlSchema.CopyComplianceStage, _schema.MergeComplianceStage, cancellationToken,
             _context.LedgerEnabled ? [.. events.Select(e => LeafDraft.ForEvent(e, stamp))] : null).ConfigureAwait(false);
     }
 
@@ -429,33 +431,57 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
         command.ExecuteNonQuery();
     }
 
-    // One row: one parameterized statement. Several: one insert of the batch sent as one array per column, after keeping
-    // one row per id (the last when lastWins, as a replace does; else the first) in id order, so the table's rows land
-    // in the order a sorted merge gave them. The batch's ledger leaves (when given, one per row sent, repeats included)
-    // are appended in the same transaction. A failure names the batch by its first id.
-    private async ValueTask WriteRowsAsync(string operation, Column[][] rows, string single, string insertRows, bool lastWins,
+    private static async ValueTask ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // One row: one parameterized statement. Several: binary COPY into a temporary stage table (each row after its
+    // ordinal), then one merge, in one transaction. The batch's ledger leaves (when given) are appended in the same
+    // transaction: 6 round trips for a batch with leaves (stage, COPY's two, merge + lock + size, leaves + nodes,
+    // commit). A failure names the batch by its first id.
+    private async ValueTask WriteRowsAsync(string operation, Column[][] rows, string single, string createStage, string copyStage, string mergeStage,
         CancellationToken cancellationToken, IReadOnlyList<LeafDraft?>? leaves = null)
     {
         List<LeafDraft>? drafts = leaves is null ? null : [.. leaves.OfType<LeafDraft>()];
-        NpgsqlParameter[]? arrays = rows.Length == 1 ? null : ColumnArrays(DistinctById(rows, lastWins));
         try
         {
             await RetryAsync(operation, async token =>
             {
                 await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
-                var write = new NpgsqlBatchCommand(arrays is null ? single : insertRows);
-                // A retry sends the same values again: parameters belong to one command, so each attempt gets copies.
-                foreach (var parameter in arrays ?? [.. rows[0].Select(c => c.Parameter())]) write.Parameters.Add(parameter.Clone());
-                if (drafts is not { Count: > 0 })
+                if (rows.Length == 1 && drafts is not { Count: > 0 })
                 {
-                    // No leaves: one statement, autocommit.
-                    await using var alone = new NpgsqlBatch(connection) { BatchCommands = { write } };
-                    await alone.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                    await using var command = new NpgsqlCommand(single, connection);
+                    foreach (var column in rows[0]) command.Parameters.Add(column.Parameter());
+                    await command.ExecuteNonQueryAsync(token).ConfigureAwait(false); // one statement, no leaves: autocommit
                     return 0;
                 }
                 await using var tx = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
-                // The write, the ledger's lock and size in one round trip; then the leaves and nodes in another.
-                var pending = await AppendLeavesAsync(connection, tx, drafts, token, write: write).ConfigureAwait(false);
+                NpgsqlBatchCommand write;
+                if (rows.Length == 1)
+                {
+                    write = new NpgsqlBatchCommand(single);
+                    foreach (var column in rows[0]) write.Parameters.Add(column.Parameter());
+                }
+                else
+                {
+                    await ExecuteAsync(connection, createStage, token).ConfigureAwait(false);
+                    await using (var importer = await connection.BeginBinaryImportAsync(copyStage, token).ConfigureAwait(false))
+                    {
+                        for (int i = 0; i < rows.Length; i++)
+                        {
+                            await importer.StartRowAsync(token).ConfigureAwait(false);
+                            await importer.WriteAsync(i, NpgsqlDbType.Integer, token).ConfigureAwait(false);
+                            foreach (var column in rows[i]) await column.WriteAsync(importer, token).ConfigureAwait(false);
+                        }
+                        await importer.CompleteAsync(token).ConfigureAwait(false);
+                    }
+                    write = new NpgsqlBatchCommand(mergeStage);
+                }
+                // The write (the single upsert or the merge), the ledger's lock and size in one round trip; then the
+                // leaves and nodes in another (AppendLeavesAsync runs the write alone when there are no leaves).
+                var pending = await AppendLeavesAsync(connection, tx, drafts ?? [], token, write: write).ConfigureAwait(false);
                 await CommitLedgerAsync(tx, pending, token).ConfigureAwait(false);
                 return 0;
             }, cancellationToken).ConfigureAwait(false);
@@ -465,46 +491,6 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
             _ledger.Invalidate();
             throw Failure(operation, (string)rows[0][0].Value!, ex, rows.Length);
         }
-    }
-
-    // One row per id (the last or the first of each), sorted by id (ordinal, as the other backends compare ids).
-    private static Column[][] DistinctById(Column[][] rows, bool lastWins)
-    {
-        var picked = new Dictionary<string, int>(rows.Length, StringComparer.Ordinal);
-        for (int i = 0; i < rows.Length; i++)
-        {
-            string id = (string)rows[i][0].Value!;
-            if (lastWins || !picked.ContainsKey(id)) picked[id] = i;
-        }
-        var ids = new string[picked.Count];
-        var distinct = new Column[picked.Count][];
-        int n = 0;
-        foreach (var (id, index) in picked)
-        {
-            ids[n] = id;
-            distinct[n++] = rows[index];
-        }
-        Array.Sort(ids, distinct, StringComparer.Ordinal);
-        return distinct;
-    }
-
-    // One array parameter per column, typed as the column's values are.
-    private static NpgsqlParameter[] ColumnArrays(Column[][] rows)
-    {
-        var arrays = new NpgsqlParameter[rows[0].Length];
-        for (int c = 0; c < arrays.Length; c++)
-        {
-            var type = rows[0][c].Type;
-            Array values = type switch
-            {
-                NpgsqlDbType.Text or NpgsqlDbType.Jsonb => rows.Select(r => (string?)r[c].Value).ToArray(),
-                NpgsqlDbType.TimestampTz => rows.Select(r => (DateTime)r[c].Value!).ToArray(),
-                NpgsqlDbType.Double => rows.Select(r => (double?)r[c].Value).ToArray(),
-                _ => throw new UnreachableException($"No array of {type} columns."),
-            };
-            arrays[c] = new NpgsqlParameter { Value = values, NpgsqlDbType = NpgsqlDbType.Array | type };
-        }
-        return arrays;
     }
 
     private static NpgsqlParameter Text(string? value) =>
@@ -670,6 +656,15 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
     private readonly record struct Column(object? Value, NpgsqlDbType Type = NpgsqlDbType.Text)
     {
         public NpgsqlParameter Parameter() => new() { Value = Value ?? DBNull.Value, NpgsqlDbType = Type };
+
+        public Task WriteAsync(NpgsqlBinaryImporter importer, CancellationToken cancellationToken) => Value switch
+        {
+            null => importer.WriteNullAsync(cancellationToken),
+            string text => importer.WriteAsync(text, Type, cancellationToken),
+            DateTime timestamp => importer.WriteAsync(timestamp, Type, cancellationToken),
+            double number => importer.WriteAsync(number, Type, cancellationToken),
+            _ => throw new UnreachableException($"No binary COPY of a {Value.GetType().Name} column."),
+        };
     }
 
     // PostgreSQL: positional $n parameters typed explicitly, timestamps as timestamptz beside their exact text, free text

@@ -131,21 +131,23 @@ internal sealed class PostgreSqlSchema
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
             ON CONFLICT (id) DO UPDATE SET
             """ + MetadataUpdateSet);
-        // A batch as one array per column (the writer keeps one row per id, sorted by id): one statement, no stage table.
-        InsertMetadataRows = Qualify("""
+        // Last occurrence wins when a batch names an id twice (ON CONFLICT may not touch a row twice).
+        MergeMetadataStage = Qualify("""
             INSERT INTO {s}.metadata AS t (id, model_name, model_version, stage, event_type, timestamp, timestamp_text, metadata_hash, details, metadata, metadata_text)
-            """ + Unnest("text", "text", "text", "text", "text", "timestamptz", "text", "text", "text", "jsonb", "text") + """
-             ON CONFLICT (id) DO UPDATE SET
+            SELECT DISTINCT ON (id) id, model_name, model_version, stage, event_type, timestamp, timestamp_text, metadata_hash, details, metadata, metadata_text
+            FROM ciaf_metadata_stage ORDER BY id, ord DESC
+            ON CONFLICT (id) DO UPDATE SET
             """ + MetadataUpdateSet);
         UpsertCompliance = Qualify("""
             INSERT INTO {s}.compliance_events AS t (id, metadata_id, framework, compliance_score, validation_status, timestamp, timestamp_text, details)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
             ON CONFLICT (id) DO UPDATE SET
             """ + ComplianceUpdateSet);
-        InsertComplianceRows = Qualify("""
+        MergeComplianceStage = Qualify("""
             INSERT INTO {s}.compliance_events AS t (id, metadata_id, framework, compliance_score, validation_status, timestamp, timestamp_text, details)
-            """ + Unnest("text", "text", "text", "float8", "text", "timestamptz", "text", "text") + """
-             ON CONFLICT (id) DO UPDATE SET
+            SELECT DISTINCT ON (id) id, metadata_id, framework, compliance_score, validation_status, timestamp, timestamp_text, details
+            FROM ciaf_compliance_stage ORDER BY id, ord DESC
+            ON CONFLICT (id) DO UPDATE SET
             """ + ComplianceUpdateSet);
 
         SelectMetadata = Qualify("SELECT " + MetadataColumns + " FROM {s}.metadata");
@@ -158,10 +160,11 @@ internal sealed class PostgreSqlSchema
             INSERT INTO {s}.audit_trail (id, parent_id, action, timestamp, timestamp_text, user_id, details)
             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING
             """);
-        InsertAuditRows = Qualify("""
+        MergeAuditStage = Qualify("""
             INSERT INTO {s}.audit_trail (id, parent_id, action, timestamp, timestamp_text, user_id, details)
-            """ + Unnest("text", "text", "text", "timestamptz", "text", "text", "text") + """
-             ON CONFLICT (id) DO NOTHING
+            SELECT DISTINCT ON (id) id, parent_id, action, timestamp, timestamp_text, user_id, details
+            FROM ciaf_audit_stage ORDER BY id, ord
+            ON CONFLICT (id) DO NOTHING
             """);
         SelectAudit = Qualify("SELECT " + AuditColumns + " FROM {s}.audit_trail");
         SelectState = Qualify("SELECT key, value FROM {s}.ciaf_state WHERE scope = $1");
@@ -233,16 +236,16 @@ internal sealed class PostgreSqlSchema
     public string SelectVersion { get; }
     public string InsertVersion { get; }
     public string UpsertMetadata { get; }
-    public string InsertMetadataRows { get; }
+    public string MergeMetadataStage { get; }
     public string UpsertCompliance { get; }
-    public string InsertComplianceRows { get; }
+    public string MergeComplianceStage { get; }
     public string SelectMetadata { get; }
     public string SelectCompliance { get; }
     public string DeleteMetadata { get; }
     public string DeleteCompliance { get; }
     public string CountMetadata { get; }
     public string InsertAudit { get; }
-    public string InsertAuditRows { get; }
+    public string MergeAuditStage { get; }
     public string SelectAudit { get; }
     public string SelectState { get; }
     public string SummarizeRecords { get; }
@@ -264,6 +267,16 @@ internal sealed class PostgreSqlSchema
     /// <summary>Read columns of <c>audit_trail</c>; <c>timestamp</c> (the last) is for continuation and fallback.</summary>
     public const string AuditColumns = "id, parent_id, action, timestamp_text, user_id, details, timestamp";
 
+    public const string CreateAuditStage = """
+        CREATE TEMP TABLE ciaf_audit_stage (
+            ord integer NOT NULL, id text COLLATE "C" NOT NULL, parent_id text, action text NOT NULL,
+            timestamp timestamptz NOT NULL, timestamp_text text NOT NULL, user_id text, details text
+        ) ON COMMIT DROP
+        """;
+
+    public const string CopyAuditStage =
+        "COPY ciaf_audit_stage (ord, id, parent_id, action, timestamp, timestamp_text, user_id, details) FROM STDIN (FORMAT BINARY)";
+
     /// <summary>Read columns of <c>metadata</c>; <c>timestamp</c> (the last) is only for keyset continuation.</summary>
     public const string MetadataColumns =
         "id, model_name, model_version, stage, event_type, timestamp_text, metadata_hash, details, metadata_text, timestamp";
@@ -271,6 +284,28 @@ internal sealed class PostgreSqlSchema
     /// <summary>Read columns of <c>compliance_events</c>; <c>timestamp</c> (the last) is for continuation and fallback.</summary>
     public const string ComplianceColumns =
         "id, metadata_id, framework, compliance_score, validation_status, timestamp_text, details, timestamp";
+
+    // Temporary tables for binary COPY: dropped at commit, so a pooled connection never carries one over.
+    public const string CreateMetadataStage = """
+        CREATE TEMP TABLE ciaf_metadata_stage (
+            ord integer NOT NULL, id text COLLATE "C" NOT NULL, model_name text NOT NULL, model_version text, stage text NOT NULL,
+            event_type text NOT NULL, timestamp timestamptz NOT NULL, timestamp_text text NOT NULL, metadata_hash text,
+            details text, metadata jsonb NOT NULL, metadata_text text NOT NULL
+        ) ON COMMIT DROP
+        """;
+
+    public const string CopyMetadataStage =
+        "COPY ciaf_metadata_stage (ord, id, model_name, model_version, stage, event_type, timestamp, timestamp_text, metadata_hash, details, metadata, metadata_text) FROM STDIN (FORMAT BINARY)";
+
+    public const string CreateComplianceStage = """
+        CREATE TEMP TABLE ciaf_compliance_stage (
+            ord integer NOT NULL, id text COLLATE "C" NOT NULL, metadata_id text, framework text NOT NULL, compliance_score double precision,
+            validation_status text, timestamp timestamptz NOT NULL, timestamp_text text NOT NULL, details text
+        ) ON COMMIT DROP
+        """;
+
+    public const string CopyComplianceStage =
+        "COPY ciaf_compliance_stage (ord, id, metadata_id, framework, compliance_score, validation_status, timestamp, timestamp_text, details) FROM STDIN (FORMAT BINARY)";
 
     private const string MetadataUpdateSet = """
          model_name = excluded.model_name, model_version = excluded.model_version, stage = excluded.stage,
@@ -284,11 +319,6 @@ internal sealed class PostgreSqlSchema
             validation_status = excluded.validation_status, timestamp = excluded.timestamp,
             timestamp_text = excluded.timestamp_text, details = excluded.details
         """;
-
-    // SELECT unnest($1::text[]), unnest($2::...[]), ...: set-returning functions in the select list advance together,
-    // one row per element, streamed into the insert (no sort, no materialized function scan).
-    private static string Unnest(params string[] types) =>
-        "\nSELECT " + string.Join(", ", types.Select((type, i) => $"unnest(${i + 1}::{type}[])"));
 
     private string Qualify(string sql) => sql.Replace("{s}", Quoted, StringComparison.Ordinal);
 }
