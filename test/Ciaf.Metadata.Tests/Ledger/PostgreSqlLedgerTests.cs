@@ -111,9 +111,9 @@ public sealed class PostgreSqlLedgerTests : IDisposable
     [Fact]
     public async Task WriteBatch_ResentAndWithARepeatedId_OneRowPerId_ALeafPerRecordSent_Verifies()
     {
-        // Batches go out as one insert of column arrays with the leaves in the same transaction: a resent batch (its
-        // acknowledgement lost) replaces its rows and appends its leaves again; within a batch the last of an id wins,
-        // and its leaf is the latest, so verify agrees with the row.
+        // A batch's merge goes with the ledger's lock and size in one round trip, its leaves in the next, all in one
+        // transaction: a resent batch (its acknowledgement lost) replaces its rows and appends its leaves again; within
+        // a batch the last of an id wins, and its leaf is the latest, so verify agrees with the row.
         var t0 = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
         var batch = Enumerable.Range(0, 40).Select(i => SqliteTestData.Record($"b{i:D3}", timestamp: t0.AddSeconds(i))).ToList();
         var first = SqliteTestData.Record("dup", metadata: new JsonObject { ["v"] = 1 });
