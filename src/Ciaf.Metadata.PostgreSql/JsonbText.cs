@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Ciaf.Metadata.Hashing;
@@ -12,16 +13,16 @@ namespace Ciaf.Metadata.PostgreSql;
 /// </summary>
 internal static class JsonbText
 {
+    // NaN, the infinities, U+0000, and a surrogate's escape in any case (\ud800-\udfff).
+    private static readonly SearchValues<string> Markers =
+        SearchValues.Create(["NaN", "Infinity", "\\u0000", "\\ud", "\\uD", "\\Ud", "\\UD"], StringComparison.Ordinal);
+
     /// <summary>The jsonb text for a record whose exact text is <paramref name="text"/> (its metadata is only read when a value needs a stand-in).</summary>
     public static string For(MetadataRecord record, string text)
     {
         // The exact text is ASCII (ensure_ascii): any of these markers means a value may need a stand-in.
-        // Strings that merely contain such words only cost the walk below.
-        if (!text.Contains("NaN", StringComparison.Ordinal) && !text.Contains("Infinity", StringComparison.Ordinal)
-            && !text.Contains("\\u0000", StringComparison.Ordinal) && !text.Contains("\\ud", StringComparison.OrdinalIgnoreCase))
-        {
-            return text;
-        }
+        // Strings that merely contain such words only cost the walk below. One pass over the text for all of them.
+        if (text.AsSpan().IndexOfAny(Markers) < 0) return text;
         return PythonJson.Serialize(Sanitize(record.Metadata), PythonJsonStyle.Compact);
     }
 

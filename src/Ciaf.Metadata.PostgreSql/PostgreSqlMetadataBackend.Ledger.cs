@@ -168,26 +168,50 @@ public sealed partial class PostgreSqlMetadataBackend : ILedgerBackend
 
     /// <summary>
     /// Appends <paramref name="drafts"/> inside the caller's transaction when the log is active: the ledger's advisory
-    /// lock (held to the commit), the size, the right edge, then one insert of the leaves and one of the new subtrees.
-    /// The appender's cached edge is taken for the next write only when the transaction commits
-    /// (<see cref="CommitLedgerAsync"/>).
+    /// lock (held to the commit), the size, the right edge, then the leaves and the new subtrees. <paramref name="write"/>,
+    /// when given, is the write the leaves belong to: it goes in the same round trip as the lock and the size (each
+    /// statement of a batch takes its own snapshot, so the size is read after the lock is held), and it runs alone when
+    /// there are no leaves to append. The appender's cached edge is taken for the next write only when the transaction
+    /// commits (<see cref="CommitLedgerAsync"/>).
     /// </summary>
     private async Task<LedgerAppender.Pending?> AppendLeavesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<LeafDraft> drafts,
-        CancellationToken cancellationToken, bool locked = false)
+        CancellationToken cancellationToken, bool locked = false, NpgsqlBatchCommand? write = null)
     {
-        if (drafts.Count == 0 || !_context.LedgerEnabled) return null;
-        if (!_ledgerActive)
+        await using var batch = new NpgsqlBatch(connection, tx);
+        if (write is not null) batch.BatchCommands.Add(write);
+        if (drafts.Count == 0 || !_context.LedgerEnabled)
         {
-            await using var active = new NpgsqlCommand(_schema.LedgerActive, connection, tx);
-            if (!(bool)(await active.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!) return null;
-            _ledgerActive = true;
+            if (write is not null) await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return null;
         }
-        if (!locked) await LockLedgerAsync(connection, tx, cancellationToken).ConfigureAwait(false);
-        long size;
-        await using (var count = new NpgsqlCommand(_schema.LedgerSize, connection, tx))
+        bool? active = _ledgerActive ? true : null;
+        if (active is null) batch.BatchCommands.Add(new NpgsqlBatchCommand(_schema.LedgerActive));
+        if (!locked)
         {
-            size = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            var lockLog = new NpgsqlBatchCommand(PostgreSqlSchema.LockState);
+            lockLog.Parameters.Add(Text(_schema.LedgerLockName));
+            batch.BatchCommands.Add(lockLog);
         }
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(_schema.LedgerSize));
+        long size = -1;
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // Results are told apart by their column's name (the write returns none; the lock's is void).
+            do
+            {
+                if (reader.FieldCount != 1 || !await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) continue;
+                switch (reader.GetName(0))
+                {
+                    case PostgreSqlSchema.LedgerActiveColumn: active = reader.GetBoolean(0); break;
+                    case PostgreSqlSchema.LedgerSizeColumn: size = reader.GetInt64(0); break;
+                }
+            }
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+        }
+        // Not active: the lock taken on the way is released at the end of the transaction; nothing is appended.
+        if (active != true) return null;
+        _ledgerActive = true;
+        if (size < 0) throw new InvalidOperationException("The ledger's size was not returned.");
         var rows = new LedgerRows(this, connection, tx, size);
         LedgerAppender.Pending pending;
         await _ledgerAppend.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -277,23 +301,26 @@ public sealed partial class PostgreSqlMetadataBackend : ILedgerBackend
             _nodeHashes.Add(hash);
         }
 
+        // The leaves and the new subtrees in one round trip.
         public async Task FlushAsync(CancellationToken cancellationToken)
         {
-            await using (var leaves = new NpgsqlCommand(Schema.InsertLeaves, connection, tx))
+            await using var batch = new NpgsqlBatch(connection, tx);
+            var leaves = new NpgsqlBatchCommand(Schema.InsertLeaves);
+            leaves.Parameters.Add(new NpgsqlParameter { Value = _seqs.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+            leaves.Parameters.Add(new NpgsqlParameter { Value = _kinds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            leaves.Parameters.Add(new NpgsqlParameter { Value = _items.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            leaves.Parameters.Add(new NpgsqlParameter { Value = _texts.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            leaves.Parameters.Add(new NpgsqlParameter { Value = _hashes.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+            batch.BatchCommands.Add(leaves);
+            if (_levels.Count > 0)
             {
-                leaves.Parameters.Add(new NpgsqlParameter { Value = _seqs.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-                leaves.Parameters.Add(new NpgsqlParameter { Value = _kinds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-                leaves.Parameters.Add(new NpgsqlParameter { Value = _items.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-                leaves.Parameters.Add(new NpgsqlParameter { Value = _texts.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-                leaves.Parameters.Add(new NpgsqlParameter { Value = _hashes.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
-                await leaves.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                var nodes = new NpgsqlBatchCommand(Schema.InsertNodes);
+                nodes.Parameters.Add(new NpgsqlParameter { Value = _levels.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+                nodes.Parameters.Add(new NpgsqlParameter { Value = _indexes.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+                nodes.Parameters.Add(new NpgsqlParameter { Value = _nodeHashes.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+                batch.BatchCommands.Add(nodes);
             }
-            if (_levels.Count == 0) return;
-            await using var nodes = new NpgsqlCommand(Schema.InsertNodes, connection, tx);
-            nodes.Parameters.Add(new NpgsqlParameter { Value = _levels.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
-            nodes.Parameters.Add(new NpgsqlParameter { Value = _indexes.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-            nodes.Parameters.Add(new NpgsqlParameter { Value = _nodeHashes.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
-            await nodes.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         public IReadOnlyList<byte[]> LeafHashes(long start, long end)

@@ -439,7 +439,8 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
 
     // One row: one parameterized statement. Several: binary COPY into a temporary stage table (each row after its
     // ordinal), then one merge, in one transaction. The batch's ledger leaves (when given) are appended in the same
-    // transaction. A failure names the batch by its first id.
+    // transaction: 6 round trips for a batch with leaves (stage, COPY's two, merge + lock + size, leaves + nodes,
+    // commit). A failure names the batch by its first id.
     private async ValueTask WriteRowsAsync(string operation, Column[][] rows, string single, string createStage, string copyStage, string mergeStage,
         CancellationToken cancellationToken, IReadOnlyList<LeafDraft?>? leaves = null)
     {
@@ -449,21 +450,19 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
             await RetryAsync(operation, async token =>
             {
                 await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
-                async Task WriteSingleAsync(NpgsqlTransaction? transaction)
-                {
-                    await using var command = new NpgsqlCommand(single, connection, transaction);
-                    foreach (var column in rows[0]) command.Parameters.Add(new NpgsqlParameter { Value = column.Value ?? DBNull.Value, NpgsqlDbType = column.Type });
-                    await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
-                }
                 if (rows.Length == 1 && drafts is not { Count: > 0 })
                 {
-                    await WriteSingleAsync(null).ConfigureAwait(false); // one statement, no leaves: autocommit
+                    await using var command = new NpgsqlCommand(single, connection);
+                    foreach (var column in rows[0]) command.Parameters.Add(column.Parameter());
+                    await command.ExecuteNonQueryAsync(token).ConfigureAwait(false); // one statement, no leaves: autocommit
                     return 0;
                 }
                 await using var tx = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
+                NpgsqlBatchCommand write;
                 if (rows.Length == 1)
                 {
-                    await WriteSingleAsync(tx).ConfigureAwait(false);
+                    write = new NpgsqlBatchCommand(single);
+                    foreach (var column in rows[0]) write.Parameters.Add(column.Parameter());
                 }
                 else
                 {
@@ -478,9 +477,11 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
                         }
                         await importer.CompleteAsync(token).ConfigureAwait(false);
                     }
-                    await ExecuteAsync(connection, mergeStage, token).ConfigureAwait(false);
+                    write = new NpgsqlBatchCommand(mergeStage);
                 }
-                var pending = drafts is null ? null : await AppendLeavesAsync(connection, tx, drafts, token).ConfigureAwait(false);
+                // The write (the single upsert or the merge), the ledger's lock and size in one round trip; then the
+                // leaves and nodes in another (AppendLeavesAsync runs the write alone when there are no leaves).
+                var pending = await AppendLeavesAsync(connection, tx, drafts ?? [], token, write: write).ConfigureAwait(false);
                 await CommitLedgerAsync(tx, pending, token).ConfigureAwait(false);
                 return 0;
             }, cancellationToken).ConfigureAwait(false);
@@ -654,6 +655,8 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
     /// <summary>A value to write and its PostgreSQL type (text unless said otherwise); <c>null</c> is SQL NULL.</summary>
     private readonly record struct Column(object? Value, NpgsqlDbType Type = NpgsqlDbType.Text)
     {
+        public NpgsqlParameter Parameter() => new() { Value = Value ?? DBNull.Value, NpgsqlDbType = Type };
+
         public Task WriteAsync(NpgsqlBinaryImporter importer, CancellationToken cancellationToken) => Value switch
         {
             null => importer.WriteNullAsync(cancellationToken),

@@ -180,8 +180,8 @@ internal sealed class PostgreSqlSchema
         AddState = Qualify("INSERT INTO {s}.ciaf_state (scope, key, value, updated_at) VALUES ($1, $2, $3, now()) ON CONFLICT (scope, key) DO NOTHING");
         SelectStateEntry = Qualify("SELECT value FROM {s}.ciaf_state WHERE scope = $1 AND key = $2");
         SelectStateKeys = Qualify("SELECT key FROM {s}.ciaf_state WHERE scope = $1");
-        LedgerActive = Qualify("SELECT EXISTS (SELECT 1 FROM {s}.ciaf_state WHERE scope = 'ledger' AND key = 'genesis')");
-        LedgerSize = Qualify("SELECT COALESCE(MAX(seq) + 1, 0) FROM {s}.ciaf_ledger");
+        LedgerActive = Qualify("SELECT EXISTS (SELECT 1 FROM {s}.ciaf_state WHERE scope = 'ledger' AND key = 'genesis') AS " + LedgerActiveColumn);
+        LedgerSize = Qualify("SELECT COALESCE(MAX(seq) + 1, 0) AS " + LedgerSizeColumn + " FROM {s}.ciaf_ledger");
         SetGenesis = Qualify("INSERT INTO {s}.ciaf_state (scope, key, value) VALUES ('ledger', 'genesis', $1) ON CONFLICT (scope, key) DO NOTHING");
         StartLedgerIfEmpty = Qualify("""
             INSERT INTO {s}.ciaf_state (scope, key, value)
@@ -200,7 +200,7 @@ internal sealed class PostgreSqlSchema
         SelectCheckpoints = Qualify("SELECT note FROM {s}.ciaf_ledger_checkpoints ORDER BY tree_size");
     }
 
-    // The ledger's statements (docs/ledger.md); leaves and nodes go in as arrays, one statement per write.
+    // The ledger's statements (docs/ledger.md); leaves and nodes go in as arrays, one round trip per write.
     public string LedgerActive { get; }
     public string LedgerSize { get; }
     public string SetGenesis { get; }
@@ -214,6 +214,9 @@ internal sealed class PostgreSqlSchema
     public string SelectLeafItems { get; }
     public string InsertCheckpoint { get; }
     public string SelectCheckpoints { get; }
+
+    /// <summary>The column names of <see cref="LedgerActive"/> and <see cref="LedgerSize"/>, which tell their results apart in a batch.</summary>
+    public const string LedgerActiveColumn = "ledger_active", LedgerSizeColumn = "ledger_size";
 
     /// <summary>The advisory lock every ledger append takes, so processes number leaves in one order.</summary>
     public string LedgerLockName => $"ciaf_ledger:{Name}";

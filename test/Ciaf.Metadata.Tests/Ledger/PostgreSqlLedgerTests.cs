@@ -1,6 +1,9 @@
+using System.Text.Json.Nodes;
 using Ciaf.Metadata.Hashing;
 using Ciaf.Metadata.Ledger;
+using Ciaf.Metadata.PostgreSql;
 using Ciaf.Metadata.Storage;
+using Ciaf.Metadata.Tests.Backends;
 using Ciaf.Metadata.Tests.Backends.PostgreSql;
 using Ciaf.Metadata.Tests.Support;
 using Ciaf.Metadata.Transfer;
@@ -45,6 +48,13 @@ public sealed class PostgreSqlLedgerTests : IDisposable
         using var connection = _server.OpenConnection(_connectionString);
         using var command = new NpgsqlCommand(sql.Replace("{s}", $"\"{_schema}\""), connection);
         command.ExecuteNonQuery();
+    }
+
+    private object? Scalar(string sql)
+    {
+        using var connection = _server.OpenConnection(_connectionString);
+        using var command = new NpgsqlCommand(sql.Replace("{s}", $"\"{_schema}\""), connection);
+        return command.ExecuteScalar();
     }
 
     private static List<string> Fill(MetadataStorage storage, int count = 5)
@@ -96,6 +106,33 @@ public sealed class PostgreSqlLedgerTests : IDisposable
         var report = await storage.VerifyAsync();
         Assert.Empty(report.OfKind(VerificationIssueKind.LedgerDeleted));
         Assert.True((await storage.Ledger.ConsistencyAsync(3)).Verify());
+    }
+
+    [Fact]
+    public async Task WriteBatch_ResentAndWithARepeatedId_OneRowPerId_ALeafPerRecordSent_Verifies()
+    {
+        // A batch's merge goes with the ledger's lock and size in one round trip, its leaves in the next, all in one
+        // transaction: a resent batch (its acknowledgement lost) replaces its rows and appends its leaves again; within
+        // a batch the last of an id wins, and its leaf is the latest, so verify agrees with the row.
+        var t0 = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+        var batch = Enumerable.Range(0, 40).Select(i => SqliteTestData.Record($"b{i:D3}", timestamp: t0.AddSeconds(i))).ToList();
+        var first = SqliteTestData.Record("dup", metadata: new JsonObject { ["v"] = 1 });
+        var last = SqliteTestData.Record("dup", metadata: new JsonObject { ["v"] = 2 });
+        await using (var backend = new PostgreSqlMetadataBackend(new BackendContext { StoragePath = _dir.Path, ConnectionString = _connectionString }))
+        {
+            await backend.WriteAsync(batch);
+            await backend.WriteAsync(batch);
+            await backend.WriteAsync([first, SqliteTestData.Record("other"), last]);
+            Assert.Equal(42, await backend.CountAsync());
+            Assert.Equal(2, (await backend.GetAsync("dup"))!.Metadata["v"]!.GetValue<int>());
+        }
+        Assert.Equal(83L, Scalar("SELECT count(*) FROM {s}.ciaf_ledger"));
+        Assert.Equal(2L, Scalar("SELECT count(*) FROM {s}.ciaf_ledger WHERE item_id = 'dup'"));
+
+        await using var storage = Open();
+        var report = await storage.VerifyAsync();
+        Assert.True(report.IsValid, string.Join("\n", report.Issues.Select(i => i.Detail)));
+        Assert.Equal(83, report.Ledger.Size);
     }
 
     [Fact]
