@@ -16,7 +16,7 @@ namespace Ciaf.Benchmarks.Scenarios;
 /// log cost SQLite alone, with nothing converted or hashed. Library ÷ floor says how much of the gap to the naive loop
 /// is the library's own work; naive ÷ floor, how much is the log's rows.</item>
 /// <item>The same floor while the other core converts the payloads as a save does (<c>TryWriteText</c> in a loop), no
-/// target: on this machine a busy second core slows SQLite's thread too, and the library's writer always has one.</item>
+/// target: the library's writer always has a busy neighbour, which on a shared machine can slow SQLite's thread too.</item>
 /// <item>The same saves with <c>ledger_enabled = false</c>, against the naive loop, no target: the save path without the log.</item>
 /// <item>Allocation per saved record, on the caller's thread during the save loop and in the whole process until
 /// <c>Flush</c> returned (the writer included), against the record's JSON size (UTF-8, unescaped): target ≤ 3×.</item>
