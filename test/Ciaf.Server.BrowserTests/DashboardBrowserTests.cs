@@ -162,7 +162,9 @@ public sealed class DashboardBrowserTests(BrowserServer server) : IClassFixture<
         Assert.Contains("/dashboard/sign-in", page.Url, StringComparison.Ordinal);
         await page.FillAsync("#api_key", server.Keys[role]);
         await page.ClickAsync("form button[type=submit]");
-        await page.WaitForURLAsync("**" + target);
+        // Arrived once the target's document is parsed: the tests go on to other pages, so waiting for its every
+        // subresource (the "load" event, the default) only adds a way to time out on a slow machine.
+        await page.WaitForURLAsync("**" + target, new() { WaitUntil = WaitUntilState.DOMContentLoaded });
     }
 
     private static async Task OpenAsync(IPage page, string path, string name)
