@@ -299,16 +299,17 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
     /// <summary>Ends the capture and saves the record synchronously. Never throws for a failed save. Idempotent.</summary>
     public void Dispose()
     {
-        if (!TryComplete(out var data, out var storage, out var eventType))
+        if (!TryComplete(out var storage))
         {
             return;
         }
         try
         {
             storage ??= IntegrationSettings.DefaultStorage;
+            var data = BuildData(storage, out var eventType);
             try
             {
-                MetadataId = storage.SaveMetadata(ModelName, Stage, eventType, data, null, Details);
+                MetadataId = SyncOverAsync.Run(SaveAsync(storage, data, eventType));
             }
             catch (Exception ex) when (data is not JsonObject && PlainFormRefused(ex))
             {
@@ -328,21 +329,22 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
     {
         // Not an async method: restoring the enclosing capture (an AsyncLocal) and Activity.Current must happen
         // in the caller's flow; inside an async method the change would be undone when it returns.
-        if (!TryComplete(out var data, out var storage, out var eventType))
+        if (!TryComplete(out var storage))
         {
             return ValueTask.CompletedTask;
         }
-        return SaveAsync(data, storage, eventType);
+        return SaveAsync(storage);
     }
 
-    private async ValueTask SaveAsync(object data, MetadataStorage? storage, string eventType)
+    private async ValueTask SaveAsync(MetadataStorage? storage)
     {
         try
         {
             storage ??= IntegrationSettings.DefaultStorage;
+            var data = BuildData(storage, out var eventType);
             try
             {
-                MetadataId = await storage.SaveMetadataAsync(ModelName, Stage, eventType, data, null, Details).ConfigureAwait(false);
+                MetadataId = await SaveAsync(storage, data, eventType).ConfigureAwait(false);
             }
             catch (Exception ex) when (data is not JsonObject && PlainFormRefused(ex))
             {
@@ -355,6 +357,10 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
             OnSaveFailed(ex);
         }
     }
+
+    // The plain form is the capture's own dictionary: the store may snapshot it and convert it on its writer's thread.
+    private ValueTask<string> SaveAsync(MetadataStorage storage, object data, string eventType) =>
+        storage.Core.SaveAsync(new MetadataEntry(ModelName, Stage, eventType, data, null, Details), captured: data is Dictionary<string, object?>, CancellationToken.None);
 
     // A failure of the plain form itself, which the node form may not have: the store could not convert it (ArgumentException),
     // or a collection changed while the store walked it (InvalidOperationException; the node form summarizes what it cannot
@@ -546,11 +552,9 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         return activity;
     }
 
-    private bool TryComplete(out object data, out MetadataStorage? storage, out string eventType)
+    private bool TryComplete(out MetadataStorage? storage)
     {
-        data = null!;
         storage = _storage;
-        eventType = EventType;
         if (Interlocked.Exchange(ref _completed, 1) != 0)
         {
             return false;
@@ -564,23 +568,30 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         {
             CurrentCapture.Value = _parent;
         }
+        if (_error is not null)
+        {
+            _activity?.SetStatus(ActivityStatusCode.Error, _error.Message);
+        }
+        _activity?.Stop();
+        return true;
+    }
+
+    // The record's metadata in the form that costs this thread least: plain values when the capture holds object graphs (the
+    // fast lane walks them; nodes would cost more) or when the store converts captures on its writer; else the nodes, which a
+    // buffered store hashes on its writer.
+    private object BuildData(MetadataStorage storage, out string eventType)
+    {
         try
         {
-            data = HoldsObjectGraphs() ? BuildMetadata(seconds, out eventType) : BuildMetadataNode(seconds, out eventType);
+            return HoldsObjectGraphs() || storage.Core.DefersConversion(Stage)
+                ? BuildMetadata(_seconds, out eventType)
+                : BuildMetadataNode(_seconds, out eventType);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            data = new JsonObject { ["execution_time"] = seconds, ["capture_error"] = ex.Message };
+            eventType = EventType;
+            return new JsonObject { ["execution_time"] = _seconds, ["capture_error"] = ex.Message };
         }
-        finally
-        {
-            if (_error is not null)
-            {
-                _activity?.SetStatus(ActivityStatusCode.Error, _error.Message);
-            }
-            _activity?.Stop();
-        }
-        return true;
     }
 
     /// <summary>

@@ -220,9 +220,14 @@ internal static class PlainCapturedValues
         // A tuple is an object to the serializer (its properties, or none: it does not write fields) and an array to the
         // converter, so it is always copied.
         var copy = value is System.Runtime.CompilerServices.ITuple ? new Dictionary<string, object?>(properties.Length, StringComparer.Ordinal) : null;
+        var readers = contract.Readers;
         for (int i = 0; i < properties.Length; i++)
         {
             var property = properties[i];
+            if (copy is null && property.ShouldSerialize is null && Agrees(readers[i].Typed, value))
+            {
+                continue; // a number or boolean the serializer writes as the converter does, read without boxing it
+            }
             if (!TryRead(property, value, out object? member, out bool skipped))
             {
                 return false;
@@ -249,6 +254,25 @@ internal static class PlainCapturedValues
         }
         plain = (object?)copy ?? value;
         return true;
+    }
+
+    // A member read through its typed reader (a double, an int or long, a bool) that the serializer writes as the fast lane
+    // does: every integer and boolean, a double with a fraction. False when there is no such reader or the value differs.
+    private static bool Agrees(Delegate? typed, object value)
+    {
+        try
+        {
+            return typed switch
+            {
+                Func<object, long> or Func<object, bool> => true,
+                Func<object, double> d => IsPlainDouble(d(value)),
+                _ => false,
+            };
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return false; // read again below, where a throwing getter is handled
+        }
     }
 
     private static bool TryRead(JsonPropertyInfo property, object value, out object? member, out bool skipped)

@@ -203,7 +203,7 @@ public static partial class MetadataConverter
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, bool> AnonymousTypes = new();
 
-    private static bool IsAnonymous(Type type) => AnonymousTypes.GetOrAdd(type, static t =>
+    internal static bool IsAnonymous(Type type) => AnonymousTypes.GetOrAdd(type, static t =>
         t.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false) && t.Name.Contains("AnonymousType", StringComparison.Ordinal));
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, bool> PairSequences = new();

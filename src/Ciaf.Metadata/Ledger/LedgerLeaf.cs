@@ -193,6 +193,7 @@ internal sealed record LeafDraft(string Kind, string Id, IReadOnlyList<KeyValueP
     /// </summary>
     public static string ContentHash(MetadataRecord record)
     {
+        record = record.Resolved; // a capture's snapshot: the converted record's text and hash
         if (record.CachedContentSha256() is { } cached) return cached;
         if (record.TakeCanonical() is not (var canonical, int length)) return ContentHash(record, default, fromRecord: true);
         try

@@ -23,14 +23,18 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
     private JsonObject? _metadata = Metadata;
     private readonly byte[]? _compactJson;
 
+    // A capture saved to a buffered store holds its values (a snapshot no one can change) until the writer converts them.
+    private readonly Deferred? _deferred;
+
     /// <summary>The payload.</summary>
     public JsonObject Metadata
     {
-        get => _metadata ?? (_compactJson is null ? null! : Materialize());
+        get => _metadata ?? (_compactJson is not null ? Materialize() : _deferred is not null ? Resolved.Metadata : null!);
         init
         {
             _metadata = value;
             _compactJson = null;
+            _deferred = null;
         }
     }
 
@@ -42,26 +46,50 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
         _compactJson = compactJson;
     }
 
+    /// <summary>
+    /// A record whose payload is a capture's snapshot (<see cref="Capture.CaptureSnapshot"/>), converted on first use (by the
+    /// buffered writer, or a read of the pending record): its <see cref="MetadataHash"/> is empty until then, as a buffered
+    /// record's from nodes is; <see cref="Resolved"/> is the record with its text and hash.
+    /// </summary>
+    internal MetadataRecord(string id, string modelName, string modelVersion, string stage, string eventType,
+        DateTimeOffset timestamp, string? details, Dictionary<string, object?> snapshot, bool contentHash)
+        : this(id, modelName, modelVersion, stage, eventType, timestamp, string.Empty, details, Metadata: null!)
+    {
+        _deferred = new Deferred(this, snapshot, contentHash);
+    }
+
+    /// <summary>Whether the payload is still a capture's snapshot, to be converted (<see cref="Resolved"/>).</summary>
+    internal bool IsDeferred => _deferred is not null;
+
+    /// <summary>This record, or for a capture's snapshot the record converted from it (text, hash, and the ledger's content hash).</summary>
+    internal MetadataRecord Resolved => _deferred?.Resolve(this) ?? this;
+
     /// <summary>The compact JSON text of the payload (<c>json.dumps(metadata)</c>, what the SQL backends store).</summary>
-    internal string CompactJson => _compactJson is { } text ? System.Text.Encoding.Latin1.GetString(text) : PythonJson.Serialize(Metadata, PythonJsonStyle.Compact);
+    internal string CompactJson => _compactJson is { } text ? System.Text.Encoding.Latin1.GetString(text)
+        : _deferred is not null ? Resolved.CompactJson
+        : PythonJson.Serialize(Metadata, PythonJsonStyle.Compact);
 
     /// <summary><see cref="CompactJson"/> as its bytes (ASCII), without a copy when the record holds them.</summary>
-    internal byte[] CompactUtf8 => _compactJson ?? PythonJson.SerializeToUtf8Bytes(Metadata, PythonJsonStyle.Compact);
+    internal byte[] CompactUtf8 => _compactJson ?? (_deferred is not null ? Resolved.CompactUtf8 : PythonJson.SerializeToUtf8Bytes(Metadata, PythonJsonStyle.Compact));
 
     /// <summary>The compact JSON text the record holds (see <see cref="CompactUtf8"/>), or <c>null</c> for a record made from nodes.</summary>
-    internal byte[]? HeldCompactUtf8 => _compactJson;
+    internal byte[]? HeldCompactUtf8 => _compactJson ?? (_deferred is not null ? Resolved.HeldCompactUtf8 : null);
 
     /// <summary>Whether the record has a payload at all (without parsing it).</summary>
-    internal bool HasMetadata => _metadata is not null || _compactJson is not null;
+    internal bool HasMetadata => _metadata is not null || _compactJson is not null || _deferred is not null;
 
     /// <summary>Whether this record and <paramref name="other"/> carry the very same payload (not an equal copy).</summary>
-    internal bool SamePayload(MetadataRecord other) =>
-        _compactJson is not null && other._compactJson is not null
-            ? ReferenceEquals(_compactJson, other._compactJson)
-            : ReferenceEquals(Metadata, other.Metadata);
+    internal bool SamePayload(MetadataRecord other)
+    {
+        var (a, b) = (Resolved, other.Resolved);
+        return a._compactJson is not null && b._compactJson is not null
+            ? ReferenceEquals(a._compactJson, b._compactJson)
+            : ReferenceEquals(a.Metadata, b.Metadata);
+    }
 
     /// <summary>A copy whose payload is its own (parsed anew from the text when there is one), as a reader would get it.</summary>
-    internal MetadataRecord Detached() => _compactJson is not null
+    internal MetadataRecord Detached() => _deferred is not null ? Resolved.Detached()
+        : _compactJson is not null
         ? new MetadataRecord(Id, ModelName, ModelVersion, Stage, EventType, Timestamp, MetadataHash, Details, _compactJson)
         : this with { Metadata = (JsonObject)PythonJson.Parse(PythonJson.Serialize(Metadata, PythonJsonStyle.Compact))! };
 
@@ -109,6 +137,42 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
             && ReferenceEquals(c.Details, Details)
             ? c
             : null;
+
+    // A capture's snapshot and, once converted, the record made from it. Converting is pure (the snapshot cannot change), so
+    // two threads converting at once (the writer, a read of the pending record) make equal records, and the first is kept.
+    private sealed class Deferred(MetadataRecord owner, Dictionary<string, object?> snapshot, bool contentHash)
+    {
+        private MetadataRecord? _resolved;
+
+        public MetadataRecord Resolve(MetadataRecord record)
+        {
+            // A copy made with `with` that changes a field is converted for itself, not handed the original's record.
+            if (!ReferenceEquals(record, owner)) return Convert(record);
+            if (Volatile.Read(ref _resolved) is { } done) return done;
+            var resolved = Convert(record);
+            return Interlocked.CompareExchange(ref _resolved, resolved, null) ?? resolved;
+        }
+
+        private MetadataRecord Convert(MetadataRecord r)
+        {
+            if (MetadataConverter.TryWriteText(snapshot, out byte[] compact, out _, out string hash, contentHash, out var canonical))
+            {
+                try
+                {
+                    var converted = new MetadataRecord(r.Id, r.ModelName, r.ModelVersion, r.Stage, r.EventType, r.Timestamp, hash, r.Details, compact);
+                    if (canonical is not null) converted.CacheContentSha256(Ledger.LeafDraft.ContentHash(converted, canonical.Written));
+                    return converted;
+                }
+                finally
+                {
+                    canonical?.Return();
+                }
+            }
+            // The fast lane writes every snapshot; were it ever to decline one, the node path stores the same values.
+            var metadata = MetadataConverter.ToJsonObject(snapshot);
+            return new MetadataRecord(r.Id, r.ModelName, r.ModelVersion, r.Stage, r.EventType, r.Timestamp, PythonJson.Hash(metadata), r.Details, metadata);
+        }
+    }
 
     private JsonObject Materialize()
     {

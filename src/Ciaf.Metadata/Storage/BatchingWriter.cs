@@ -72,8 +72,11 @@ internal sealed class BatchingWriter : IRecordWriter
         var events = new List<ComplianceEvent>();
         foreach (var batch in queued)
         {
-            // The caller left the hash to this thread (buffered saves return before hashing).
-            foreach (var r in batch.Records) records.Add(r.MetadataHash.Length > 0 ? r : r with { MetadataHash = PythonJson.Hash(r.Metadata) });
+            // The caller left the hash to this thread (buffered saves return before hashing), and a capture's conversion.
+            foreach (var r in batch.Records)
+            {
+                records.Add(r.IsDeferred ? r.Resolved : r.MetadataHash.Length > 0 ? r : r with { MetadataHash = PythonJson.Hash(r.Metadata) });
+            }
             events.AddRange(batch.Events);
         }
         var merged = new WriteBatch(records, events);

@@ -193,11 +193,19 @@ internal sealed class StoreCore
     /// <summary>Builds one new record and writes it through <see cref="WriteAsync"/>; returns its id (the hot path of a save).</summary>
     /// <exception cref="ArgumentException">The entry is invalid; nothing is written.</exception>
     /// <exception cref="MetadataValidationException">A validator rejected it; nothing is written.</exception>
-    public async ValueTask<string> SaveAsync(MetadataEntry entry, CancellationToken cancellationToken)
+    public async ValueTask<string> SaveAsync(MetadataEntry entry, CancellationToken cancellationToken) =>
+        await SaveAsync(entry, captured: false, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// <see cref="SaveAsync(MetadataEntry, CancellationToken)"/>; <paramref name="captured"/>: the payload is a capture's own
+    /// dictionary of plain values (<c>MetadataCapture.BuildMetadata</c>), which a buffered store may snapshot and leave to
+    /// the writer to convert (<see cref="DefersConversion"/>).
+    /// </summary>
+    public async ValueTask<string> SaveAsync(MetadataEntry entry, bool captured, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         long start = Stopwatch.GetTimestamp();
-        var record = BuildRecord(entry, null);
+        var record = BuildRecord(entry, null, captured: captured);
         await WriteAsync(new WriteBatch([record], []) { User = ActingUser }, cancellationToken).ConfigureAwait(false);
         Metrics.RecordSave(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         return record.Id;
@@ -265,7 +273,8 @@ internal sealed class StoreCore
     /// <param name="timestamp">Its timestamp (an import keeping its source's time, to the microsecond); null for now.</param>
     /// <exception cref="ArgumentException">A name breaks a rule, or the payload cannot be serialized or is too large.</exception>
     /// <exception cref="MetadataValidationException">A validator rejected the payload.</exception>
-    public MetadataRecord BuildRecord(MetadataEntry entry, int? index, string? id = null, DateTimeOffset? timestamp = null)
+    /// <param name="captured">The payload is a capture's own dictionary of plain values: see <see cref="DefersConversion"/>.</param>
+    public MetadataRecord BuildRecord(MetadataEntry entry, int? index, string? id = null, DateTimeOffset? timestamp = null, bool captured = false)
     {
         string prefix = index is null ? string.Empty : $"Entry {index}: ";
         try
@@ -275,6 +284,13 @@ internal sealed class StoreCore
             string stage = NameRules.Normalize(entry.Stage, "stage");
             string eventType = NameRules.Normalize(entry.EventType, "eventType");
             string version = string.IsNullOrEmpty(entry.ModelVersion) ? RecordJson.DefaultModelVersion : entry.ModelVersion;
+            // A capture's values, snapshotted: the writer converts them (text, hashes), off the thread that ran the capture.
+            if (captured && entry.Metadata is Dictionary<string, object?> values && DefersConversion(stage)
+                && Capture.CaptureSnapshot.TryFreeze(values, Options.MaxMetadataBytes))
+            {
+                var now = timestamp ?? NextTimestamp();
+                return new MetadataRecord(id ?? Guid.CreateVersion7(now).ToString(), modelName, version, stage, eventType, now, entry.Details, values, KeepsLedgerHere);
+            }
             // Fast lane: with no validator to show a node to and nothing to encrypt, a plain payload is written straight to
             // its canonical text (hashed here) and its compact text (what the backends store); no JsonObject is built.
             if (entry.Metadata is { } payload && !Hooks.HasValidators(stage) && !(Options.EncryptSensitiveData && Cipher is not null)
@@ -336,6 +352,13 @@ internal sealed class StoreCore
             throw new ArgumentException(prefix + ex.Message, ex.ParamName, ex);
         }
     }
+
+    /// <summary>
+    /// Whether a capture's values saved to <paramref name="stage"/> are converted on the buffered writer's thread: in buffered
+    /// mode, with no validator for the stage to show them to and nothing to encrypt (both need them on the caller's thread).
+    /// </summary>
+    public bool DefersConversion(string stage) => Options.WriteMode == WriteMode.Buffered
+        && !Hooks.HasValidators(NameRules.ForLookup(stage) ?? stage) && !(Options.EncryptSensitiveData && Cipher is not null);
 
     // From this canonical size up, a buffered record's ledger content hash is computed on the writer (see BuildRecord).
     internal const int HashOnWriterBytes = 16 * 1024;

@@ -110,7 +110,7 @@ public sealed class CaptureFastLaneTests : IDisposable
     }
 
     /// <summary>The payloads, by name, and whether the record is expected to take the fast lane (no node left in it).</summary>
-    private static readonly Dictionary<string, (bool FastLane, Step[] Steps)> Cases = new()
+    internal static readonly Dictionary<string, (bool FastLane, Step[] Steps)> Cases = new()
     {
         ["scalars"] = (true, [Add("i", 42), Add("l", long.MinValue), Add("d", 0.95), Add("t", true), Add("n", null), Add("s", "text"),
             Add("u8", (byte)7), Add("ul", ulong.MaxValue), Add("big", BigInteger.Pow(10, 30))]),

@@ -384,6 +384,44 @@ public abstract class LedgerStoreTests : IDisposable
         var report = reopened.Verify();
         Assert.True(report.IsValid, string.Join("\n", report.Issues.Select(i => i.Detail)));
     }
+
+    [Fact]
+    public async Task Leaf_OfABufferedCapture_ConvertedOnTheWriter_IsTheStoredRecordsContentHash()
+    {
+        // A buffered store leaves a capture's conversion (text, hashes, the leaf's content hash) to its writer: the leaf must
+        // hold the hash of the record as stored, and the record read before the writer ran must be the one stored.
+        var ids = new List<string>();
+        var pending = new List<MetadataRecord>();
+        using (var storage = Open(mode: WriteMode.Buffered))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                using (var capture = new Ciaf.Metadata.Capture.MetadataCapture("credit_scoring", "training", "trained", storage, details: "x, y: z"))
+                {
+                    capture.UpdateMetadata(new { run = i, curve = new[] { new { tpr = 0.5, label = "précision" } }, losses = new List<double> { 0.5, 1.25 } });
+                    capture.AddMetadata("accuracy", 0.875);
+                }
+            }
+            foreach (var record in storage.GetModelMetadata("credit_scoring", "training", limit: null))
+            {
+                ids.Add(record.Id);
+                pending.Add(record);
+            }
+            storage.Flush();
+        }
+        using var reopened = Open();
+        Assert.Equal(3, ids.Count);
+        for (int i = 0; i < ids.Count; i++)
+        {
+            var stored = (await reopened.Core.GetStoredAsync(ids[i], default))!;
+            Assert.Equal(pending[i].MetadataHash, stored.MetadataHash);
+            Assert.Equal(PythonJson.Serialize(pending[i].Metadata, PythonJsonStyle.Compact), PythonJson.Serialize(stored.Metadata, PythonJsonStyle.Compact));
+            string content = PythonJson.Serialize(RecordJson.ToJsonObject(stored), PythonJsonStyle.SortedMinimal);
+            Assert.Contains($"\"content_sha256\":\"{PythonJson.HashCanonical(content)}\"", reopened.Ledger.Prove(ids[i]).Leaf);
+        }
+        var report = reopened.Verify();
+        Assert.True(report.IsValid, string.Join("\n", report.Issues.Select(i => i.Detail)));
+    }
 }
 
 /// <summary>The ledger tests on SQLite, tampering with SQL.</summary>
