@@ -42,13 +42,12 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
     private static long _saveFailures;
 
     private readonly MetadataStorage? _storage;
-    private readonly ILogger _logger;
     private readonly long _startTimestamp;
     private readonly MetadataCapture? _parent;
     private readonly Activity? _activity;
     private readonly OpenLineageEmitter? _lineage;
     private readonly Lock _lock = new();
-    private readonly List<CapturedField> _metadata = [];
+    private readonly List<CapturedField> _metadata = new(8);
     private readonly DateTimeOffset _startedAt;
     private DateTimeOffset _endedAt;
     private double _seconds;
@@ -74,8 +73,7 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         EventType = eventType;
         Details = details;
         _storage = storage;
-        _logger = LoggerFactory.CreateLogger<MetadataCapture>();
-        CaptureId = Guid.CreateVersion7().ToString();
+        CaptureId = Uuid7.NewString();
         _parent = CurrentCapture.Value;
         _activity = StartActivity(modelName, stage, eventType);
         CurrentCapture.Value = this;
@@ -735,7 +733,7 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         _lineage?.CaptureNotSaved(CaptureId, error);
         try
         {
-            _logger.LogError(ex, "Could not save the metadata capture {ModelName}/{Stage}/{EventType} ({CaptureId}); the wrapped code is unaffected",
+            LoggerFactory.CreateLogger<MetadataCapture>().LogError(ex, "Could not save the metadata capture {ModelName}/{Stage}/{EventType} ({CaptureId}); the wrapped code is unaffected",
                 ModelName, Stage, EventType, CaptureId);
         }
         catch (Exception logEx) when (logEx is not OutOfMemoryException)

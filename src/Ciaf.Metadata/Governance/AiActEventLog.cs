@@ -92,7 +92,7 @@ public sealed class AiActEventLog(MetadataStorage storage, string modelName, str
         }
         var data = new JsonObject
         {
-            ["use_id"] = string.IsNullOrWhiteSpace(useId) ? Guid.CreateVersion7().ToString() : useId,
+            ["use_id"] = string.IsNullOrWhiteSpace(useId) ? Uuid7.NewString() : useId,
             ["started_at"] = PythonTimestamp.Format(PythonTimestamp.Truncate(startedAt)),
             ["ended_at"] = PythonTimestamp.Format(PythonTimestamp.Truncate(endedAt)),
             ["duration_seconds"] = (PythonTimestamp.Truncate(endedAt) - PythonTimestamp.Truncate(startedAt)).TotalSeconds,

@@ -93,7 +93,7 @@ internal sealed class RecordQueries(StoreCore core, AuditTrail auditTrail)
         if (metadataId is not null && await core.GetStoredAsync(metadataId, cancellationToken).ConfigureAwait(false) is null)
             throw new ArgumentException($"No metadata record has the id '{metadataId}'.", nameof(metadataId));
         var timestamp = core.NextTimestamp();
-        var ev = new ComplianceEvent(Guid.CreateVersion7(timestamp).ToString(), metadataId, framework, complianceScore, validationStatus, timestamp, details);
+        var ev = new ComplianceEvent(Uuid7.NewString(timestamp), metadataId, framework, complianceScore, validationStatus, timestamp, details);
         await core.WriteAsync(WriteBatch.Of([ev]), cancellationToken).ConfigureAwait(false);
         return ev.Id;
     }

@@ -105,7 +105,7 @@ internal sealed class RetentionService(StoreCore core)
         int complianceDays = Math.Max(days, _core.Options.ComplianceRetentionDays);
         var cutoff = now.AddDays(-days);
         var complianceCutoff = now.AddDays(-complianceDays);
-        string runId = Guid.CreateVersion7(now).ToString();
+        string runId = Uuid7.NewString(now);
         string ordinaryReason = $"retention: older than {days} days" + (daysOld is null ? " (metadata_retention_days)" : "");
         string complianceReason = $"compliance retention: older than {complianceDays} days (compliance_retention_days)";
 

@@ -62,6 +62,11 @@ public static class NameRules
     {
         if (string.IsNullOrWhiteSpace(value)) return "it must not be empty or whitespace";
         if (value.Length > MaxLength) return $"it is {value.Length} characters long; at most {MaxLength} are allowed";
+        // The usual name (letters, digits, '_', '-', and single dots inside): only the reserved names are left to check.
+        if (!value.AsSpan().ContainsAnyExcept(PlainNameChars) && value[0] != '.' && !value.Contains("..", StringComparison.Ordinal))
+        {
+            return ReservedProblem(value);
+        }
         if (value.Contains('/') || value.Contains('\\')) return "it must not contain '/' or '\\'";
         if (value.Contains("..", StringComparison.Ordinal)) return "it must not contain '..'";
         if (value == ".") return "it must not be '.'";
@@ -71,6 +76,14 @@ public static class NameRules
             if (IsBidiControl(c)) return $"it must not contain bidirectional control characters (found U+{(int)c:X4})";
         }
         if (value.Trim() != value) return "it must not start or end with whitespace";
+        return ReservedProblem(value);
+    }
+
+    private static readonly System.Buffers.SearchValues<char> PlainNameChars =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.");
+
+    private static string? ReservedProblem(string value)
+    {
         foreach (var reserved in ReservedNames)
         {
             if (string.Equals(value, reserved, StringComparison.OrdinalIgnoreCase)) return $"'{reserved}' is reserved for the store's own folder";

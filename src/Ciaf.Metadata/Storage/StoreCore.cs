@@ -289,7 +289,7 @@ internal sealed class StoreCore
                 && Capture.CaptureSnapshot.TryFreeze(values, Options.MaxMetadataBytes))
             {
                 var now = timestamp ?? NextTimestamp();
-                return new MetadataRecord(id ?? Guid.CreateVersion7(now).ToString(), modelName, version, stage, eventType, now, entry.Details, values, KeepsLedgerHere);
+                return new MetadataRecord(id ?? Uuid7.NewString(now), modelName, version, stage, eventType, now, entry.Details, values, KeepsLedgerHere);
             }
             // Fast lane: with no validator to show a node to and nothing to encrypt, a plain payload is written straight to
             // its canonical text (hashed here) and its compact text (what the backends store); no JsonObject is built.
@@ -300,7 +300,7 @@ internal sealed class StoreCore
                 {
                     CheckSize(canonicalLength);
                     var now = timestamp ?? NextTimestamp();
-                    var record = new MetadataRecord(id ?? Guid.CreateVersion7(now).ToString(), modelName, version, stage, eventType, now, hash, entry.Details, compact);
+                    var record = new MetadataRecord(id ?? Uuid7.NewString(now), modelName, version, stage, eventType, now, hash, entry.Details, compact);
                     // The ledger's content hash too: here on the caller's thread, as the writer is the busier of the two
                     // for records of ordinary size; a large record's costs the caller more than the writer's row does, so
                     // its canonical text is handed to the writer (buffered mode) to hash there.
@@ -337,7 +337,7 @@ internal sealed class StoreCore
                 Cipher.Encrypt(metadata, Subjects?.SubjectOf(metadata) is { } subject ? Subjects.ForSubject(subject) : null);
             if (PythonJson.MaxCanonicalLength(metadata) > Options.MaxMetadataBytes) CheckSize(PythonJson.Canonical(metadata).Length);
             var at = timestamp ?? NextTimestamp();
-            return new MetadataRecord(id ?? Guid.CreateVersion7(at).ToString(), modelName, version, stage, eventType, at,
+            return new MetadataRecord(id ?? Uuid7.NewString(at), modelName, version, stage, eventType, at,
                 // Buffered: the background writer hashes (see BatchingWriter), off the caller's thread.
                 Options.WriteMode == WriteMode.Buffered ? string.Empty : PythonJson.Hash(metadata),
                 entry.Details,
@@ -528,7 +528,7 @@ internal sealed class StoreCore
     public void Audit(string action, string? parentId, JsonObject? details, string? id = null, DateTimeOffset? at = null, string? user = null)
     {
         var timestamp = at ?? PythonTimestamp.Now(Clock);
-        AuditQueue.Enqueue(new AuditEntry(id ?? Guid.CreateVersion7(timestamp).ToString(), parentId, action, timestamp, user ?? ActingUser, details?.ToJsonString()));
+        AuditQueue.Enqueue(new AuditEntry(id ?? Uuid7.NewString(timestamp), parentId, action, timestamp, user ?? ActingUser, details?.ToJsonString()));
     }
 
     /// <summary>Makes every audit entry queued so far durable (for removals and holds, which must not be lost).</summary>
