@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Text.Json.Serialization.Metadata;
 using Ciaf.Metadata.Hashing;
 
@@ -37,18 +38,14 @@ internal static class CaptureSnapshot
     public static bool TryFreeze(Dictionary<string, object?> data, long maxBytes)
     {
         long bound = 2;
-        // The copies are put in after the walk: a dictionary is not written to while it is enumerated.
-        List<(string Key, object? Copy)>? copies = null;
-        foreach (var (key, value) in data)
+        foreach (var key in data.Keys)
         {
+            // Replaced through a reference to the value: the dictionary does not change shape, so its enumeration goes on.
+            ref object? value = ref CollectionsMarshal.GetValueRefOrNullRef(data, key);
             if (!TryFreeze(value, 1, ref bound, out object? frozen)) return false;
-            if (!ReferenceEquals(frozen, value)) (copies ??= []).Add((key, frozen));
+            value = frozen;
             bound += StringBound(key) + 4;
             if (bound > maxBytes) return false;
-        }
-        if (copies is not null)
-        {
-            foreach (var (key, copy) in copies) data[key] = copy;
         }
         return true;
     }
@@ -86,7 +83,8 @@ internal static class CaptureSnapshot
                 }
                 else
                 {
-                    foreach (var item in (IList)array) bound += item is null ? ScalarBound : element.Bound(item);
+                    var items = (IList)array;
+                    for (int i = 0; i < items.Count; i++) bound += items[i] is { } item ? element.Bound(item) : ScalarBound;
                 }
                 frozen = array.Clone();
                 return true;

@@ -47,7 +47,7 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
     private readonly Activity? _activity;
     private readonly OpenLineageEmitter? _lineage;
     private readonly Lock _lock = new();
-    private readonly List<CapturedField> _metadata = new(8);
+    private List<CapturedField> _metadata = [];
     private readonly DateTimeOffset _startedAt;
     private DateTimeOffset _endedAt;
     private double _seconds;
@@ -168,6 +168,11 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         }
         lock (_lock)
         {
+            if (_metadata.Count == 0)
+            {
+                _metadata = fields; // the first fields: taken as they are (their keys are distinct)
+                return;
+            }
             foreach (var field in fields)
             {
                 Put(field);
@@ -177,15 +182,16 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
 
     private void Put(CapturedField field)
     {
-        int i = _metadata.FindIndex(f => f.Key == field.Key);
-        if (i >= 0)
+        // A loop, not FindIndex: a lambda capturing the field would be allocated on every call.
+        for (int i = 0; i < _metadata.Count; i++)
         {
-            _metadata[i] = field;
+            if (_metadata[i].Key == field.Key)
+            {
+                _metadata[i] = field;
+                return;
+            }
         }
-        else
-        {
-            _metadata.Add(field);
-        }
+        _metadata.Add(field);
     }
 
     // The top-level members of an UpdateMetadata payload, by reference where the payload's members can be read as the
@@ -216,6 +222,7 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         if (metadata is not (JsonNode or JsonElement or JsonDocument or IEnumerable)
             && MetadataConverter.ObjectContract(metadata.GetType()) is { SerializedAsDeclared: true } contract)
         {
+            fields.Capacity = contract.Declared.Length;
             foreach (var property in contract.Declared)
             {
                 object? value;
@@ -540,13 +547,18 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         var activity = ActivitySource.StartActivity(name, ActivityKind.Internal);
         if (activity is null)
         {
+            // Its ids only: no one listens, so it carries no tags.
             activity = new Activity(name);
             activity.SetIdFormat(ActivityIdFormat.W3C);
             activity.Start();
+            return activity;
         }
-        activity.SetTag("ciaf.model_name", modelName);
-        activity.SetTag("ciaf.stage", stage);
-        activity.SetTag("ciaf.event_type", eventType);
+        if (activity.IsAllDataRequested)
+        {
+            activity.SetTag("ciaf.model_name", modelName);
+            activity.SetTag("ciaf.stage", stage);
+            activity.SetTag("ciaf.event_type", eventType);
+        }
         return activity;
     }
 
@@ -599,12 +611,17 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
     /// </summary>
     internal Dictionary<string, object?> BuildMetadata(double seconds, out string eventType)
     {
-        var (fields, error) = Snapshot();
-        // Filled in order and never removed from, so a Dictionary enumerates in insertion order, as the JsonObject did.
-        var data = new Dictionary<string, object?>(fields.Length + 6, StringComparer.Ordinal);
-        foreach (var field in fields)
+        Dictionary<string, object?> data;
+        Exception? error;
+        lock (_lock)
         {
-            data[field.Key] = field.Declared is null ? PlainCapturedValues.Storable(field.Value) : PlainCapturedValues.Member(field.Value, field.Declared);
+            error = _error;
+            // Filled in order and never removed from, so a Dictionary enumerates in insertion order, as the JsonObject did.
+            data = new Dictionary<string, object?>(_metadata.Count + 6, StringComparer.Ordinal);
+            foreach (var field in _metadata)
+            {
+                data[field.Key] = field.Declared is null ? PlainCapturedValues.Storable(field.Value) : PlainCapturedValues.Member(field.Value, field.Declared);
+            }
         }
         data["execution_time"] = seconds;
         data["capture_id"] = CaptureId;

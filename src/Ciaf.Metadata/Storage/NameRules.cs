@@ -17,7 +17,9 @@ public static class NameRules
     public const int MaxLength = 255;
 
     /// <summary>Folder names the store uses itself; no model may take them.</summary>
-    public static IReadOnlyList<string> ReservedNames { get; } = ["exports", "compliance_events", "audit", "backups", StoreFolders.Ledger];
+    public static IReadOnlyList<string> ReservedNames => Reserved;
+
+    private static readonly string[] Reserved = ["exports", "compliance_events", "audit", "backups", StoreFolders.Ledger];
 
     /// <summary>Throws unless <paramref name="value"/> is a valid name.</summary>
     /// <exception cref="ArgumentException">The name breaks a rule; the message names the parameter and the rule.</exception>
@@ -84,7 +86,7 @@ public static class NameRules
 
     private static string? ReservedProblem(string value)
     {
-        foreach (var reserved in ReservedNames)
+        foreach (var reserved in Reserved) // the array, not the interface: no enumerator per name checked
         {
             if (string.Equals(value, reserved, StringComparison.OrdinalIgnoreCase)) return $"'{reserved}' is reserved for the store's own folder";
         }
