@@ -29,8 +29,13 @@ public static partial class MetadataConverter
     /// With <paramref name="wantCanonical"/>, the pooled writer holding the canonical text (the ledger's content hash is
     /// derived from it without another walk), which the caller must <see cref="PythonJsonWriter.Return"/>; otherwise <c>null</c>.
     /// </param>
+    /// <param name="leaveHashFrom">
+    /// From this canonical length up, the text is not hashed here: <paramref name="hash"/> is empty and
+    /// <paramref name="canonical"/> is returned whatever <paramref name="wantCanonical"/> says (a buffered save leaves a large
+    /// record's hashes to the writer).
+    /// </param>
     internal static bool TryWriteText(object payload, out byte[] compact, out int canonicalLength, out string hash,
-        bool wantCanonical, out PythonJsonWriter? canonical)
+        bool wantCanonical, out PythonJsonWriter? canonical, int leaveHashFrom = int.MaxValue)
     {
         canonical = null;
         compact = [];
@@ -48,6 +53,11 @@ public static partial class MetadataConverter
             if (!walk.WriteCanonical(sorted)) return false;
             compact = text.Written.ToArray();
             canonicalLength = sorted.Written.Length;
+            if (canonicalLength >= leaveHashFrom)
+            {
+                canonical = sorted;
+                return true;
+            }
             hash = PythonJson.HashOf(sorted.Written);
             if (wantCanonical) canonical = sorted;
             return true;

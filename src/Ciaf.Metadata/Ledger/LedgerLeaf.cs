@@ -193,19 +193,8 @@ internal sealed record LeafDraft(string Kind, string Id, IReadOnlyList<KeyValueP
     /// </summary>
     public static string ContentHash(MetadataRecord record)
     {
-        record = record.Resolved; // a capture's snapshot: the converted record's text and hash
-        if (record.CachedContentSha256() is { } cached) return cached;
-        if (record.TakeCanonical() is not (var canonical, int length)) return ContentHash(record, default, fromRecord: true);
-        try
-        {
-            string sha256 = ContentHash(record, canonical.AsSpan(0, length), fromRecord: false);
-            record.CacheContentSha256(sha256);
-            return sha256;
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(canonical);
-        }
+        record = record.Resolved; // a deferred record: the converted record's text and hashes
+        return record.CachedContentSha256() ?? ContentHash(record, default, fromRecord: true);
     }
 
     /// <summary>

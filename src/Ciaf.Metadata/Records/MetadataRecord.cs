@@ -55,13 +55,25 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
         DateTimeOffset timestamp, string? details, Dictionary<string, object?> snapshot, bool contentHash)
         : this(id, modelName, modelVersion, stage, eventType, timestamp, string.Empty, details, Metadata: null!)
     {
-        _deferred = new Deferred(this, snapshot, contentHash);
+        _deferred = new Deferred(this, snapshot, null, contentHash);
     }
 
-    /// <summary>Whether the payload is still a capture's snapshot, to be converted (<see cref="Resolved"/>).</summary>
+    /// <summary>
+    /// A record whose payload is written (<paramref name="compactJson"/>) but not yet hashed: a large record saved to a buffered
+    /// store, whose <paramref name="canonicalJson"/> the writer hashes (<see cref="Resolved"/>); its <see cref="MetadataHash"/>
+    /// is empty until then.
+    /// </summary>
+    internal MetadataRecord(string id, string modelName, string modelVersion, string stage, string eventType,
+        DateTimeOffset timestamp, string? details, byte[] compactJson, byte[] canonicalJson, bool contentHash)
+        : this(id, modelName, modelVersion, stage, eventType, timestamp, string.Empty, details, compactJson)
+    {
+        _deferred = new Deferred(this, null, canonicalJson, contentHash);
+    }
+
+    /// <summary>Whether the payload is still to be converted or hashed (<see cref="Resolved"/>).</summary>
     internal bool IsDeferred => _deferred is not null;
 
-    /// <summary>This record, or for a capture's snapshot the record converted from it (text, hash, and the ledger's content hash).</summary>
+    /// <summary>This record, or for a deferred one the record converted and hashed (text, hash, and the ledger's content hash).</summary>
     internal MetadataRecord Resolved => _deferred?.Resolve(this) ?? this;
 
     /// <summary>The compact JSON text of the payload (<c>json.dumps(metadata)</c>, what the SQL backends store).</summary>
@@ -73,7 +85,7 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
     internal byte[] CompactUtf8 => _compactJson ?? (_deferred is not null ? Resolved.CompactUtf8 : PythonJson.SerializeToUtf8Bytes(Metadata, PythonJsonStyle.Compact));
 
     /// <summary>The compact JSON text the record holds (see <see cref="CompactUtf8"/>), or <c>null</c> for a record made from nodes.</summary>
-    internal byte[]? HeldCompactUtf8 => _compactJson ?? (_deferred is not null ? Resolved.HeldCompactUtf8 : null);
+    internal byte[]? HeldCompactUtf8 => _compactJson ?? _deferred?.Resolve(this).HeldCompactUtf8;
 
     /// <summary>Whether the record has a payload at all (without parsing it).</summary>
     internal bool HasMetadata => _metadata is not null || _compactJson is not null || _deferred is not null;
@@ -94,41 +106,18 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
         : this with { Metadata = (JsonObject)PythonJson.Parse(PythonJson.Serialize(Metadata, PythonJsonStyle.Compact))! };
 
     // The ledger's content hash, computed from the fast lane's canonical text, with the values it covers: a copy made
-    // with `with` that changes any of them does not match and is hashed again. A large record's canonical text may be
-    // kept instead (Canonical, pooled), for the writer to hash (see DeferContentSha256). A copy made with `with` shares
-    // this object, so the text is taken from it, once, by exchange: the other copy then hashes the record itself.
-    private sealed record ContentCache(string? Sha256, int CanonicalLength, string Id, string ModelName, string ModelVersion,
-        string Stage, string EventType, DateTimeOffset Timestamp, string MetadataHash, string? Details, byte[]? Compact)
-    {
-        public byte[]? Canonical;
-    }
+    // with `with` that changes any of them does not match and is hashed again.
+    private sealed record ContentCache(string Sha256, string Id, string ModelName, string ModelVersion,
+        string Stage, string EventType, DateTimeOffset Timestamp, string MetadataHash, string? Details, byte[]? Compact);
 
     private ContentCache? _content;
 
     /// <summary>Keeps the ledger's content hash of this record as it is now.</summary>
-    internal void CacheContentSha256(string sha256) => _content = Cache(sha256, null, 0);
-
-    /// <summary>
-    /// Keeps the metadata's canonical text (the first <paramref name="length"/> bytes of <paramref name="canonical"/>, an
-    /// <see cref="System.Buffers.ArrayPool{T}.Shared"/> array this record now owns) for the ledger's content hash, to be
-    /// computed by whoever first asks (<see cref="TakeCanonical"/>): the background writer, for a large record.
-    /// </summary>
-    internal void DeferContentSha256(byte[] canonical, int length) => _content = Cache(null, canonical, length);
-
-    private ContentCache Cache(string? sha256, byte[]? canonical, int length) =>
-        new(sha256, length, Id, ModelName, ModelVersion, Stage, EventType, Timestamp, MetadataHash, Details, _compactJson) { Canonical = canonical };
+    internal void CacheContentSha256(string sha256) =>
+        _content = new(sha256, Id, ModelName, ModelVersion, Stage, EventType, Timestamp, MetadataHash, Details, _compactJson);
 
     /// <summary>The kept content hash, if the record still holds exactly what it was computed from; else <c>null</c>.</summary>
     internal string? CachedContentSha256() => Current(_content)?.Sha256;
-
-    /// <summary>
-    /// The canonical text kept by <see cref="DeferContentSha256"/>, if the record still holds what it was written from,
-    /// handed out once (the taker hashes it, <see cref="CacheContentSha256"/>s the hash and returns the array to the pool).
-    /// </summary>
-    internal (byte[] Buffer, int Length)? TakeCanonical() =>
-        Current(_content) is { Sha256: null } kept && Interlocked.Exchange(ref kept.Canonical, null) is { } canonical
-            ? (canonical, kept.CanonicalLength)
-            : null;
 
     private ContentCache? Current(ContentCache? c) =>
         c is not null && _compactJson is not null && ReferenceEquals(c.Compact, _compactJson) && ReferenceEquals(c.Id, Id)
@@ -138,9 +127,10 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
             ? c
             : null;
 
-    // A capture's snapshot and, once converted, the record made from it. Converting is pure (the snapshot cannot change), so
-    // two threads converting at once (the writer, a read of the pending record) make equal records, and the first is kept.
-    private sealed class Deferred(MetadataRecord owner, Dictionary<string, object?> snapshot, bool contentHash)
+    // A capture's snapshot, or a large record's canonical text, and once converted the record made from it. Converting is
+    // pure (neither can change), so two threads converting at once (the writer, a read of the pending record) make equal
+    // records, and the first is kept.
+    private sealed class Deferred(MetadataRecord owner, Dictionary<string, object?>? snapshot, byte[]? canonicalText, bool contentHash)
     {
         private MetadataRecord? _resolved;
 
@@ -155,7 +145,13 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
 
         private MetadataRecord Convert(MetadataRecord r)
         {
-            if (MetadataConverter.TryWriteText(snapshot, out byte[] compact, out _, out string hash, contentHash, out var canonical))
+            if (canonicalText is not null)
+            {
+                var hashed = new MetadataRecord(r.Id, r.ModelName, r.ModelVersion, r.Stage, r.EventType, r.Timestamp, PythonJson.HashOf(canonicalText), r.Details, r._compactJson!);
+                if (contentHash) hashed.CacheContentSha256(Ledger.LeafDraft.ContentHash(hashed, canonicalText));
+                return hashed;
+            }
+            if (MetadataConverter.TryWriteText(snapshot!, out byte[] compact, out _, out string hash, contentHash, out var canonical))
             {
                 try
                 {
@@ -169,7 +165,7 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
                 }
             }
             // The fast lane writes every snapshot; were it ever to decline one, the node path stores the same values.
-            var metadata = MetadataConverter.ToJsonObject(snapshot);
+            var metadata = MetadataConverter.ToJsonObject(snapshot!);
             return new MetadataRecord(r.Id, r.ModelName, r.ModelVersion, r.Stage, r.EventType, r.Timestamp, PythonJson.Hash(metadata), r.Details, metadata);
         }
     }

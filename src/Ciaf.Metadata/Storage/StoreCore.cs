@@ -294,29 +294,23 @@ internal sealed class StoreCore
             // Fast lane: with no validator to show a node to and nothing to encrypt, a plain payload is written straight to
             // its canonical text (hashed here) and its compact text (what the backends store); no JsonObject is built.
             if (entry.Metadata is { } payload && !Hooks.HasValidators(stage) && !(Options.EncryptSensitiveData && Cipher is not null)
-                && MetadataConverter.TryWriteText(payload, out byte[] compact, out int canonicalLength, out string hash, KeepsLedgerHere, out var canonical))
+                && MetadataConverter.TryWriteText(payload, out byte[] compact, out int canonicalLength, out string hash, KeepsLedgerHere, out var canonical,
+                    leaveHashFrom: Options.WriteMode == WriteMode.Buffered ? HashOnWriterBytes : int.MaxValue))
             {
                 try
                 {
                     CheckSize(canonicalLength);
                     var now = timestamp ?? NextTimestamp();
-                    var record = new MetadataRecord(id ?? Uuid7.NewString(now), modelName, version, stage, eventType, now, hash, entry.Details, compact);
-                    // The ledger's content hash too: here on the caller's thread, as the writer is the busier of the two
-                    // for records of ordinary size; a large record's costs the caller more than the writer's row does, so
-                    // its canonical text is handed to the writer (buffered mode) to hash there.
-                    if (canonical is not null)
+                    string recordId = id ?? Uuid7.NewString(now);
+                    // The hashes (the metadata's, and the ledger's content hash) are made here, on the caller's thread, as the
+                    // writer is the busier of the two for records of ordinary size. A large record's cost the caller more than
+                    // the writer's row does, so in buffered mode they are left to the writer, with the canonical text.
+                    if (hash.Length == 0)
                     {
-                        if (canonicalLength >= HashOnWriterBytes && Options.WriteMode == WriteMode.Buffered)
-                        {
-                            var kept = System.Buffers.ArrayPool<byte>.Shared.Rent(canonicalLength);
-                            canonical.Written.CopyTo(kept);
-                            record.DeferContentSha256(kept, canonicalLength);
-                        }
-                        else
-                        {
-                            record.CacheContentSha256(LeafDraft.ContentHash(record, canonical.Written));
-                        }
+                        return new MetadataRecord(recordId, modelName, version, stage, eventType, now, entry.Details, compact, canonical!.Written.ToArray(), KeepsLedgerHere);
                     }
+                    var record = new MetadataRecord(recordId, modelName, version, stage, eventType, now, hash, entry.Details, compact);
+                    if (canonical is not null) record.CacheContentSha256(LeafDraft.ContentHash(record, canonical.Written));
                     return record;
                 }
                 finally
@@ -360,7 +354,7 @@ internal sealed class StoreCore
     public bool DefersConversion(string stage) => Options.WriteMode == WriteMode.Buffered
         && !Hooks.HasValidators(NameRules.ForLookup(stage) ?? stage) && !(Options.EncryptSensitiveData && Cipher is not null);
 
-    // From this canonical size up, a buffered record's ledger content hash is computed on the writer (see BuildRecord).
+    // From this canonical size up, a buffered record's hashes are computed on the writer (see BuildRecord).
     internal const int HashOnWriterBytes = 16 * 1024;
 
     private void CheckSize(long canonicalLength)
