@@ -73,15 +73,16 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         EventType = eventType;
         Details = details;
         _storage = storage;
-        CaptureId = Uuid7.NewString();
         _parent = CurrentCapture.Value;
-        _activity = StartActivity(modelName, stage, eventType);
+        var activity = StartActivity(modelName, stage, eventType);
+        _activity = activity;
+        _startedAt = new DateTimeOffset(activity.StartTimeUtc, TimeSpan.Zero); // the activity's own reading of the clock
+        _startTimestamp = Stopwatch.GetTimestamp();
+        CaptureId = Uuid7.NewString(_startedAt);
         CurrentCapture.Value = this;
         // The default store is asked only if it exists already: starting a capture must not open it (or fail doing so).
         _lineage = (storage ?? IntegrationSettings.DefaultStorageIfCreated)?.OpenLineage;
         _lineage?.CaptureStarted(this, _parent);
-        _startedAt = TimeProvider.System.GetUtcNow();
-        _startTimestamp = Stopwatch.GetTimestamp();
     }
 
     /// <summary>The activity source every capture starts its <see cref="Activity"/> from.</summary>
@@ -539,7 +540,7 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         AddMetadata(summarized ? "result_summary" : "result", node);
     }
 
-    private static Activity? StartActivity(string modelName, string stage, string eventType)
+    private static Activity StartActivity(string modelName, string stage, string eventType)
     {
         string name = $"{stage} {eventType}";
         // With a listener (OpenTelemetry), the source creates the activity; without one, an unexported activity

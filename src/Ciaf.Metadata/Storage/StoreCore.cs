@@ -193,8 +193,7 @@ internal sealed class StoreCore
     /// <summary>Builds one new record and writes it through <see cref="WriteAsync"/>; returns its id (the hot path of a save).</summary>
     /// <exception cref="ArgumentException">The entry is invalid; nothing is written.</exception>
     /// <exception cref="MetadataValidationException">A validator rejected it; nothing is written.</exception>
-    public async ValueTask<string> SaveAsync(MetadataEntry entry, CancellationToken cancellationToken) =>
-        await SaveAsync(entry, captured: false, cancellationToken).ConfigureAwait(false);
+    public ValueTask<string> SaveAsync(MetadataEntry entry, CancellationToken cancellationToken) => SaveAsync(entry, captured: false, cancellationToken);
 
     /// <summary>
     /// <see cref="SaveAsync(MetadataEntry, CancellationToken)"/>; <paramref name="captured"/>: the payload is a capture's own
@@ -352,7 +351,7 @@ internal sealed class StoreCore
     /// mode, with no validator for the stage to show them to and nothing to encrypt (both need them on the caller's thread).
     /// </summary>
     public bool DefersConversion(string stage) => Options.WriteMode == WriteMode.Buffered
-        && !Hooks.HasValidators(NameRules.ForLookup(stage) ?? stage) && !(Options.EncryptSensitiveData && Cipher is not null);
+        && !(Options.EncryptSensitiveData && Cipher is not null) && !(Hooks.HasAnyValidators && Hooks.HasValidators(NameRules.ForLookup(stage) ?? stage));
 
     // From this canonical size up, a buffered record's hashes are computed on the writer (see BuildRecord).
     internal const int HashOnWriterBytes = 16 * 1024;

@@ -52,6 +52,9 @@ internal sealed class StoreHooks(ILogger logger)
         lock (_lock) _complianceHooks = [.. _complianceHooks, hook];
     }
 
+    /// <summary>Whether any validator is registered, for any stage.</summary>
+    public bool HasAnyValidators => Volatile.Read(ref _validators).Count > 0;
+
     /// <summary>Whether any validator applies to <paramref name="stage"/> (its own, or <c>"*"</c>).</summary>
     public bool HasValidators(string stage)
     {
