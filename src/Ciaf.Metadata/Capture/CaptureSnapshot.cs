@@ -1,18 +1,47 @@
 using System.Collections;
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Ciaf.Metadata.Hashing;
 
 namespace Ciaf.Metadata.Capture;
 
 /// <summary>
-/// Makes a capture's plain values (<see cref="PlainCapturedValues"/>) safe to convert later, on the buffered writer's
-/// thread, instead of on the caller's when the scope ends: every part the caller could still change (an array, a list,
-/// a dictionary) is copied now, and what cannot change is kept by reference (strings, numbers, and anonymous objects,
-/// whose members are read-only, holding only such values). The copy writes exactly the text the values would have
-/// written when the scope ended. A value of any other kind (a POCO, whose setters the caller may use; a node) is not
-/// snapshotted: the capture is then converted on the caller's thread, as before.
+/// A capture's fields, snapshotted when its scope ended (<see cref="CaptureSnapshot.TryFreezeField"/>), and how to render
+/// them: what a buffered store's writer converts. Rendering never throws: a failure becomes the record a failed rendering on
+/// the caller's thread gives (<c>execution_time</c> and <c>capture_error</c>).
+/// </summary>
+internal sealed class CapturedPayload(Func<Dictionary<string, object?>> plain, Func<JsonObject> nodes, double seconds)
+{
+    /// <summary>The record's metadata as plain values (<c>MetadataCapture.BuildMetadata</c>).</summary>
+    public Dictionary<string, object?> Plain() => Safely(plain, e => new Dictionary<string, object?> { ["execution_time"] = seconds, ["capture_error"] = e.Message });
+
+    /// <summary>The record's metadata as the nodes captures stored before the plain form (the fallback when it is refused).</summary>
+    public JsonObject Nodes() => Safely(nodes, e => new JsonObject { ["execution_time"] = seconds, ["capture_error"] = e.Message });
+
+    private static T Safely<T>(Func<T> render, Func<Exception, T> failed)
+    {
+        try
+        {
+            return render();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return failed(ex);
+        }
+    }
+}
+
+/// <summary>
+/// Makes a capture's values safe to render and convert later, on the buffered writer's thread, instead of on the caller's
+/// when the scope ends: every part the caller could still change (an array, a list, a dictionary) is copied now, and what
+/// cannot change is kept by reference (strings, numbers, dates, and anonymous objects, whose members are read-only, holding
+/// only such values). The copy writes exactly the text the values would have written when the scope ended. Two steps, the
+/// first that applies: the fields as given (<see cref="TryFreezeField"/>: the writer then also renders them, as
+/// <see cref="PlainCapturedValues"/> does), or the plain values rendered on the caller's thread (<see cref="TryFreeze"/>).
+/// A value of any other kind (a POCO, whose setters the caller may use; a node) is not snapshotted: the capture is then
+/// converted on the caller's thread, as before.
 /// </summary>
 /// <remarks>
 /// The snapshot also bounds the length of the canonical text, so that a capture too large for
@@ -24,9 +53,9 @@ internal static class CaptureSnapshot
     // Deeper than the plain form goes (PlainCapturedValues keeps 16 levels): anything deeper is not expected here.
     private const int MaxDepth = 32;
 
-    // The most bytes a number, true/false or null takes in the canonical text (a double's repr is at most 24 characters,
-    // a long's 20).
-    private const int ScalarBound = 32;
+    // The most bytes a value of a fixed-size type takes in the canonical text, however it is rendered: a number (a double's
+    // repr is at most 24 characters, a decimal's 30), true/false, null, a date or time (at most 35 characters), a Guid (38).
+    private const int ScalarBound = 64;
 
     private static readonly ConcurrentDictionary<Type, Kind> Kinds = new();
 
@@ -49,6 +78,65 @@ internal static class CaptureSnapshot
         }
         return true;
     }
+
+    /// <summary>
+    /// A captured field's value as given (<c>AddMetadata</c>, or a member of an <c>UpdateMetadata</c> object), before it is
+    /// rendered: kept when it cannot change (a string, a number, a date, an enum, an anonymous object of such values); an
+    /// array, <see cref="List{T}"/> or <see cref="Dictionary{TKey, TValue}"/> with string keys of such values copied into
+    /// a collection of the same type (its type decides how it is rendered). False for anything else. Adds to
+    /// <paramref name="bound"/> what the field can take in the canonical text.
+    /// </summary>
+    public static bool TryFreezeField(string key, object? value, ref long bound, out object? frozen)
+    {
+        frozen = value;
+        bound += StringBound(key) + 4;
+        switch (value)
+        {
+            case null:
+                bound += ScalarBound;
+                return true;
+            case string s:
+                bound += StringBound(s);
+                return true;
+        }
+        var type = value.GetType();
+        if (type.IsValueType)
+        {
+            bound += ScalarBound;
+            return IsFixedSize(type);
+        }
+        var kind = KindOf(type);
+        switch (kind.Shape)
+        {
+            case Shape.Immutable:
+                bound += kind.Bound(value);
+                return true;
+            case Shape.Array or Shape.List or Shape.Dictionary when kind.Element is { Shape: Shape.Immutable } element:
+            {
+                int count = ((ICollection)value).Count;
+                bound += 2 + count * 2L + (element.Varying.Length == 0 ? count * element.Fixed : 0);
+                if (value is IDictionary dictionary)
+                {
+                    foreach (DictionaryEntry entry in dictionary)
+                    {
+                        bound += StringBound((string)entry.Key) + 2;
+                        if (element.Varying.Length > 0) bound += Bound(element, entry.Value);
+                    }
+                }
+                else if (element.Varying.Length > 0)
+                {
+                    var items = (IList)value;
+                    for (int i = 0; i < items.Count; i++) bound += Bound(element, items[i]);
+                }
+                frozen = kind.Shape == Shape.Array ? ((Array)value).Clone() : kind.Copy!(value);
+                return true;
+            }
+            default:
+                return false;
+        }
+    }
+
+    private static long Bound(Kind element, object? item) => item is null ? ScalarBound : element.Bound(item);
 
     private static bool TryFreeze(object? value, int depth, ref long bound, out object? frozen)
     {
@@ -173,8 +261,11 @@ internal static class CaptureSnapshot
     }
 
     /// <summary>What a type is to the snapshot; for an immutable anonymous type, how to bound its text.</summary>
-    private sealed class Kind(Shape shape, MetadataConverter.PropertyOrder? contract = null, Kind? element = null)
+    private sealed class Kind(Shape shape, MetadataConverter.PropertyOrder? contract = null, Kind? element = null, Func<object, object>? copy = null)
     {
+        /// <summary>For a list or dictionary: a copy of the same type, same order.</summary>
+        public Func<object, object>? Copy { get; } = copy;
+
         public Shape Shape { get; } = shape;
 
         public MetadataConverter.PropertyOrder? Contract { get; } = contract;
@@ -216,11 +307,13 @@ internal static class CaptureSnapshot
         }
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>))
         {
-            return new Kind(Shape.List);
+            var t = type.GetGenericArguments()[0];
+            return new Kind(Shape.List, element: ElementKind(t, depth), copy: CopyOf(nameof(CopyList), t));
         }
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>) && type.GetGenericArguments()[0] == typeof(string))
         {
-            return new Kind(Shape.Dictionary);
+            var t = type.GetGenericArguments()[1];
+            return new Kind(Shape.Dictionary, element: ElementKind(t, depth), copy: CopyOf(nameof(CopyDictionary), t));
         }
         if (!MetadataConverter.IsAnonymous(type) || MetadataConverter.ObjectContract(type) is not { Stored: true } contract)
         {
@@ -233,7 +326,7 @@ internal static class CaptureSnapshot
         {
             var t = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
             fixedBound += StringBound(property.Name) + 4;
-            if (t == typeof(bool) || t == typeof(int) || t == typeof(long) || t == typeof(double))
+            if (IsFixedSize(t))
             {
                 fixedBound += ScalarBound;
             }
@@ -253,10 +346,31 @@ internal static class CaptureSnapshot
         return new Kind(Shape.Immutable, contract) { Fixed = fixedBound, Varying = [.. varying] };
     }
 
-    // An array's item type: only a type whose every value cannot change lets the array be copied shallowly.
+    // Value types that hold no reference and whose text has a fixed bound (BigInteger, unbounded, is not one of them).
+    private static bool IsFixedSize(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type.IsPrimitive || type.IsEnum || type == typeof(decimal) || type == typeof(DateTime) || type == typeof(DateTimeOffset)
+            || type == typeof(DateOnly) || type == typeof(TimeOnly) || type == typeof(TimeSpan) || type == typeof(Guid) || type == typeof(Half)
+            || type == typeof(Int128) || type == typeof(UInt128);
+    }
+
+    private static Func<object, object> CopyOf(string method, Type element) =>
+        typeof(CaptureSnapshot).GetMethod(method, System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(element).CreateDelegate<Func<object, object>>();
+
+    private static object CopyList<T>(object list) => new List<T>((List<T>)list);
+
+    private static object CopyDictionary<T>(object dictionary)
+    {
+        var source = (Dictionary<string, T>)dictionary;
+        return new Dictionary<string, T>(source, source.Comparer);
+    }
+
+    // An item type: only a type whose every value cannot change lets its collection be copied shallowly.
     private static Kind? ElementKind(Type element, int depth)
     {
-        if (element == typeof(bool) || element == typeof(int) || element == typeof(long) || element == typeof(double))
+        if (IsFixedSize(element))
         {
             return new Kind(Shape.Immutable) { Fixed = ScalarBound };
         }

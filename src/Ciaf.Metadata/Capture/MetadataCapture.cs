@@ -366,7 +366,7 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
 
     // The plain form is the capture's own dictionary: the store may snapshot it and convert it on its writer's thread.
     private ValueTask<string> SaveAsync(MetadataStorage storage, object data, string eventType) =>
-        storage.Core.SaveAsync(new MetadataEntry(ModelName, Stage, eventType, data, null, Details), captured: data is Dictionary<string, object?>, CancellationToken.None);
+        storage.Core.SaveAsync(new MetadataEntry(ModelName, Stage, eventType, data, null, Details), captured: data is not JsonObject, CancellationToken.None);
 
     // A failure of the plain form itself, which the node form may not have: the store could not convert it (ArgumentException),
     // or a collection changed while the store walked it (InvalidOperationException; the node form summarizes what it cannot
@@ -594,7 +594,13 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
     {
         try
         {
-            return HoldsObjectGraphs() || storage.Core.DefersConversion(Stage)
+            bool defers = storage.Core.DefersConversion(Stage);
+            if (defers && Frozen(storage.Core.Options.MaxMetadataBytes) is { } frozen)
+            {
+                eventType = EventType;
+                return frozen;
+            }
+            return defers || HoldsObjectGraphs()
                 ? BuildMetadata(_seconds, out eventType)
                 : BuildMetadataNode(_seconds, out eventType);
         }
@@ -612,17 +618,20 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
     /// </summary>
     internal Dictionary<string, object?> BuildMetadata(double seconds, out string eventType)
     {
-        Dictionary<string, object?> data;
-        Exception? error;
         lock (_lock)
         {
-            error = _error;
-            // Filled in order and never removed from, so a Dictionary enumerates in insertion order, as the JsonObject did.
-            data = new Dictionary<string, object?>(_metadata.Count + 6, StringComparer.Ordinal);
-            foreach (var field in _metadata)
-            {
-                data[field.Key] = field.Declared is null ? PlainCapturedValues.Storable(field.Value) : PlainCapturedValues.Member(field.Value, field.Declared);
-            }
+            return Render(_metadata, _error, seconds, out eventType);
+        }
+    }
+
+    private Dictionary<string, object?> Render(IReadOnlyList<CapturedField> fields, Exception? error, double seconds, out string eventType)
+    {
+        // Filled in order and never removed from, so a Dictionary enumerates in insertion order, as the JsonObject did.
+        var data = new Dictionary<string, object?>(fields.Count + 6, StringComparer.Ordinal);
+        for (int i = 0; i < fields.Count; i++)
+        {
+            var field = fields[i];
+            data[field.Key] = field.Declared is null ? PlainCapturedValues.Storable(field.Value) : PlainCapturedValues.Member(field.Value, field.Declared);
         }
         data["execution_time"] = seconds;
         data["capture_id"] = CaptureId;
@@ -656,6 +665,11 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
     internal JsonObject BuildMetadataNode(double seconds, out string eventType)
     {
         var (fields, error) = Snapshot();
+        return RenderNodes(fields, error, seconds, out eventType);
+    }
+
+    private JsonObject RenderNodes(IReadOnlyList<CapturedField> fields, Exception? error, double seconds, out string eventType)
+    {
         var data = new JsonObject();
         foreach (var field in fields)
         {
@@ -702,6 +716,37 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The captured fields as they are, for the store's writer to render (<see cref="BuildMetadata"/>) and convert, when every
+    /// value is one that cannot change or a container of such values, copied now (<see cref="CaptureSnapshot.TryFreezeField"/>),
+    /// and the record cannot exceed <paramref name="maxBytes"/>; otherwise null, and the fields are rendered here.
+    /// </summary>
+    internal CapturedPayload? Frozen(long maxBytes)
+    {
+        CapturedField[] fields;
+        long bound = OwnFieldsBound;
+        lock (_lock)
+        {
+            if (_error is not null) return null; // rare: rendered here, with its traceback
+            fields = new CapturedField[_metadata.Count];
+            for (int i = 0; i < fields.Length; i++)
+            {
+                var field = _metadata[i];
+                if (!CaptureSnapshot.TryFreezeField(field.Key, field.Value, ref bound, out object? frozen)) return null;
+                fields[i] = field with { Value = frozen };
+            }
+        }
+        if (bound > maxBytes) return null;
+        double seconds = _seconds;
+        return new CapturedPayload(
+            () => Render(fields, null, seconds, out _),
+            () => RenderNodes(fields, null, seconds, out _),
+            seconds);
+    }
+
+    // The capture's own fields at their longest: execution_time, capture_id, parent_capture_id, trace_id, span_id.
+    private const long OwnFieldsBound = 512;
+
     private (CapturedField[] Fields, Exception? Error) Snapshot()
     {
         lock (_lock)
@@ -724,7 +769,7 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
     /// One captured field: <see cref="Declared"/> null for a value given to <see cref="AddMetadata"/>, else the declared type of
     /// the member of an <see cref="UpdateMetadata"/> payload it came from (the serializer writes a member through it).
     /// </summary>
-    private readonly record struct CapturedField(string Key, object? Value, Type? Declared);
+    internal readonly record struct CapturedField(string Key, object? Value, Type? Declared);
 
     // The capture's period as a use (Art. 12(3)(a)): the start's wall-clock time plus the monotonic elapsed time, so the
     // duration is exact even if the wall clock is adjusted meanwhile.

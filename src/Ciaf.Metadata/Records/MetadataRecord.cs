@@ -52,7 +52,7 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
     /// record's from nodes is; <see cref="Resolved"/> is the record with its text and hash.
     /// </summary>
     internal MetadataRecord(string id, string modelName, string modelVersion, string stage, string eventType,
-        DateTimeOffset timestamp, string? details, Dictionary<string, object?> snapshot, bool contentHash)
+        DateTimeOffset timestamp, string? details, object snapshot, bool contentHash)
         : this(id, modelName, modelVersion, stage, eventType, timestamp, string.Empty, details, Metadata: null!)
     {
         _deferred = new Deferred(this, snapshot, null, contentHash);
@@ -130,7 +130,7 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
     // A capture's snapshot, or a large record's canonical text, and once converted the record made from it. Converting is
     // pure (neither can change), so two threads converting at once (the writer, a read of the pending record) make equal
     // records, and the first is kept.
-    private sealed class Deferred(MetadataRecord owner, Dictionary<string, object?>? snapshot, byte[]? canonicalText, bool contentHash)
+    private sealed class Deferred(MetadataRecord owner, object? snapshot, byte[]? canonicalText, bool contentHash)
     {
         private MetadataRecord? _resolved;
 
@@ -151,7 +151,10 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
                 if (contentHash) hashed.CacheContentSha256(Ledger.LeafDraft.ContentHash(hashed, canonicalText));
                 return hashed;
             }
-            if (MetadataConverter.TryWriteText(snapshot!, out byte[] compact, out _, out string hash, contentHash, out var canonical))
+            // A capture's fields are rendered here (plain values), a snapshot of plain values is written as it is.
+            var captured = snapshot as Capture.CapturedPayload;
+            var values = captured?.Plain() ?? (Dictionary<string, object?>)snapshot!;
+            if (MetadataConverter.TryWriteText(values, out byte[] compact, out _, out string hash, contentHash, out var canonical))
             {
                 try
                 {
@@ -164,8 +167,17 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
                     canonical?.Return();
                 }
             }
-            // The fast lane writes every snapshot; were it ever to decline one, the node path stores the same values.
-            var metadata = MetadataConverter.ToJsonObject(snapshot!);
+            // Values the fast lane declines (a node kept in them) take the node path; a capture's values it refuses, the nodes
+            // captures stored before the plain form (as on the caller's thread).
+            JsonObject metadata;
+            try
+            {
+                metadata = MetadataConverter.ToJsonObject(values);
+            }
+            catch (Exception ex) when (captured is not null && ex is ArgumentException or InvalidOperationException)
+            {
+                metadata = MetadataConverter.ToJsonObject(captured.Nodes());
+            }
             return new MetadataRecord(r.Id, r.ModelName, r.ModelVersion, r.Stage, r.EventType, r.Timestamp, PythonJson.Hash(metadata), r.Details, metadata);
         }
     }

@@ -283,12 +283,18 @@ internal sealed class StoreCore
             string stage = NameRules.Normalize(entry.Stage, "stage");
             string eventType = NameRules.Normalize(entry.EventType, "eventType");
             string version = string.IsNullOrEmpty(entry.ModelVersion) ? RecordJson.DefaultModelVersion : entry.ModelVersion;
-            // A capture's values, snapshotted: the writer converts them (text, hashes), off the thread that ran the capture.
-            if (captured && entry.Metadata is Dictionary<string, object?> values && DefersConversion(stage)
-                && Capture.CaptureSnapshot.TryFreeze(values, Options.MaxMetadataBytes))
+            // A capture's values, snapshotted: the writer renders and converts them (text, hashes), off the thread that ran
+            // the capture. Its fields as they were given (CapturedPayload), or its plain values snapshotted here.
+            if (captured && DefersConversion(stage)
+                && (entry.Metadata is Capture.CapturedPayload
+                    || (entry.Metadata is Dictionary<string, object?> values && Capture.CaptureSnapshot.TryFreeze(values, Options.MaxMetadataBytes))))
             {
                 var now = timestamp ?? NextTimestamp();
-                return new MetadataRecord(id ?? Uuid7.NewString(now), modelName, version, stage, eventType, now, entry.Details, values, KeepsLedgerHere);
+                return new MetadataRecord(id ?? Uuid7.NewString(now), modelName, version, stage, eventType, now, entry.Details, entry.Metadata, KeepsLedgerHere);
+            }
+            if (entry.Metadata is Capture.CapturedPayload fields)
+            {
+                entry = entry with { Metadata = fields.Plain() }; // the store no longer defers (a validator was registered since)
             }
             // Fast lane: with no validator to show a node to and nothing to encrypt, a plain payload is written straight to
             // its canonical text (hashed here) and its compact text (what the backends store); no JsonObject is built.

@@ -37,15 +37,75 @@ public sealed class CaptureSnapshotTests : IDisposable
         "deep", "update seed", "update dictionaries", "update JSON", "update POCOs", "replaced keys keep their place",
     ];
 
-    private Dictionary<string, object?> Plain(string name)
+    // The cases whose fields, as given, are all values that cannot change or collections of them: rendered on the writer.
+    private static readonly HashSet<string> FrozenAsGiven =
+    [
+        "doubles", "strings", "update seed", "replaced keys keep their place",
+    ];
+
+    private MetadataCapture Start(string name)
     {
-        using var capture = new MetadataCapture("snap_model", "testing", "snap", _scratch);
+        var capture = new MetadataCapture("snap_model", "testing", "snap", _scratch);
         foreach (var step in CaptureFastLaneTests.Cases[name].Steps)
         {
             if (step.Key is null) capture.UpdateMetadata(step.Value);
             else capture.AddMetadata(step.Key, step.Value);
         }
+        return capture;
+    }
+
+    private Dictionary<string, object?> Plain(string name)
+    {
+        using var capture = Start(name);
         return capture.BuildMetadata(Seconds, out _);
+    }
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void Frozen_FieldsAsGiven_RenderOnTheWriterWhatTheCallerRenders_AndTheBoundHolds(string name)
+    {
+        using var capture = Start(name);
+        var payload = capture.Frozen(long.MaxValue);
+
+        Assert.Equal(FrozenAsGiven.Contains(name), payload is not null);
+        if (payload is null) return; // rendered on the caller's thread (the cases above), as before
+        var expected = capture.BuildMetadata(0, out _); // the scope has not ended: its execution time is still 0
+        Assert.Equal(Text(expected), Text(payload.Plain()));
+        Assert.Equal(PythonJson.Serialize(capture.BuildMetadataNode(0, out _), PythonJsonStyle.Compact), PythonJson.Serialize(payload.Nodes(), PythonJsonStyle.Compact));
+        Assert.Null(capture.Frozen(Text(expected).CanonicalLength - 1)); // the bound is never below the text's length
+    }
+
+    [Fact]
+    public void Frozen_CollectionsChangedAfterTheScopeEnds_RenderedAsTheyWere()
+    {
+        var losses = new List<double> { 0.5, 1.0 };
+        var curve = new[] { new { tpr = 0.5, fpr = 0.25 } };
+        var counts = new Dictionary<string, int> { ["a"] = 1 };
+        var when = new DateTime(2026, 12, 1, 0, 0, 0, DateTimeKind.Utc);
+        using var capture = new MetadataCapture("snap_model", "testing", "snap", _scratch);
+        capture.UpdateMetadata(new { losses, curve, when, level = DayOfWeek.Friday });
+        capture.AddMetadata("counts", counts);
+        var expected = Text(capture.BuildMetadata(0, out _));
+
+        var payload = capture.Frozen(long.MaxValue)!;
+        losses.Add(2.5);
+        losses[0] = 9.5;
+        curve[0] = new { tpr = 1.5, fpr = 1.25 };
+        counts["a"] = 2;
+        counts["late"] = 3;
+
+        Assert.Equal(expected, Text(payload.Plain()));
+    }
+
+    [Fact]
+    public void Frozen_AValueThatCanChange_LeftToTheCaller()
+    {
+        using var capture = new MetadataCapture("snap_model", "testing", "snap", _scratch);
+        capture.AddMetadata("poco", new Settable());
+        Assert.Null(capture.Frozen(long.MaxValue));
+        using var nested = new MetadataCapture("snap_model", "testing", "snap", _scratch);
+        nested.AddMetadata("lists", new List<List<int>> { new() { 1 } }); // a list of lists: its items can change
+        Assert.Null(nested.Frozen(long.MaxValue));
     }
 
     private static (string Compact, string Hash, int CanonicalLength) Text(object payload)
