@@ -39,7 +39,7 @@ internal sealed class CapturedPayload(Func<Dictionary<string, object?>> plain, F
 /// cannot change is kept by reference (strings, numbers, dates, and anonymous objects, whose members are read-only, holding
 /// only such values). The copy writes exactly the text the values would have written when the scope ended. Two steps, the
 /// first that applies: the fields as given (<see cref="TryFreezeField"/>: the writer then also renders them, as
-/// <see cref="PlainCapturedValues"/> does), or the plain values rendered on the caller's thread (<see cref="TryFreeze"/>).
+/// <see cref="PlainCapturedValues"/> does), or the plain values rendered on the caller's thread (<see cref="TryFreeze(Dictionary{string, object?}, long)"/>).
 /// A value of any other kind (a POCO, whose setters the caller may use; a node) is not snapshotted: the capture is then
 /// converted on the caller's thread, as before.
 /// </summary>
