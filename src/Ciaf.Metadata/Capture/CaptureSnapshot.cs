@@ -112,31 +112,34 @@ internal static class CaptureSnapshot
                 bound += kind.Bound(value);
                 return true;
             case Shape.Array or Shape.List or Shape.Dictionary when kind.Element is { Shape: Shape.Immutable } element:
-            {
-                int count = ((ICollection)value).Count;
-                bound += 2 + count * 2L + (element.Varying.Length == 0 ? count * element.Fixed : 0);
-                if (value is IDictionary dictionary)
-                {
-                    foreach (DictionaryEntry entry in dictionary)
-                    {
-                        bound += StringBound((string)entry.Key) + 2;
-                        if (element.Varying.Length > 0) bound += Bound(element, entry.Value);
-                    }
-                }
-                else if (element.Varying.Length > 0)
-                {
-                    var items = (IList)value;
-                    for (int i = 0; i < items.Count; i++) bound += Bound(element, items[i]);
-                }
+                bound += CollectionBound(value, element);
                 frozen = kind.Shape == Shape.Array ? ((Array)value).Clone() : kind.Copy!(value);
                 return true;
-            }
             default:
                 return false;
         }
     }
 
-    private static long Bound(Kind element, object? item) => item is null ? ScalarBound : element.Bound(item);
+    // An array, list or dictionary of items that cannot change, in the canonical text.
+    private static long CollectionBound(object collection, Kind element)
+    {
+        int count = ((ICollection)collection).Count;
+        long bound = 2 + count * 2L + (element.Varying.Length == 0 ? count * element.Fixed : 0);
+        if (collection is IDictionary dictionary)
+        {
+            foreach (DictionaryEntry entry in dictionary)
+            {
+                bound += StringBound((string)entry.Key) + 2;
+                if (element.Varying.Length > 0) bound += entry.Value is { } value ? element.Bound(value) : ScalarBound;
+            }
+        }
+        else if (element.Varying.Length > 0)
+        {
+            var items = (IList)collection;
+            for (int i = 0; i < items.Count; i++) bound += items[i] is { } item ? element.Bound(item) : ScalarBound;
+        }
+        return bound;
+    }
 
     private static bool TryFreeze(object? value, int depth, ref long bound, out object? frozen)
     {
@@ -161,22 +164,10 @@ internal static class CaptureSnapshot
             case Shape.Object:
                 return TryCopyObject(value, kind.Contract!, depth, ref bound, out frozen);
             case Shape.Array when kind.Element is { Shape: Shape.Immutable } element:
-            {
                 // Items that cannot change: a shallow copy of the array is its snapshot.
-                var array = (Array)value;
-                bound += 2 + array.Length * 2L;
-                if (element.Varying.Length == 0)
-                {
-                    bound += array.Length * element.Fixed;
-                }
-                else
-                {
-                    var items = (IList)array;
-                    for (int i = 0; i < items.Count; i++) bound += items[i] is { } item ? element.Bound(item) : ScalarBound;
-                }
-                frozen = array.Clone();
+                bound += CollectionBound(value, element);
+                frozen = ((Array)value).Clone();
                 return true;
-            }
             case Shape.Array or Shape.List:
                 return TryCopyList((IList)value, depth, ref bound, out frozen);
             case Shape.Dictionary:
