@@ -67,7 +67,9 @@ internal sealed class LineageListener : IDisposable
 
     public void Stop()
     {
-        _listener?.Stop();
+        // Close alone: after Stop, the managed HttpListener's Close removes its prefixes again and, finding the port's
+        // endpoint gone, binds the port anew to remove them from it, which fails when another process took the port
+        // meanwhile ("Address already in use", seen once in CI).
         _listener?.Close();
         _loop?.Wait(TimeSpan.FromSeconds(10));
         _listener = null;
