@@ -44,7 +44,7 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
     private readonly MetadataStorage? _storage;
     private readonly long _startTimestamp;
     private readonly MetadataCapture? _parent;
-    private readonly Activity? _activity;
+    private readonly Activity _activity; // started for every scope: its W3C ids are in the record
     private readonly OpenLineageEmitter? _lineage;
     private readonly Lock _lock = new();
     private List<CapturedField> _metadata = [];
@@ -74,9 +74,8 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         Details = details;
         _storage = storage;
         _parent = CurrentCapture.Value;
-        var activity = StartActivity(modelName, stage, eventType);
-        _activity = activity;
-        _startedAt = new DateTimeOffset(activity.StartTimeUtc, TimeSpan.Zero); // the activity's own reading of the clock
+        _activity = StartActivity(modelName, stage, eventType);
+        _startedAt = new DateTimeOffset(_activity.StartTimeUtc, TimeSpan.Zero); // the activity's own reading of the clock
         _startTimestamp = Stopwatch.GetTimestamp();
         CaptureId = Uuid7.NewString(_startedAt);
         CurrentCapture.Value = this;
@@ -119,10 +118,10 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
     public string? MetadataId { get; private set; }
 
     /// <summary>The W3C trace id of the capture's activity.</summary>
-    public string? TraceId => _activity?.TraceId.ToHexString();
+    public string? TraceId => _activity.TraceId.ToHexString();
 
     /// <summary>The W3C span id of the capture's activity.</summary>
-    public string? SpanId => _activity?.SpanId.ToHexString();
+    public string? SpanId => _activity.SpanId.ToHexString();
 
     /// <summary>
     /// Adds (or replaces, keeping its place) one metadata field. The value is kept by reference and read when the capture
@@ -364,7 +363,8 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         }
     }
 
-    // The plain form is the capture's own dictionary: the store may snapshot it and convert it on its writer's thread.
+    // Anything but the node form (the capture's own dictionary of plain values, or its fields snapshotted): the store may
+    // leave it to its writer's thread to convert.
     private ValueTask<string> SaveAsync(MetadataStorage storage, object data, string eventType) =>
         storage.Core.SaveAsync(new MetadataEntry(ModelName, Stage, eventType, data, null, Details), captured: data is not JsonObject, CancellationToken.None);
 
@@ -581,15 +581,16 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         }
         if (_error is not null)
         {
-            _activity?.SetStatus(ActivityStatusCode.Error, _error.Message);
+            _activity.SetStatus(ActivityStatusCode.Error, _error.Message);
         }
-        _activity?.Stop();
+        _activity.Stop();
         return true;
     }
 
-    // The record's metadata in the form that costs this thread least: plain values when the capture holds object graphs (the
-    // fast lane walks them; nodes would cost more) or when the store converts captures on its writer; else the nodes, which a
-    // buffered store hashes on its writer.
+    // The record's metadata in the form that costs this thread least: the fields snapshotted as given when the store converts
+    // captures on its writer and they allow it (Frozen); plain values when it converts them there anyway, or when the capture
+    // holds object graphs (the fast lane walks them; nodes would cost more); else the nodes, which a buffered store hashes on
+    // its writer.
     private object BuildData(MetadataStorage storage, out string eventType)
     {
         try
@@ -639,11 +640,8 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         {
             data["parent_capture_id"] = _parent.CaptureId;
         }
-        if (_activity is not null)
-        {
-            data["trace_id"] = TraceId;
-            data["span_id"] = SpanId;
-        }
+        data["trace_id"] = TraceId;
+        data["span_id"] = SpanId;
         eventType = EventType;
         if (error is not null)
         {
@@ -681,11 +679,8 @@ public sealed class MetadataCapture : IDisposable, IAsyncDisposable
         {
             data["parent_capture_id"] = _parent.CaptureId;
         }
-        if (_activity is not null)
-        {
-            data["trace_id"] = TraceId;
-            data["span_id"] = SpanId;
-        }
+        data["trace_id"] = TraceId;
+        data["span_id"] = SpanId;
         eventType = EventType;
         if (error is not null)
         {

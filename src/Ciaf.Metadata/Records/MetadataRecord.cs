@@ -23,7 +23,7 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
     private JsonObject? _metadata = Metadata;
     private readonly byte[]? _compactJson;
 
-    // A capture saved to a buffered store holds its values (a snapshot no one can change) until the writer converts them.
+    // A capture's snapshot, or a large record's canonical text, in a buffered store until the writer converts or hashes it.
     private readonly Deferred? _deferred;
 
     /// <summary>The payload.</summary>
@@ -147,9 +147,7 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
         {
             if (canonicalText is not null)
             {
-                var hashed = new MetadataRecord(r.Id, r.ModelName, r.ModelVersion, r.Stage, r.EventType, r.Timestamp, PythonJson.HashOf(canonicalText), r.Details, r._compactJson!);
-                if (contentHash) hashed.CacheContentSha256(Ledger.LeafDraft.ContentHash(hashed, canonicalText));
-                return hashed;
+                return Written(r, PythonJson.HashOf(canonicalText), r._compactJson!, canonicalText);
             }
             // A capture's fields are rendered here (plain values), a snapshot of plain values is written as it is.
             var captured = snapshot as Capture.CapturedPayload;
@@ -158,9 +156,7 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
             {
                 try
                 {
-                    var converted = new MetadataRecord(r.Id, r.ModelName, r.ModelVersion, r.Stage, r.EventType, r.Timestamp, hash, r.Details, compact);
-                    if (canonical is not null) converted.CacheContentSha256(Ledger.LeafDraft.ContentHash(converted, canonical.Written));
-                    return converted;
+                    return Written(r, hash, compact, canonical is null ? default : canonical.Written);
                 }
                 finally
                 {
@@ -179,6 +175,14 @@ public sealed record MetadataRecord(string Id, string ModelName, string ModelVer
                 metadata = MetadataConverter.ToJsonObject(captured.Nodes());
             }
             return new MetadataRecord(r.Id, r.ModelName, r.ModelVersion, r.Stage, r.EventType, r.Timestamp, PythonJson.Hash(metadata), r.Details, metadata);
+        }
+
+        // The record with its texts and hash, and the ledger's content hash when this store keeps the ledger.
+        private MetadataRecord Written(MetadataRecord r, string hash, byte[] compact, ReadOnlySpan<byte> canonical)
+        {
+            var written = new MetadataRecord(r.Id, r.ModelName, r.ModelVersion, r.Stage, r.EventType, r.Timestamp, hash, r.Details, compact);
+            if (contentHash) written.CacheContentSha256(Ledger.LeafDraft.ContentHash(written, canonical));
+            return written;
         }
     }
 

@@ -196,9 +196,9 @@ internal sealed class StoreCore
     public ValueTask<string> SaveAsync(MetadataEntry entry, CancellationToken cancellationToken) => SaveAsync(entry, captured: false, cancellationToken);
 
     /// <summary>
-    /// <see cref="SaveAsync(MetadataEntry, CancellationToken)"/>; <paramref name="captured"/>: the payload is a capture's own
-    /// dictionary of plain values (<c>MetadataCapture.BuildMetadata</c>), which a buffered store may snapshot and leave to
-    /// the writer to convert (<see cref="DefersConversion"/>).
+    /// <see cref="SaveAsync(MetadataEntry, CancellationToken)"/>; <paramref name="captured"/>: the payload is a capture's
+    /// fields snapshotted (<c>CapturedPayload</c>) or its own dictionary of plain values (<c>MetadataCapture.BuildMetadata</c>),
+    /// which a buffered store leaves to the writer to convert (<see cref="DefersConversion"/>).
     /// </summary>
     public async ValueTask<string> SaveAsync(MetadataEntry entry, bool captured, CancellationToken cancellationToken)
     {
@@ -272,7 +272,7 @@ internal sealed class StoreCore
     /// <param name="timestamp">Its timestamp (an import keeping its source's time, to the microsecond); null for now.</param>
     /// <exception cref="ArgumentException">A name breaks a rule, or the payload cannot be serialized or is too large.</exception>
     /// <exception cref="MetadataValidationException">A validator rejected the payload.</exception>
-    /// <param name="captured">The payload is a capture's own dictionary of plain values: see <see cref="DefersConversion"/>.</param>
+    /// <param name="captured">The payload is a capture's fields or plain values: see <see cref="DefersConversion"/>.</param>
     public MetadataRecord BuildRecord(MetadataEntry entry, int? index, string? id = null, DateTimeOffset? timestamp = null, bool captured = false)
     {
         string prefix = index is null ? string.Empty : $"Entry {index}: ";
