@@ -161,10 +161,13 @@ public sealed class DashboardBrowserTests(BrowserServer server) : IClassFixture<
         await page.GotoAsync(target);
         Assert.Contains("/dashboard/sign-in", page.Url, StringComparison.Ordinal);
         await page.FillAsync("#api_key", server.Keys[role]);
+        // The wait starts before the click, and ends when the target's navigation commits: a load-state wait begun after the
+        // redirect may miss its event (a CI run timed out there twice, once at "load", once at "domcontentloaded"). Then the
+        // signed-in layout's top bar, which every dashboard page has, is waited for as any assertion waits.
+        var arrived = page.WaitForURLAsync("**" + target, new() { WaitUntil = WaitUntilState.Commit });
         await page.ClickAsync("form button[type=submit]");
-        // Arrived once the target's document is parsed: the tests go on to other pages, so waiting for its every
-        // subresource (the "load" event, the default) only adds a way to time out on a slow machine.
-        await page.WaitForURLAsync("**" + target, new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+        await arrived;
+        await Assertions.Expect(page.Locator("header.topbar")).ToBeVisibleAsync();
     }
 
     private static async Task OpenAsync(IPage page, string path, string name)
