@@ -15,8 +15,9 @@ public sealed partial class PostgreSqlMetadataBackend
 {
     /// <inheritdoc />
     /// <remarks>
-    /// One entry: a parameterized insert; several: binary <c>COPY</c> into a temporary table, then one insert, in one
-    /// transaction. <c>ON CONFLICT (id) DO NOTHING</c>: a retried batch adds nothing twice and never changes an entry.
+    /// One entry: a parameterized insert; several: binary <c>COPY</c> into the table, or, when an id is already there,
+    /// into a temporary table, then one insert, in one transaction. <c>ON CONFLICT (id) DO NOTHING</c>: a retried batch
+    /// adds nothing twice and never changes an entry.
     /// </remarks>
     /// <exception cref="ArgumentException">An entry is null or has no id.</exception>
     /// <exception cref="MetadataStorageException">The batch could not be written (after retrying transient errors); none of it was.</exception>
@@ -34,7 +35,7 @@ public sealed partial class PostgreSqlMetadataBackend
         ];
         // A retried batch whose first attempt committed appends its leaves again: the same content, so verify still agrees.
         string stamp = LeafDraft.Now();
-        await WriteRowsAsync("write audit entry", rows, _schema.InsertAudit, PostgreSqlSchema.CreateAuditStage, PostgreSqlSchema.CopyAuditStage,
+        await WriteRowsAsync("write audit entry", rows, _schema.InsertAudit, _schema.CopyAudit, PostgreSqlSchema.CreateAuditStage, PostgreSqlSchema.CopyAuditStage,
             _schema.MergeAuditStage, cancellationToken, _context.LedgerEnabled ? [.. entries.Select(e => LeafDraft.ForAudit(e, stamp))] : null).ConfigureAwait(false);
     }
 

@@ -196,7 +196,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
             ];
             if (leaves is not null) leaves[i] = LeafDraft.ForRecord(r, stamp);
         }
-        await WriteRowsAsync("write", rows, _schema.UpsertMetadata, PostgreSqlSchema.CreateMetadataStage, PostgreSqlSchema.CopyMetadataStage,
+        await WriteRowsAsync("write", rows, _schema.UpsertMetadata, _schema.CopyMetadata, PostgreSqlSchema.CreateMetadataStage, PostgreSqlSchema.CopyMetadataStage,
             _schema.MergeMetadataStage, cancellationToken, leaves).ConfigureAwait(false);
     }
 
@@ -216,7 +216,7 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
             }),
         ];
         string stamp = LeafDraft.Now();
-        await WriteRowsAsync("write compliance event", rows, _schema.UpsertCompliance, PostgreSqlSchema.CreateComplianceStage,
+        await WriteRowsAsync("write compliance event", rows, _schema.UpsertCompliance, _schema.CopyCompliance, PostgreSqlSchema.CreateComplianceStage,
             PostgreSqlSchema.CopyComplianceStage, _schema.MergeComplianceStage, cancellationToken,
             _context.LedgerEnabled ? [.. events.Select(e => LeafDraft.ForEvent(e, stamp))] : null).ConfigureAwait(false);
     }
@@ -437,12 +437,15 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    // One row: one parameterized statement. Several: binary COPY into a temporary stage table (each row after its
-    // ordinal), then one merge, in one transaction. The batch's ledger leaves (when given) are appended in the same
-    // transaction: 6 round trips for a batch with leaves (stage, COPY's two, merge + lock + size, leaves + nodes,
+    // One row: one parameterized statement. Several: binary COPY straight into the table, as the transaction's first
+    // statement. If an id is already there (or twice in the batch) that COPY fails whole with a unique violation; the
+    // transaction is rolled back (nothing else was in it) and the batch goes the upsert way in a new one: binary COPY
+    // into a temporary stage table (each row after its ordinal), then one merge. The batch's ledger leaves (when given)
+    // are appended in the same transaction: 5 round trips for a batch of new ids with leaves (the COPY's two, lock +
+    // size, leaves + nodes, commit), 6 for the upsert way (stage, the COPY's two, merge + lock + size, leaves + nodes,
     // commit). A failure names the batch by its first id.
-    private async ValueTask WriteRowsAsync(string operation, Column[][] rows, string single, string createStage, string copyStage, string mergeStage,
-        CancellationToken cancellationToken, IReadOnlyList<LeafDraft?>? leaves = null)
+    private async ValueTask WriteRowsAsync(string operation, Column[][] rows, string single, string copyDirect, string createStage, string copyStage,
+        string mergeStage, CancellationToken cancellationToken, IReadOnlyList<LeafDraft?>? leaves = null)
     {
         List<LeafDraft>? drafts = leaves is null ? null : [.. leaves.OfType<LeafDraft>()];
         try
@@ -457,33 +460,35 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
                     await command.ExecuteNonQueryAsync(token).ConfigureAwait(false); // one statement, no leaves: autocommit
                     return 0;
                 }
-                await using var tx = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
-                NpgsqlBatchCommand write;
-                if (rows.Length == 1)
+                var tx = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
+                try
                 {
-                    write = new NpgsqlBatchCommand(single);
-                    foreach (var column in rows[0]) write.Parameters.Add(column.Parameter());
-                }
-                else
-                {
-                    await ExecuteAsync(connection, createStage, token).ConfigureAwait(false);
-                    await using (var importer = await connection.BeginBinaryImportAsync(copyStage, token).ConfigureAwait(false))
+                    NpgsqlBatchCommand? write = null;
+                    if (rows.Length == 1)
                     {
-                        for (int i = 0; i < rows.Length; i++)
-                        {
-                            await importer.StartRowAsync(token).ConfigureAwait(false);
-                            await importer.WriteAsync(i, NpgsqlDbType.Integer, token).ConfigureAwait(false);
-                            foreach (var column in rows[i]) await column.WriteAsync(importer, token).ConfigureAwait(false);
-                        }
-                        await importer.CompleteAsync(token).ConfigureAwait(false);
+                        write = new NpgsqlBatchCommand(single);
+                        foreach (var column in rows[0]) write.Parameters.Add(column.Parameter());
                     }
-                    write = new NpgsqlBatchCommand(mergeStage);
+                    else if (!await TryCopyAsync(connection, copyDirect, rows, token).ConfigureAwait(false))
+                    {
+                        await tx.RollbackAsync(token).ConfigureAwait(false);
+                        await tx.DisposeAsync().ConfigureAwait(false);
+                        tx = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
+                        await ExecuteAsync(connection, createStage, token).ConfigureAwait(false);
+                        await CopyAsync(connection, copyStage, rows, withOrdinal: true, token).ConfigureAwait(false);
+                        write = new NpgsqlBatchCommand(mergeStage);
+                    }
+                    // The write (the single upsert or the merge, when there is one), the ledger's lock and size in one
+                    // round trip; then the leaves and nodes in another (AppendLeavesAsync runs the write alone when
+                    // there are no leaves).
+                    var pending = await AppendLeavesAsync(connection, tx, drafts ?? [], token, write: write).ConfigureAwait(false);
+                    await CommitLedgerAsync(tx, pending, token).ConfigureAwait(false);
+                    return 0;
                 }
-                // The write (the single upsert or the merge), the ledger's lock and size in one round trip; then the
-                // leaves and nodes in another (AppendLeavesAsync runs the write alone when there are no leaves).
-                var pending = await AppendLeavesAsync(connection, tx, drafts ?? [], token, write: write).ConfigureAwait(false);
-                await CommitLedgerAsync(tx, pending, token).ConfigureAwait(false);
-                return 0;
+                finally
+                {
+                    await tx.DisposeAsync().ConfigureAwait(false);
+                }
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsStorageError(ex))
@@ -491,6 +496,33 @@ public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, ICompl
             _ledger.Invalidate();
             throw Failure(operation, (string)rows[0][0].Value!, ex, rows.Length);
         }
+    }
+
+    // The rows by binary COPY into their table: false when an id is already there or twice among them (the COPY failed
+    // whole, so nothing of it was written; the transaction must be rolled back).
+    private static async Task<bool> TryCopyAsync(NpgsqlConnection connection, string copy, Column[][] rows, CancellationToken token)
+    {
+        try
+        {
+            await CopyAsync(connection, copy, rows, withOrdinal: false, token).ConfigureAwait(false);
+            return true;
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return false;
+        }
+    }
+
+    private static async Task CopyAsync(NpgsqlConnection connection, string copy, Column[][] rows, bool withOrdinal, CancellationToken token)
+    {
+        await using var importer = await connection.BeginBinaryImportAsync(copy, token).ConfigureAwait(false);
+        for (int i = 0; i < rows.Length; i++)
+        {
+            await importer.StartRowAsync(token).ConfigureAwait(false);
+            if (withOrdinal) await importer.WriteAsync(i, NpgsqlDbType.Integer, token).ConfigureAwait(false);
+            foreach (var column in rows[i]) await column.WriteAsync(importer, token).ConfigureAwait(false);
+        }
+        await importer.CompleteAsync(token).ConfigureAwait(false);
     }
 
     private static NpgsqlParameter Text(string? value) =>

@@ -138,6 +138,10 @@ internal sealed class PostgreSqlSchema
             FROM ciaf_metadata_stage ORDER BY id, ord DESC
             ON CONFLICT (id) DO UPDATE SET
             """ + MetadataUpdateSet);
+        // The same columns straight into the tables: a batch of new ids (the usual case) needs no stage and no merge.
+        CopyMetadata = Qualify(CopyMetadataStage.Replace("ciaf_metadata_stage (ord, ", "{s}.metadata (", StringComparison.Ordinal));
+        CopyCompliance = Qualify(CopyComplianceStage.Replace("ciaf_compliance_stage (ord, ", "{s}.compliance_events (", StringComparison.Ordinal));
+        CopyAudit = Qualify(CopyAuditStage.Replace("ciaf_audit_stage (ord, ", "{s}.audit_trail (", StringComparison.Ordinal));
         UpsertCompliance = Qualify("""
             INSERT INTO {s}.compliance_events AS t (id, metadata_id, framework, compliance_score, validation_status, timestamp, timestamp_text, details)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -237,6 +241,9 @@ internal sealed class PostgreSqlSchema
     public string InsertVersion { get; }
     public string UpsertMetadata { get; }
     public string MergeMetadataStage { get; }
+    public string CopyMetadata { get; }
+    public string CopyCompliance { get; }
+    public string CopyAudit { get; }
     public string UpsertCompliance { get; }
     public string MergeComplianceStage { get; }
     public string SelectMetadata { get; }
