@@ -36,7 +36,8 @@ namespace Ciaf.Metadata.PostgreSql;
 /// open while the caller consumes results and a page can be retried.
 /// </para>
 /// </remarks>
-public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, IComplianceEventStore, IAuditLog, IStoreState, IGuardedDeleteBackend, IRecordScanBackend, IStoreLayout
+public sealed partial class PostgreSqlMetadataBackend : IMetadataBackend, IComplianceEventStore, IAuditLog, IStoreState, IGuardedDeleteBackend, IRecordScanBackend, IStoreLayout,
+    IConcurrentWritesBackend
 {
     /// <summary>The name this backend is registered under.</summary>
     public const string BackendName = PostgreSqlBackend.Name;

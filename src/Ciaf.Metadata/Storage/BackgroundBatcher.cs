@@ -22,6 +22,7 @@ internal sealed class BackgroundBatcher<T> : IAsyncDisposable where T : class
     private readonly string _what;
     private readonly int _batchSize;
     private readonly Func<T, bool>? _groupable;
+    private readonly Func<T[], T[], bool>? _overlappable;
 
     /// <summary>
     /// Group commit: when more items are already queued, up to this many batches of items that need no more work on the
@@ -44,10 +45,16 @@ internal sealed class BackgroundBatcher<T> : IAsyncDisposable where T : class
     /// <param name="batchSize">The most units per call of <paramref name="write"/>.</param>
     /// <param name="capacity">How many items may wait before producers wait.</param>
     /// <param name="groupable">Which items may be committed in groups of up to <see cref="GroupCommitBatches"/> batches; <c>null</c>: none.</param>
+    /// <param name="overlappable">
+    /// Whether a batch may start while the one before it (the first argument) is still being written; <c>null</c>: never.
+    /// At most two writes run at once, and the loop waits for the older before it takes a third.
+    /// </param>
     public BackgroundBatcher(string what, Func<IReadOnlyList<T>, ValueTask> write, Func<T, int> units,
-        IMetadataBackend backend, ResiliencePipeline retry, ILogger logger, int batchSize, int capacity, Func<T, bool>? groupable = null)
+        IMetadataBackend backend, ResiliencePipeline retry, ILogger logger, int batchSize, int capacity, Func<T, bool>? groupable = null,
+        Func<T[], T[], bool>? overlappable = null)
     {
         _groupable = groupable;
+        _overlappable = overlappable;
         _what = what;
         _write = write;
         _units = units;
@@ -97,6 +104,7 @@ internal sealed class BackgroundBatcher<T> : IAsyncDisposable where T : class
         var reader = _channel.Reader;
         var batch = new List<T>();
         var flushes = new List<TaskCompletionSource>();
+        (Task Write, T[] Items)? underway = null; // the write still running beside the loop (overlappable only)
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
@@ -116,7 +124,30 @@ internal sealed class BackgroundBatcher<T> : IAsyncDisposable where T : class
                 units += itemUnits;
                 grouping = itemGroupable;
             }
-            if (batch.Count > 0) await WriteWithRetryAsync([.. batch], units).ConfigureAwait(false);
+            if (batch.Count > 0)
+            {
+                T[] items = [.. batch];
+                if (_overlappable is null)
+                {
+                    await WriteWithRetryAsync(items, units).ConfigureAwait(false);
+                }
+                else
+                {
+                    if (underway is { } before && !_overlappable(before.Items, items))
+                    {
+                        await before.Write.ConfigureAwait(false);
+                        underway = null;
+                    }
+                    var write = WriteWithRetryAsync(items, units);
+                    if (underway is { } older) await older.Write.ConfigureAwait(false);
+                    underway = (write, items);
+                }
+            }
+            if (flushes.Count > 0 && underway is { } last)
+            {
+                await last.Write.ConfigureAwait(false);
+                underway = null;
+            }
             foreach (var flush in flushes)
             {
                 var error = await RetryFailedAsync().ConfigureAwait(false);
@@ -124,6 +155,7 @@ internal sealed class BackgroundBatcher<T> : IAsyncDisposable where T : class
                 else flush.TrySetException(error);
             }
         }
+        if (underway is { } final) await final.Write.ConfigureAwait(false);
     }
 
     // The loop must outlive a bug in its callbacks: a faulted loop would leave every later flush waiting forever.

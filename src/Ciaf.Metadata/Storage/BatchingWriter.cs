@@ -17,6 +17,9 @@ internal sealed class BatchingWriter : IRecordWriter
     private readonly Action<WriteBatch> _onDurable;
     private readonly StorageMetrics _metrics;
     private readonly BackgroundBatcher<WriteBatch> _batcher;
+    // The last write's end: a write reports its batches durable only after the one started before it ended, so saves
+    // become durable (pending removed, audit, hooks, lineage) in the order they were queued when two writes overlap.
+    private Task _previousWrite = Task.CompletedTask;
 
     public BatchingWriter(IMetadataBackend backend, PendingWrites pending, Action<WriteBatch> onDurable,
         StorageMetrics metrics, ILogger logger, int batchSize, int queueCapacity, int retries)
@@ -28,7 +31,25 @@ internal sealed class BatchingWriter : IRecordWriter
         const string What = "buffered records";
         _batcher = new BackgroundBatcher<WriteBatch>(What, WriteAsync, static b => b.Count, backend,
             StoreRetryPolicy.BackgroundWrites(retries, What, logger), logger, batchSize, queueCapacity,
-            groupable: static b => Hashed(b.Records)); // nothing left to hash here
+            groupable: static b => Hashed(b.Records), // nothing left to hash here
+            overlappable: backend is IConcurrentWritesBackend ? Disjoint : null);
+    }
+
+    // Whether two groups of saves share no record or event id (a later save of an id must be written after the earlier).
+    private static bool Disjoint(WriteBatch[] before, WriteBatch[] next)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var batch in before)
+        {
+            foreach (var r in batch.Records) ids.Add(r.Id);
+            foreach (var e in batch.Events) ids.Add(e.Id);
+        }
+        foreach (var batch in next)
+        {
+            foreach (var r in batch.Records) if (ids.Contains(r.Id)) return false;
+            foreach (var e in batch.Events) if (ids.Contains(e.Id)) return false;
+        }
+        return true;
     }
 
     // Whether every record was hashed at save (an indexed loop: this runs once per save, on the writer).
@@ -68,6 +89,20 @@ internal sealed class BatchingWriter : IRecordWriter
     /// <summary>One backend call for the queued saves of a batch (called on the batcher's task).</summary>
     private async ValueTask WriteAsync(IReadOnlyList<WriteBatch> queued)
     {
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var previous = Interlocked.Exchange(ref _previousWrite, ended.Task);
+        try
+        {
+            await WriteInOrderAsync(queued, previous).ConfigureAwait(false);
+        }
+        finally
+        {
+            ended.TrySetResult();
+        }
+    }
+
+    private async ValueTask WriteInOrderAsync(IReadOnlyList<WriteBatch> queued, Task previous)
+    {
         var records = new List<MetadataRecord>();
         var events = new List<ComplianceEvent>();
         foreach (var batch in queued)
@@ -89,6 +124,7 @@ internal sealed class BatchingWriter : IRecordWriter
             _metrics.RecordFailure();
             throw;
         }
+        await previous.ConfigureAwait(false);
         // Per queued batch: each carries its own acting user for the audit trail.
         foreach (var batch in queued)
         {

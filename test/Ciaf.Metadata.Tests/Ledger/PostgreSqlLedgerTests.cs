@@ -136,6 +136,26 @@ public sealed class PostgreSqlLedgerTests : IDisposable
     }
 
     [Fact]
+    public async Task Buffered_OverlappingBatches_EveryRecordOnce_OneLeafEach_Verifies()
+    {
+        // One buffered store saving faster than it writes: the writer starts each group of batches while the one before
+        // is still being written (each in its own transaction, a COPY straight into the table), so their leaves take
+        // the ledger's lock in turn.
+        var storage = Open(mode: WriteMode.Buffered);
+        var ids = new List<string>();
+        for (int i = 0; i < 3000; i++) ids.Add(storage.SaveMetadata("m", "training", "e", new Dictionary<string, object?> { ["i"] = i }));
+        await storage.DisposeAsync();
+
+        Assert.Equal(3000L, Scalar("SELECT count(*) FROM {s}.metadata"));
+        Assert.Equal(3000L, Scalar("SELECT count(DISTINCT item_id) FROM {s}.ciaf_ledger"));
+        await using var reopened = Open();
+        var report = await reopened.VerifyAsync();
+        Assert.True(report.IsValid, string.Join("\n", report.Issues.Select(i => i.Detail)));
+        Assert.Equal(3000, report.Ledger.Size);
+        Assert.Equal(1499, (await reopened.GetMetadataAsync(ids[1499]))!.Metadata["i"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Append_ManyWritersAtOnce_OneLogWithEveryLeafOnce()
     {
         // Four stores (as four server instances would be) writing buffered batches concurrently to one schema.

@@ -6,7 +6,7 @@ using Ciaf.Metadata.Storage;
 namespace Ciaf.Metadata.Tests.Support;
 
 /// <summary>A backend in memory, with fault injection, for testing the facade and the writers alone.</summary>
-internal sealed class InMemoryBackend(string root) : IMetadataBackend, IComplianceEventStore, IAuditLog, IStoreState
+internal class InMemoryBackend(string root) : IMetadataBackend, IComplianceEventStore, IAuditLog, IStoreState
 {
     public ConcurrentDictionary<string, MetadataRecord> Records { get; } = new();
     public ConcurrentDictionary<string, ComplianceEvent> Events { get; } = new();
@@ -18,20 +18,23 @@ internal sealed class InMemoryBackend(string root) : IMetadataBackend, IComplian
     public ManualResetEventSlim Gate { get; } = new(true);
 
     public int WriteCalls;
+
+    /// <summary>Awaited at the start of every record write, before <see cref="Gate"/> (to hold one write and not another).</summary>
+    public Func<IReadOnlyList<MetadataRecord>, Task>? BeforeWrite { get; set; }
     public List<int> BatchSizes { get; } = [];
 
     public string Name => "memory";
     public string StoragePath => root;
     public string? DbPath => null;
 
-    public ValueTask WriteAsync(IReadOnlyList<MetadataRecord> records, CancellationToken cancellationToken = default)
+    public async ValueTask WriteAsync(IReadOnlyList<MetadataRecord> records, CancellationToken cancellationToken = default)
     {
+        if (BeforeWrite is { } before) await before(records);
         Gate.Wait(cancellationToken);
         Interlocked.Increment(ref WriteCalls);
         if (Interlocked.Decrement(ref FailNextWrites) >= 0) throw new IOException("injected failure");
         lock (BatchSizes) BatchSizes.Add(records.Count);
         foreach (var r in records) Records[r.Id] = r;
-        return ValueTask.CompletedTask;
     }
 
     public ValueTask WriteComplianceEventsAsync(IReadOnlyList<ComplianceEvent> events, CancellationToken cancellationToken = default)
@@ -126,3 +129,6 @@ internal sealed class InMemoryBackend(string root) : IMetadataBackend, IComplian
         return (name, backend);
     }
 }
+
+/// <summary>An <see cref="InMemoryBackend"/> that takes two writes at once, as PostgreSQL does.</summary>
+internal sealed class ConcurrentInMemoryBackend(string root) : InMemoryBackend(root), IConcurrentWritesBackend;
