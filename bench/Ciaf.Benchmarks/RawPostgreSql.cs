@@ -46,6 +46,17 @@ internal static class RawPostgreSql
         return new Table(table, columns, types, rows);
     }
 
+    /// <summary>Drops the schema the connection string's <c>Search Path</c> names, with everything in it.</summary>
+    public static void DropSchema(string connectionString)
+    {
+        string schema = new NpgsqlConnectionStringBuilder(connectionString).SearchPath
+            ?? throw new InvalidOperationException("the connection string names no schema (Search Path)");
+        using var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand($"DROP SCHEMA \"{schema.Replace("\"", "\"\"", StringComparison.Ordinal)}\" CASCADE", connection);
+        command.ExecuteNonQuery();
+    }
+
     /// <summary>Binary <c>COPY</c> of the rows, <paramref name="batchSize"/> per <c>COPY</c> (each its own transaction).</summary>
     public static void Copy(string connectionString, Table table, int batchSize)
     {
