@@ -24,9 +24,11 @@ namespace Ciaf.Metadata.PostgreSql;
 /// <para>
 /// A record's metadata is kept twice: <c>metadata_text</c>, the exact Python-style JSON (the source of truth: reads
 /// return it, so hashes verify and <c>1</c> stays distinct from <c>1.0</c>), and <c>metadata</c> as <c>jsonb</c> with a
-/// GIN index for ad-hoc queries. Batches go through binary <c>COPY</c> into a temporary table, then one
+/// GIN index for ad-hoc queries. A batch of new ids is one binary <c>COPY</c> into its table; a batch holding an id
+/// already stored goes through binary <c>COPY</c> into a temporary table, then one
 /// <c>INSERT ... SELECT ... ON CONFLICT (id) DO UPDATE</c>; a single record is one parameterized upsert. Writing an
-/// id again replaces the row, so a retried batch never duplicates anything.
+/// id again replaces the row, so a retried batch never duplicates anything. Two writes may run at once, each on its
+/// own connection (<see cref="IConcurrentWritesBackend"/>), so buffered batches overlap.
 /// </para>
 /// <para>
 /// Transient failures (server restart or shutdown, connection refused or reset, SQL states 08xxx, 57P01-57P03,
