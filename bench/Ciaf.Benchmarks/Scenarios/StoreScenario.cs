@@ -94,10 +94,11 @@ internal static class StoreScenario
         _ = storage.GetMetadata(ids[0]) ?? throw new InvalidOperationException("get missed " + ids[0]);
         double firstGetMs = warm.Elapsed.TotalMilliseconds;
         rawGet(ids[0]);
-        for (int i = 0; i < Math.Min(200, lookups); i++)
+        var warmUp = Stopwatch.StartNew();
+        for (int i = 0; i < Math.Min(200, lookups) || warmUp.Elapsed < ctx.Settings.LookupWarmUp; i++)
         {
-            _ = storage.GetMetadata(ids[i]);
-            rawGet(ids[i]);
+            _ = storage.GetMetadata(ids[i % lookups]);
+            rawGet(ids[i % lookups]);
         }
 
         for (int i = 0; i < lookups; i++)
