@@ -1,7 +1,6 @@
 using Ciaf.Metadata.Storage;
 using Ciaf.Metadata.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
-using Polly;
 
 namespace Ciaf.Metadata.Tests.Storage;
 
@@ -71,55 +70,6 @@ public sealed class BatchingWriterTests : IDisposable
         await writer.FlushAsync(CancellationToken.None).AsTask().WaitAsync(Patience);
         Assert.Equal(2, Volatile.Read(ref writes));
         Assert.Equal(0.2, (double)backend.Records["same"].Metadata["accuracy"]!);
-    }
-
-    [Fact]
-    public async Task Batcher_Overlappable_NeverMoreThanTwoWritesAtOnce_AndFlushWaitsForAll()
-    {
-        var (_, backend) = InMemoryBackend.RegisterNew(_folder.Path);
-        int running = 0, most = 0;
-        var written = new List<string>();
-        var batcher = new BackgroundBatcher<string>("items", async items =>
-            {
-                int now = Interlocked.Increment(ref running);
-                lock (written) most = Math.Max(most, now);
-                await Task.Delay(30);
-                lock (written) written.AddRange(items);
-                Interlocked.Decrement(ref running);
-            },
-            units: _ => 1, backend, ResiliencePipeline.Empty, NullLogger.Instance, batchSize: 1, capacity: 100,
-            overlappable: (_, _) => true);
-        await using (batcher)
-        {
-            for (int i = 0; i < 12; i++) await batcher.EnqueueAsync($"i{i}", CancellationToken.None);
-
-            await batcher.FlushAsync(CancellationToken.None).AsTask().WaitAsync(Patience);
-
-            Assert.Equal(12, Snapshot(written).Count); // every write ended before the flush returned
-            Assert.Equal(2, most);
-        }
-    }
-
-    [Fact]
-    public async Task Batcher_NotOverlappable_WritesOneAtATime()
-    {
-        var (_, backend) = InMemoryBackend.RegisterNew(_folder.Path);
-        int running = 0, most = 0;
-        var batcher = new BackgroundBatcher<string>("items", async items =>
-            {
-                int now = Interlocked.Increment(ref running);
-                lock (backend) most = Math.Max(most, now);
-                await Task.Delay(10);
-                Interlocked.Decrement(ref running);
-            },
-            units: _ => 1, backend, ResiliencePipeline.Empty, NullLogger.Instance, batchSize: 1, capacity: 100,
-            overlappable: (_, _) => false);
-        await using (batcher)
-        {
-            for (int i = 0; i < 8; i++) await batcher.EnqueueAsync($"i{i}", CancellationToken.None);
-            await batcher.FlushAsync(CancellationToken.None).AsTask().WaitAsync(Patience);
-            Assert.Equal(1, most);
-        }
     }
 
     private static BatchingWriter Writer(InMemoryBackend backend, List<string> durable) =>

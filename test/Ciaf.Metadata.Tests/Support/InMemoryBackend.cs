@@ -18,10 +18,10 @@ internal class InMemoryBackend(string root) : IMetadataBackend, IComplianceEvent
     public ManualResetEventSlim Gate { get; } = new(true);
 
     public int WriteCalls;
+    public List<int> BatchSizes { get; } = [];
 
     /// <summary>Awaited at the start of every record write, before <see cref="Gate"/> (to hold one write and not another).</summary>
     public Func<IReadOnlyList<MetadataRecord>, Task>? BeforeWrite { get; set; }
-    public List<int> BatchSizes { get; } = [];
 
     public string Name => "memory";
     public string StoragePath => root;
