@@ -375,6 +375,27 @@ public sealed class SqliteMetadataBackendTests : IDisposable
         File.Delete(_folder.DbPath);
     }
 
+    // The writer leaves checkpoints to SqliteCheckpointer's thread (its own automatic one only at ten times SQLite's
+    // threshold): past 1,000 pages in the log, the pages reach the database file without another write or a close.
+    [Fact]
+    public async Task WriteAsync_PastTheCheckpointThreshold_LogIsCopiedIntoTheDatabaseInTheBackground()
+    {
+        await using var backend = Open(_folder.Path);
+        long initial = new FileInfo(_folder.DbPath).Length;
+        var filler = new string('x', 4_000);
+        for (int batch = 0; batch < 6; batch++)
+        {
+            await backend.WriteAsync([.. Enumerable.Range(0, 200).Select(i =>
+                Record($"c{batch}-{i}", metadata: new JsonObject { ["filler"] = filler, ["n"] = i }))]);
+        }
+        // About 4.8 MB of records: 1,200 log pages and more, fewer than the writer's own threshold of 10,000.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (new FileInfo(_folder.DbPath).Length < 4_000_000 && waited.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(20);
+        Assert.True(new FileInfo(_folder.DbPath).Length >= 4_000_000,
+            $"the database file is {new FileInfo(_folder.DbPath).Length} bytes (from {initial}): the log was not checkpointed");
+        Assert.Equal(1_200, await backend.CountAsync());
+    }
+
     [Fact]
     public async Task SizeOnDisk_AfterWrites_CountsDatabaseAndWal()
     {

@@ -24,4 +24,8 @@ internal static partial class SqliteLog
     [LoggerMessage(EventId = 4005, Level = LogLevel.Warning,
         Message = "SQLite database {Path} has schema version {Found}, newer than this library's {Known}; continuing")]
     public static partial void NewerSchema(ILogger logger, string path, long found, int known);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning,
+        Message = "SQLite database {Path}: a background checkpoint failed ({Reason}); the log is copied at the next one")]
+    public static partial void CheckpointFailed(ILogger logger, string path, string reason);
 }

@@ -116,8 +116,24 @@ public sealed partial class SqliteMetadataBackend
             ?? throw Failure("write state", key, new SqliteException($"the state entry {scope}/{key} vanished as it was added", 0));
     }
 
-    private ValueTask TruncateWalAsync(CancellationToken cancellationToken) =>
-        ExecuteOnWriterAsync("empty the write-ahead log", "PRAGMA wal_checkpoint(TRUNCATE)", cancellationToken);
+    // A checkpoint under way elsewhere would make this one return at once, the log not emptied: the background one is waited for.
+    private async ValueTask TruncateWalAsync(CancellationToken cancellationToken)
+    {
+        if (_checkpointer is null)
+        {
+            await ExecuteOnWriterAsync("empty the write-ahead log", "PRAGMA wal_checkpoint(TRUNCATE)", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        await _checkpointer.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ExecuteOnWriterAsync("empty the write-ahead log", "PRAGMA wal_checkpoint(TRUNCATE)", cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _checkpointer.Gate.Release();
+        }
+    }
 
     // One statement on the writer connection, under the write lock, busy errors retried.
     private async ValueTask ExecuteOnWriterAsync(string operation, string sql, CancellationToken cancellationToken)

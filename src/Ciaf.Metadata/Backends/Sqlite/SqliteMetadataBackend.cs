@@ -78,6 +78,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
     private readonly string _readConnectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SqliteConnection _writer;
+    private readonly SqliteCheckpointer? _checkpointer; // WAL mode only
     private readonly SqliteRawStatement _upsertMetadata;
     private readonly SqliteRawStatement _upsertCompliance;
     private readonly SqliteRawStatement _upsertBlob;
@@ -156,7 +157,11 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         _writer = new SqliteConnection(writeBuilder.ToString());
         try
         {
-            OpenWriter(journalMode);
+            if (OpenWriter(journalMode))
+            {
+                _checkpointer = new SqliteCheckpointer(new SqliteConnectionStringBuilder(_readConnectionString) { Pooling = false }.ToString(),
+                    DbPath, context.Logger);
+            }
             _upsertMetadata = PrepareRaw(SqliteSchema.UpsertMetadata);
             _upsertCompliance = PrepareRaw(SqliteSchema.UpsertCompliance);
             _upsertBlob = PrepareRaw(SqliteSchema.UpsertBlob);
@@ -173,11 +178,13 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         }
         catch (SqliteException ex)
         {
+            _checkpointer?.Dispose();
             _writer.Dispose();
             throw OpenFailure(ex);
         }
         catch
         {
+            _checkpointer?.Dispose();
             _writer.Dispose();
             throw;
         }
@@ -511,6 +518,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
             _ledgerSize.Dispose();
             _insertCheckpoint.Dispose();
             CloseIdReaders();
+            _checkpointer?.Dispose();
             _writer.Dispose();
         }
         finally
@@ -550,7 +558,8 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         }
     }
 
-    private void OpenWriter(string journalMode)
+    // Returns whether the database is in WAL mode.
+    private bool OpenWriter(string journalMode)
     {
         _writer.Open();
         if (SQLitePCL.raw.sqlite3_db_readonly(_writer.Handle, "main") == 1)
@@ -576,7 +585,11 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         // What a write replaces or deletes is overwritten with zeros, not left in free pages: a destroyed data subject's
         // key (crypto-shredding) or a record removed by cleanup cannot be read back from the file.
         Execute("PRAGMA secure_delete = ON");
+        bool wal = string.Equals(actual, "wal", StringComparison.OrdinalIgnoreCase);
+        // The log is checkpointed on a thread of its own (SqliteCheckpointer); SQLite's own, on this connection, is the bound.
+        if (wal) Execute($"PRAGMA wal_autocheckpoint = {SqliteCheckpointer.FallbackPages.ToString(CultureInfo.InvariantCulture)}");
         EnsureSchema();
+        return wal;
     }
 
     private void EnsureSchema()
@@ -740,6 +753,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
                     throw;
                 }
                 if (appended is not null) _ledger.Accept(appended);
+                _checkpointer?.Written(_writer);
                 return changed;
             }, cancellationToken).ConfigureAwait(false);
         }
