@@ -70,13 +70,52 @@ internal sealed class LedgerAppender
     /// <summary>What an append did, to keep with <see cref="Accept"/> once the write has committed.</summary>
     public sealed record Pending(long Size, MerkleEdge Edge);
 
+    /// <summary>Leaves made ahead of their append: their texts and hashes, and the stored subtrees they complete.</summary>
+    public sealed record Made(long Size, IReadOnlyList<LeafDraft> Drafts, string[] Texts, byte[][] Hashes,
+        List<(MerkleNode Node, byte[] Hash)> Nodes, MerkleEdge Edge);
+
     /// <summary>
-    /// Appends <paramref name="drafts"/> in order, numbering them from the log's current size. Call inside the write's
-    /// transaction or lock; then <see cref="Accept"/> after it commits (or nothing, if it fails: the edge is re-read).
+    /// Starts making <paramref name="drafts"/>' leaves on the thread pool, numbered from the log's size as this appender
+    /// last committed it, while the write puts in its own rows; <c>null</c> when it does not know the size. Call inside
+    /// the write's lock, before the rows; <see cref="Append"/> uses what was made only if the log still has that size
+    /// and the same drafts are appended (every row changed something).
     /// </summary>
-    public Pending Append(ILedgerRows rows, IReadOnlyList<LeafDraft> drafts)
+    public Task<Made>? MakeAhead(IReadOnlyList<LeafDraft> drafts)
+    {
+        if (_size < 0) return null;
+        long size = _size;
+        var edge = _edge.Copy();
+        return Task.Run(() =>
+        {
+            var texts = new string[drafts.Count];
+            var hashes = new byte[drafts.Count][];
+            var nodes = new List<(MerkleNode Node, byte[] Hash)>();
+            for (int i = 0; i < drafts.Count; i++)
+            {
+                texts[i] = drafts[i].Text(size + i, out hashes[i]);
+                edge.Append(size + i, hashes[i], (node, hash) =>
+                {
+                    if (node.Level >= TileLevel) nodes.Add((node, hash));
+                });
+            }
+            return new Made(size, drafts, texts, hashes, nodes, edge);
+        });
+    }
+
+    /// <summary>
+    /// Appends <paramref name="drafts"/> in order, numbering them from the log's current size, with what
+    /// <paramref name="ahead"/> made when it applies. Call inside the write's transaction or lock; then
+    /// <see cref="Accept"/> after it commits (or nothing, if it fails: the edge is re-read).
+    /// </summary>
+    public Pending Append(ILedgerRows rows, IReadOnlyList<LeafDraft> drafts, Task<Made>? ahead = null)
     {
         long size = rows.Size();
+        if (Usable(ahead, size, drafts) is { } made)
+        {
+            for (int i = 0; i < drafts.Count; i++) rows.AddLeaf(size + i, drafts[i], made.Texts[i], made.Hashes[i]);
+            foreach (var (node, hash) in made.Nodes) rows.AddNode(node, hash);
+            return new Pending(size + drafts.Count, made.Edge);
+        }
         var edge = size == _size ? _edge.Copy() : MerkleEdge.Read(rows, size);
         Action<MerkleNode, byte[]> completed = (node, hash) =>
         {
@@ -90,6 +129,28 @@ internal sealed class LedgerAppender
             size++;
         }
         return new Pending(size, edge);
+    }
+
+    // What ahead made, if it is these drafts numbered from size. A failure ahead (a copied leaf whose number moved) is
+    // made again inline, where it is reported.
+    private static Made? Usable(Task<Made>? ahead, long size, IReadOnlyList<LeafDraft> drafts)
+    {
+        if (ahead is null) return null;
+        Made made;
+        try
+        {
+            made = ahead.GetAwaiter().GetResult();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+        if (made.Size != size || made.Drafts.Count != drafts.Count) return null;
+        for (int i = 0; i < drafts.Count; i++)
+        {
+            if (!ReferenceEquals(made.Drafts[i], drafts[i])) return null;
+        }
+        return made;
     }
 
     /// <summary>Keeps the right edge of a committed append for the next one.</summary>

@@ -154,8 +154,8 @@ public sealed partial class SqliteMetadataBackend : ILedgerBackend
         return _ledgerActive = (long)command.ExecuteScalar()! != 0;
     }
 
-    private LedgerAppender.Pending AppendLeaves(SqliteTransaction tx, IReadOnlyList<LeafDraft> drafts) =>
-        _ledger.Append(new LedgerRows(_writer, tx, this), drafts);
+    private LedgerAppender.Pending AppendLeaves(SqliteTransaction tx, IReadOnlyList<LeafDraft> drafts, Task<LedgerAppender.Made>? ahead = null) =>
+        _ledger.Append(new LedgerRows(_writer, tx, this), drafts, ahead);
 
     // An array for a batch's leaves, or null when this store appends none (ledger off). Whether the log is active is
     // decided inside the write's transaction; hashing a batch for an inactive log costs only that batch's time.

@@ -679,6 +679,9 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
         return command;
     }
 
+    // Writes of this many leaves and more make them ahead, on another thread (below, a thread hop costs more than it saves).
+    private const int MakeLeavesAheadFrom = 32;
+
     // leaves, when given, holds each row's ledger leaf (appended if the row changed something).
     private async ValueTask WriteRowsAsync(SqliteRawStatement command, object?[][] rows, string operation, CancellationToken cancellationToken,
         IReadOnlyList<LeafDraft?>? leaves = null) =>
@@ -694,7 +697,8 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
                 _upsertBlob.Execute([row[0], MetadataCompression.Zstd, row[columns + 1], payload]);
             }
             return changed;
-        }, Convert.ToString(rows[0][0], CultureInfo.InvariantCulture)!, rows.Length, cancellationToken, leaves is null ? null : (i, changed) => changed > 0 ? leaves[i] : null).ConfigureAwait(false);
+        }, Convert.ToString(rows[0][0], CultureInfo.InvariantCulture)!, rows.Length, cancellationToken, leaves is null ? null : (i, changed) => changed > 0 ? leaves[i] : null,
+            leaves is { Count: >= MakeLeavesAheadFrom } && leaves.All(l => l is not null) ? [.. leaves.Select(l => l!)] : null).ConfigureAwait(false);
 
     // select, when given, picks the ids to delete inside the transaction (before any delete), from the ids given.
     // Each id deleted leaves a tombstone (of: "record" or "compliance_event") saying why.
@@ -716,9 +720,11 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
     // item (returning the rows it changed); leafOf, when given, names each item's ledger leaf, appended in the same
     // transaction when the ledger is active. A failure names the item it was at, or (a failed commit has no single
     // culprit) the batch by its first id.
+    // expectedLeaves, when given, are the leaves the write appends if every item changes something: they are made on
+    // another thread (texts, hashes, subtrees) while the items are written, and used if so (LedgerAppender.MakeAhead).
     private async ValueTask<int> InWriteTransactionAsync<T>(string operation, Func<SqliteTransaction, IEnumerable<T>> items, Func<T, string> id,
         Func<SqliteTransaction, T, int> execute, string firstId, int count, CancellationToken cancellationToken,
-        Func<T, int, LeafDraft?>? leafOf = null)
+        Func<T, int, LeafDraft?>? leafOf = null, IReadOnlyList<LeafDraft>? expectedLeaves = null)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         // The item being written, named (by id) only if it fails.
@@ -732,6 +738,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
                 current = default;
                 List<LeafDraft>? leaves = null;
                 using var tx = _writer.BeginTransaction(IsolationLevel.Serializable, deferred: false);
+                var ahead = expectedLeaves is null ? null : _ledger.MakeAhead(expectedLeaves);
                 foreach (var item in items(tx))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -744,7 +751,7 @@ public sealed partial class SqliteMetadataBackend : IMetadataBackend, IComplianc
                 LedgerAppender.Pending? appended = null;
                 try
                 {
-                    if (leaves is not null && LedgerActive(tx)) appended = AppendLeaves(tx, leaves);
+                    if (leaves is not null && LedgerActive(tx)) appended = AppendLeaves(tx, leaves, ahead);
                     tx.Commit();
                 }
                 catch
