@@ -119,19 +119,15 @@ public sealed partial class SqliteMetadataBackend
     // A checkpoint under way elsewhere would make this one return at once, the log not emptied: the background one is waited for.
     private async ValueTask TruncateWalAsync(CancellationToken cancellationToken)
     {
-        if (_checkpointer is null)
-        {
-            await ExecuteOnWriterAsync("empty the write-ahead log", "PRAGMA wal_checkpoint(TRUNCATE)", cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        await _checkpointer.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var gate = _checkpointer?.Gate;
+        if (gate is not null) await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await ExecuteOnWriterAsync("empty the write-ahead log", "PRAGMA wal_checkpoint(TRUNCATE)", cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            _checkpointer.Gate.Release();
+            gate?.Release();
         }
     }
 
